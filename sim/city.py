@@ -1,0 +1,69 @@
+"""The unit table: loading it, repairing suspect populations, and desks and staff per unit."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+DATA_DIR = Path(__file__).parent / "data"
+KINDS = ("ward", "commune")
+
+
+@dataclass(frozen=True)
+class Unit:
+    index: int  # row in the full table: fixes the unit's random streams whatever is selected
+    slug: str
+    name: str
+    kind: str
+    area_km2: float
+    population_reported: int
+    population: int  # used by the model (imputed where the reported value is suspect)
+    population_imputed: bool
+
+
+def load_units(table: str, suspect_rule: str) -> list[Unit]:
+    """Read the unit table; with ``suspect_rule == "median_density"`` a population flagged as
+    suspect is replaced by area × the median density of unflagged units of the same kind."""
+    path = Path(table) if Path(table).is_file() else DATA_DIR / table
+    frame = pd.read_csv(path)
+    suspect = frame["population_suspect"].astype(str).str.lower().eq("yes")
+    density = frame["population"] / frame["area_km2"]
+    median_density = {k: float(density[(frame["kind"] == k) & ~suspect].median()) for k in KINDS}
+    units = []
+    for i, row in frame.iterrows():
+        imputed = bool(suspect[i]) and suspect_rule == "median_density"
+        population = round(row.area_km2 * median_density[row.kind]) if imputed else int(row.population)
+        units.append(
+            Unit(int(i), row.slug, row["name"], row.kind, float(row.area_km2), int(row.population), population, imputed)
+        )
+    return units
+
+
+def desks_by_rule(unit: Unit, rule: str, fixed: int, residents_per_desk: int, low: int, high: int) -> int:
+    if rule == "fixed":
+        return fixed
+    return int(np.clip(math.ceil(unit.population / residents_per_desk), low, high))
+
+
+def framework_headcount(unit: Unit, base: int, base_population: int, per_extra: int, cap: int) -> int:
+    """Civil servants under the national framework: ``base`` plus one per ``per_extra`` residents
+    above ``base_population``, capped."""
+    extra = max(0, unit.population - base_population) // per_extra
+    return min(cap, base + extra)
+
+
+def split_by_weight(total: int, weights: list[float]) -> list[int]:
+    """Largest-remainder split of ``total`` heads over departments, at least one each."""
+    n = len(weights)
+    total = max(total, n)
+    w = np.asarray(weights, dtype=float)
+    spare = total - n
+    raw = spare * w / w.sum()
+    counts = np.floor(raw).astype(int)
+    order = np.argsort(-(raw - counts), kind="stable")
+    counts[order[: spare - counts.sum()]] += 1
+    return (counts + 1).tolist()

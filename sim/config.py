@@ -1,0 +1,313 @@
+"""Turn a composed Hydra config into a validated :class:`~sim.scenario.Scenario`.
+
+Every check names the offending key, so the command line can stop with one clear line before
+anything is simulated or written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import numpy as np
+from omegaconf import DictConfig, OmegaConf
+
+from sim.calendar import CalendarSpec, parse_clock
+from sim.catalogue import DISTRIBUTION_KINDS, Distribution, Procedure, channel_mix, with_online_share
+from sim.city import KINDS, desks_by_rule, framework_headcount, load_units, split_by_weight
+from sim.errors import ConfigError
+from sim.scenario import BackOfficePolicy, DeskPolicy, Scenario, UnitPlan
+from sim.structures import Department, Structure
+
+SHARE_TOLERANCE = 1e-6
+
+
+def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
+    """Validate ``cfg`` and build the scenario it describes; raise ConfigError on the first problem."""
+    c = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
+    _at_least(c, "seed", 0)
+    _at_least(c, "replications", 1)
+    _at_least(c, "workers", 0)
+    _at_least(c, "top_units", 0)
+    start = _date(c["period"]["start"], "period.start")
+    end = _date(c["period"]["end"], "period.end")
+    if end < start:
+        raise ConfigError("period.end", f"{end} is before period.start {start}")
+
+    calendar = _calendar(c["calendar"])
+    structure = _structure(c["structure"])
+    procedures = _procedures(c["procedures"], structure)
+    owner = structure.owner_of()
+    demand = c["scenario"]["demand"]
+    mixes = _mixes(procedures, demand.get("online_share"))
+    weekday_weights, hour_weights = _arrival_profile(demand, calendar)
+    desk_policy = _desk_policy(c["desks"])
+    back_office = _back_office(c["staff"], c["scenario"]["back_office"])
+    units = _unit_plans(c, structure, demand)
+
+    return Scenario(
+        name=str(c["scenario"]["name"]),
+        seed=int(c["seed"]),
+        replications=int(c["replications"]),
+        workers=int(c["workers"]),
+        start=start,
+        end=end,
+        calendar=calendar,
+        procedures=procedures,
+        mixes=mixes,
+        structure=structure,
+        procedure_department=np.array([owner[p.field] for p in procedures], dtype=np.int64),
+        units=units,
+        desk_policy=desk_policy,
+        back_office=back_office,
+        weekday_weights=weekday_weights,
+        hour_weights=hour_weights,
+    )
+
+
+# --- small checks ---------------------------------------------------------------------------
+def _at_least(section: dict, key: str, low: float, prefix: str = "") -> None:
+    value = section[key]
+    if value is None or value < low:
+        raise ConfigError(prefix + key, f"must be at least {low}, got {value}")
+
+
+def _in_range(value: float, key: str, low: float, high: float) -> None:
+    if value is None or not (low <= value <= high) or math.isnan(value):
+        raise ConfigError(key, f"must be between {low} and {high}, got {value}")
+
+
+def _choice(value: str, key: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ConfigError(key, f"unknown value {value!r}; choose one of {', '.join(allowed)}")
+    return value
+
+
+def _date(text: str, key: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(text))
+    except ValueError:
+        raise ConfigError(key, f"{text!r} is not a valid date YYYY-MM-DD") from None
+
+
+def _clock(text: str, key: str) -> int:
+    try:
+        return parse_clock(str(text))
+    except ValueError:
+        raise ConfigError(key, f"{text!r} is not a time of day HH:MM") from None
+
+
+def _sessions(items: list[str], key: str) -> tuple[tuple[int, int], ...]:
+    sessions = []
+    for k, item in enumerate(items):
+        parts = str(item).split("-")
+        if len(parts) != 2:
+            raise ConfigError(f"{key}[{k}]", f"{item!r} is not a session HH:MM-HH:MM")
+        s, e = (_clock(p, f"{key}[{k}]") for p in parts)
+        if e <= s:
+            raise ConfigError(f"{key}[{k}]", f"session {item!r} ends before it starts")
+        if sessions and s < sessions[-1][1]:
+            raise ConfigError(f"{key}[{k}]", f"session {item!r} overlaps or precedes the one before")
+        sessions.append((s, e))
+    return tuple(sessions)
+
+
+def _distribution(d: dict, key: str, positive: bool = False) -> Distribution:
+    _choice(d["kind"], f"{key}.kind", DISTRIBUTION_KINDS)
+    _at_least(d, "mean", 0, key + ".")
+    _at_least(d, "cv", 0, key + ".")
+    if positive and d["mean"] <= 0:
+        raise ConfigError(f"{key}.mean", f"must be positive, got {d['mean']}")
+    return Distribution(d["kind"], float(d["mean"]), float(d["cv"]))
+
+
+def _shares_sum_to_one(values: list[float], key: str, what: str) -> None:
+    total = float(sum(values))
+    if abs(total - 1) > SHARE_TOLERANCE:
+        raise ConfigError(key, f"{what} sum to {total:.6g}, not 1")
+
+
+# --- sections ---------------------------------------------------------------------------------
+def _calendar(c: dict) -> CalendarSpec:
+    sessions = _sessions(c["sessions"], "calendar.sessions")
+    if not sessions:
+        raise ConfigError("calendar.sessions", "at least one weekday session is needed")
+    saturday = _sessions(c["saturday_sessions"], "calendar.saturday_sessions") if c["saturday_morning"] else ()
+    holidays = frozenset(_date(h, f"calendar.holidays[{k}]") for k, h in enumerate(c["holidays"]))
+    return CalendarSpec(
+        sessions=sessions,
+        saturday_sessions=saturday,
+        holidays=holidays,
+        same_day_cutoff=_clock(c["same_day_cutoff"], "calendar.same_day_cutoff"),
+        always_open=bool(c["always_open"]),
+    )
+
+
+def _structure(c: dict) -> Structure:
+    if not c["departments"]:
+        raise ConfigError("structure.departments", "the structure has no departments")
+    departments, seen = [], {}
+    for name, d in c["departments"].items():
+        key = f"structure.departments.{name}"
+        if not d["fields"]:
+            raise ConfigError(f"{key}.fields", "a department must own at least one field")
+        for f in d["fields"]:
+            if f in seen:
+                raise ConfigError(f"{key}.fields", f"field {f!r} is already owned by department {seen[f]!r}")
+            seen[f] = name
+        if not d["staff_weight"] > 0:
+            raise ConfigError(f"{key}.staff_weight", f"must be positive, got {d['staff_weight']}")
+        departments.append(Department(name, d["label"] or name, tuple(d["fields"]), float(d["staff_weight"])))
+    return Structure(str(c["name"]), str(c["description"]), tuple(departments))
+
+
+def _procedures(c: dict, structure: Structure) -> tuple:
+    if not c:
+        raise ConfigError("procedures", "the catalogue has no procedures")
+    owned = structure.owner_of()
+    procedures = []
+    for name, p in c.items():
+        key = f"procedures.{name}"
+        if p["field"] not in owned:
+            raise ConfigError(
+                f"{key}.field",
+                f"field {p['field']!r} is owned by no department of structure {structure.name!r} "
+                f"(owned fields: {', '.join(sorted(owned))})",
+            )
+        for share_key in ("share_ward", "share_commune", *("in_person", "online", "post")):
+            _in_range(p[share_key], f"{key}.{share_key}", 0.0, 1.0)
+        channels = (float(p["in_person"]), float(p["online"]), float(p["post"]))
+        _shares_sum_to_one(list(channels), f"{key}.in_person", "in_person + online + post")
+        _at_least(p, "deadline_wd", 0, key + ".")
+        procedures.append(
+            Procedure(
+                name=name,
+                label=p["label"] or name,
+                field=p["field"],
+                share={"ward": float(p["share_ward"]), "commune": float(p["share_commune"])},
+                channels=channels,
+                desk_minutes=_distribution(p["desk_minutes"], f"{key}.desk_minutes", positive=channels[0] > 0),
+                effort_minutes=_distribution(p["effort_minutes"], f"{key}.effort_minutes"),
+                external_lag_wd=_distribution(p["external_lag_wd"], f"{key}.external_lag_wd"),
+                deadline_wd=int(p["deadline_wd"]),
+                source=str(p["source"]),
+            )
+        )
+    for kind in KINDS:
+        _shares_sum_to_one([p.share[kind] for p in procedures], f"procedures.*.share_{kind}", f"share_{kind} over procedures")
+    return tuple(procedures)
+
+
+def _mixes(procedures: tuple, online_share: float | None) -> dict:
+    mixes = {kind: channel_mix(procedures, kind) for kind in KINDS}
+    if online_share is None:
+        return mixes
+    _in_range(online_share, "scenario.demand.online_share", 0.0, 1.0)
+    try:
+        return {kind: with_online_share(mix, float(online_share)) for kind, mix in mixes.items()}
+    except ValueError as exc:
+        raise ConfigError("scenario.demand.online_share", str(exc)) from None
+
+
+def _arrival_profile(demand: dict, calendar: CalendarSpec) -> tuple[tuple, tuple]:
+    _at_least(demand, "records_per_1000_residents_per_day", 0, "scenario.demand.")
+    if not demand["growth"] > 0:
+        raise ConfigError("scenario.demand.growth", f"must be positive, got {demand['growth']}")
+    weekday, hours = demand["weekday_weights"], demand["hour_weights"]
+    if len(weekday) != 7 or min(weekday) < 0:
+        raise ConfigError("scenario.demand.weekday_weights", "needs 7 non-negative weights, Monday to Sunday")
+    if len(hours) != 24 or min(hours) < 0:
+        raise ConfigError("scenario.demand.hour_weights", "needs 24 non-negative weights, one per clock hour")
+    if not calendar.always_open:
+        open_hours = {h for s, e in calendar.sessions for h in range(s // 60, math.ceil(e / 60))}
+        if sum(hours[h] for h in open_hours) <= 0 or sum(weekday[:5]) <= 0:
+            raise ConfigError("scenario.demand.hour_weights", "no in-person arrivals could happen in open hours")
+    return tuple(float(w) for w in weekday), tuple(float(w) for w in hours)
+
+
+def _desk_policy(d: dict) -> DeskPolicy:
+    _choice(d["closing"], "desks.closing", ("overtime", "return_next_day"))
+    _in_range(d["return_probability"], "desks.return_probability", 0.0, 1.0)
+    _at_least(d, "wait_target_minutes", 0, "desks.")
+    return DeskPolicy(
+        closing=d["closing"],
+        reneging=bool(d["reneging"]),
+        patience_minutes=_distribution(d["patience_minutes"], "desks.patience_minutes", positive=True),
+        return_probability=float(d["return_probability"]),
+        wait_target_minutes=float(d["wait_target_minutes"]),
+    )
+
+
+def _back_office(s: dict, enabled: bool) -> BackOfficePolicy:
+    _choice(s["order"], "staff.order", ("fifo", "edf"))
+    _at_least(s, "approvers_per_department", 1, "staff.")
+    return BackOfficePolicy(
+        enabled=bool(enabled),
+        order=s["order"],
+        approvers_per_department=int(s["approvers_per_department"]),
+        approval_minutes=_distribution(s["approval_minutes"], "staff.approval_minutes"),
+    )
+
+
+def _unit_plans(c: dict, structure: Structure, demand: dict) -> tuple:
+    city, desks, staff = c["city"], c["desks"], c["staff"]
+    _choice(city["suspect_population"], "city.suspect_population", ("median_density", "keep"))
+    units = load_units(city["table"], city["suspect_population"])
+    by_slug = {u.slug: u for u in units}
+
+    def known_slug(slug: str, key: str) -> None:
+        if slug not in by_slug:
+            raise ConfigError(key, f"unknown unit slug {slug!r} (see sim/data/{city['table']} for the 126 slugs)")
+
+    for k, slug in enumerate(city["units"]):
+        known_slug(slug, f"city.units[{k}]")
+    if len(set(city["units"])) != len(city["units"]):
+        raise ConfigError("city.units", "a unit is listed twice")
+    selected = [by_slug[s] for s in city["units"]] if city["units"] else units
+
+    _choice(desks["rule"], "desks.rule", ("by_population", "fixed"))
+    for key in ("fixed", "residents_per_desk", "min_desks", "max_desks"):
+        _at_least(desks, key, 1, "desks.")
+    if desks["max_desks"] < desks["min_desks"]:
+        raise ConfigError("desks.max_desks", f"{desks['max_desks']} is below desks.min_desks {desks['min_desks']}")
+    for slug, n in desks["per_unit"].items():
+        known_slug(slug, f"desks.per_unit.{slug}")
+        _at_least(desks["per_unit"], slug, 1, "desks.per_unit.")
+
+    _choice(staff["rule"], "staff.rule", ("framework", "fixed"))
+    for key in ("fixed", "framework_base", "framework_base_population", "framework_residents_per_extra",
+                "framework_cap_ward", "framework_cap_commune"):
+        _at_least(staff, key, 1, "staff.")
+    if not 0 < staff["procedure_share"] <= 1:
+        raise ConfigError("staff.procedure_share", f"must be in (0, 1], got {staff['procedure_share']}")
+    names = structure.department_names
+    for slug, per_dept in staff["per_unit"].items():
+        known_slug(slug, f"staff.per_unit.{slug}")
+        for dept, n in per_dept.items():
+            if dept not in names:
+                raise ConfigError(
+                    f"staff.per_unit.{slug}.{dept}",
+                    f"unknown department {dept!r} in structure {structure.name!r} (departments: {', '.join(names)})",
+                )
+            _at_least(per_dept, dept, 1, f"staff.per_unit.{slug}.")
+
+    rate = float(demand["records_per_1000_residents_per_day"]) * float(demand["growth"]) / 1000
+    plans = []
+    for unit in selected:
+        n_desks = desks["per_unit"].get(unit.slug) or desks_by_rule(
+            unit, desks["rule"], desks["fixed"], desks["residents_per_desk"], desks["min_desks"], desks["max_desks"]
+        )
+        if staff["rule"] == "fixed":
+            heads = [int(staff["fixed"])] * len(names)
+        else:
+            cap = staff["framework_cap_ward"] if unit.kind == "ward" else staff["framework_cap_commune"]
+            civil = framework_headcount(
+                unit, staff["framework_base"], staff["framework_base_population"],
+                staff["framework_residents_per_extra"], cap,
+            )
+            heads = split_by_weight(round(civil * staff["procedure_share"]), [d.staff_weight for d in structure.departments])
+        for dept, n in staff["per_unit"].get(unit.slug, {}).items():
+            heads[names.index(dept)] = int(n)
+        plans.append(UnitPlan(unit, int(n_desks), tuple(heads), unit.population * rate))
+    return tuple(plans)

@@ -1,0 +1,156 @@
+"""The configuration schema: every parameter a user can set, its type and default.
+
+Hydra composes ``configs/`` on top of these dataclasses, so a misspelt key or a string where a
+number belongs is refused before anything runs. Ranges and cross-checks (shares summing to one,
+known unit slugs, departments owning fields …) are enforced in :mod:`sim.config`.
+Defaults that are not published facts are marked *assumption* in ``configs/`` and the README.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field as default
+from typing import Dict, List, Optional
+
+from hydra.core.config_store import ConfigStore
+
+
+@dataclass
+class DistributionConfig:
+    """A positive random quantity given by its mean and coefficient of variation.
+
+    kind: ``constant``, ``exponential`` (cv is 1), ``lognormal`` or ``gamma``.
+    """
+
+    kind: str = "lognormal"
+    mean: float = 1.0
+    cv: float = 0.5
+
+
+@dataclass
+class PeriodConfig:
+    start: str = "2025-07-01"  # first simulated day (ISO date)
+    end: str = "2025-08-30"  # last simulated day, inclusive
+
+
+@dataclass
+class CalendarConfig:
+    sessions: List[str] = default(default_factory=lambda: ["08:00-12:00", "13:30-17:00"])
+    saturday_morning: bool = True
+    saturday_sessions: List[str] = default(default_factory=lambda: ["08:00-12:00"])
+    holidays: List[str] = default(default_factory=lambda: ["2025-09-01", "2025-09-02"])
+    same_day_cutoff: str = "15:00"
+    always_open: bool = False
+
+
+@dataclass
+class ProcedureConfig:
+    """One procedure group of the catalogue."""
+
+    label: str = ""
+    field: str = "other"  # administrative field; the structure maps it to a department
+    share_ward: float = 0.0  # share of a ward's records (all channels)
+    share_commune: float = 0.0  # share of a commune's records
+    in_person: float = 1.0  # channel split, sums to 1
+    online: float = 0.0
+    post: float = 0.0
+    desk_minutes: DistributionConfig = default(default_factory=DistributionConfig)
+    effort_minutes: DistributionConfig = default(default_factory=DistributionConfig)
+    external_lag_wd: DistributionConfig = default(default_factory=lambda: DistributionConfig("constant", 0.0, 0.0))
+    deadline_wd: int = 0  # statutory deadline in working days; 0 = same day (15:00 rule)
+    source: str = "assumption"
+
+
+@dataclass
+class CityConfig:
+    table: str = "hanoi_units_2025.csv"  # file in sim/data/ or a path
+    units: List[str] = default(default_factory=list)  # slugs to simulate; empty = all
+    suspect_population: str = "median_density"  # or "keep"
+
+
+@dataclass
+class DemandConfig:
+    records_per_1000_residents_per_day: float = 1.03
+    growth: float = 1.0
+    online_share: Optional[float] = None  # None keeps the catalogue's channel split
+    # Relative in-person arrival intensity Monday..Sunday (a day counts only when open).
+    weekday_weights: List[float] = default(default_factory=lambda: [1.2, 1.0, 1.0, 1.0, 1.0, 0.6, 0.0])
+    # Relative in-person arrival intensity for each clock hour 0..23 (only open hours matter).
+    hour_weights: List[float] = default(
+        default_factory=lambda: [0, 0, 0, 0, 0, 0, 0, 0, 1.3, 1.5, 1.3, 0.9, 0, 0.3, 1.0, 1.2, 1.0, 0.5, 0, 0, 0, 0, 0, 0]
+    )
+
+
+@dataclass
+class ScenarioConfig:
+    name: str = "baseline"
+    description: str = ""
+    demand: DemandConfig = default(default_factory=DemandConfig)
+    back_office: bool = True  # False: a record is done when the desk has received it
+
+
+@dataclass
+class DesksConfig:
+    rule: str = "by_population"  # or "fixed"
+    fixed: int = 3  # desks per unit under rule=fixed
+    residents_per_desk: int = 25000  # rule=by_population
+    min_desks: int = 2
+    max_desks: int = 12
+    per_unit: Dict[str, int] = default(default_factory=dict)  # slug -> desks, overrides the rule
+    closing: str = "overtime"  # or "return_next_day"
+    reneging: bool = True
+    patience_minutes: DistributionConfig = default(default_factory=lambda: DistributionConfig("lognormal", 120.0, 0.6))
+    return_probability: float = 0.6
+    wait_target_minutes: float = 30.0
+
+
+@dataclass
+class StaffConfig:
+    rule: str = "framework"  # or "fixed"
+    fixed: int = 4  # processing staff per department under rule=fixed
+    framework_base: int = 32
+    framework_base_population: int = 16000
+    framework_residents_per_extra: int = 2000
+    framework_cap_ward: int = 70
+    framework_cap_commune: int = 50
+    procedure_share: float = 0.3  # share of a unit's civil servants who process records
+    per_unit: Dict[str, Dict[str, int]] = default(default_factory=dict)  # slug -> department -> staff
+    order: str = "fifo"  # or "edf" (earliest deadline first)
+    approvers_per_department: int = 3
+    approval_minutes: DistributionConfig = default(default_factory=lambda: DistributionConfig("lognormal", 3.0, 0.5))
+
+
+@dataclass
+class DepartmentConfig:
+    label: str = ""
+    fields: List[str] = default(default_factory=list)
+    staff_weight: float = 1.0  # share of the unit's processing staff under the staffing rule
+
+
+@dataclass
+class StructureConfig:
+    name: str = "three_departments"
+    description: str = ""
+    departments: Dict[str, DepartmentConfig] = default(default_factory=dict)
+
+
+@dataclass
+class SimConfig:
+    seed: int = 20250701
+    replications: int = 5
+    workers: int = 0  # worker processes; 0 = one per core
+    progress: bool = True
+    top_units: int = 10  # rows in the printed worst-units tables
+    period: PeriodConfig = default(default_factory=PeriodConfig)
+    calendar: CalendarConfig = default(default_factory=CalendarConfig)
+    procedures: Dict[str, ProcedureConfig] = default(default_factory=dict)
+    city: CityConfig = default(default_factory=CityConfig)
+    scenario: ScenarioConfig = default(default_factory=ScenarioConfig)
+    desks: DesksConfig = default(default_factory=DesksConfig)
+    staff: StaffConfig = default(default_factory=StaffConfig)
+    structure: StructureConfig = default(default_factory=StructureConfig)
+
+
+def register() -> None:
+    """Make the schema available to Hydra as the config named ``schema``."""
+    ConfigStore.instance().store(name="schema", node=SimConfig)
