@@ -12,10 +12,7 @@ from omegaconf import DictConfig
 from sim.cli import CONFIG_DIR, check_command_line, describe, fail
 from sim.config import build_scenario
 from sim.errors import ConfigError
-from sim.report import format_summary, write_run
-from sim.runner import run_scenario
 from sim.schema import register
-from sim.summary import summarise
 
 register()
 
@@ -26,6 +23,11 @@ def run(cfg: DictConfig) -> None:
         scenario = build_scenario(cfg)
     except ConfigError as exc:
         fail(describe(exc))
+    # Imported here so that a bad command line is refused without loading plotting and statistics.
+    from sim.report import format_summary, write_run
+    from sim.runner import run_scenario
+    from sim.summary import summarise
+
     results = run_scenario(scenario, progress=cfg.progress)
     summary = summarise(scenario, results)
     folder = Path(HydraConfig.get().runtime.output_dir)

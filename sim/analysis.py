@@ -6,7 +6,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from sim.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.engine import ABANDONED, IN_PROCESS_STAGES, UnitOutcome
@@ -193,6 +192,8 @@ def mean_ci95(values: list[float]) -> dict[str, float | None]:
     mean = float(x.mean())
     if len(x) < 2:
         return {"mean": mean, "ci95_low": None, "ci95_high": None}
+    from scipy import stats  # deferred: keeps command-line start-up fast
+
     half = float(stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
     return {"mean": mean, "ci95_low": mean - half, "ci95_high": mean + half}
 

@@ -149,13 +149,13 @@ class WorkCalendar:
         A record received on a working day before close of business counts from that day; one
         received later, or on a Saturday, Sunday or holiday, counts from the next working day.
         ``deadline_wd`` working days are added to that day. A same-day procedure
-        (``deadline_wd == 0``) received at or after the cut-off (15:00) is due the next working day.
+        (``deadline_wd == 0``) received after the cut-off (15:00) is due the next working day.
         """
         day = int(received // MINUTES_PER_DAY)
         time_of_day = received - day * MINUTES_PER_DAY
         if self._ordinal[day] >= 0 and time_of_day < self.business_close:
             first = self._ordinal[day]
-            late = time_of_day >= self.spec.same_day_cutoff
+            late = time_of_day > self.spec.same_day_cutoff
         else:
             first = self._next_ordinal[day]
             late = False

@@ -6,7 +6,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq
 
 CHANNELS = ("in_person", "online", "post")
 DISTRIBUTION_KINDS = ("constant", "exponential", "lognormal", "gamma")
@@ -80,6 +79,8 @@ def with_online_share(mix: ChannelMix, target: float) -> ChannelMix:
     Procedures never offered online (share 0) or only online (share 1) stay as they are, so a
     target outside what the others can reach raises ValueError.
     """
+    from scipy.optimize import brentq  # only needed when a scenario sets an online share
+
     online = mix.channel_given_procedure[:, 1]
     adjustable = (online > 0) & (online < 1)
     logit = np.log(online[adjustable] / (1 - online[adjustable]))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 DATA_DIR = Path(__file__).parent / "data"
 KINDS = ("ward", "commune")
@@ -29,17 +29,20 @@ def load_units(table: str, suspect_rule: str) -> list[Unit]:
     """Read the unit table; with ``suspect_rule == "median_density"`` a population flagged as
     suspect is replaced by area × the median density of unflagged units of the same kind."""
     path = Path(table) if Path(table).is_file() else DATA_DIR / table
-    frame = pd.read_csv(path)
-    suspect = frame["population_suspect"].astype(str).str.lower().eq("yes")
-    density = frame["population"] / frame["area_km2"]
-    median_density = {k: float(density[(frame["kind"] == k) & ~suspect].median()) for k in KINDS}
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    suspect = [row["population_suspect"].strip().lower() == "yes" for row in rows]
+    median_density = {
+        kind: float(np.median([int(r["population"]) / float(r["area_km2"])
+                               for r, s in zip(rows, suspect) if r["kind"] == kind and not s]))
+        for kind in KINDS
+    }
     units = []
-    for i, row in frame.iterrows():
-        imputed = bool(suspect[i]) and suspect_rule == "median_density"
-        population = round(row.area_km2 * median_density[row.kind]) if imputed else int(row.population)
-        units.append(
-            Unit(int(i), row.slug, row["name"], row.kind, float(row.area_km2), int(row.population), population, imputed)
-        )
+    for i, (row, flagged) in enumerate(zip(rows, suspect)):
+        area, reported = float(row["area_km2"]), int(row["population"])
+        imputed = flagged and suspect_rule == "median_density"
+        population = round(area * median_density[row["kind"]]) if imputed else reported
+        units.append(Unit(i, row["slug"], row["name"], row["kind"], area, reported, population, imputed))
     return units
 
 

@@ -1,0 +1,44 @@
+"""Helpers that drive the simulator the way users do: Hydra composition of configs/ and the CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_dir
+
+from sim.cli import CONFIG_DIR
+from sim.config import build_scenario
+from sim.runner import run_scenario
+from sim.schema import register
+
+ROOT = Path(__file__).resolve().parents[1]
+register()
+
+
+def compose_config(*overrides: str):
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        return compose("config", overrides=list(overrides))
+
+
+def scenario_from(*overrides: str):
+    return build_scenario(compose_config(*overrides))
+
+
+def simulate(*overrides: str, workers: int = 1):
+    scenario = scenario_from(*overrides)
+    return scenario, run_scenario(scenario, workers=workers, progress=False)
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture
+def cli(tmp_path):
+    def call(*args: str) -> subprocess.CompletedProcess:
+        return run_cli(*args, cwd=tmp_path)
+
+    return call

@@ -1,0 +1,94 @@
+"""The command line as a user runs it: a complete run folder, identical results for 1 and 2 worker
+processes, and one clear line (no traceback, no results) for every kind of bad input."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from sim.analysis import KPI_NAMES
+from sim.report import RUN_FILES
+
+QUICK = ("city.units=[ba_dinh,hoan_kiem]", "replications=2", "period.end=2025-07-15")
+REQUIRED_KPIS = (
+    "received", "processed", "processed_on_time", "on_time_pct", "in_process", "in_process_overdue",
+    "abandoned", "desk_wait_mean_min", "desk_wait_p90_min", "desk_wait_over_target_pct",
+    "lead_time_mean_wd", "desk_utilisation", "staff_utilisation",
+)
+
+
+def test_two_unit_run_writes_every_file_and_same_results_with_two_workers(cli, tmp_path):
+    folders, printed = {}, {}
+    for workers in (1, 2):
+        folder = tmp_path / f"run_w{workers}"
+        done = cli(*QUICK, f"workers={workers}", f"hydra.run.dir={folder}")
+        assert done.returncode == 0, done.stderr
+        folders[workers], printed[workers] = folder, done.stdout
+    folder = folders[1]
+    for name in RUN_FILES:
+        assert (folder / name).stat().st_size > 0, name
+    for name in ("config.yaml", "overrides.yaml", "hydra.yaml"):
+        assert (folder / ".hydra" / name).is_file()
+
+    summary = json.loads((folder / "summary.json").read_text())
+    assert {"scenario", "structure", "seed", "replications", "start", "end", "units", "kpis"} <= summary.keys()
+    assert summary["units"] == 2 and summary["replications"] == 2 and summary["end"] == "2025-07-15"
+    assert summary["structure"] == "three_departments"
+    for name in REQUIRED_KPIS:
+        ci = summary["kpis"][name]
+        assert ci["ci95_low"] <= ci["mean"] <= ci["ci95_high"], name
+
+    units = pd.read_csv(folder / "units.csv")
+    assert list(units["slug"]) == ["ba_dinh", "hoan_kiem"]
+    assert set(KPI_NAMES) <= set(units.columns)
+    departments = pd.read_csv(folder / "departments.csv")
+    assert set(departments["department"]) == {"office", "economic", "culture_society"}
+    assert len(departments) == 6
+    daily = pd.read_csv(folder / "daily.csv")
+    assert len(daily) == 15
+    assert daily["in_process"].iloc[-1] == pytest.approx(summary["kpis"]["in_process"]["mean"])
+    assert "City totals" in printed[1] and "Units with the longest mean desk wait" in printed[1]
+    assert "unit-replications" in done.stderr  # the progress bar
+
+    other = folders[2]
+    assert json.loads((other / "summary.json").read_text())["kpis"] == summary["kpis"]
+    pd.testing.assert_frame_equal(pd.read_csv(other / "units.csv"), units)
+    pd.testing.assert_frame_equal(pd.read_csv(other / "departments.csv"), departments)
+
+
+BAD_INPUT = {
+    "zero desks": (("desks.rule=fixed", "desks.fixed=0"), "desks.fixed"),
+    "negative replications": (("replications=-1",), "replications"),
+    "department with no staff": (("+staff.per_unit.ba_dinh={office:0}",), "staff.per_unit.ba_dinh.office"),
+    "shares not summing to one": (("procedures.copy_certification.share_ward=0.5",), "share_ward"),
+    "channel split not summing to one": (("procedures.birth_registration.online=0.9",), "procedures.birth_registration"),
+    "unknown unit": (("city.units=[ba_dinh,atlantis]",), "city.units[1]"),
+    "unknown structure": (("structure=five_departments",), "structure/five_departments"),
+    "unknown field": (("procedures.other.field=astrology",), "procedures.other.field"),
+    "field no department owns": (("structure.departments.culture_society.fields=[culture]",),
+                                 "procedures.social_assistance.field"),
+    "unknown department": (("+staff.per_unit.ba_dinh={police:3}",), "staff.per_unit.ba_dinh.police"),
+    "negative deadline": (("procedures.land_transfer.deadline_wd=-1",), "procedures.land_transfer.deadline_wd"),
+    "end before start": (("period.end=2025-06-01",), "period.end"),
+    "impossible date": (("period.start=2025-02-30",), "period.start"),
+    "misspelt key": (("desks.fixd=3",), "desks.fixd"),
+    "string where a number belongs": (("replications=many",), "replications"),
+    "negative demand": (("scenario.demand.records_per_1000_residents_per_day=-1",),
+                        "scenario.demand.records_per_1000_residents_per_day"),
+    "unreachable online share": (("procedures=single_exponential", "scenario.demand.online_share=0.5"),
+                                 "scenario.demand.online_share"),
+    "session ending before it starts": (("calendar.sessions=[17:00-08:00]",), "calendar.sessions[0]"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUT))
+def test_bad_input_stops_with_one_clear_line(case, cli, tmp_path):
+    overrides, key = BAD_INPUT[case]
+    folder = tmp_path / "run"
+    done = cli("city.units=[ba_dinh]", "replications=1", f"hydra.run.dir={folder}", *overrides)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("sim: error: ") and key in lines[0], lines[0]
+    assert "Traceback" not in done.stderr + done.stdout
+    assert not folder.exists()

@@ -1,0 +1,137 @@
+"""Properties of the model a queueing analyst or planner would check, run through the configs."""
+
+import numpy as np
+import pytest
+
+from sim.analysis import COUNTS, DAILY, pooled_kpis
+from sim.city import load_units
+from sim.runner import calendar_for, unit_streams
+from sim.workload import draw_workload
+from tests.conftest import scenario_from, simulate
+
+TWO_UNITS = "city.units=[ba_dinh,soc_son]"
+# A stressed month: few desks, impatient citizens sent home at closing, thin back office, so that
+# every outcome class (processed, abandoned, waiting at the desk, away, in the back office) occurs.
+STRESSED = (
+    TWO_UNITS, "period.end=2025-07-31", "replications=2", "desks.rule=fixed", "desks.fixed=1",
+    "desks.closing=return_next_day", "desks.patience_minutes.mean=40", "staff.rule=fixed", "staff.fixed=2",
+)
+
+
+def count(result, name):
+    return result.counts[COUNTS.index(name)]
+
+
+def test_conservation_per_unit_and_city():
+    scenario, results = simulate(*STRESSED)
+    for rep in results:
+        for r in rep:
+            received, processed = count(r, "received"), count(r, "processed")
+            in_process, abandoned = count(r, "in_process"), count(r, "abandoned")
+            assert received == processed + in_process + abandoned
+            assert processed > 0 and in_process > 0 and abandoned > 0
+            # The daily series, built from event times rather than final stages, ends at the same backlog.
+            assert r.daily[-1, DAILY.index("in_process")] == in_process
+        city = pooled_kpis(rep)
+        assert city["received"] == city["processed"] + city["in_process"] + city["abandoned"]
+        assert city["received"] == sum(count(r, "received") for r in rep)
+
+
+def test_same_seed_same_results_and_other_seed_differs():
+    _, first = simulate(TWO_UNITS, "replications=2", "period.end=2025-07-20")
+    _, again = simulate(TWO_UNITS, "replications=2", "period.end=2025-07-20")
+    _, other = simulate(TWO_UNITS, "replications=2", "period.end=2025-07-20", "seed=7")
+    for a, b in zip(first, again):
+        for x, y in zip(a, b):
+            np.testing.assert_array_equal(x.counts, y.counts)
+            np.testing.assert_array_equal(x.daily, y.daily)
+    assert not np.array_equal(first[0][0].counts, other[0][0].counts)
+
+
+def test_results_do_not_depend_on_worker_processes():
+    _, serial = simulate(TWO_UNITS, "replications=2", "period.end=2025-07-20", workers=1)
+    _, parallel = simulate(TWO_UNITS, "replications=2", "period.end=2025-07-20", workers=2)
+    for a, b in zip(serial, parallel):
+        for x, y in zip(a, b):
+            np.testing.assert_array_equal(x.counts, y.counts)
+            np.testing.assert_array_equal(x.departments, y.departments)
+
+
+def test_scenarios_share_random_numbers_per_replication():
+    """Changing resources leaves the citizens identical; a unit's draws ignore which units run."""
+    _, few = simulate(TWO_UNITS, "replications=2", "period.end=2025-07-20", "desks.rule=fixed", "desks.fixed=1")
+    _, many = simulate(TWO_UNITS, "replications=2", "period.end=2025-07-20", "desks.rule=fixed", "desks.fixed=6")
+    _, alone = simulate("city.units=[soc_son]", "replications=2", "period.end=2025-07-20", "desks.rule=fixed",
+                        "desks.fixed=1")
+    for r in range(2):
+        for a, b in zip(few[r], many[r]):
+            for name in ("received", "received_in_person", "received_online"):
+                assert count(a, name) == count(b, name)
+        assert count(few[r][0], "desk_wait_sum") > count(many[r][0], "desk_wait_sum")
+        np.testing.assert_array_equal(few[r][1].counts, alone[r][0].counts)
+    assert count(few[0][0], "received") != count(few[1][0], "received")
+
+
+def test_more_desks_shorten_waits_and_more_staff_raise_on_time():
+    _, base = simulate(*STRESSED)
+    _, desks = simulate(*STRESSED, "desks.fixed=4")
+    _, staff = simulate(*STRESSED, "staff.fixed=8")
+    for r in range(2):
+        assert pooled_kpis(desks[r])["desk_wait_mean_min"] < pooled_kpis(base[r])["desk_wait_mean_min"]
+        assert pooled_kpis(staff[r])["on_time_pct"] > pooled_kpis(base[r])["on_time_pct"]
+
+
+def test_overload_ends_at_horizon_with_backlog():
+    _, results = simulate("city.units=[soc_son]", "period.end=2025-07-15", "replications=1",
+                          "scenario.demand.growth=5", "staff.rule=fixed", "staff.fixed=1")
+    k = pooled_kpis(results[0])
+    assert k["in_process"] > 0.5 * k["received"]
+    assert k["in_process_overdue"] > 0
+    assert k["staff_utilisation"] > 0.95
+
+
+def test_online_share_override_reaches_target():
+    scenario = scenario_from(TWO_UNITS, "scenario.demand.online_share=0.8")
+    for mix in scenario.mixes.values():
+        assert mix.channel_share()[1] == pytest.approx(0.8, abs=1e-9)
+        np.testing.assert_allclose(mix.channel_given_procedure.sum(axis=1), 1.0)
+    _, results = simulate(TWO_UNITS, "scenario.demand.online_share=0.8", "period.end=2025-07-31")
+    assert pooled_kpis(results[0])["online_pct"] == pytest.approx(80, abs=1.5)
+
+
+def test_in_person_arrivals_follow_opening_hours():
+    scenario = scenario_from("city.units=[bach_mai]")
+    calendar = calendar_for(scenario.calendar, scenario.start, scenario.days)
+    w = draw_workload(scenario, scenario.units[0], calendar, unit_streams(scenario.seed, 0, scenario.units[0].unit.index))
+    t = w.arrival[: w.n_in_person]
+    clock = t % 1440
+    weekday = np.array([calendar.date_of(x).weekday() for x in t])
+    assert np.all(((clock >= 480) & (clock < 720)) | ((clock >= 810) & (clock < 1020)))
+    assert np.all(weekday < 6) and np.all(clock[weekday == 5] < 720)
+    remote = w.arrival[w.n_in_person :] % 1440
+    assert (remote < 480).any() and (remote > 1020).any()  # online records arrive around the clock
+
+
+def test_suspect_populations_imputed_from_median_density():
+    units = load_units("hanoi_units_2025.csv", "median_density")
+    kept = load_units("hanoi_units_2025.csv", "keep")
+    imputed = [u for u in units if u.population_imputed]
+    assert len(imputed) == 8
+    for u, k in zip(units, kept):
+        assert k.population == k.population_reported
+        if u.population_imputed:
+            peers = [v.population / v.area_km2 for v in units if v.kind == u.kind and not v.population_imputed]
+            assert u.population == round(u.area_km2 * float(np.median(peers)))
+            assert u.population > u.population_reported
+        else:
+            assert u.population == u.population_reported
+    assert len(units) == 126
+    assert sum(u.kind == "ward" for u in units) == 51
+
+
+def test_earliest_deadline_first_beats_first_come_when_staff_are_short():
+    """In an overloaded office EDF lets same-day records overtake long ones: more on time."""
+    _, fifo = simulate(*STRESSED, "staff.order=fifo")
+    _, edf = simulate(*STRESSED, "staff.order=edf")
+    for r in range(2):
+        assert pooled_kpis(edf[r])["on_time_pct"] > pooled_kpis(fifo[r])["on_time_pct"] + 5
