@@ -47,20 +47,25 @@ def _title(run: RunSummary) -> str:
 
 
 def _plot_waits(path: Path, run: RunSummary) -> None:
-    hist = run.wait_hist[:-1]
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    total = run.wait_hist.sum()
+    """Left: how positive waits are distributed; right: share of citizens waiting longer than x."""
+    counts = run.wait_hist
+    total = counts.sum()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
     if total:
-        last = max(int(np.flatnonzero(hist)[-1]) + 1 if hist.any() else 1, 10)
-        edges = np.arange(last + 1) * run.wait_bin_minutes
-        ax.stairs(hist[:last] / total * 100, edges, fill=True, alpha=0.7)
-        tail = 100 * (1 - np.cumsum(run.wait_hist)[:last] / total)
-        ax2 = ax.twinx()
-        ax2.plot(edges[1:], tail, color="tab:red", lw=1)
-        ax2.set_ylabel("% waiting longer", color="tab:red")
-    ax.set_xlabel("desk wait (minutes)")
-    ax.set_ylabel("% of served citizens")
-    ax.set_title(_title(run), fontsize=9)
+        cum = np.cumsum(counts)
+        shown = max(int(np.searchsorted(cum, 0.999 * total)) + 1, 20)  # up to the 99.9th percentile
+        edges = np.arange(shown + 1) * run.wait_bin_minutes
+        waited = counts[1:shown].sum()
+        left.stairs(counts[1:shown] / max(waited, 1) * 100, edges[1:], fill=True, alpha=0.7)
+        left.set_title(f"waits over {run.wait_bin_minutes:g} min ({100 * waited / total:.1f} % of served)", fontsize=9)
+        right.plot(edges[1:], 100 * (1 - cum[:shown] / total), color="tab:red")
+        right.set_yscale("log")
+    left.set_xlabel("desk wait (minutes)")
+    left.set_ylabel("% of those who waited")
+    right.set_xlabel("desk wait x (minutes)")
+    right.set_ylabel("% of served citizens waiting longer than x")
+    right.grid(True, which="both", alpha=0.3)
+    fig.suptitle(_title(run), fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
