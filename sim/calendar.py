@@ -12,6 +12,7 @@ are kept apart on purpose:
 from __future__ import annotations
 
 import bisect
+import math
 import datetime as dt
 from dataclasses import dataclass
 
@@ -35,10 +36,11 @@ class WorkCalendar:
     """Sessions and working days laid out over ``days`` days from ``start``.
 
     The calendar extends past the simulated period (``tail_days``) so that deadlines and work that
-    run beyond the horizon still have days to land on.
+    run beyond the horizon still have days to land on; a due date past the tail is clamped to its
+    last day, which changes no outcome because every such date lies beyond the horizon.
     """
 
-    def __init__(self, spec: CalendarSpec, start: dt.date, days: int, tail_days: int = 180):
+    def __init__(self, spec: CalendarSpec, start: dt.date, days: int, tail_days: int = 730):
         self.spec = spec
         self.start = start
         self.days = days
@@ -160,7 +162,15 @@ class WorkCalendar:
             first = self._next_ordinal[day]
             late = False
         k = first + deadline_wd + (1 if deadline_wd == 0 and late else 0)
-        return self._close_of_working_day[k]
+        return self._close_of_working_day[min(k, len(self._close_of_working_day) - 1)]
+
+
+    def extend_due(self, due: float, working_days: float) -> float:
+        """A due time moved later by ``working_days`` (rounded up to whole working days)."""
+        if working_days <= 0:
+            return due
+        k = self._ordinal[int(due // MINUTES_PER_DAY)] + math.ceil(working_days)
+        return self._close_of_working_day[min(k, len(self._close_of_working_day) - 1)]
 
 
 def parse_clock(text: str) -> int:

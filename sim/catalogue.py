@@ -19,19 +19,25 @@ class Distribution:
     mean: float
     cv: float
 
-    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        if self.mean == 0 or self.kind == "constant" or n == 0:
-            return np.full(n, float(self.mean))
+    def from_uniform(self, u: np.ndarray) -> np.ndarray:
+        """Values by inverse transform of uniforms in [0, 1).
+
+        Monotone in ``u``, so two scenarios that give a record the same uniform give it values
+        that move smoothly with the parameters: common random numbers survive parameter changes.
+        """
+        u = np.asarray(u, dtype=float)
+        if self.mean == 0 or self.kind == "constant" or (self.cv == 0 and self.kind != "exponential"):
+            return np.full(u.shape, float(self.mean))
+        from scipy import special  # deferred: keeps command-line start-up fast
+
         if self.kind == "exponential":
-            return rng.exponential(self.mean, n)
-        if self.cv == 0:
-            return np.full(n, float(self.mean))
+            return -self.mean * np.log1p(-u)
         if self.kind == "lognormal":
             sigma2 = math.log1p(self.cv**2)
-            return rng.lognormal(math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2), n)
+            return np.exp(math.log(self.mean) - sigma2 / 2 + math.sqrt(sigma2) * special.ndtri(u))
         if self.kind == "gamma":
             shape = 1 / self.cv**2
-            return rng.gamma(shape, self.mean / shape, n)
+            return special.gammaincinv(shape, u) * (self.mean / shape)
         raise ValueError(f"unknown distribution kind {self.kind!r}")
 
 

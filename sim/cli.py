@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Callable
 
 from hydra import compose, initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
 from hydra.errors import HydraException, MissingConfigException
 from omegaconf import DictConfig
 from omegaconf.errors import OmegaConfBaseException
@@ -15,7 +16,8 @@ from omegaconf.errors import OmegaConfBaseException
 from sim.errors import ConfigError
 from sim.schema import register
 
-CONFIG_DIR = str(Path(__file__).resolve().parent.parent / "configs")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = str(PROJECT_ROOT / "configs")
 EXIT_BAD_INPUT = 2
 
 
@@ -64,3 +66,5 @@ def check_command_line(config_name: str, validate: Callable[[DictConfig], object
         validate(cfg)
     except (ConfigError, HydraException, OmegaConfBaseException) as exc:
         fail(describe(exc))
+    finally:
+        GlobalHydra.instance().clear()

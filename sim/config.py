@@ -6,6 +6,7 @@ anything is simulated or written.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from typing import Any
@@ -37,7 +38,7 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
 
     calendar = _calendar(c["calendar"])
     structure = _structure(c["structure"])
-    procedures = _procedures(c["procedures"], structure)
+    procedures = _scaled(_procedures(c["procedures"], structure), c["scenario"])
     owner = structure.owner_of()
     demand = c["scenario"]["demand"]
     mixes = _mixes(procedures, demand.get("online_share"))
@@ -61,6 +62,8 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
         units=units,
         desk_policy=desk_policy,
         back_office=back_office,
+        supplement_share=_share(c["scenario"], "supplement_share", "scenario."),
+        supplement_wait_wd=_distribution(c["scenario"]["supplement_wait_wd"], "scenario.supplement_wait_wd"),
         weekday_weights=weekday_weights,
         hour_weights=hour_weights,
     )
@@ -76,6 +79,11 @@ def _at_least(section: dict, key: str, low: float, prefix: str = "") -> None:
 def _in_range(value: float, key: str, low: float, high: float) -> None:
     if value is None or not (low <= value <= high) or math.isnan(value):
         raise ConfigError(key, f"must be between {low} and {high}, got {value}")
+
+
+def _share(section: dict, key: str, prefix: str) -> float:
+    _in_range(section[key], prefix + key, 0.0, 1.0)
+    return float(section[key])
 
 
 def _choice(value: str, key: str, allowed: tuple[str, ...]) -> str:
@@ -197,6 +205,22 @@ def _procedures(c: dict, structure: Structure) -> tuple:
     for kind in KINDS:
         _shares_sum_to_one([p.share[kind] for p in procedures], f"procedures.*.share_{kind}", f"share_{kind} over procedures")
     return tuple(procedures)
+
+
+def _scaled(procedures: tuple, scenario: dict) -> tuple:
+    """Apply the scenario's effort and external-lag multipliers to every procedure."""
+    for key in ("effort_scale", "external_lag_scale"):
+        if not scenario[key] > 0:
+            raise ConfigError(f"scenario.{key}", f"must be positive, got {scenario[key]}")
+    effort, lag = float(scenario["effort_scale"]), float(scenario["external_lag_scale"])
+    return tuple(
+        dataclasses.replace(
+            p,
+            effort_minutes=dataclasses.replace(p.effort_minutes, mean=p.effort_minutes.mean * effort),
+            external_lag_wd=dataclasses.replace(p.external_lag_wd, mean=p.external_lag_wd.mean * lag),
+        )
+        for p in procedures
+    )
 
 
 def _mixes(procedures: tuple, online_share: float | None) -> dict:

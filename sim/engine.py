@@ -115,6 +115,7 @@ class UnitModel:
         self._deadline = workload.deadline_wd.tolist()
         self._department = workload.department.tolist()
         self._lag = workload.lag_minutes.tolist()
+        self._supplement = workload.supplement_wd.tolist()
         self._patience = workload.patience_minutes.tolist()
         self._desk_minutes = workload.desk_minutes.tolist()
 
@@ -267,11 +268,17 @@ class UnitModel:
             self._finish(i)
 
     def _processed(self, i: int) -> None:
-        lag = self._lag[i]
+        """After staff review: wait for missing papers (the deadline moves with it) and for external
+        steps (verification, posting), then go to the department's approvers."""
+        wait = self._lag[i]
+        supplement = self._supplement[i]
+        if supplement > 0:
+            wait += supplement * self.calendar.minutes_per_working_day
+            self.due[i] = self.calendar.extend_due(self.due[i], supplement)
         approvers = self.approvers[self._department[i]]
-        if lag > 0:
+        if wait > 0:
             now = self.env.now
-            self.env.timeout(self.calendar.finish_after(now, lag) - now).callbacks.append(
+            self.env.timeout(self.calendar.finish_after(now, wait) - now).callbacks.append(
                 lambda _event, i=i: approvers.put(i)
             )
         else:

@@ -56,6 +56,8 @@ class Scenario:
     units: tuple[UnitPlan, ...]
     desk_policy: DeskPolicy
     back_office: BackOfficePolicy
+    supplement_share: float  # share of multi-day records waiting for missing papers
+    supplement_wait_wd: Distribution  # how long the citizen takes, working days
     weekday_weights: tuple[float, ...]  # Monday..Sunday
     hour_weights: tuple[float, ...]  # clock hours 0..23
 

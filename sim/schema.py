@@ -86,6 +86,12 @@ class ScenarioConfig:
     name: str = "baseline"
     description: str = ""
     demand: DemandConfig = default(default_factory=DemandConfig)
+    effort_scale: float = 1.0  # multiplies every procedure's staff effort (calibrated)
+    # Records (with a deadline of a working day or more) whose papers are incomplete: the clock
+    # stops while the citizen supplies them (Decree 118/2025), so the due date moves by the wait.
+    supplement_share: float = 0.0
+    supplement_wait_wd: DistributionConfig = default(default_factory=lambda: DistributionConfig("gamma", 10.0, 0.8))
+    external_lag_scale: float = 1.0  # multiplies every procedure's external lag (calibrated)
     back_office: bool = True  # False: a record is done when the desk has received it
 
 
@@ -135,6 +141,45 @@ class StructureConfig:
 
 
 @dataclass
+class FreeParameterConfig:
+    """A parameter no source publishes: the config key it sets and the range it may take."""
+
+    key: str = ""
+    low: float = 0.0
+    high: float = 1.0
+    relative: bool = False  # sensitivity only: low and high multiply the scenario's value
+    description: str = ""
+
+
+@dataclass
+class TargetConfig:
+    """An observed city total (a KPI name) and how close the model must come to it."""
+
+    observed: float = 0.0
+    tolerance: float = 0.01  # relative (0.01 = 1 %) or, with relative=false, in the KPI's unit
+    relative: bool = True
+    source: str = ""
+
+
+@dataclass
+class CalibrationConfig:
+    replications: int = 3  # common random numbers: every candidate runs replications 0..n-1
+    max_evaluations: int = 40
+    diff_step: float = 0.03  # relative finite-difference step of the least-squares fit
+    output: str = "configs/scenario/hanoi_2025_calibrated.yaml"  # relative to the project root
+    parameters: Dict[str, FreeParameterConfig] = default(default_factory=dict)
+    targets: Dict[str, TargetConfig] = default(default_factory=dict)
+    checks: Dict[str, TargetConfig] = default(default_factory=dict)  # reported, not fitted
+
+
+@dataclass
+class SensitivityConfig:
+    replications: int = 2
+    parameters: Dict[str, FreeParameterConfig] = default(default_factory=dict)
+    outputs: List[str] = default(default_factory=lambda: ["on_time_pct", "desk_wait_mean_min", "in_process"])
+
+
+@dataclass
 class SimConfig:
     seed: int = 20250701
     replications: int = 5
@@ -149,6 +194,8 @@ class SimConfig:
     desks: DesksConfig = default(default_factory=DesksConfig)
     staff: StaffConfig = default(default_factory=StaffConfig)
     structure: StructureConfig = default(default_factory=StructureConfig)
+    calibration: CalibrationConfig = default(default_factory=CalibrationConfig)
+    sensitivity: SensitivityConfig = default(default_factory=SensitivityConfig)
 
 
 def register() -> None:

@@ -1,8 +1,12 @@
 """Every record a unit will see in one replication, drawn up front as arrays.
 
-Drawing all random quantities before the simulation starts, each from its own stream, keeps the
-engine free of random-number bookkeeping and lets two scenarios with the same replication index
-see the same citizens (common random numbers).
+Drawing all random quantities before the simulation starts keeps the engine free of random-number
+bookkeeping. Two blocks of records, in person and remote (online and post), each have their own
+streams, and every attribute of the k-th record of a block comes from the k-th number of that
+attribute's stream by inverse transform. Arrival times come from one unit-rate Poisson process per
+block mapped through the cumulative intensity (time change). So when a scenario changes demand, a
+share or a distribution, each record keeps its random numbers and its values move smoothly: two
+scenarios with the same replication index see the same citizens (common random numbers).
 """
 
 from __future__ import annotations
@@ -14,17 +18,9 @@ import numpy as np
 from sim.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.scenario import Scenario, UnitPlan
 
-STREAMS = (
-    "in_person_arrivals",
-    "remote_arrivals",
-    "procedures",
-    "desk_minutes",
-    "patience",
-    "returns",
-    "effort",
-    "external_lag",
-    "approval",
-)
+BLOCK_STREAMS = ("arrivals", "channel", "procedure", "desk_minutes", "patience", "returns", "effort",
+                 "external_lag", "approval", "supplement")
+STREAMS = tuple(f"{block}.{name}" for block in ("in_person", "remote") for name in BLOCK_STREAMS)
 
 IN_PERSON, ONLINE, POST = 0, 1, 2
 
@@ -44,6 +40,7 @@ class Workload:
     return_position: np.ndarray  # where in that day's open minutes, 0..1
     effort_minutes: np.ndarray  # staff working minutes
     lag_minutes: np.ndarray  # external waiting (verification, posting), in working minutes
+    supplement_wd: np.ndarray  # working days waiting for missing papers (0: papers complete)
     approval_minutes: np.ndarray
     n_in_person: int
 
@@ -68,6 +65,29 @@ def in_person_rate_pieces(scenario: Scenario, calendar: WorkCalendar) -> tuple[n
     return np.array(starts), np.array(lengths), np.array(weights)
 
 
+def poisson_times(rng: np.random.Generator, starts: np.ndarray, lengths: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """Arrival times of a Poisson process with ``expected`` arrivals spread evenly over each piece.
+
+    The k-th arrival is where the cumulative intensity reaches the k-th point of a unit-rate
+    process, so scaling the intensity moves arrivals smoothly instead of redrawing them.
+    """
+    cumulative = np.concatenate([[0.0], np.cumsum(expected)])
+    total = cumulative[-1]
+    if total <= 0:
+        return np.zeros(0)
+    points = np.cumsum(rng.standard_exponential(int(total + 6 * np.sqrt(total) + 10)))
+    while points[-1] < total:
+        points = np.concatenate([points, points[-1] + np.cumsum(rng.standard_exponential(int(np.sqrt(total)) + 10))])
+    points = points[points < total]
+    piece = np.searchsorted(cumulative, points, side="right") - 1
+    return starts[piece] + (points - cumulative[piece]) / expected[piece] * lengths[piece]
+
+
+def _inverse_cdf(probabilities: np.ndarray, u: np.ndarray) -> np.ndarray:
+    cdf = np.cumsum(probabilities)
+    return np.minimum(np.searchsorted(cdf / cdf[-1], u, side="right"), len(probabilities) - 1)
+
+
 def draw_workload(
     scenario: Scenario, plan: UnitPlan, calendar: WorkCalendar, streams: dict[str, np.random.Generator]
 ) -> Workload:
@@ -78,66 +98,65 @@ def draw_workload(
     uniformly around the clock.
     """
     mix = scenario.mixes[plan.unit.kind]
-    channel_share = mix.channel_share()
+    share = mix.channel_share()
     expected = plan.records_per_day * scenario.days
 
     starts, lengths, weights = in_person_rate_pieces(scenario, calendar)
     intensity = weights * lengths
-    expected_per_piece = expected * channel_share[IN_PERSON] * intensity / intensity.sum() if intensity.sum() > 0 else intensity
-    rng = streams["in_person_arrivals"]
-    counts = rng.poisson(expected_per_piece)
-    in_person_arrival = np.sort(np.repeat(starts, counts) + rng.random(counts.sum()) * np.repeat(lengths, counts))
+    in_person_expected = expected * share[IN_PERSON] * intensity / intensity.sum() if intensity.sum() > 0 else intensity
+    in_person_arrival = poisson_times(streams["in_person.arrivals"], starts, lengths, in_person_expected)
+    remote_expected = np.array([expected * (share[ONLINE] + share[POST])])
+    remote_arrival = poisson_times(streams["remote.arrivals"], np.zeros(1), np.array([calendar.horizon]),
+                                   remote_expected)
 
-    rng = streams["remote_arrivals"]
-    remote_share = channel_share[ONLINE] + channel_share[POST]
-    n_remote = rng.poisson(expected * remote_share)
-    remote_arrival = np.sort(rng.random(n_remote) * calendar.horizon)
-    online_given_remote = channel_share[ONLINE] / remote_share if remote_share > 0 else 1.0
-    remote_channel = np.where(rng.random(n_remote) < online_given_remote, ONLINE, POST)
+    n_in, n_remote = len(in_person_arrival), len(remote_arrival)
+    online_given_remote = share[ONLINE] / (share[ONLINE] + share[POST]) if share[ONLINE] + share[POST] > 0 else 1.0
+    remote_channel = np.where(streams["remote.channel"].random(n_remote) < online_given_remote, ONLINE, POST)
+    procedure = np.concatenate([
+        _inverse_cdf(mix.procedure_given_channel(IN_PERSON), streams["in_person.procedure"].random(n_in)),
+        np.where(
+            remote_channel == ONLINE,
+            _inverse_cdf(mix.procedure_given_channel(ONLINE), u := streams["remote.procedure"].random(n_remote)),
+            _inverse_cdf(mix.procedure_given_channel(POST), u),
+        ),
+    ]).astype(np.int64)
+    n = n_in + n_remote
 
-    n_in = len(in_person_arrival)
-    arrival = np.concatenate([in_person_arrival, remote_arrival])
-    channel = np.concatenate([np.zeros(n_in, dtype=np.int8), remote_channel.astype(np.int8)])
-    n = len(arrival)
+    def uniforms(name: str, columns: int = 1) -> np.ndarray:
+        """Per-record uniforms of one attribute: in-person block, then remote block."""
+        u = [streams[f"{block}.{name}"].random((size, columns)) for block, size in (("in_person", n_in),
+                                                                                     ("remote", n_remote))]
+        return np.concatenate(u)
 
-    rng = streams["procedures"]
-    procedure = np.empty(n, dtype=np.int64)
-    for c in (IN_PERSON, ONLINE, POST):
-        rows = np.flatnonzero(channel == c)
-        if len(rows):
-            procedure[rows] = rng.choice(len(scenario.procedures), size=len(rows), p=mix.procedure_given_channel(c))
-
-    per_procedure = [np.flatnonzero(procedure == k) for k in range(len(scenario.procedures))]
-
-    def draw(stream: str, attribute: str, scale: float = 1.0) -> np.ndarray:
+    def per_procedure(attribute: str, u: np.ndarray, scale: float = 1.0) -> np.ndarray:
         out = np.zeros(n)
-        for k, rows in enumerate(per_procedure):
-            out[rows] = getattr(scenario.procedures[k], attribute).sample(streams[stream], len(rows)) * scale
+        for k, p in enumerate(scenario.procedures):
+            rows = procedure == k
+            out[rows] = getattr(p, attribute).from_uniform(u[rows]) * scale
         return out
 
-    desk = draw("desk_minutes", "desk_minutes")
+    desk = per_procedure("desk_minutes", uniforms("desk_minutes")[:, 0])
     desk[n_in:] = 0.0
     policy = scenario.desk_policy
-    if policy.reneging:
-        patience = policy.patience_minutes.sample(streams["patience"], n)
-    else:
-        patience = np.full(n, np.inf)
-    rng = streams["returns"]
-    returns = rng.random(n) < policy.return_probability
-    return_position = rng.random(n)
+    patience = policy.patience_minutes.from_uniform(uniforms("patience")[:, 0]) if policy.reneging else np.full(n, np.inf)
+    back = uniforms("returns", 2)
+    deadline_wd = np.array([p.deadline_wd for p in scenario.procedures], dtype=np.int64)[procedure]
+    papers = uniforms("supplement", 2)
+    incomplete = (papers[:, 0] < scenario.supplement_share) & (deadline_wd > 0)
 
     return Workload(
-        arrival=arrival,
-        channel=channel,
+        arrival=np.concatenate([in_person_arrival, remote_arrival]),
+        channel=np.concatenate([np.zeros(n_in, dtype=np.int8), remote_channel.astype(np.int8)]),
         procedure=procedure,
         department=scenario.procedure_department[procedure],
-        deadline_wd=np.array([p.deadline_wd for p in scenario.procedures], dtype=np.int64)[procedure],
+        deadline_wd=deadline_wd,
         desk_minutes=desk,
         patience_minutes=patience,
-        returns=returns,
-        return_position=return_position,
-        effort_minutes=draw("effort", "effort_minutes"),
-        lag_minutes=draw("external_lag", "external_lag_wd", calendar.minutes_per_working_day),
-        approval_minutes=scenario.back_office.approval_minutes.sample(streams["approval"], n),
+        returns=back[:, 0] < policy.return_probability,
+        return_position=back[:, 1],
+        effort_minutes=per_procedure("effort_minutes", uniforms("effort")[:, 0]),
+        lag_minutes=per_procedure("external_lag_wd", uniforms("external_lag")[:, 0], calendar.minutes_per_working_day),
+        supplement_wd=np.where(incomplete, scenario.supplement_wait_wd.from_uniform(papers[:, 1]), 0.0),
+        approval_minutes=scenario.back_office.approval_minutes.from_uniform(uniforms("approval")[:, 0]),
         n_in_person=n_in,
     )
