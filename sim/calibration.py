@@ -214,20 +214,25 @@ def calibrate(cfg: DictConfig, spec: CalibrationSpec, workers: int | None = None
     return result
 
 
-UNREACHABLE_FACTOR = 5.0  # a target missed by this many tolerances, with a parameter at a bound
+UNREACHABLE_FACTOR = 5.0  # a target missed by this many tolerances stops the calibration
+NEAR_BOUND = 0.01  # a parameter within this fraction of its range from a bound is "at" it
 
 
 def _check_reachable(result: CalibrationResult, lows: np.ndarray, highs: np.ndarray) -> None:
-    at_bound = [p for p, lo, hi in zip(result.spec.parameters, lows, highs)
-                if min(result.fitted[p.name] - lo, hi - result.fitted[p.name]) <= 1e-3 * (hi - lo)]
     missed = {name: t for name, t in result.targets.items() if abs(t["error_in_tolerances"]) > UNREACHABLE_FACTOR}
-    if missed and at_bound:
-        name, t = next(iter(missed.items()))
+    if not missed:
+        return
+    name, t = max(missed.items(), key=lambda item: abs(item[1]["error_in_tolerances"]))
+    at_bound = [p for p, lo, hi in zip(result.spec.parameters, lows, highs)
+                if min(result.fitted[p.name] - lo, hi - result.fitted[p.name]) <= NEAR_BOUND * (hi - lo)]
+    best = f"best simulated {t['mean']:.6g}"
+    if at_bound:
         bounds = ", ".join(f"{p.name}={result.fitted[p.name]:.4g} at its bound" for p in at_bound)
-        raise CalibrationError(
-            f"calibration.targets.{name}: observed {t['observed']:g} is outside what the parameters can reach "
-            f"(best simulated {t['mean']:.6g} with {bounds})"
-        )
+        reason = f"is outside what the parameters can reach ({best} with {bounds})"
+    else:
+        reason = (f"was not reached in {result.evaluations} candidates ({best}); "
+                  "raise calibration.max_evaluations or check the bounds")
+    raise CalibrationError(f"calibration.targets.{name}: observed {t['observed']:g} {reason}")
 
 
 # --- sensitivity -----------------------------------------------------------------------------

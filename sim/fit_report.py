@@ -35,7 +35,8 @@ def calibrated_scenario_yaml(cfg: DictConfig, result: CalibrationResult, name: s
         "# Target: observed / simulated mean [95 % CI]",
     ]
     for target_name, t in {**result.targets, **result.checks}.items():
-        lines.append(f"#   {target_name}: {t['observed']:g} / {t['mean']:.6g} [{t['ci95_low']:.6g}, {t['ci95_high']:.6g}]")
+        ci = f" [{t['ci95_low']:.6g}, {t['ci95_high']:.6g}]" if t["ci95_low"] is not None else ""
+        lines.append(f"#   {target_name}: {t['observed']:g} / {t['mean']:.6g}{ci}")
     return "\n".join(lines) + "\n" + OmegaConf.to_yaml(fitted.scenario)
 
 
@@ -65,7 +66,10 @@ def _plot_targets(path: Path, result: CalibrationResult) -> None:
         scale = t["observed"] / 100 if t["relative"] else 1.0
         unit_tol = t["tolerance"] * 100 if t["relative"] else t["tolerance"]
         centre = (t["mean"] - t["observed"]) / scale
-        low, high = (t["ci95_low"] - t["observed"]) / scale, (t["ci95_high"] - t["observed"]) / scale
+        if t["ci95_low"] is None:  # one replication: no interval
+            low = high = centre
+        else:
+            low, high = (t["ci95_low"] - t["observed"]) / scale, (t["ci95_high"] - t["observed"]) / scale
         ax.fill_betweenx([row - 0.3, row + 0.3], -unit_tol, unit_tol, color="tab:green", alpha=0.15)
         ax.errorbar(centre, row, xerr=[[centre - low], [high - centre]], fmt="o",
                     color="tab:blue" if t["within_tolerance"] else "tab:red", capsize=4)

@@ -32,13 +32,14 @@ def simulate(*overrides: str, workers: int = 1):
     return scenario, run_scenario(scenario, workers=workers, progress=False)
 
 
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True, timeout=600)
+def run_module(module: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """Run a command as a user would: ``python -m MODULE ARGS`` in ``cwd``."""
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=cwd, capture_output=True, text=True, timeout=900)
 
 
 @pytest.fixture
 def cli(tmp_path):
     def call(*args: str) -> subprocess.CompletedProcess:
-        return run_cli(*args, cwd=tmp_path)
+        return run_module("sim", *args, cwd=tmp_path)
 
     return call
