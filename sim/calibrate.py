@@ -1,29 +1,18 @@
 """``python -m sim.calibrate``: fit the free parameters to the observed totals and write the
-calibrated scenario config and a report (see README, "Calibration")."""
+calibrated scenario config and a report (see README, "Calibration and sensitivity")."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-import hydra
-from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from sim.calibration import CalibrationError, calibrate, calibration_spec
-from sim.cli import CONFIG_DIR, PROJECT_ROOT, check_command_line, describe, fail
-from sim.errors import ConfigError
-from sim.schema import register
-
-register()
+from sim.calibration import CalibrationError, CalibrationSpec, calibrate, calibration_spec
+from sim.cli import PROJECT_ROOT, fail, hydra_command
 
 
-@hydra.main(config_path=CONFIG_DIR, config_name="config", version_base="1.3")
-def run(cfg: DictConfig) -> None:
-    try:
-        spec = calibration_spec(cfg)
-    except ConfigError as exc:
-        fail(describe(exc))
+@hydra_command(calibration_spec)
+def main(cfg: DictConfig, spec: CalibrationSpec, folder: Path) -> None:
     from tqdm.auto import tqdm
 
     from sim.fit_report import calibrated_scenario_yaml, target_table, write_calibration
@@ -40,7 +29,6 @@ def run(cfg: DictConfig) -> None:
         bar.close()
         fail(str(exc))
     bar.close()
-    folder = Path(HydraConfig.get().runtime.output_dir)
     write_calibration(folder, result)
     output = Path(cfg.calibration.output)
     output = output if output.is_absolute() else PROJECT_ROOT / output
@@ -50,11 +38,6 @@ def run(cfg: DictConfig) -> None:
     print("\nFitted: " + ", ".join(f"{name} = {value:.6g}" for name, value in result.fitted.items()))
     print(f"{result.evaluations} candidates in {result.wall_seconds:.0f} s")
     print(f"Calibrated scenario: {output}\nReport: {folder}")
-
-
-def main() -> None:
-    check_command_line("config", calibration_spec, sys.argv[1:])
-    run()
 
 
 if __name__ == "__main__":

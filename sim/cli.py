@@ -3,11 +3,14 @@ run folder, and report any problem as one line naming the key, with a non-zero e
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 from typing import Callable
 
+import hydra
 from hydra import compose, initialize_config_dir
+from hydra.core.hydra_config import HydraConfig
 from hydra.core.global_hydra import GlobalHydra
 from hydra.errors import HydraException, MissingConfigException
 from omegaconf import DictConfig
@@ -68,3 +71,30 @@ def check_command_line(config_name: str, validate: Callable[[DictConfig], object
         fail(describe(exc))
     finally:
         GlobalHydra.instance().clear()
+
+
+def hydra_command(validate: Callable[[DictConfig], object]):
+    """Make ``body(cfg, checked, folder)`` a command: ``main()`` checks the command line first,
+    then Hydra composes the config and creates the run folder, ``validate(cfg)`` gives ``checked``
+    (or one error line), and ``body`` does the work in ``folder``."""
+
+    def wrap(body: Callable[[DictConfig, object, Path], None]) -> Callable[[], None]:
+        register()
+
+        @functools.wraps(body)  # Hydra names the job (and its log) after the body's module
+        def task(cfg: DictConfig) -> None:
+            try:
+                checked = validate(cfg)
+            except ConfigError as exc:
+                fail(describe(exc))
+            body(cfg, checked, Path(HydraConfig.get().runtime.output_dir))
+
+        app = hydra.main(config_path=CONFIG_DIR, config_name="config", version_base="1.3")(task)
+
+        def main() -> None:
+            check_command_line("config", validate, sys.argv[1:])
+            app()
+
+        return main
+
+    return wrap

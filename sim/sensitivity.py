@@ -3,21 +3,15 @@ time, with common random numbers, and draw a tornado chart of the chosen outputs
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-import hydra
-from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
 from sim.analysis import KPI_NAMES
 from sim.calibration import free_parameters, one_at_a_time
-from sim.cli import CONFIG_DIR, check_command_line, describe, fail
+from sim.cli import hydra_command
 from sim.config import build_scenario
 from sim.errors import ConfigError
-from sim.schema import register
-
-register()
 
 
 def sensitivity_spec(cfg: DictConfig):
@@ -35,31 +29,22 @@ def sensitivity_spec(cfg: DictConfig):
     return parameters, list(s["outputs"]), int(s["replications"])
 
 
-@hydra.main(config_path=CONFIG_DIR, config_name="config", version_base="1.3")
-def run(cfg: DictConfig) -> None:
-    try:
-        parameters, outputs, replications = sensitivity_spec(cfg)
-    except ConfigError as exc:
-        fail(describe(exc))
+@hydra_command(sensitivity_spec)
+def main(cfg: DictConfig, spec: tuple, folder: Path) -> None:
     import pandas as pd
     from tqdm.auto import tqdm
 
     from sim.fit_report import plot_tornado
 
+    parameters, outputs, replications = spec
     bar = tqdm(total=2 * len(parameters), desc="sensitivity: runs", disable=not cfg.progress)
     rows = one_at_a_time(cfg, parameters, outputs, replications, progress=lambda _row: bar.update(1))
     bar.close()
-    folder = Path(HydraConfig.get().runtime.output_dir)
     table = pd.DataFrame(rows)
     table.to_csv(folder / "sensitivity.csv", index=False)
     plot_tornado(folder / "tornado.png", rows, outputs)
     print(table.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
     print(f"\nTornado chart: {folder / 'tornado.png'}")
-
-
-def main() -> None:
-    check_command_line("config", lambda cfg: sensitivity_spec(cfg), sys.argv[1:])
-    run()
 
 
 if __name__ == "__main__":
