@@ -93,6 +93,11 @@ class CalibrationSpec:
     replications: int
     max_evaluations: int
     diff_step: float
+    stop_cost: float
+
+
+class _GoodEnough(Exception):
+    """Raised inside the objective to end the fit once the targets are met closely."""
 
 
 def calibration_spec(cfg: DictConfig) -> CalibrationSpec:
@@ -112,8 +117,10 @@ def calibration_spec(cfg: DictConfig) -> CalibrationSpec:
             raise ConfigError(f"calibration.{key}", f"must be at least 1, got {c[key]}")
     if not 0 < c["diff_step"] < 0.5:
         raise ConfigError("calibration.diff_step", f"must be in (0, 0.5), got {c['diff_step']}")
+    if c["stop_cost"] < 0:
+        raise ConfigError("calibration.stop_cost", f"must not be negative, got {c['stop_cost']}")
     return CalibrationSpec(parameters, fitted, targets(c["checks"], "calibration.checks"), int(c["replications"]),
-                           int(c["max_evaluations"]), float(c["diff_step"]))
+                           int(c["max_evaluations"]), float(c["diff_step"]), float(c["stop_cost"]))
 
 
 def with_values(cfg: DictConfig, values: dict[str, float]) -> DictConfig:
@@ -180,6 +187,7 @@ def calibrate(cfg: DictConfig, spec: CalibrationSpec, workers: int | None = None
     start = np.array([float(OmegaConf.select(cfg, p.key)) for p in spec.parameters])
     history: list[dict] = []
     cache: dict[tuple, np.ndarray] = {}
+    runs: list[list[dict]] = []  # city KPIs by replication of each candidate, in history order
 
     def residuals(x: np.ndarray) -> np.ndarray:
         key = tuple(np.round(x, 12))
@@ -188,22 +196,26 @@ def calibrate(cfg: DictConfig, spec: CalibrationSpec, workers: int | None = None
                                               spec.replications, workers)
             means = {t.name: float(np.mean([k[t.name] for k in by_rep])) for t in spec.targets}
             cache[key] = np.array([t.error(means[t.name]) for t in spec.targets])
+            runs.append(by_rep)
             history.append({"parameters": {p.name: float(v) for p, v in zip(spec.parameters, x)},
                             "simulated": means, "cost": float(np.sum(cache[key] ** 2))})
             if progress is not None:
                 progress(history[-1])
+            if history[-1]["cost"] < spec.stop_cost:
+                raise _GoodEnough
         return cache[key]
 
-    least_squares(residuals, np.clip(start, lows, highs), bounds=(lows, highs), diff_step=spec.diff_step,
-                        x_scale=highs - lows, max_nfev=spec.max_evaluations, xtol=1e-4, ftol=1e-4)
-    best = min(history, key=lambda h: h["cost"])  # the best candidate evaluated, not only the last
-    fitted = best["parameters"]
-    by_rep = city_kpis_by_replication(with_values(cfg, {p.key: fitted[p.name] for p in spec.parameters}),
-                                      spec.replications, workers)
+    try:
+        least_squares(residuals, np.clip(start, lows, highs), bounds=(lows, highs), diff_step=spec.diff_step,
+                      x_scale=highs - lows, max_nfev=spec.max_evaluations, xtol=1e-4, ftol=1e-4)
+    except _GoodEnough:
+        pass
+    best = int(np.argmin([h["cost"] for h in history]))  # the best candidate evaluated, not only the last
+    by_rep = runs[best]
     result = CalibrationResult(
         spec=spec,
         start={p.name: float(v) for p, v in zip(spec.parameters, start)},
-        fitted=fitted,
+        fitted=history[best]["parameters"],
         targets=summarise_targets(by_rep, spec.targets),
         checks=summarise_targets(by_rep, spec.checks),
         evaluations=len(history),

@@ -166,6 +166,7 @@ class CalibrationConfig:
     replications: int = 3  # common random numbers: every candidate runs replications 0..n-1
     max_evaluations: int = 40
     diff_step: float = 0.03  # relative finite-difference step of the least-squares fit
+    stop_cost: float = 0.01  # stop once the sum of squared errors (in tolerances) is below this
     output: str = "configs/scenario/hanoi_2025_calibrated.yaml"  # relative to the project root
     parameters: Dict[str, FreeParameterConfig] = default(default_factory=dict)
     targets: Dict[str, TargetConfig] = default(default_factory=dict)
