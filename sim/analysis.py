@@ -64,27 +64,29 @@ def summarise_unit(replication: int, position: int, scenario: Scenario, plan: Un
     session_minutes = float(worked[0])
     desk_busy = float(np.sum(np.minimum(np.nan_to_num(outcome.desk_end[served], nan=horizon), horizon)
                              - outcome.desk_start[served]))
-    staff = np.asarray(plan.staff, dtype=float)
-    approvers = scenario.back_office.approvers_per_department
+    organisation = plan.organisation
+    staff = np.asarray(organisation.staff, dtype=float)
+    approvers = np.asarray(organisation.approvers, dtype=float)
+    n_dept = len(staff)
+    staff_busy = np.bincount(organisation.pool_department, weights=outcome.staff_busy, minlength=n_dept)
 
     counts = np.array([
         len(workload), n_done, on_time.sum(), in_process.sum(), overdue.sum(), abandoned.sum(),
         (workload.channel == IN_PERSON).sum(), (workload.channel == ONLINE).sum(), (workload.channel == POST).sum(),
         served.sum(), waits.sum(), (waits > scenario.desk_policy.wait_target_minutes).sum(), lead_wd.sum(),
-        desk_busy, plan.desks * session_minutes, outcome.staff_busy.sum(), staff.sum() * session_minutes,
-        outcome.approver_busy.sum(), approvers * len(staff) * session_minutes,
+        desk_busy, plan.desks * session_minutes, staff_busy.sum(), staff.sum() * session_minutes,
+        outcome.approver_busy.sum(), approvers.sum() * session_minutes,
     ], dtype=float)
 
     dept = workload.department
-    n_dept = len(staff)
 
     def per_dept(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         return np.bincount(dept[mask], weights=None if weights is None else weights[mask], minlength=n_dept)
 
     departments = np.column_stack([
         np.bincount(dept, minlength=n_dept), per_dept(processed), per_dept(on_time), per_dept(in_process),
-        per_dept(overdue), per_dept(processed, lead_wd), outcome.staff_busy, staff * session_minutes,
-        outcome.approver_busy, np.full(n_dept, approvers * session_minutes),
+        per_dept(overdue), per_dept(processed, lead_wd), staff_busy, staff * session_minutes,
+        outcome.approver_busy, approvers * session_minutes,
     ]).astype(float)
 
     days = scenario.days

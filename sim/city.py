@@ -57,16 +57,3 @@ def framework_headcount(unit: Unit, base: int, base_population: int, per_extra: 
     above ``base_population``, capped."""
     extra = max(0, unit.population - base_population) // per_extra
     return min(cap, base + extra)
-
-
-def split_by_weight(total: int, weights: list[float]) -> list[int]:
-    """Largest-remainder split of ``total`` heads over departments, at least one each."""
-    n = len(weights)
-    total = max(total, n)
-    w = np.asarray(weights, dtype=float)
-    spare = total - n
-    raw = spare * w / w.sum()
-    counts = np.floor(raw).astype(int)
-    order = np.argsort(-(raw - counts), kind="stable")
-    counts[order[: spare - counts.sum()]] += 1
-    return (counts + 1).tolist()

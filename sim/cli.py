@@ -17,10 +17,9 @@ from omegaconf import DictConfig
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.errors import ConfigError
+from sim.paths import CONFIG_DIR, PROJECT_ROOT  # noqa: F401  (PROJECT_ROOT is part of this module's API)
 from sim.schema import register
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-CONFIG_DIR = str(PROJECT_ROOT / "configs")
 EXIT_BAD_INPUT = 2
 
 

@@ -9,17 +9,20 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+from pathlib import Path
 from typing import Any
 
-import numpy as np
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
 from sim.calendar import CalendarSpec, parse_clock
 from sim.catalogue import DISTRIBUTION_KINDS, Distribution, Procedure, channel_mix, with_online_share
-from sim.city import KINDS, desks_by_rule, framework_headcount, load_units, split_by_weight
+from sim.city import KINDS, desks_by_rule, framework_headcount, load_units
 from sim.errors import ConfigError
 from sim.scenario import BackOfficePolicy, DeskPolicy, Scenario, UnitPlan
-from sim.structures import Department, Structure
+from sim.paths import CONFIG_DIR
+from sim.schema import StructureConfig
+from sim.structures import Department, Structure, organise
 
 SHARE_TOLERANCE = 1e-6
 
@@ -37,15 +40,14 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
         raise ConfigError("period.end", f"{end} is before period.start {start}")
 
     calendar = _calendar(c["calendar"])
-    structure = _structure(c["structure"])
+    structure = _structure(c["structure"], "structure")
     procedures = _scaled(_procedures(c["procedures"], structure), c["scenario"])
-    owner = structure.owner_of()
     demand = c["scenario"]["demand"]
     mixes = _mixes(procedures, demand.get("online_share"))
     weekday_weights, hour_weights = _arrival_profile(demand, calendar)
     desk_policy = _desk_policy(c["desks"])
     back_office = _back_office(c["staff"], c["scenario"]["back_office"])
-    units = _unit_plans(c, structure, demand)
+    units = _unit_plans(c, structure, procedures, demand)
 
     return Scenario(
         name=str(c["scenario"]["name"]),
@@ -58,7 +60,6 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
         procedures=procedures,
         mixes=mixes,
         structure=structure,
-        procedure_department=np.array([owner[p.field] for p in procedures], dtype=np.int64),
         units=units,
         desk_policy=desk_policy,
         back_office=back_office,
@@ -152,37 +153,74 @@ def _calendar(c: dict) -> CalendarSpec:
     )
 
 
-def _structure(c: dict) -> Structure:
+def _structure(c: dict, key: str, seen: tuple[str, ...] = ()) -> Structure:
+    """A structure and, through ``otherwise``, the structure of the units it does not apply to."""
     if not c["departments"]:
-        raise ConfigError("structure.departments", "the structure has no departments")
-    departments, seen = [], {}
+        raise ConfigError(f"{key}.departments", "the structure has no departments")
+    departments, owners = [], {}
     for name, d in c["departments"].items():
-        key = f"structure.departments.{name}"
+        dept_key = f"{key}.departments.{name}"
         if not d["fields"]:
-            raise ConfigError(f"{key}.fields", "a department must own at least one field")
+            raise ConfigError(f"{dept_key}.fields", "a department must own at least one field")
         for f in d["fields"]:
-            if f in seen:
-                raise ConfigError(f"{key}.fields", f"field {f!r} is already owned by department {seen[f]!r}")
-            seen[f] = name
+            if f in owners:
+                raise ConfigError(f"{dept_key}.fields", f"field {f!r} is already owned by department {owners[f]!r}")
+            owners[f] = name
         if not d["staff_weight"] > 0:
-            raise ConfigError(f"{key}.staff_weight", f"must be positive, got {d['staff_weight']}")
+            raise ConfigError(f"{dept_key}.staff_weight", f"must be positive, got {d['staff_weight']}")
         departments.append(Department(name, d["label"] or name, tuple(d["fields"]), float(d["staff_weight"])))
-    return Structure(str(c["name"]), str(c["description"]), tuple(departments))
+    applies = c["applies_to"]
+    for k, kind in enumerate(applies["kinds"]):
+        _choice(kind, f"{key}.applies_to.kinds[{k}]", KINDS)
+    _at_least(applies, "min_population", 0, f"{key}.applies_to.")
+    otherwise = None
+    if c["otherwise"]:
+        if c["otherwise"] in seen + (c["name"],):
+            raise ConfigError(f"{key}.otherwise", f"structure {c['otherwise']!r} refers back to itself")
+        otherwise = _structure(load_structure_config(c["otherwise"], f"{key}.otherwise"), f"{key}.otherwise",
+                               seen + (c["name"],))
+    elif set(applies["kinds"]) != set(KINDS) or applies["min_population"] > 0:
+        raise ConfigError(f"{key}.otherwise", "name the structure of the units this one does not apply to")
+    return Structure(str(c["name"]), str(c["description"]), tuple(departments), tuple(applies["kinds"]),
+                     int(applies["min_population"]), otherwise)
+
+
+def load_structure_config(name: str, key: str) -> dict:
+    """A structure from ``configs/structure/NAME.yaml``, checked against the schema."""
+    folder = Path(CONFIG_DIR) / "structure"
+    path = folder / f"{name}.yaml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml")))
+        raise ConfigError(key, f"unknown structure {name!r} (available: {known})")
+    try:
+        merged = OmegaConf.merge(OmegaConf.structured(StructureConfig), OmegaConf.load(path))
+    except OmegaConfBaseException as exc:
+        raise ConfigError(key, f"{path.name}: {str(exc).splitlines()[0]}") from None
+    return OmegaConf.to_container(merged, resolve=True)
+
+
+def _structures_of(structure: Structure) -> list[Structure]:
+    chain = []
+    while structure is not None:
+        chain.append(structure)
+        structure = structure.otherwise
+    return chain
 
 
 def _procedures(c: dict, structure: Structure) -> tuple:
     if not c:
         raise ConfigError("procedures", "the catalogue has no procedures")
-    owned = structure.owner_of()
     procedures = []
     for name, p in c.items():
         key = f"procedures.{name}"
-        if p["field"] not in owned:
-            raise ConfigError(
-                f"{key}.field",
-                f"field {p['field']!r} is owned by no department of structure {structure.name!r} "
-                f"(owned fields: {', '.join(sorted(owned))})",
-            )
+        for s in _structures_of(structure):
+            owned = s.owner_of()
+            if p["field"] not in owned:
+                raise ConfigError(
+                    f"{key}.field",
+                    f"field {p['field']!r} is owned by no department of structure {s.name!r} "
+                    f"(owned fields: {', '.join(sorted(owned))})",
+                )
         for share_key in ("share_ward", "share_commune", *("in_person", "online", "post")):
             _in_range(p[share_key], f"{key}.{share_key}", 0.0, 1.0)
         channels = (float(p["in_person"]), float(p["online"]), float(p["post"]))
@@ -265,16 +303,18 @@ def _desk_policy(d: dict) -> DeskPolicy:
 
 def _back_office(s: dict, enabled: bool) -> BackOfficePolicy:
     _choice(s["order"], "staff.order", ("fifo", "edf"))
-    _at_least(s, "approvers_per_department", 1, "staff.")
+    _choice(s["policy"], "staff.policy", ("same_headcount", "extra_head"))
+    for key in ("deputies_per_department", "approvals_per_day", "breadth_penalty"):
+        _at_least(s, key, 0, "staff.")
     return BackOfficePolicy(
         enabled=bool(enabled),
         order=s["order"],
-        approvers_per_department=int(s["approvers_per_department"]),
         approval_minutes=_distribution(s["approval_minutes"], "staff.approval_minutes"),
+        approvals_per_day=int(s["approvals_per_day"]),
     )
 
 
-def _unit_plans(c: dict, structure: Structure, demand: dict) -> tuple:
+def _unit_plans(c: dict, structure: Structure, procedures: tuple, demand: dict) -> tuple:
     city, desks, staff = c["city"], c["desks"], c["staff"]
     _choice(city["suspect_population"], "city.suspect_population", ("median_density", "keep"))
     units = load_units(city["table"], city["suspect_population"])
@@ -289,6 +329,12 @@ def _unit_plans(c: dict, structure: Structure, demand: dict) -> tuple:
     if len(set(city["units"])) != len(city["units"]):
         raise ConfigError("city.units", "a unit is listed twice")
     selected = [by_slug[s] for s in city["units"]] if city["units"] else units
+
+    average = sum(len(structure.for_unit(u.kind, u.population).departments) + 1 for u in units) / len(units)
+    limit = c["structure"]["max_average_units"]
+    if average > limit + 1e-9:
+        raise ConfigError("structure", f"{average:.2f} departments and service point per unit on average "
+                                       f"exceeds the limit of {limit} (Decree 370/2025)")
 
     _choice(desks["rule"], "desks.rule", ("by_population", "fixed"))
     for key in ("fixed", "residents_per_desk", "min_desks", "max_desks"):
@@ -305,33 +351,44 @@ def _unit_plans(c: dict, structure: Structure, demand: dict) -> tuple:
         _at_least(staff, key, 1, "staff.")
     if not 0 < staff["procedure_share"] <= 1:
         raise ConfigError("staff.procedure_share", f"must be in (0, 1], got {staff['procedure_share']}")
-    names = structure.department_names
     for slug, per_dept in staff["per_unit"].items():
         known_slug(slug, f"staff.per_unit.{slug}")
+        unit = by_slug[slug]
+        names = structure.for_unit(unit.kind, unit.population).department_names
         for dept, n in per_dept.items():
             if dept not in names:
                 raise ConfigError(
                     f"staff.per_unit.{slug}.{dept}",
-                    f"unknown department {dept!r} in structure {structure.name!r} (departments: {', '.join(names)})",
+                    f"unknown department {dept!r} of unit {slug} (its departments: {', '.join(names)})",
                 )
             _at_least(per_dept, dept, 1, f"staff.per_unit.{slug}.")
 
     rate = float(demand["records_per_1000_residents_per_day"]) * float(demand["growth"]) / 1000
+    fields = [p.field for p in procedures]
     plans = []
     for unit in selected:
         n_desks = desks["per_unit"].get(unit.slug) or desks_by_rule(
             unit, desks["rule"], desks["fixed"], desks["residents_per_desk"], desks["min_desks"], desks["max_desks"]
         )
+        own = structure.for_unit(unit.kind, unit.population)
         if staff["rule"] == "fixed":
-            heads = [int(staff["fixed"])] * len(names)
+            processing: int | list[int] = [int(staff["fixed"])] * len(own.departments)
         else:
             cap = staff["framework_cap_ward"] if unit.kind == "ward" else staff["framework_cap_commune"]
             civil = framework_headcount(
                 unit, staff["framework_base"], staff["framework_base_population"],
                 staff["framework_residents_per_extra"], cap,
             )
-            heads = split_by_weight(round(civil * staff["procedure_share"]), [d.staff_weight for d in structure.departments])
-        for dept, n in staff["per_unit"].get(unit.slug, {}).items():
-            heads[names.index(dept)] = int(n)
-        plans.append(UnitPlan(unit, int(n_desks), tuple(heads), unit.population * rate))
+            processing = round(civil * staff["procedure_share"])
+        overrides = staff["per_unit"].get(unit.slug, {})
+        if overrides:
+            provisional = organise(own, processing, staff["policy"], staff["deputies_per_department"], 0.0, True,
+                                   fields, {})
+            processing = [int(overrides.get(d, n)) for d, n in zip(own.department_names, provisional.staff)]
+        workload = {}
+        for p in procedures:
+            workload[p.field] = workload.get(p.field, 0.0) + p.share[unit.kind] * p.effort_minutes.mean
+        organisation = organise(own, processing, staff["policy"], int(staff["deputies_per_department"]),
+                                float(staff["breadth_penalty"]), bool(staff["pooling"]), fields, workload)
+        plans.append(UnitPlan(unit, int(n_desks), organisation, unit.population * rate))
     return tuple(plans)

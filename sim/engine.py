@@ -16,6 +16,7 @@ import simpy
 
 from sim.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.scenario import BackOfficePolicy, DeskPolicy
+from sim.structures import Organisation
 from sim.workload import Workload
 
 # Where a record is; the stage at the horizon classifies it.
@@ -37,16 +38,21 @@ class UnitOutcome:
     abandoned_at: np.ndarray  # when a citizen left for good; nan otherwise
     visit_enter: np.ndarray  # one entry per stay in the desk queue
     visit_exit: np.ndarray
-    staff_busy: np.ndarray  # session minutes worked per department, up to the horizon
-    approver_busy: np.ndarray
+    staff_busy: np.ndarray  # session minutes worked per staff pool, up to the horizon
+    approver_busy: np.ndarray  # per department
 
 
 class _WorkPool:
-    """``servers`` people sharing one priority queue who work only in session time."""
+    """``servers`` people sharing one priority queue who work only in session time.
+
+    With ``per_day`` > 0 each of them finishes at most that many items a calendar day (a head's
+    daily approval capacity) and then waits for the next day's first session.
+    """
 
     def __init__(self, env: simpy.Environment, calendar: WorkCalendar, servers: int, work: np.ndarray,
-                 priority: np.ndarray, on_done):
+                 priority: np.ndarray, on_done, per_day: int = 0):
         self.env, self.calendar, self.work, self.priority, self.on_done = env, calendar, work, priority, on_done
+        self.per_day = per_day
         self.heap: list = []
         self.idle: list = []
         self.seq = 0
@@ -63,6 +69,7 @@ class _WorkPool:
 
     def _serve(self, k: int):
         env, calendar, heap = self.env, self.calendar, self.heap
+        day, done_today = -1, 0
         while True:
             if not heap:
                 wake = env.event()
@@ -71,6 +78,12 @@ class _WorkPool:
                 continue
             now = env.now
             start = calendar.next_work_start(now)
+            if self.per_day:
+                if now // MINUTES_PER_DAY != day:
+                    day, done_today = now // MINUTES_PER_DAY, 0
+                if done_today >= self.per_day:
+                    start = calendar.next_work_start((day + 1) * MINUTES_PER_DAY)
+                done_today += start == now
             if start > now:
                 yield env.timeout(start - now)
                 continue
@@ -93,7 +106,7 @@ class _WorkPool:
 class UnitModel:
     """One unit in one replication. Build it, call :meth:`run`, read the outcome."""
 
-    def __init__(self, workload: Workload, calendar: WorkCalendar, desks: int, staff: tuple[int, ...],
+    def __init__(self, workload: Workload, calendar: WorkCalendar, desks: int, organisation: Organisation,
                  desk_policy: DeskPolicy, back_office: BackOfficePolicy):
         n = len(workload)
         self.w, self.calendar, self.policy, self.back_office = workload, calendar, desk_policy, back_office
@@ -114,6 +127,7 @@ class UnitModel:
         # plain lists are faster than numpy arrays for the scalar look-ups in the hot loop
         self._deadline = workload.deadline_wd.tolist()
         self._department = workload.department.tolist()
+        self._pool = workload.pool.tolist()
         self._lag = workload.lag_minutes.tolist()
         self._supplement = workload.supplement_wd.tolist()
         self._patience = workload.patience_minutes.tolist()
@@ -127,12 +141,12 @@ class UnitModel:
 
         priority = self.due if back_office.order == "edf" else self.receipt
         self.staff = [
-            _WorkPool(env, calendar, s, workload.effort_minutes, priority, self._processed) for s in staff
+            _WorkPool(env, calendar, s, workload.effort_minutes, priority, self._processed)
+            for s in organisation.pool_staff
         ]
         self.approvers = [
-            _WorkPool(env, calendar, back_office.approvers_per_department, workload.approval_minutes, priority,
-                      self._finish)
-            for _ in staff
+            _WorkPool(env, calendar, a, workload.approval_minutes, priority, self._finish, back_office.approvals_per_day)
+            for a in organisation.approvers
         ]
         env.process(self._in_person_arrivals())
         env.process(self._remote_arrivals())
@@ -263,7 +277,7 @@ class UnitModel:
         self.due[i] = self.calendar.due_time(now, self._deadline[i])
         if self.back_office.enabled:
             self.stage[i] = BACK_OFFICE
-            self.staff[self._department[i]].put(i)
+            self.staff[self._pool[i]].put(i)
         else:
             self._finish(i)
 
@@ -319,7 +333,7 @@ class UnitModel:
                 self.visit_exit.append(horizon)
 
 
-def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int, staff: tuple[int, ...],
+def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int, organisation: Organisation,
                   desk_policy: DeskPolicy, back_office: BackOfficePolicy) -> UnitOutcome:
     """Run one unit for one replication up to the calendar's horizon."""
-    return UnitModel(workload, calendar, desks, staff, desk_policy, back_office).run()
+    return UnitModel(workload, calendar, desks, organisation, desk_policy, back_office).run()

@@ -40,7 +40,8 @@ def run_unit(scenario: Scenario, replication: int, position: int) -> UnitResult:
     plan = scenario.units[position]
     calendar = calendar_for(scenario.calendar, scenario.start, scenario.days)
     workload = draw_workload(scenario, plan, calendar, unit_streams(scenario.seed, replication, plan.unit.index))
-    outcome = simulate_unit(workload, calendar, plan.desks, plan.staff, scenario.desk_policy, scenario.back_office)
+    outcome = simulate_unit(workload, calendar, plan.desks, plan.organisation, scenario.desk_policy,
+                            scenario.back_office)
     return summarise_unit(replication, position, scenario, plan, calendar, workload, outcome)
 
 

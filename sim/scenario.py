@@ -5,12 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import numpy as np
-
 from sim.calendar import CalendarSpec
 from sim.catalogue import ChannelMix, Distribution, Procedure
 from sim.city import Unit
-from sim.structures import Structure
+from sim.structures import Organisation, Structure
 
 
 @dataclass(frozen=True)
@@ -19,8 +17,13 @@ class UnitPlan:
 
     unit: Unit
     desks: int
-    staff: tuple[int, ...]  # processing staff per department, in structure order
+    organisation: Organisation  # departments, staff, leaders and work pools
     records_per_day: float  # expected records a calendar day, all channels
+
+    @property
+    def staff(self) -> tuple[int, ...]:
+        """Processing officers per department."""
+        return self.organisation.staff
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,8 @@ class DeskPolicy:
 class BackOfficePolicy:
     enabled: bool
     order: str  # "fifo" or "edf"
-    approvers_per_department: int
     approval_minutes: Distribution
+    approvals_per_day: int  # per head or deputy; 0 = no limit
 
 
 @dataclass(frozen=True)
@@ -51,8 +54,7 @@ class Scenario:
     calendar: CalendarSpec
     procedures: tuple[Procedure, ...]
     mixes: dict[str, ChannelMix]  # unit kind -> procedure and channel mix
-    structure: Structure
-    procedure_department: np.ndarray  # procedure index -> department index
+    structure: Structure  # as configured; each unit's own is in its organisation
     units: tuple[UnitPlan, ...]
     desk_policy: DeskPolicy
     back_office: BackOfficePolicy

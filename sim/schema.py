@@ -122,8 +122,14 @@ class StaffConfig:
     procedure_share: float = 0.3  # share of a unit's civil servants who process records
     per_unit: Dict[str, Dict[str, int]] = default(default_factory=dict)  # slug -> department -> staff
     order: str = "fifo"  # or "edf" (earliest deadline first)
-    approvers_per_department: int = 3
+    pooling: bool = True  # False: each processing officer takes only records of one field
+    # Each department has one head; the deputies of the three Decree 150 departments are shared
+    # among a structure's departments. Head and deputies approve records.
+    deputies_per_department: int = 2
+    policy: str = "same_headcount"  # or "extra_head": how new departments' heads are found
     approval_minutes: DistributionConfig = default(default_factory=lambda: DistributionConfig("lognormal", 3.0, 0.5))
+    approvals_per_day: int = 0  # most records one head or deputy approves a day; 0 = no limit
+    breadth_penalty: float = 0.0  # extra effort per record for each field beyond the first a department spans
 
 
 @dataclass
@@ -134,10 +140,21 @@ class DepartmentConfig:
 
 
 @dataclass
+class ApplicabilityConfig:
+    """Which units get a structure; the others keep ``otherwise``."""
+
+    kinds: List[str] = default(default_factory=lambda: ["ward", "commune"])
+    min_population: int = 0
+
+
+@dataclass
 class StructureConfig:
     name: str = "three_departments"
     description: str = ""
     departments: Dict[str, DepartmentConfig] = default(default_factory=dict)
+    applies_to: ApplicabilityConfig = default(default_factory=ApplicabilityConfig)
+    otherwise: str = ""  # structure (configs/structure/NAME.yaml) of the units it does not apply to
+    max_average_units: float = 4.7  # Decree 370/2025: departments + service point per unit, Hanoi
 
 
 @dataclass
@@ -181,6 +198,19 @@ class SensitivityConfig:
 
 
 @dataclass
+class CompareConfig:
+    """Structures compared side by side (``python -m sim.compare``)."""
+
+    structures: List[str] = default(
+        default_factory=lambda: ["three_departments", "four_departments_land", "five_departments_urban"]
+    )
+    baseline: str = "three_departments"
+    policies: List[str] = default(default_factory=lambda: ["same_headcount", "extra_head"])
+    common_random_numbers: bool = True  # False gives every variant its own seed (to see what CRN buys)
+    top_units: int = 10  # units that gain and lose most
+
+
+@dataclass
 class SimConfig:
     seed: int = 20250701
     replications: int = 5
@@ -197,6 +227,7 @@ class SimConfig:
     structure: StructureConfig = default(default_factory=StructureConfig)
     calibration: CalibrationConfig = default(default_factory=CalibrationConfig)
     sensitivity: SensitivityConfig = default(default_factory=SensitivityConfig)
+    compare: CompareConfig = default(default_factory=CompareConfig)
 
 
 def register() -> None:

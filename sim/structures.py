@@ -1,8 +1,13 @@
-"""Organisational structures: which department owns which administrative field."""
+"""Organisational structures: which department owns which administrative field, who leads each
+department, and how a unit's staff are spread over its departments."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import numpy as np
+
+DECREE_150_DEPARTMENTS = 3  # Decree 150/2025: three specialised departments in every unit
 
 
 @dataclass(frozen=True)
@@ -18,6 +23,9 @@ class Structure:
     name: str
     description: str
     departments: tuple[Department, ...]
+    kinds: tuple[str, ...] = ("ward", "commune")  # units this structure applies to ...
+    min_population: int = 0  # ... and from which population
+    otherwise: "Structure | None" = None  # the structure of the other units
 
     @property
     def department_names(self) -> tuple[str, ...]:
@@ -26,3 +34,111 @@ class Structure:
     def owner_of(self) -> dict[str, int]:
         """Field -> index of the department that owns it."""
         return {f: k for k, d in enumerate(self.departments) for f in d.fields}
+
+    def for_unit(self, kind: str, population: int) -> "Structure":
+        """The structure a unit of this kind and population works under."""
+        if kind in self.kinds and population >= self.min_population:
+            return self
+        return self.otherwise.for_unit(kind, population) if self.otherwise else self
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """One unit's departments, their staff and leaders, and how records reach the staff."""
+
+    structure: Structure
+    procedure_department: np.ndarray  # procedure -> department index
+    staff: tuple[int, ...]  # processing officers per department
+    approvers: tuple[int, ...]  # head + deputies per department
+    effort_factor: tuple[float, ...]  # breadth penalty per department
+    pool_staff: tuple[int, ...]  # officers per work pool (a department, or a field of it)
+    pool_department: tuple[int, ...]  # pool -> department
+    procedure_pool: np.ndarray  # procedure -> pool
+
+
+def split_by_weight(total: int, weights: list[float], minimum: int = 1) -> list[int]:
+    """Largest-remainder split of ``total`` over weights, at least ``minimum`` each."""
+    n = len(weights)
+    total = max(total, minimum * n)
+    w = np.asarray(weights, dtype=float)
+    spare = total - minimum * n
+    raw = spare * w / w.sum() if w.sum() > 0 else np.full(n, spare / n)
+    counts = np.floor(raw).astype(int)
+    order = np.argsort(-(raw - counts), kind="stable")
+    counts[order[: spare - counts.sum()]] += 1
+    return (counts + minimum).tolist()
+
+
+def _redistribute(structure: Structure, total: int, policy: str) -> list[int]:
+    """Processing officers per department when a unit moves from its base structure (the end of
+    the ``otherwise`` chain, Decree 150) to ``structure``.
+
+    Departments the base has unchanged (same name, same fields) keep their officers; the others
+    share the officers of the base departments they replace, by weight. Under ``same_headcount``
+    each department the base does not have takes its head from its own officers.
+    """
+    base = structure
+    while base.otherwise is not None:
+        base = base.otherwise
+    base_staff = dict(zip(base.department_names, split_by_weight(total, [d.staff_weight for d in base.departments])))
+    if base is structure:
+        return [base_staff[d.name] for d in structure.departments]
+    unchanged = {d.name for d in base.departments} & {d.name for d in structure.departments if d in base.departments}
+    changed = [d for d in structure.departments if d.name not in unchanged]
+    shared = split_by_weight(sum(n for name, n in base_staff.items() if name not in unchanged),
+                             [d.staff_weight for d in changed])
+    staff = dict(zip((d.name for d in changed), shared))
+    if policy == "same_headcount":
+        for d in changed:
+            if d.name not in base_staff:
+                staff[d.name] = max(1, staff[d.name] - 1)
+    return [base_staff[d.name] if d.name in unchanged else staff[d.name] for d in structure.departments]
+
+
+def organise(structure: Structure, processing_staff: int | list[int], policy: str, deputies_per_department: int,
+             breadth_penalty: float, pooling: bool, procedure_fields: list[str],
+             field_workload: dict[str, float]) -> Organisation:
+    """Staff and lead one unit's departments.
+
+    ``processing_staff`` is the unit's total of processing officers under the three Decree 150
+    departments (see :func:`_redistribute`), or a list per department (used as given). Each
+    department has a head; the deputies of the three Decree 150 departments are shared among the
+    departments by weight.
+    ``field_workload`` (expected effort per field) spreads a department's officers over its fields
+    when ``pooling`` is off, one officer at least for each field that has procedures.
+    """
+    departments = structure.departments
+    weights = [d.staff_weight for d in departments]
+    if isinstance(processing_staff, list):
+        staff = list(processing_staff)
+    else:
+        staff = _redistribute(structure, processing_staff, policy)
+    deputies = split_by_weight(deputies_per_department * DECREE_150_DEPARTMENTS, weights, minimum=0)
+    owner = structure.owner_of()
+    procedure_department = np.array([owner[f] for f in procedure_fields], dtype=np.int64)
+
+    pool_staff, pool_department, field_pool = [], [], {}
+    for d, dept in enumerate(departments):
+        worked = [f for f in dept.fields if f in procedure_fields]
+        if pooling or len(worked) <= 1:
+            for f in dept.fields:
+                field_pool[f] = len(pool_staff)
+            pool_staff.append(staff[d])
+            pool_department.append(d)
+            continue
+        for f, n in zip(worked, split_by_weight(staff[d], [field_workload.get(f, 0.0) for f in worked])):
+            field_pool[f] = len(pool_staff)
+            pool_staff.append(n)
+            pool_department.append(d)
+        staff[d] = sum(pool_staff[field_pool[f]] for f in worked)
+
+    return Organisation(
+        structure=structure,
+        procedure_department=procedure_department,
+        staff=tuple(staff),
+        approvers=tuple(1 + k for k in deputies),
+        effort_factor=tuple(1 + breadth_penalty * (len(d.fields) - 1) for d in departments),
+        pool_staff=tuple(pool_staff),
+        pool_department=tuple(pool_department),
+        procedure_pool=np.array([field_pool[f] for f in procedure_fields], dtype=np.int64),
+    )

@@ -64,12 +64,13 @@ def _unit_table(scenario: Scenario, results: list[list[UnitResult]]) -> pd.DataF
 
 def _department_table(scenario: Scenario, results: list[list[UnitResult]]) -> pd.DataFrame:
     rows = []
-    names = scenario.structure.department_names
     for position, plan in enumerate(scenario.units):
-        for d, dept in enumerate(names):
+        organisation = plan.organisation
+        for d, dept in enumerate(organisation.structure.department_names):
             per_rep = pd.DataFrame([department_kpis(rep[position].departments[d]) for rep in results])
-            rows.append({"slug": plan.unit.slug, "kind": plan.unit.kind, "department": dept,
-                         "staff": plan.staff[d], **per_rep.mean().to_dict()})
+            rows.append({"slug": plan.unit.slug, "kind": plan.unit.kind, "structure": organisation.structure.name,
+                         "department": dept, "staff": organisation.staff[d], "approvers": organisation.approvers[d],
+                         **per_rep.mean().to_dict()})
     return pd.DataFrame(rows)
 
 

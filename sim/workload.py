@@ -33,12 +33,13 @@ class Workload:
     channel: np.ndarray  # 0 in person, 1 online, 2 post
     procedure: np.ndarray
     department: np.ndarray
+    pool: np.ndarray  # the staff pool that processes the record (its department, or a field of it)
     deadline_wd: np.ndarray
     desk_minutes: np.ndarray
     patience_minutes: np.ndarray  # inf when citizens never give up
     returns: np.ndarray  # True: a citizen who gives up comes back the next open day
     return_position: np.ndarray  # where in that day's open minutes, 0..1
-    effort_minutes: np.ndarray  # staff working minutes
+    effort_minutes: np.ndarray  # staff working minutes (with the department's breadth penalty)
     lag_minutes: np.ndarray  # external waiting (verification, posting), in working minutes
     supplement_wd: np.ndarray  # working days waiting for missing papers (0: papers complete)
     approval_minutes: np.ndarray
@@ -144,17 +145,22 @@ def draw_workload(
     papers = uniforms("supplement", 2)
     incomplete = (papers[:, 0] < scenario.supplement_share) & (deadline_wd > 0)
 
+    organisation = plan.organisation
+    department = organisation.procedure_department[procedure]
+    breadth = np.asarray(organisation.effort_factor)[department]
+
     return Workload(
         arrival=np.concatenate([in_person_arrival, remote_arrival]),
         channel=np.concatenate([np.zeros(n_in, dtype=np.int8), remote_channel.astype(np.int8)]),
         procedure=procedure,
-        department=scenario.procedure_department[procedure],
+        department=department,
+        pool=organisation.procedure_pool[procedure],
         deadline_wd=deadline_wd,
         desk_minutes=desk,
         patience_minutes=patience,
         returns=back[:, 0] < policy.return_probability,
         return_position=back[:, 1],
-        effort_minutes=per_procedure("effort_minutes", uniforms("effort")[:, 0]),
+        effort_minutes=per_procedure("effort_minutes", uniforms("effort")[:, 0]) * breadth,
         lag_minutes=per_procedure("external_lag_wd", uniforms("external_lag")[:, 0], calendar.minutes_per_working_day),
         supplement_wd=np.where(incomplete, scenario.supplement_wait_wd.from_uniform(papers[:, 1]), 0.0),
         approval_minutes=scenario.back_office.approval_minutes.from_uniform(uniforms("approval")[:, 0]),
