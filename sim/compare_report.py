@@ -27,17 +27,47 @@ LABELS = {
 
 
 def headline_table(comparison: Comparison, group: str) -> pd.DataFrame:
-    """Variant rows, headline KPI columns: 'mean [low, high]' and the difference to the baseline."""
+    """Variant rows, headline KPI columns as 'mean [95 % CI]'."""
+    return _wide(comparison, group, "mean", "ci95_low", "ci95_high", signed=False)
+
+
+def difference_table(comparison: Comparison, group: str) -> pd.DataFrame:
+    """Variant rows (baseline left out), headline KPI columns as paired 'difference [95 % CI]'."""
+    table = _wide(comparison, group, "diff_mean", "diff_ci95_low", "diff_ci95_high", signed=True)
+    return table[table["variant"] != comparison.runs[0].variant.name]
+
+
+def _wide(comparison: Comparison, group: str, mean: str, low: str, high: str, signed: bool) -> pd.DataFrame:
     t = comparison.table[(comparison.table["group"] == group) & comparison.table["kpi"].isin(HEADLINE)]
     rows = []
     for variant, sub in t.groupby("variant", sort=False):
-        row = {"variant": variant}
-        for _, r in sub.set_index("kpi").loc[list(HEADLINE)].reset_index().iterrows():
-            row[LABELS[r["kpi"]]] = _interval(r["mean"], r["ci95_low"], r["ci95_high"])
-            if variant != comparison.runs[0].variant.name:
-                row[f"Δ {LABELS[r['kpi']]}"] = _interval(r["diff_mean"], r["diff_ci95_low"], r["diff_ci95_high"], True)
-        rows.append(row)
+        sub = sub.set_index("kpi")
+        rows.append({"variant": variant, **{LABELS[k]: _interval(sub.at[k, mean], sub.at[k, low], sub.at[k, high], signed)
+                                            for k in HEADLINE}})
     return pd.DataFrame(rows)
+
+
+def verdict(comparison: Comparison) -> list[str]:
+    """Plain sentences: each variant's paired change of the on-time share, overdue records and
+    lead time, for wards and communes, saying whether the 95 % interval excludes no change."""
+    t = comparison.table
+    lines = []
+    for run in comparison.runs[1:]:
+        parts = []
+        for group in ("ward", "commune"):
+            sub = t[(t["variant"] == run.variant.name) & (t["group"] == group)].set_index("kpi")
+            if sub.empty:
+                continue
+            said = []
+            for kpi, unit in (("on_time_pct", " pt"), ("overdue", ""), ("lead_time_mean_wd", " wd")):
+                r = sub.loc[kpi]
+                if r["diff_mean"] == 0 and r["diff_ci95_low"] == 0 and r["diff_ci95_high"] == 0:
+                    continue
+                clear = pd.notna(r["diff_ci95_low"]) and (r["diff_ci95_low"] > 0 or r["diff_ci95_high"] < 0)
+                said.append(f"{LABELS[kpi]} {r['diff_mean']:+.2f}{unit}" + ("" if clear else " (not distinguishable from 0)"))
+            parts.append(f"{group}s: " + ("; ".join(said) if said else "unchanged"))
+        lines.append(f"<b>{html.escape(run.variant.name)}</b>: " + " | ".join(parts))
+    return lines
 
 
 def _interval(mean, low, high, signed: bool = False) -> str:
@@ -56,11 +86,12 @@ def write_comparison(folder: Path, comparison: Comparison) -> None:
     for run in comparison.runs:
         write_run(folder / "variants" / run.variant.name.replace("/", "__"), run.summary)
     comparison.table.to_csv(folder / "comparison.csv", index=False)
-    tables = {group: headline_table(comparison, group) for group in GROUPS
-              if (comparison.table["group"] == group).any()}
+    groups = [g for g in GROUPS if (comparison.table["group"] == g).any()]
+    tables = {g: (headline_table(comparison, g), difference_table(comparison, g)) for g in groups}
     with pd.ExcelWriter(folder / "comparison.xlsx") as excel:
-        for group, table in tables.items():
-            table.to_excel(excel, sheet_name=f"headline_{group}", index=False)
+        for group, (levels, differences) in tables.items():
+            levels.to_excel(excel, sheet_name=f"headline_{group}", index=False)
+            differences.to_excel(excel, sheet_name=f"differences_{group}", index=False)
         for name, movers in comparison.movers.items():
             movers.to_excel(excel, sheet_name=name.replace("/", " ")[:31], index=False)
         comparison.table.to_excel(excel, sheet_name="all_kpis", index=False)
@@ -141,13 +172,15 @@ def _html(comparison: Comparison, tables: dict, folder: Path, plots: list[str]) 
         "same simulated citizens and records (common random numbers); differences are paired by replication, "
         f"with 95 % confidence intervals. Baseline: <b>{html.escape(base.variant.name)}</b>. Policies: "
         "<i>same_headcount</i> takes each new department's head from its officers, <i>extra_head</i> adds the head.</p>",
-        "<p>Average departments and service point per unit (Decree 370/2025 limit 4.7 for Hanoi): "
-        + ", ".join(f"{html.escape(r.variant.name)} {sum(len(u.organisation.structure.departments) + 1 for u in r.scenario.units) / len(r.scenario.units):.2f}"
-                    for r in comparison.runs) + "</p>",
+        "<p>Departments and service point per unit, city-wide average (Decree 370/2025 limit 4.7 for Hanoi): "
+        + ", ".join(f"{html.escape(r.variant.name)} {r.scenario.units_per_unit:.2f}" for r in comparison.runs) + "</p>",
+        "<h2>In short</h2><ul>" + "".join(f"<li>{line}</li>" for line in verdict(comparison)) + "</ul>",
     ]
-    for group, table in tables.items():
+    for group, (levels, differences) in tables.items():
         title = {"city": "All units", "ward": "Wards", "commune": "Communes"}[group]
-        sections.append(f"<h2>{title}</h2>" + table.to_html(index=False, escape=True, border=0))
+        sections.append(f"<h2>{title}</h2><h3>Levels (mean [95 % CI])</h3>" + levels.to_html(index=False, border=0)
+                        + f"<h3>Paired difference to {html.escape(base.variant.name)} [95 % CI]</h3>"
+                        + differences.to_html(index=False, border=0))
     sections += [f"<h2>Charts</h2>"] + [_image(folder / p) for p in plots]
     for name, movers in comparison.movers.items():
         sections.append(f"<h2>Units that gain and lose most: {html.escape(name)}</h2>"

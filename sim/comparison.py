@@ -111,7 +111,6 @@ def compare(cfg: DictConfig, workers: int | None = None, progress=None) -> Compa
     base = runs[0]
     rows = []
     for run in runs:
-        units_per_unit = sum(len(u.organisation.structure.departments) + 1 for u in run.scenario.units)
         for group, by_rep in run.groups.items():
             for name in ("overdue", *KPI_NAMES):
                 ci = mean_ci95([k[name] for k in by_rep])
@@ -120,7 +119,7 @@ def compare(cfg: DictConfig, workers: int | None = None, progress=None) -> Compa
                              "policy": run.variant.policy, "group": group, "kpi": name,
                              **ci, "diff_mean": diff["mean"], "diff_ci95_low": diff["ci95_low"],
                              "diff_ci95_high": diff["ci95_high"],
-                             "departments_and_service_point_per_unit": units_per_unit / len(run.scenario.units)})
+                             "departments_and_service_point_per_unit": run.scenario.units_per_unit})
     top = int(cfg.compare.top_units)
     movers = {}
     base_units = base.units.groupby("slug")["on_time_pct"].mean()
@@ -130,12 +129,3 @@ def compare(cfg: DictConfig, workers: int | None = None, progress=None) -> Compa
         movers[run.variant.name] = pd.concat([frame.tail(top)[::-1].assign(direction="gains"),
                                               frame.head(top).assign(direction="loses")]).reset_index()
     return Comparison(runs, pd.DataFrame(rows), movers)
-
-
-def headline(comparison: Comparison, group: str = "city") -> pd.DataFrame:
-    """One row per variant: the headline KPIs' means and their paired differences to the baseline."""
-    t = comparison.table[(comparison.table["group"] == group) & comparison.table["kpi"].isin(HEADLINE)]
-    wide = t.pivot_table(index="variant", columns="kpi", values=["mean", "diff_mean", "diff_ci95_low",
-                                                                 "diff_ci95_high"], sort=False)
-    return wide
-

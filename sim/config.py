@@ -47,7 +47,7 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
     weekday_weights, hour_weights = _arrival_profile(demand, calendar)
     desk_policy = _desk_policy(c["desks"])
     back_office = _back_office(c["staff"], c["scenario"]["back_office"])
-    units = _unit_plans(c, structure, procedures, demand)
+    units, units_per_unit = _unit_plans(c, structure, procedures, demand)
 
     return Scenario(
         name=str(c["scenario"]["name"]),
@@ -61,6 +61,7 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
         mixes=mixes,
         structure=structure,
         units=units,
+        units_per_unit=units_per_unit,
         desk_policy=desk_policy,
         back_office=back_office,
         supplement_share=_share(c["scenario"], "supplement_share", "scenario."),
@@ -391,4 +392,4 @@ def _unit_plans(c: dict, structure: Structure, procedures: tuple, demand: dict) 
         organisation = organise(own, processing, staff["policy"], int(staff["deputies_per_department"]),
                                 float(staff["breadth_penalty"]), bool(staff["pooling"]), fields, workload)
         plans.append(UnitPlan(unit, int(n_desks), organisation, unit.population * rate))
-    return tuple(plans)
+    return tuple(plans), average

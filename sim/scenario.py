@@ -56,6 +56,7 @@ class Scenario:
     mixes: dict[str, ChannelMix]  # unit kind -> procedure and channel mix
     structure: Structure  # as configured; each unit's own is in its organisation
     units: tuple[UnitPlan, ...]
+    units_per_unit: float  # departments + service point per unit, averaged over the whole city
     desk_policy: DeskPolicy
     back_office: BackOfficePolicy
     supplement_share: float  # share of multi-day records waiting for missing papers
