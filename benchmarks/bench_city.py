@@ -19,7 +19,7 @@ CHILD = r"""
 import json, resource, sys, time
 from hydra import compose, initialize_config_dir
 from sim.analysis import COUNTS
-from sim.cli import CONFIG_DIR
+from sim.paths import CONFIG_DIR
 from sim.config import build_scenario
 from sim.runner import run_scenario
 from sim.schema import register

@@ -8,7 +8,8 @@ from pathlib import Path
 from omegaconf import DictConfig
 
 from sim.calibration import CalibrationError, CalibrationSpec, calibrate, calibration_spec
-from sim.cli import PROJECT_ROOT, fail, hydra_command
+from sim.cli import fail, hydra_command
+from sim.paths import PROJECT_ROOT
 
 
 @hydra_command(calibration_spec)

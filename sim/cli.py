@@ -17,7 +17,7 @@ from omegaconf import DictConfig
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.errors import ConfigError
-from sim.paths import CONFIG_DIR, PROJECT_ROOT  # noqa: F401  (PROJECT_ROOT is part of this module's API)
+from sim.paths import CONFIG_DIR
 from sim.schema import register
 
 EXIT_BAD_INPUT = 2

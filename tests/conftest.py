@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hydra import compose, initialize_config_dir
 
-from sim.cli import CONFIG_DIR
+from sim.paths import CONFIG_DIR
 from sim.config import build_scenario
 from sim.runner import run_scenario
 from sim.schema import register
