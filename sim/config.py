@@ -22,7 +22,7 @@ from sim.errors import ConfigError
 from sim.scenario import BackOfficePolicy, DeskPolicy, Scenario, UnitPlan
 from sim.paths import CONFIG_DIR
 from sim.schema import StructureConfig
-from sim.structures import Department, Structure, organise
+from sim.structures import Department, Structure, department_staff, organise
 
 SHARE_TOLERANCE = 1e-6
 
@@ -200,21 +200,13 @@ def load_structure_config(name: str, key: str) -> dict:
     return OmegaConf.to_container(merged, resolve=True)
 
 
-def _structures_of(structure: Structure) -> list[Structure]:
-    chain = []
-    while structure is not None:
-        chain.append(structure)
-        structure = structure.otherwise
-    return chain
-
-
 def _procedures(c: dict, structure: Structure) -> tuple:
     if not c:
         raise ConfigError("procedures", "the catalogue has no procedures")
     procedures = []
     for name, p in c.items():
         key = f"procedures.{name}"
-        for s in _structures_of(structure):
+        for s in structure.chain():
             owned = s.owner_of()
             if p["field"] not in owned:
                 raise ConfigError(
@@ -366,6 +358,10 @@ def _unit_plans(c: dict, structure: Structure, procedures: tuple, demand: dict) 
 
     rate = float(demand["records_per_1000_residents_per_day"]) * float(demand["growth"]) / 1000
     fields = [p.field for p in procedures]
+    field_workload = {kind: {} for kind in KINDS}  # expected effort per record, by field
+    for kind, workload in field_workload.items():
+        for p in procedures:
+            workload[p.field] = workload.get(p.field, 0.0) + p.share[kind] * p.effort_minutes.mean
     plans = []
     for unit in selected:
         n_desks = desks["per_unit"].get(unit.slug) or desks_by_rule(
@@ -373,23 +369,18 @@ def _unit_plans(c: dict, structure: Structure, procedures: tuple, demand: dict) 
         )
         own = structure.for_unit(unit.kind, unit.population)
         if staff["rule"] == "fixed":
-            processing: int | list[int] = [int(staff["fixed"])] * len(own.departments)
+            processing = [int(staff["fixed"])] * len(own.departments)
         else:
             cap = staff["framework_cap_ward"] if unit.kind == "ward" else staff["framework_cap_commune"]
             civil = framework_headcount(
                 unit, staff["framework_base"], staff["framework_base_population"],
                 staff["framework_residents_per_extra"], cap,
             )
-            processing = round(civil * staff["procedure_share"])
+            processing = department_staff(own, round(civil * staff["procedure_share"]), staff["policy"])
         overrides = staff["per_unit"].get(unit.slug, {})
-        if overrides:
-            provisional = organise(own, processing, staff["policy"], staff["deputies_per_department"], 0.0, True,
-                                   fields, {})
-            processing = [int(overrides.get(d, n)) for d, n in zip(own.department_names, provisional.staff)]
-        workload = {}
-        for p in procedures:
-            workload[p.field] = workload.get(p.field, 0.0) + p.share[unit.kind] * p.effort_minutes.mean
-        organisation = organise(own, processing, staff["policy"], int(staff["deputies_per_department"]),
-                                float(staff["breadth_penalty"]), bool(staff["pooling"]), fields, workload)
+        processing = [int(overrides.get(d, n)) for d, n in zip(own.department_names, processing)]
+        organisation = organise(own, processing, int(staff["deputies_per_department"]),
+                                float(staff["breadth_penalty"]), bool(staff["pooling"]), fields,
+                                field_workload[unit.kind])
         plans.append(UnitPlan(unit, int(n_desks), organisation, unit.population * rate))
     return tuple(plans), average

@@ -35,6 +35,10 @@ class Structure:
         """Field -> index of the department that owns it."""
         return {f: k for k, d in enumerate(self.departments) for f in d.fields}
 
+    def chain(self) -> tuple["Structure", ...]:
+        """This structure, then its ``otherwise`` and so on; the last is the base (Decree 150)."""
+        return (self,) + (self.otherwise.chain() if self.otherwise else ())
+
     def for_unit(self, kind: str, population: int) -> "Structure":
         """The structure a unit of this kind and population works under."""
         if kind in self.kinds and population >= self.min_population:
@@ -69,7 +73,7 @@ def split_by_weight(total: int, weights: list[float], minimum: int = 1) -> list[
     return (counts + minimum).tolist()
 
 
-def _redistribute(structure: Structure, total: int, policy: str) -> list[int]:
+def department_staff(structure: Structure, total: int, policy: str) -> list[int]:
     """Processing officers per department when a unit moves from its base structure (the end of
     the ``otherwise`` chain, Decree 150) to ``structure``.
 
@@ -77,9 +81,7 @@ def _redistribute(structure: Structure, total: int, policy: str) -> list[int]:
     share the officers of the base departments they replace, by weight. Under ``same_headcount``
     each department the base does not have takes its head from its own officers.
     """
-    base = structure
-    while base.otherwise is not None:
-        base = base.otherwise
+    base = structure.chain()[-1]
     base_staff = dict(zip(base.department_names, split_by_weight(total, [d.staff_weight for d in base.departments])))
     if base is structure:
         return [base_staff[d.name] for d in structure.departments]
@@ -95,24 +97,20 @@ def _redistribute(structure: Structure, total: int, policy: str) -> list[int]:
     return [base_staff[d.name] if d.name in unchanged else staff[d.name] for d in structure.departments]
 
 
-def organise(structure: Structure, processing_staff: int | list[int], policy: str, deputies_per_department: int,
+def organise(structure: Structure, processing_staff: list[int], deputies_per_department: int,
              breadth_penalty: float, pooling: bool, procedure_fields: list[str],
              field_workload: dict[str, float]) -> Organisation:
     """Staff and lead one unit's departments.
 
-    ``processing_staff`` is the unit's total of processing officers under the three Decree 150
-    departments (see :func:`_redistribute`), or a list per department (used as given). Each
-    department has a head; the deputies of the three Decree 150 departments are shared among the
-    departments by weight.
+    ``processing_staff`` gives the processing officers per department (see
+    :func:`department_staff`). Each department has a head; the deputies of the three Decree 150
+    departments are shared among the departments by weight.
     ``field_workload`` (expected effort per field) spreads a department's officers over its fields
     when ``pooling`` is off, one officer at least for each field that has procedures.
     """
     departments = structure.departments
     weights = [d.staff_weight for d in departments]
-    if isinstance(processing_staff, list):
-        staff = list(processing_staff)
-    else:
-        staff = _redistribute(structure, processing_staff, policy)
+    staff = list(processing_staff)
     deputies = split_by_weight(deputies_per_department * DECREE_150_DEPARTMENTS, weights, minimum=0)
     owner = structure.owner_of()
     procedure_department = np.array([owner[f] for f in procedure_fields], dtype=np.int64)
