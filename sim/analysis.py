@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.calendar import MINUTES_PER_DAY, WorkCalendar
-from sim.engine import ABANDONED, IN_PROCESS_STAGES, UnitOutcome
+from sim.outcome import ABANDONED, IN_PROCESS_STAGES, UnitOutcome
 from sim.scenario import Scenario, UnitPlan
 from sim.workload import IN_PERSON, ONLINE, POST, Workload
 

@@ -86,6 +86,7 @@ class WorkCalendar:
         self._np_start = np.asarray(starts)
         self._np_end = np.asarray(ends)
         self._np_cum = cum[:-1]
+        self._np_cum_at_end = cum[1:]
 
         # Deadline tables: ordinal of each working day, the next working day after each day, and
         # the close-of-business time of the k-th working day.
@@ -97,6 +98,8 @@ class WorkCalendar:
         self._ordinal = ordinal.tolist()
         self._next_ordinal = next_ordinal.tolist()
         self._close_of_working_day = (working_days * MINUTES_PER_DAY + self.business_close).astype(float).tolist()
+        self._np_ordinal, self._np_next_ordinal = ordinal, next_ordinal
+        self._np_close_of_working_day = np.asarray(self._close_of_working_day)
 
     # --- dates ---------------------------------------------------------------------------
     def date_of(self, t: float) -> dt.date:
@@ -136,6 +139,13 @@ class WorkCalendar:
             return float("inf")
         return self.session_start[j] + (target - self._cum_at_start[j])
 
+    def finish_after_each(self, t: np.ndarray, work: np.ndarray) -> np.ndarray:
+        """:meth:`finish_after` for arrays of start times and work (vectorised)."""
+        target = self.working_minutes(t) + work
+        j = np.searchsorted(self._np_cum_at_end, target, side="left")
+        safe = np.minimum(j, len(self._np_start) - 1)
+        return np.where(j < len(self._np_start), self._np_start[safe] + (target - self._np_cum[safe]), np.inf)
+
     def working_minutes(self, t: np.ndarray) -> np.ndarray:
         """Session minutes elapsed from time 0 to each time in ``t`` (vectorised)."""
         t = np.asarray(t, dtype=float)
@@ -164,6 +174,24 @@ class WorkCalendar:
         k = first + deadline_wd + (1 if deadline_wd == 0 and late else 0)
         return self._close_of_working_day[min(k, len(self._close_of_working_day) - 1)]
 
+
+    def due_times(self, received: np.ndarray, deadline_wd: np.ndarray) -> np.ndarray:
+        """:meth:`due_time` for arrays of receipt times and deadlines (vectorised)."""
+        day = (received // MINUTES_PER_DAY).astype(np.int64)
+        time_of_day = received - day * MINUTES_PER_DAY
+        ordinal = self._np_ordinal[day]
+        counts_today = (ordinal >= 0) & (time_of_day < self.business_close)
+        first = np.where(counts_today, ordinal, self._np_next_ordinal[day])
+        late = counts_today & (time_of_day > self.spec.same_day_cutoff) & (deadline_wd == 0)
+        close = self._np_close_of_working_day
+        return close[np.minimum(first + deadline_wd + late, len(close) - 1)]
+
+    def extend_dues(self, due: np.ndarray, working_days: np.ndarray) -> np.ndarray:
+        """:meth:`extend_due` for arrays (vectorised); non-positive extensions leave ``due``."""
+        ordinal = self._np_ordinal[(due // MINUTES_PER_DAY).astype(np.int64)]
+        close = self._np_close_of_working_day
+        k = np.minimum(ordinal + np.ceil(np.maximum(working_days, 0)).astype(np.int64), len(close) - 1)
+        return np.where(working_days > 0, close[k], due)
 
     def extend_due(self, due: float, working_days: float) -> float:
         """A due time moved later by ``working_days`` (rounded up to whole working days)."""

@@ -33,6 +33,7 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
     _at_least(c, "seed", 0)
     _at_least(c, "replications", 1)
     _at_least(c, "workers", 0)
+    _choice(c["engine"], "engine", ("fast", "simpy"))
     _at_least(c, "top_units", 0)
     start = _date(c["period"]["start"], "period.start")
     end = _date(c["period"]["end"], "period.end")
@@ -54,6 +55,7 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
         seed=int(c["seed"]),
         replications=int(c["replications"]),
         workers=int(c["workers"]),
+        engine=str(c["engine"]),
         start=start,
         end=end,
         calendar=calendar,

@@ -1,339 +1,340 @@
-"""The SimPy model of one unit: citizens queue at reception desks, departments process records,
-heads approve them. No file I/O, no statistics: it fills outcome arrays and returns them.
+"""The fast engine: one unit in one replication, simulated stage by stage.
 
-Long-lived desk and staff processes pull work from queues (rather than one process per record)
-and every random quantity comes pre-drawn in the :class:`~sim.workload.Workload`.
+Records flow one way: reception desks, then department staff, then a wait for missing papers and
+external steps, then a head's approval. Nothing a later stage does changes an earlier one, so each
+stage can be simulated to the horizon on its own once the previous stage's output times are known.
+Each stage is a short event loop over pre-drawn arrays (no event objects, no coroutines); the
+steps between stages (receipt, due dates, waits) are numpy operations on whole arrays.
+
+The model is the one of :mod:`sim.engine_simpy`, written as processes there; the tests check that
+both give the same outcome for the same workload. No file I/O, no statistics here.
 """
 
 from __future__ import annotations
 
 import heapq
+import math
 from collections import deque
-from dataclasses import dataclass
 
 import numpy as np
-import simpy
 
 from sim.calendar import MINUTES_PER_DAY, WorkCalendar
+from sim.outcome import ABANDONED, AT_DESK, AWAY, BACK_OFFICE, DESK_QUEUE, DONE, UnitOutcome
 from sim.scenario import BackOfficePolicy, DeskPolicy
 from sim.structures import Organisation
 from sim.workload import Workload
 
-# Where a record is; the stage at the horizon classifies it.
-DESK_QUEUE, AT_DESK, AWAY, BACK_OFFICE, DONE, ABANDONED = 1, 2, 3, 4, 5, 6
-IN_PROCESS_STAGES = (DESK_QUEUE, AT_DESK, AWAY, BACK_OFFICE)
+INF = math.inf
+NAN = math.nan
 
 
-@dataclass
-class UnitOutcome:
-    """What happened to each record by the horizon, plus resource busy time."""
+# --- reception desks ---------------------------------------------------------------------------
+class _DeskHall:
+    """Citizens queueing for ``desks`` reception desks, first come first served.
 
-    stage: np.ndarray
-    receipt: np.ndarray  # formally received (desk service end, or arrival for remote records)
-    due: np.ndarray  # appointment time (close of business on the due day)
-    done: np.ndarray  # result signed; nan if not by the horizon
-    desk_start: np.ndarray
-    desk_end: np.ndarray
-    desk_wait: np.ndarray  # minutes waited in the desk queue, all visits together
-    abandoned_at: np.ndarray  # when a citizen left for good; nan otherwise
-    visit_enter: np.ndarray  # one entry per stay in the desk queue
-    visit_exit: np.ndarray
-    staff_busy: np.ndarray  # session minutes worked per staff pool, up to the horizon
-    approver_busy: np.ndarray  # per department
-
-
-class _WorkPool:
-    """``servers`` people sharing one priority queue who work only in session time.
-
-    With ``per_day`` > 0 each of them finishes at most that many items a calendar day (a head's
-    daily approval capacity) and then waits for the next day's first session.
+    Desks serve while a session is open and, with the ``overtime`` closing, after the day's last
+    session until the queue is empty; with ``return_next_day`` those still waiting at closing come
+    back first thing next open session. A citizen who has waited longer than their patience has
+    left when a desk calls them; some come back once, the next open day.
     """
 
-    def __init__(self, env: simpy.Environment, calendar: WorkCalendar, servers: int, work: np.ndarray,
-                 priority: np.ndarray, on_done, per_day: int = 0):
-        self.env, self.calendar, self.work, self.priority, self.on_done = env, calendar, work, priority, on_done
-        self.per_day = per_day
-        self.heap: list = []
-        self.idle: list = []
-        self.seq = 0
-        self.busy = 0.0
-        self.started = [None] * servers
-        for k in range(servers):
-            env.process(self._serve(k))
-
-    def put(self, i: int) -> None:
-        heapq.heappush(self.heap, (self.priority[i], self.seq, i))
-        self.seq += 1
-        if self.idle:
-            self.idle.pop().succeed()
-
-    def _serve(self, k: int):
-        env, calendar, heap = self.env, self.calendar, self.heap
-        day, done_today = -1, 0
-        while True:
-            if not heap:
-                wake = env.event()
-                self.idle.append(wake)
-                yield wake
-                continue
-            now = env.now
-            start = calendar.next_work_start(now)
-            if self.per_day:
-                if now // MINUTES_PER_DAY != day:
-                    day, done_today = now // MINUTES_PER_DAY, 0
-                if done_today >= self.per_day:
-                    start = calendar.next_work_start((day + 1) * MINUTES_PER_DAY)
-                done_today += start == now
-            if start > now:
-                yield env.timeout(start - now)
-                continue
-            i = heapq.heappop(heap)[2]
-            self.started[k] = now
-            yield env.timeout(calendar.finish_after(now, self.work[i]) - now)
-            self.started[k] = None
-            self.busy += self.work[i]
-            self.on_done(i)
-
-    def busy_up_to(self, horizon: float) -> float:
-        """Completed work plus the part of work in progress done by ``horizon``."""
-        running = [s for s in self.started if s is not None]
-        if not running:
-            return self.busy
-        w = self.calendar.working_minutes(np.array([horizon, *running]))
-        return self.busy + float(np.sum(w[0] - w[1:]))
-
-
-class UnitModel:
-    """One unit in one replication. Build it, call :meth:`run`, read the outcome."""
-
-    def __init__(self, workload: Workload, calendar: WorkCalendar, desks: int, organisation: Organisation,
-                 desk_policy: DeskPolicy, back_office: BackOfficePolicy):
-        n = len(workload)
-        self.w, self.calendar, self.policy, self.back_office = workload, calendar, desk_policy, back_office
-        self.env = env = simpy.Environment()
-        self.horizon = calendar.horizon
+    def __init__(self, w: Workload, calendar: WorkCalendar, desks: int, policy: DeskPolicy):
+        n = len(w)
+        self.calendar, self.policy, self.horizon = calendar, policy, calendar.horizon
         self.stage = np.zeros(n, dtype=np.int8)
-        self.receipt = np.full(n, np.nan)
-        self.due = np.full(n, np.nan)
-        self.done = np.full(n, np.nan)
-        self.desk_start = np.full(n, np.nan)
-        self.desk_end = np.full(n, np.nan)
-        self.desk_wait = np.zeros(n)
-        self.abandoned_at = np.full(n, np.nan)
-        self.entered = np.zeros(n)
-        self.gave_up_before = np.zeros(n, dtype=bool)
+        self.desk_start = [NAN] * n
+        self.desk_end = [NAN] * n
+        self.desk_wait = [0.0] * n
+        self.abandoned_at = [NAN] * n
+        self.entered = [0.0] * n
+        self.gave_up_before = [False] * n
         self.visit_enter: list[float] = []
         self.visit_exit: list[float] = []
-        # plain lists are faster than numpy arrays for the scalar look-ups in the hot loop
-        self._deadline = workload.deadline_wd.tolist()
-        self._department = workload.department.tolist()
-        self._pool = workload.pool.tolist()
-        self._lag = workload.lag_minutes.tolist()
-        self._supplement = workload.supplement_wd.tolist()
-        self._patience = workload.patience_minutes.tolist()
-        self._desk_minutes = workload.desk_minutes.tolist()
-
+        self.patience = w.patience_minutes.tolist()
+        self.desk_minutes = w.desk_minutes.tolist()
+        self.returns = w.returns.tolist()
+        self.return_position = w.return_position.tolist()
+        self.arrival = w.arrival[: w.n_in_person].tolist()
+        self.idle = desks
         self.queue: deque[int] = deque()
-        self.idle_desks: list = []
-        self.open = False
-        self.overtime = False
+        self.in_service: list[tuple[float, int]] = []  # (end, record), a heap
+        self.coming_back: list[tuple[float, int]] = []  # (time, record), a heap
         self.sent_home: list[int] = []
+        self.open = self.overtime = False
 
-        priority = self.due if back_office.order == "edf" else self.receipt
-        self.staff = [
-            _WorkPool(env, calendar, s, workload.effort_minutes, priority, self._processed)
-            for s in organisation.pool_staff
-        ]
-        self.approvers = [
-            _WorkPool(env, calendar, a, workload.approval_minutes, priority, self._finish, back_office.approvals_per_day)
-            for a in organisation.approvers
-        ]
-        env.process(self._in_person_arrivals())
-        env.process(self._remote_arrivals())
-        env.process(self._sessions())
-        for _ in range(desks):
-            env.process(self._desk())
+    def run(self) -> None:
+        """Advance event by event to the horizon: desk frees, session boundaries, arrivals, returns."""
+        horizon, arrival, n_arrivals = self.horizon, self.arrival, len(self.arrival)
+        in_service, coming_back = self.in_service, self.coming_back
+        boundaries = self._boundaries()
+        next_arrival = next_boundary = 0
+        while True:
+            t_free = in_service[0][0] if in_service else INF
+            t_boundary = boundaries[next_boundary][0] if next_boundary < len(boundaries) else INF
+            t_arrival = arrival[next_arrival] if next_arrival < n_arrivals else INF
+            t_back = coming_back[0][0] if coming_back else INF
+            now = min(t_free, t_boundary, t_arrival, t_back)
+            if now >= horizon:
+                break
+            if now == t_free:
+                i = heapq.heappop(in_service)[1]
+                self.desk_end[i] = now
+                self.idle += 1
+            elif now == t_boundary:
+                _, opening, last_of_day = boundaries[next_boundary]
+                next_boundary += 1
+                if opening:
+                    self._open(now)
+                else:
+                    self._close(now, last_of_day)
+            elif now == t_arrival:
+                self._join(next_arrival, now)
+                next_arrival += 1
+            else:
+                self._join(heapq.heappop(coming_back)[1], now)
+            self._call(now)
+        self._close_books()
 
-    # --- arrivals ----------------------------------------------------------------------------
-    def _in_person_arrivals(self):
-        env, arrival = self.env, self.w.arrival
-        for i in range(self.w.n_in_person):
-            t = arrival[i]
-            if t > env.now:
-                yield env.timeout(t - env.now)
-            self._join_queue(i)
+    def _boundaries(self) -> list[tuple[float, bool, bool]]:
+        """(time, opening?, last session of its day?) of every session start and end before the horizon."""
+        sessions = self.calendar.sessions_within(0.0, self.horizon)
+        out = []
+        for k, (start, end) in enumerate(sessions):
+            last_of_day = k + 1 == len(sessions) or sessions[k + 1][0] // MINUTES_PER_DAY != start // MINUTES_PER_DAY
+            out.append((start, True, False))
+            if end < self.horizon:
+                out.append((end, False, last_of_day))
+        return out
 
-    def _remote_arrivals(self):
-        env, arrival = self.env, self.w.arrival
-        for i in range(self.w.n_in_person, len(arrival)):
-            t = arrival[i]
-            if t > env.now:
-                yield env.timeout(t - env.now)
-            self._receive(i)
+    def _open(self, now: float) -> None:
+        self.open, self.overtime = True, False
+        for i in reversed(self.sent_home):
+            self.stage[i] = DESK_QUEUE
+            self.entered[i] = now
+            self.queue.appendleft(i)
+        self.sent_home.clear()
 
-    # --- reception desks ---------------------------------------------------------------------
-    def _join_queue(self, i: int) -> None:
+    def _close(self, now: float, last_of_day: bool) -> None:
+        self.open = False
+        if not last_of_day:
+            return
+        if self.policy.closing == "overtime":
+            self.overtime = True
+            return
+        while self.queue:
+            i = self.queue.popleft()
+            if now - self.entered[i] > self.patience[i]:
+                self._give_up(i, self.entered[i] + self.patience[i], now)
+            else:
+                self._end_visit(i, now)
+                self.stage[i] = AWAY
+                self.sent_home.append(i)
+
+    def _join(self, i: int, now: float) -> None:
         self.stage[i] = DESK_QUEUE
-        self.entered[i] = self.env.now
+        self.entered[i] = now
         self.queue.append(i)
-        self._wake_desks(1)
 
-    def _wake_desks(self, count: int) -> None:
-        if self.open or self.overtime:
-            while count > 0 and self.idle_desks:
-                self.idle_desks.pop().succeed()
-                count -= 1
+    def _call(self, now: float) -> None:
+        """Free desks call the next citizens in line, if the desks are serving."""
+        if not (self.open or self.overtime):
+            return
+        queue, entered, patience = self.queue, self.entered, self.patience
+        while self.idle and queue:
+            i = queue.popleft()
+            if now - entered[i] > patience[i]:
+                self._give_up(i, entered[i] + patience[i], now)
+                continue
+            self._end_visit(i, now)
+            self.stage[i] = AT_DESK
+            self.desk_start[i] = now
+            heapq.heappush(self.in_service, (now + self.desk_minutes[i], i))
+            self.idle -= 1
 
     def _end_visit(self, i: int, t: float) -> None:
         self.visit_enter.append(self.entered[i])
         self.visit_exit.append(t)
         self.desk_wait[i] += t - self.entered[i]
 
-    def _desk(self):
-        env, queue = self.env, self.queue
-        while True:
-            if queue and (self.open or self.overtime):
-                i = queue.popleft()
-                now = env.now
-                patience = self._patience[i]
-                if now - self.entered[i] > patience:
-                    self._give_up(i, self.entered[i] + patience)
-                    continue
-                self._end_visit(i, now)
-                self.stage[i] = AT_DESK
-                self.desk_start[i] = now
-                yield env.timeout(self._desk_minutes[i])
-                self.desk_end[i] = env.now
-                self._receive(i)
-            else:
-                wake = env.event()
-                self.idle_desks.append(wake)
-                yield wake
-
-    def _give_up(self, i: int, t: float) -> None:
+    def _give_up(self, i: int, t: float, now: float) -> None:
         """The citizen left the queue at ``t``; some come back on the next open day, once."""
         self._end_visit(i, t)
-        if self.w.returns[i] and not self.gave_up_before[i]:
+        if self.returns[i] and not self.gave_up_before[i]:
             self.gave_up_before[i] = True
             self.stage[i] = AWAY
-            back = self._return_time(t, self.w.return_position[i])
+            back = self._return_time(t, self.return_position[i])
             if back < self.horizon:
-                self.env.timeout(max(back, self.env.now) - self.env.now).callbacks.append(
-                    lambda _event, i=i: self._join_queue(i)
-                )
+                heapq.heappush(self.coming_back, (max(back, now), i))
         else:
             self.stage[i] = ABANDONED
             self.abandoned_at[i] = t
 
     def _return_time(self, t: float, position: float) -> float:
-        next_day = (t // MINUTES_PER_DAY + 1) * MINUTES_PER_DAY
-        opening = self.calendar.next_work_start(next_day)
+        calendar = self.calendar
+        opening = calendar.next_work_start((t // MINUTES_PER_DAY + 1) * MINUTES_PER_DAY)
         day = opening // MINUTES_PER_DAY * MINUTES_PER_DAY
-        open_minutes = self.calendar.open_minutes(day, day + MINUTES_PER_DAY)
-        return self.calendar.finish_after(opening, position * open_minutes)
-
-    def _sessions(self):
-        """Open and close the desks; apply the closing policy at the end of each day."""
-        env = self.env
-        sessions = self.calendar.sessions_within(0.0, self.horizon)
-        for k, (start, end) in enumerate(sessions):
-            if start > env.now:
-                yield env.timeout(start - env.now)
-            self.open, self.overtime = True, False
-            for i in reversed(self.sent_home):
-                self.stage[i] = DESK_QUEUE
-                self.entered[i] = start
-                self.queue.appendleft(i)
-            self.sent_home.clear()
-            self._wake_desks(len(self.queue))
-            if end >= self.horizon:
-                return
-            yield env.timeout(end - env.now)
-            self.open = False
-            last_of_day = k + 1 == len(sessions) or sessions[k + 1][0] // MINUTES_PER_DAY != start // MINUTES_PER_DAY
-            if not last_of_day:
-                continue
-            if self.policy.closing == "overtime":
-                self.overtime = True
-                self._wake_desks(len(self.queue))
-            else:
-                self._send_home()
-
-    def _send_home(self) -> None:
-        now = self.env.now
-        while self.queue:
-            i = self.queue.popleft()
-            if now - self.entered[i] > self._patience[i]:
-                self._give_up(i, self.entered[i] + self._patience[i])
-            else:
-                self._end_visit(i, now)
-                self.stage[i] = AWAY
-                self.sent_home.append(i)
-
-    # --- back office ---------------------------------------------------------------------------
-    def _receive(self, i: int) -> None:
-        now = self.env.now
-        self.receipt[i] = now
-        self.due[i] = self.calendar.due_time(now, self._deadline[i])
-        if self.back_office.enabled:
-            self.stage[i] = BACK_OFFICE
-            self.staff[self._pool[i]].put(i)
-        else:
-            self._finish(i)
-
-    def _processed(self, i: int) -> None:
-        """After staff review: wait for missing papers (the deadline moves with it) and for external
-        steps (verification, posting), then go to the department's approvers."""
-        wait = self._lag[i]
-        supplement = self._supplement[i]
-        if supplement > 0:
-            wait += supplement * self.calendar.minutes_per_working_day
-            self.due[i] = self.calendar.extend_due(self.due[i], supplement)
-        approvers = self.approvers[self._department[i]]
-        if wait > 0:
-            now = self.env.now
-            self.env.timeout(self.calendar.finish_after(now, wait) - now).callbacks.append(
-                lambda _event, i=i: approvers.put(i)
-            )
-        else:
-            approvers.put(i)
-
-    def _finish(self, i: int) -> None:
-        self.done[i] = self.env.now
-        self.stage[i] = DONE
-
-    # --- run -------------------------------------------------------------------------------------
-    def run(self) -> UnitOutcome:
-        self.env.run(until=self.horizon)
-        self._close_books()
-        return UnitOutcome(
-            stage=self.stage,
-            receipt=self.receipt,
-            due=self.due,
-            done=self.done,
-            desk_start=self.desk_start,
-            desk_end=self.desk_end,
-            desk_wait=self.desk_wait,
-            abandoned_at=self.abandoned_at,
-            visit_enter=np.asarray(self.visit_enter),
-            visit_exit=np.asarray(self.visit_exit),
-            staff_busy=np.array([p.busy_up_to(self.horizon) for p in self.staff]),
-            approver_busy=np.array([p.busy_up_to(self.horizon) for p in self.approvers]),
-        )
+        return calendar.finish_after(opening, position * calendar.open_minutes(day, day + MINUTES_PER_DAY))
 
     def _close_books(self) -> None:
         """Settle citizens still queueing at the horizon: gone if their patience ran out, else waiting."""
         horizon = self.horizon
         while self.queue:
             i = self.queue.popleft()
-            if self.entered[i] + self._patience[i] < horizon:
-                self._give_up(i, self.entered[i] + self._patience[i])
+            if self.entered[i] + self.patience[i] < horizon:
+                self._give_up(i, self.entered[i] + self.patience[i], horizon)
             else:
                 self.visit_enter.append(self.entered[i])
                 self.visit_exit.append(horizon)
 
 
+# --- back office -------------------------------------------------------------------------------
+def serve_in_sessions(arrival: np.ndarray, priority: np.ndarray, work: np.ndarray, servers: int,
+                      calendar: WorkCalendar, per_day: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A non-preemptive queue with ``servers`` identical servers who work only in session time.
+
+    A free server takes the waiting item with the smallest ``priority`` (ties: first arrived) and
+    works ``work`` session minutes on it. With ``per_day`` > 0 a server starts at most that many
+    items a calendar day (a head's daily approvals). Returns start and finish times; nan where an
+    item was not started, or not finished, before the horizon.
+    """
+    n = len(arrival)
+    start, finish = np.full(n, np.nan), np.full(n, np.nan)
+    if n == 0 or servers == 0:
+        return start, finish
+    horizon, finish_after = calendar.horizon, calendar.finish_after
+    session_start, session_end = calendar.session_start, calendar.session_end
+    order = np.argsort(arrival, kind="stable")
+    arrivals, items = arrival[order].tolist(), order.tolist()
+    priorities, works = priority.tolist(), work.tolist()
+    started, finished = [NAN] * n, [NAN] * n
+    free = [(0.0, k) for k in range(servers)]  # (when the server can next start, server), a heap
+    day, started_today = [-1] * servers, [0] * servers
+    waiting: list[tuple[float, int, int]] = []  # (priority, arrival rank, item), a heap
+    ranked = 0  # arrivals[:ranked] have joined the queue
+    now = 0.0  # time of the latest decision: decisions are taken in time order ...
+    session = 0  # ... so the current session is found by moving forward, never by searching
+    while True:
+        t, k = heapq.heappop(free)  # the server free first takes the next item
+        if not waiting:
+            if ranked == n:
+                break
+            if arrivals[ranked] > t:
+                t = arrivals[ranked]
+        if now > t:
+            t = now
+        if t >= horizon:
+            break
+        while session_end[session] <= t:  # the calendar's sessions run far past the horizon
+            session += 1
+        if t < session_start[session]:
+            t = session_start[session]
+        if t >= horizon:
+            break
+        now = t
+        if per_day:
+            today = int(t // MINUTES_PER_DAY)
+            if today != day[k]:
+                day[k], started_today[k] = today, 0
+            if started_today[k] >= per_day:
+                heapq.heappush(free, (calendar.next_work_start((today + 1) * MINUTES_PER_DAY), k))
+                continue
+            started_today[k] += 1
+        if waiting or (ranked + 1 < n and arrivals[ranked + 1] <= t):
+            while ranked < n and arrivals[ranked] <= t:
+                i = items[ranked]
+                heapq.heappush(waiting, (priorities[i], ranked, i))
+                ranked += 1
+            i = heapq.heappop(waiting)[2]
+        else:  # the only item there: no queue to order
+            i = items[ranked]
+            ranked += 1
+        done = t + works[i]
+        if done > session_end[session]:  # the work runs into later sessions
+            done = finish_after(t, works[i])
+        started[i], finished[i] = t, done
+        heapq.heappush(free, (done, k))
+    start[:], finish[:] = started, finished
+    finish[finish >= horizon] = np.nan
+    return start, finish
+
+
+def busy_minutes(calendar: WorkCalendar, start: np.ndarray, finish: np.ndarray, work: np.ndarray) -> float:
+    """Session minutes worked up to the horizon: finished items in full, the one in hand in part."""
+    running = ~np.isnan(start) & np.isnan(finish)
+    worked = calendar.working_minutes(np.concatenate([[calendar.horizon], start[running]]))
+    return float(work[~np.isnan(finish)].sum() + (worked[0] - worked[1:]).sum())
+
+
+def _by_group(group: np.ndarray, groups: int, members: np.ndarray, serve) -> tuple[np.ndarray, np.ndarray, list]:
+    """Run ``serve(rows)`` for the rows of each group among ``members``; gather start, finish, busy."""
+    start, finish = np.full(len(group), np.nan), np.full(len(group), np.nan)
+    busy = []
+    for g in range(groups):
+        rows = np.flatnonzero(members & (group == g))
+        s, f, b = serve(g, rows)
+        start[rows], finish[rows] = s, f
+        busy.append(b)
+    return start, finish, busy
+
+
 def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int, organisation: Organisation,
                   desk_policy: DeskPolicy, back_office: BackOfficePolicy) -> UnitOutcome:
     """Run one unit for one replication up to the calendar's horizon."""
-    return UnitModel(workload, calendar, desks, organisation, desk_policy, back_office).run()
+    w, horizon = workload, calendar.horizon
+    hall = _DeskHall(w, calendar, desks, desk_policy)
+    hall.run()
+    stage = hall.stage
+    desk_end = np.array(hall.desk_end)
+    receipt = desk_end.copy()
+    receipt[w.n_in_person:] = w.arrival[w.n_in_person:]
+    received = ~np.isnan(receipt)
+    due = np.full(len(w), np.nan)
+    due[received] = calendar.due_times(receipt[received], w.deadline_wd[received])
+    done = np.full(len(w), np.nan)
+    n_pools, n_departments = len(organisation.pool_staff), len(organisation.approvers)
+
+    if back_office.enabled:
+        def staff(pool: int, rows: np.ndarray):
+            key = (due if back_office.order == "edf" else receipt)[rows]
+            s, f = serve_in_sessions(receipt[rows], key, w.effort_minutes[rows], organisation.pool_staff[pool],
+                                     calendar)
+            return s, f, busy_minutes(calendar, s, f, w.effort_minutes[rows])
+
+        _, reviewed, staff_busy = _by_group(w.pool, n_pools, received, staff)
+        reviewed_rows = ~np.isnan(reviewed)
+        # Missing papers move the due date; papers and external steps delay the approval.
+        supplement = w.supplement_wd[reviewed_rows]
+        due[reviewed_rows] = calendar.extend_dues(due[reviewed_rows], supplement)
+        wait = w.lag_minutes[reviewed_rows] + supplement * calendar.minutes_per_working_day
+        to_approver = np.full(len(w), np.nan)
+        to_approver[reviewed_rows] = np.where(wait > 0, calendar.finish_after_each(reviewed[reviewed_rows], wait),
+                                              reviewed[reviewed_rows])
+        waiting_approval = to_approver < horizon  # nan compares False
+
+        def approvers(department: int, rows: np.ndarray):
+            key = (due if back_office.order == "edf" else receipt)[rows]
+            s, f = serve_in_sessions(to_approver[rows], key, w.approval_minutes[rows],
+                                     organisation.approvers[department], calendar, back_office.approvals_per_day)
+            return s, f, busy_minutes(calendar, s, f, w.approval_minutes[rows])
+
+        _, done, approver_busy = _by_group(w.department, n_departments, waiting_approval, approvers)
+        stage[received] = BACK_OFFICE
+    else:
+        done[received] = receipt[received]
+        staff_busy, approver_busy = [0.0] * n_pools, [0.0] * n_departments
+    stage[~np.isnan(done)] = DONE
+
+    return UnitOutcome(
+        stage=stage,
+        receipt=receipt,
+        due=due,
+        done=done,
+        desk_start=np.array(hall.desk_start),
+        desk_end=desk_end,
+        desk_wait=np.array(hall.desk_wait),
+        abandoned_at=np.array(hall.abandoned_at),
+        visit_enter=np.array(hall.visit_enter),
+        visit_exit=np.array(hall.visit_exit),
+        staff_busy=np.array(staff_busy, dtype=float),
+        approver_busy=np.array(approver_busy, dtype=float),
+    )

@@ -18,9 +18,12 @@ from tqdm.auto import tqdm
 
 from sim.analysis import UnitResult, summarise_unit
 from sim.calendar import CalendarSpec, WorkCalendar
-from sim.engine import simulate_unit
+from sim import engine, engine_simpy
 from sim.scenario import Scenario
 from sim.workload import STREAMS, draw_workload
+
+
+ENGINES = {"fast": engine.simulate_unit, "simpy": engine_simpy.simulate_unit}
 
 
 def unit_streams(seed: int, replication: int, unit_index: int) -> dict[str, np.random.Generator]:
@@ -40,7 +43,7 @@ def run_unit(scenario: Scenario, replication: int, position: int) -> UnitResult:
     plan = scenario.units[position]
     calendar = calendar_for(scenario.calendar, scenario.start, scenario.days)
     workload = draw_workload(scenario, plan, calendar, unit_streams(scenario.seed, replication, plan.unit.index))
-    outcome = simulate_unit(workload, calendar, plan.desks, plan.organisation, scenario.desk_policy,
+    outcome = ENGINES[scenario.engine](workload, calendar, plan.desks, plan.organisation, scenario.desk_policy,
                             scenario.back_office)
     return summarise_unit(replication, position, scenario, plan, calendar, workload, outcome)
 

@@ -49,6 +49,7 @@ class Scenario:
     seed: int
     replications: int
     workers: int
+    engine: str  # "fast" or "simpy": which engine simulates each unit
     start: dt.date
     end: dt.date
     calendar: CalendarSpec

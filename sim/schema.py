@@ -215,6 +215,7 @@ class SimConfig:
     seed: int = 20250701
     replications: int = 5
     workers: int = 0  # worker processes; 0 = one per core
+    engine: str = "fast"  # "fast" (stage by stage) or "simpy" (event-driven reference model)
     progress: bool = True
     top_units: int = 10  # rows in the printed worst-units tables
     period: PeriodConfig = default(default_factory=PeriodConfig)

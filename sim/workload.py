@@ -86,6 +86,8 @@ def poisson_times(rng: np.random.Generator, starts: np.ndarray, lengths: np.ndar
 
 def _inverse_cdf(probabilities: np.ndarray, u: np.ndarray) -> np.ndarray:
     cdf = np.cumsum(probabilities)
+    if cdf[-1] <= 0:  # a channel no procedure uses: no record of it is drawn
+        return np.zeros(len(u), dtype=np.int64)
     return np.minimum(np.searchsorted(cdf / cdf[-1], u, side="right"), len(probabilities) - 1)
 
 

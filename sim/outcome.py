@@ -1,0 +1,29 @@
+"""What the engines return: where each record is at the horizon and when things happened to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# Where a record is; the stage at the horizon classifies it.
+DESK_QUEUE, AT_DESK, AWAY, BACK_OFFICE, DONE, ABANDONED = 1, 2, 3, 4, 5, 6
+IN_PROCESS_STAGES = (DESK_QUEUE, AT_DESK, AWAY, BACK_OFFICE)
+
+
+@dataclass
+class UnitOutcome:
+    """What happened to each record by the horizon, plus resource busy time."""
+
+    stage: np.ndarray
+    receipt: np.ndarray  # formally received (desk service end, or arrival for remote records)
+    due: np.ndarray  # appointment time (close of business on the due day)
+    done: np.ndarray  # result signed; nan if not by the horizon
+    desk_start: np.ndarray
+    desk_end: np.ndarray
+    desk_wait: np.ndarray  # minutes waited in the desk queue, all visits together
+    abandoned_at: np.ndarray  # when a citizen left for good; nan otherwise
+    visit_enter: np.ndarray  # one entry per stay in the desk queue
+    visit_exit: np.ndarray
+    staff_busy: np.ndarray  # session minutes worked per staff pool, up to the horizon
+    approver_busy: np.ndarray  # per department
