@@ -125,6 +125,13 @@ class WorkCalendar:
         """Session minutes between t0 and t1."""
         return float(self.working_minutes(np.array([t1]))[0] - self.working_minutes(np.array([t0]))[0])
 
+    def return_time(self, t: float, position: float) -> float:
+        """When someone who left at ``t`` comes back: the next open day after ``t``'s day, at
+        ``position`` (0 to 1) of that day's open minutes."""
+        opening = self.next_work_start((t // MINUTES_PER_DAY + 1) * MINUTES_PER_DAY)
+        day = opening // MINUTES_PER_DAY * MINUTES_PER_DAY
+        return self.finish_after(opening, position * self.open_minutes(day, day + MINUTES_PER_DAY))
+
     # --- working-time arithmetic ---------------------------------------------------------
     def finish_after(self, t: float, work: float) -> float:
         """Clock time when ``work`` session minutes started at ``t`` are done."""

@@ -162,18 +162,12 @@ class _DeskHall:
         if self.returns[i] and not self.gave_up_before[i]:
             self.gave_up_before[i] = True
             self.stage[i] = AWAY
-            back = self._return_time(t, self.return_position[i])
+            back = self.calendar.return_time(t, self.return_position[i])
             if back < self.horizon:
                 heapq.heappush(self.coming_back, (max(back, now), i))
         else:
             self.stage[i] = ABANDONED
             self.abandoned_at[i] = t
-
-    def _return_time(self, t: float, position: float) -> float:
-        calendar = self.calendar
-        opening = calendar.next_work_start((t // MINUTES_PER_DAY + 1) * MINUTES_PER_DAY)
-        day = opening // MINUTES_PER_DAY * MINUTES_PER_DAY
-        return calendar.finish_after(opening, position * calendar.open_minutes(day, day + MINUTES_PER_DAY))
 
     def _close_books(self) -> None:
         """Settle citizens still queueing at the horizon: gone if their patience ran out, else waiting."""

@@ -199,7 +199,7 @@ class UnitModel:
         if self.w.returns[i] and not self.gave_up_before[i]:
             self.gave_up_before[i] = True
             self.stage[i] = AWAY
-            back = self._return_time(t, self.w.return_position[i])
+            back = self.calendar.return_time(t, self.w.return_position[i])
             if back < self.horizon:
                 self.env.timeout(max(back, self.env.now) - self.env.now).callbacks.append(
                     lambda _event, i=i: self._join_queue(i)
@@ -207,13 +207,6 @@ class UnitModel:
         else:
             self.stage[i] = ABANDONED
             self.abandoned_at[i] = t
-
-    def _return_time(self, t: float, position: float) -> float:
-        next_day = (t // MINUTES_PER_DAY + 1) * MINUTES_PER_DAY
-        opening = self.calendar.next_work_start(next_day)
-        day = opening // MINUTES_PER_DAY * MINUTES_PER_DAY
-        open_minutes = self.calendar.open_minutes(day, day + MINUTES_PER_DAY)
-        return self.calendar.finish_after(opening, position * open_minutes)
 
     def _sessions(self):
         """Open and close the desks; apply the closing policy at the end of each day."""
