@@ -23,6 +23,7 @@ HEADLINE_KPIS = {
     "desk_wait_mean_min": ("mean desk wait (min)", "RdYlGn_r"),
 }
 PLOT_PREFIX = "sweep_"
+MAX_TICKS = 12  # up to this many swept values, each gets its own tick
 
 
 def _label(value) -> str:
@@ -66,7 +67,7 @@ def _line(path: Path, done: pd.DataFrame, key: str, kpis: list[str]) -> Path:
                 ax.errorbar(x, g[kpi], yerr=[g[kpi] - g[cols[1]], g[cols[2]] - g[kpi]], fmt="none",
                             ecolor="tab:blue", capsize=4, label="95 % interval")
             ax.legend(fontsize=8)
-        if not numeric:
+        if not numeric or len(x) <= MAX_TICKS:  # the swept values themselves as ticks
             labels, turn = _ticks(g.index)
             ax.set_xticks(x, labels, **turn)
         ax.set_xlabel(key)
