@@ -80,7 +80,8 @@ class SweepCallback(Callback):
             while True:
                 stopping = self._stop.wait(POLL_SECONDS)
                 done = len(_finished_since(sweep_dir, self._since))
-                bar.update(max(0, done - bar.n))
+                if done > bar.n:  # only on news: a log file gets one line per finished job, not per poll
+                    bar.update(done - bar.n)
                 if stopping:
                     return
 

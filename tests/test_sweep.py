@@ -95,7 +95,8 @@ def test_rerun_reuses_finished_jobs_and_redo_recomputes(joblib_sweep, tmp_path):
     pd.testing.assert_frame_equal(table[list(KPIS)], first[list(KPIS)])
 
     # redo=true recomputes, here with two worker processes nested inside the launcher's worker
-    redo = sweep(tmp_path, folder, "desks.fixed=2", "redo=true", "workers=2", "hydra.launcher.n_jobs=1")
+    # (n_jobs=2 sends even a single job to a worker process; n_jobs=1 would run it in this one)
+    redo = sweep(tmp_path, folder, "desks.fixed=2", "redo=true", "workers=2", "hydra.launcher.n_jobs=2")
     assert redo.returncode == 0, redo.stderr  # the old failed job is not part of this sweep
     table = pd.read_csv(folder / "sweep.csv")
     assert dict(zip(table["desks.fixed"], table["status"])) == {2: "ok", 3: "reused", -1: "failed"}
