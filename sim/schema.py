@@ -218,6 +218,9 @@ class SimConfig:
     engine: str = "fast"  # "fast" (stage by stage) or "simpy" (event-driven reference model)
     progress: bool = True
     top_units: int = 10  # rows in the printed worst-units tables
+    # Sweeps (multirun): results/sweeps/<sweep_name>/; empty = named after the overridden keys.
+    sweep_name: str = ""
+    redo: bool = False  # sweeps: recompute jobs whose folder already holds their finished results
     period: PeriodConfig = default(default_factory=PeriodConfig)
     calendar: CalendarConfig = default(default_factory=CalendarConfig)
     procedures: Dict[str, ProcedureConfig] = default(default_factory=dict)
