@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import ROOT, compose_config, run_module
+from tests.conftest import ROOT, compose_config, run_module
 from sim.sweep import NOT_RESULT_KEYS, config_hash, job_workers, sweep_folder_name
 from sim.sweep_plots import write_plots
 
