@@ -58,7 +58,8 @@ BATCHES, WARMUP = 20, 0.05  # batch means: 20 batches after dropping the first 5
 
 # --- child side: one measurement, one JSON line on stdout -------------------------------------------
 def _peak_mb() -> float:
-    """Peak RSS of this process (and of any children it waited for: an upper bound if any)."""
+    """Peak RSS of this process in MB; should the measured code ever start child processes, their
+    largest peak is added (an upper bound of the combined peak)."""
     import resource
 
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -356,6 +357,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     for key, value in (quick if args.quick else full).items():
         if getattr(args, key) is None:
             setattr(args, key, value)
+    args.growths = sorted(args.growths)  # the linearity check compares the largest with the smallest
     args.sections = [s.strip() for s in args.sections.split(",") if s.strip()]
     unknown = set(args.sections) - set(SECTIONS)
     if unknown:
