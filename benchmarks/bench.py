@@ -1,0 +1,403 @@
+"""The simulator's performance figures in one run, each next to its target, with PASS or FAIL.
+
+    python benchmarks/bench.py                 # everything, a few minutes on two cores
+    python benchmarks/bench.py --quick         # smoke run: one repeat, fewer customers, short sweep
+    python benchmarks/bench.py --sections city,mmc --repeats 5
+
+Sections
+  city    one full-city replication (main job, 126 units) on one core: median wall time of the
+          repeats, records per second, peak resident memory (RSS)
+  mmc     an M/M/c queue (c = 4, load 0.9, exponential service of mean 10 min) simulated by the
+          desk engine and by Ciw: customers per second, their ratio, and each mean wait with a
+          95 % batch-means interval that should contain the Erlang C value
+  memory  peak RSS of a full-city replication at three demand sizes, over the RSS of a process
+          that only imports and builds the scenario: does memory grow at most linearly?
+  sweep   a four-job Hydra multirun with the joblib launcher, one job at a time and two at a
+          time: jobs per minute and the speed-up
+
+Every measurement runs in a fresh child process (this file with --child), so its peak RSS is its
+own; imports and config composition are not timed. The memory section reuses the first full-city
+repeat for growth 1. "CPU share" is CPU time over wall time of the timed code: well under 100 %
+(200 % for two parallel jobs) means other work on the machine slowed the measurement. The exit
+status is 1 if any target is missed. Positional arguments are Hydra overrides for the full-city
+runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import json
+import math
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SECTIONS = ("city", "mmc", "memory", "sweep")
+
+# Targets (README, "Benchmarks").
+CITY_SECONDS = 5.0
+PEAK_MB = 300.0
+CIW_RATIO = 3.0
+LINEAR_SLACK = 1.1
+SWEEP_RATIO = 1.8
+
+# The M/M/c comparison: both simulators get the same queue.
+SERVERS, LOAD, SERVICE_MEAN = 4, 0.9, 10.0  # minutes, configs/procedures/single_exponential.yaml
+ARRIVAL_RATE = LOAD * SERVERS / SERVICE_MEAN  # per minute
+MMC_UNIT = "ba_dinh"
+BATCHES, WARMUP = 20, 0.05  # batch means: 20 batches after dropping the first 5 % of customers
+
+
+# --- child side: one measurement, one JSON line on stdout -------------------------------------------
+def _peak_mb() -> float:
+    """Peak RSS of this process in MB; should the measured code ever start child processes, their
+    largest peak is added (an upper bound of the combined peak)."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return (own + children) / 1024  # Linux reports KiB
+
+
+def _scenario(overrides: list[str]):
+    from hydra import compose, initialize_config_dir
+    from hydra.core.config_store import ConfigStore
+
+    from sim.config import build_scenario
+    from sim.paths import CONFIG_DIR
+    from sim.schema import register
+
+    if "schema.yaml" not in ConfigStore.instance().list("/"):
+        register()
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        return build_scenario(compose("config", overrides=overrides))
+
+
+def child_city(overrides: list[str], run: bool = True) -> dict:
+    """One replication of the main job on one core; with ``run`` false only imports and builds it."""
+    from sim.analysis import COUNTS
+    from sim.runner import run_scenario
+
+    scenario = _scenario(["replications=1", "workers=1", *overrides])
+    if not run:
+        return {"peak_mb": _peak_mb(), "units": len(scenario.units)}
+    start, cpu = time.perf_counter(), time.process_time()
+    results = run_scenario(scenario, workers=1, progress=False)
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    records = sum(r.counts[COUNTS.index("received")] for r in results[0])
+    return {"seconds": seconds, "cpu": cpu, "records": int(records), "peak_mb": _peak_mb(),
+            "units": len(scenario.units)}
+
+
+def child_engine_mmc(customers: int, seed: int) -> dict:
+    """The desk engine as an M/M/c queue through the config pipeline (+experiment=erlang_check)."""
+    import numpy as np
+
+    from sim.analysis import batch_means_ci, erlang_c_wait
+    from sim.engine import simulate_unit
+    from sim.runner import calendar_for, unit_streams
+    from sim.workload import draw_workload
+
+    days = max(1, round(customers / (ARRIVAL_RATE * 1440)))
+    end = (dt.date(2025, 7, 1) + dt.timedelta(days=days - 1)).isoformat()
+    base = ["+experiment=erlang_check", f"city.units=[{MMC_UNIT}]", f"desks.fixed={SERVERS}",
+            "period.start=2025-07-01", f"period.end={end}", f"seed={seed}"]
+    population = _scenario(base).units[0].unit.population
+    per_1000_per_day = ARRIVAL_RATE * 1440 * 1000 / population
+    scenario = _scenario([*base, f"scenario.demand.records_per_1000_residents_per_day={per_1000_per_day!r}"])
+    plan = scenario.units[0]
+    rate = plan.records_per_day / 1440
+    if not math.isclose(rate, ARRIVAL_RATE, rel_tol=1e-9):
+        raise RuntimeError(f"configured arrival rate {rate}/min is not {ARRIVAL_RATE}/min")
+    calendar = calendar_for(scenario.calendar, scenario.start, scenario.days)
+
+    start, cpu = time.perf_counter(), time.process_time()
+    workload = draw_workload(scenario, plan, calendar, unit_streams(scenario.seed, 0, plan.unit.index))
+    outcome = simulate_unit(workload, calendar, plan.desks, plan.organisation, scenario.desk_policy,
+                            scenario.back_office)
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+
+    served = ~np.isnan(outcome.desk_start)
+    order = np.argsort(workload.arrival[served], kind="stable")
+    waits = outcome.desk_wait[served][order]
+    return {"customers": len(workload), "seconds": seconds, "cpu": cpu, "desks": plan.desks,
+            "ci": batch_means_ci(waits, BATCHES, WARMUP), "erlang_c": erlang_c_wait(rate, SERVICE_MEAN, plan.desks)}
+
+
+def child_ciw_mmc(customers: int, seed: int) -> dict:
+    """The same M/M/c queue in Ciw; its time includes its own sampling."""
+    import ciw
+    import numpy as np
+
+    from sim.analysis import batch_means_ci
+
+    network = ciw.create_network(arrival_distributions=[ciw.dists.Exponential(ARRIVAL_RATE)],
+                                 service_distributions=[ciw.dists.Exponential(1 / SERVICE_MEAN)],
+                                 number_of_servers=[SERVERS])
+    ciw.seed(seed)
+    start, cpu = time.perf_counter(), time.process_time()
+    simulation = ciw.Simulation(network)
+    simulation.simulate_until_max_customers(customers, method="Finish")
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    records = sorted(simulation.get_all_records(), key=lambda r: r.arrival_date)
+    waits = np.array([r.waiting_time for r in records])
+    return {"customers": len(records), "seconds": seconds, "cpu": cpu, "version": ciw.__version__,
+            "ci": batch_means_ci(waits, BATCHES, WARMUP)}
+
+
+CHILDREN = {"city": child_city, "engine_mmc": child_engine_mmc, "ciw_mmc": child_ciw_mmc}
+
+
+# --- parent side --------------------------------------------------------------------------------
+WARNINGS: set[str] = set()  # distinct warning lines the children printed, reported at the end
+
+
+def measure(kind: str, **kwargs) -> dict:
+    """Run one measurement in a fresh Python process and return its JSON result."""
+    done = subprocess.run([sys.executable, __file__, "--child", kind, json.dumps(kwargs)],
+                          capture_output=True, text=True, cwd=ROOT)
+    _keep_warnings(done.stderr)
+    if done.returncode != 0:
+        raise RuntimeError(f"child {kind} {kwargs} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _keep_warnings(stderr: str) -> None:
+    WARNINGS.update(line.strip() for line in stderr.splitlines() if "Warning:" in line)
+
+
+def _children_cpu() -> float:
+    """User + system CPU seconds of all finished child processes (and theirs) so far."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def mb(x: float) -> str:
+    return f"{x:,.0f} MB"
+
+
+class Table:
+    """The final summary: measure | value | target | pass."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, str, str]] = []
+
+    def add(self, measure: str, value: str, target: str, ok: bool | None) -> None:
+        self.rows.append((measure, value, target, {True: "PASS", False: "FAIL", None: "skip"}[ok]))
+
+    @property
+    def failed(self) -> bool:
+        return any(r[3] == "FAIL" for r in self.rows)
+
+    def print(self) -> None:
+        head = ("measure", "value", "target", "pass")
+        widths = [max(len(r[k]) for r in [head, *self.rows]) for k in range(4)]
+        line = lambda r: " | ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
+        print(line(head))
+        print("-+-".join("-" * w for w in widths))
+        for r in self.rows:
+            print(line(r))
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def section_city(args, table: Table) -> list[dict]:
+    print(f"\n== 1. Full-city replication on one core ({args.repeats} repeats, replications=1, workers=1)")
+    runs = []
+    print(f"{'run':>4} {'units':>6} {'records':>9} {'seconds':>8} {'CPU share':>9} {'records/s':>10} {'peak RSS':>9}")
+    for k in range(1, args.repeats + 1):
+        r = measure("city", overrides=args.overrides)
+        runs.append(r)
+        print(f"{k:>4} {r['units']:>6} {r['records']:>9,} {r['seconds']:>8.2f} {r['cpu'] / r['seconds']:>9.0%} "
+              f"{r['records'] / r['seconds']:>10,.0f} {r['peak_mb']:>6.0f} MB")
+    median = statistics.median(r["seconds"] for r in runs)
+    peak = max(r["peak_mb"] for r in runs)
+    print(f"median {median:.2f} s (target <= {CITY_SECONDS:g} s: {verdict(median <= CITY_SECONDS)}), "
+          f"{runs[0]['records'] / median:,.0f} records/s; "
+          f"peak RSS {mb(peak)} (target <= {mb(PEAK_MB)}: {verdict(peak <= PEAK_MB)})")
+    table.add("city replication, median wall time", f"{median:.2f} s", f"<= {CITY_SECONDS:g} s", median <= CITY_SECONDS)
+    table.add("city replication, records/s", f"{runs[0]['records'] / median:,.0f}", "", None)
+    table.add("city replication, peak RSS", mb(peak), f"<= {mb(PEAK_MB)}", peak <= PEAK_MB)
+    return runs
+
+
+def _ci_text(ci: dict) -> str:
+    return f"{ci['mean']:.2f} [{ci['ci95_low']:.2f}, {ci['ci95_high']:.2f}] min"
+
+
+def section_mmc(args, table: Table) -> None:
+    print(f"\n== 2. M/M/c: desk engine versus Ciw (c = {SERVERS}, load {LOAD:g}, mean service "
+          f"{SERVICE_MEAN:g} min, {args.customers:,} customers; mean wait with a 95 % batch-means CI, "
+          f"{BATCHES} batches after a {WARMUP:.0%} warm-up)")
+    engine = measure("engine_mmc", customers=args.customers, seed=args.seed)
+    erlang = engine["erlang_c"]
+    have_ciw = importlib.util.find_spec("ciw") is not None
+    ciw = measure("ciw_mmc", customers=args.customers, seed=args.seed) if have_ciw else None
+    print(f"Erlang C mean wait: {erlang:.2f} min")
+    print(f"{'simulator':<22} {'customers':>9} {'seconds':>8} {'CPU share':>9} {'customers/s':>12}  "
+          "mean wait [95 % CI]")
+    rows = [("desk engine (sim)", "engine", engine)] + ([(f"Ciw {ciw['version']}", "Ciw", ciw)] if ciw else [])
+    for name, short, r in rows:
+        inside = r["ci"]["ci95_low"] <= erlang <= r["ci"]["ci95_high"]
+        print(f"{name:<22} {r['customers']:>9,} {r['seconds']:>8.2f} {r['cpu'] / r['seconds']:>9.0%} "
+              f"{r['customers'] / r['seconds']:>12,.0f}  "
+              f"{_ci_text(r['ci'])}  Erlang C inside CI: {'yes' if inside else 'NO'}")
+        table.add(f"M/M/c mean wait, {short}", _ci_text(r["ci"]), f"Erlang C {erlang:.2f} inside CI", inside)
+    if ciw is None:
+        print("Ciw is not installed, so the comparison is skipped: pip install -e '.[bench]' (or pip install ciw)")
+        table.add("M/M/c customers/s, engine / Ciw", "ciw not installed", f">= {CIW_RATIO:g}", None)
+        return
+    ratio = (engine["customers"] / engine["seconds"]) / (ciw["customers"] / ciw["seconds"])
+    print(f"speed ratio engine / Ciw: {ratio:.2f} (target >= {CIW_RATIO:g}: {verdict(ratio >= CIW_RATIO)})")
+    table.add("M/M/c customers/s, engine / Ciw", f"{ratio:.2f}", f">= {CIW_RATIO:g}", ratio >= CIW_RATIO)
+
+
+def section_memory(args, table: Table, city_runs: list[dict]) -> None:
+    print(f"\n== 3. Memory versus records (scenario.demand.growth = {', '.join(map(str, args.growths))}; "
+          "one child each)")
+    base = measure("city", overrides=args.overrides, run=False)
+    print(f"baseline (imports and builds the scenario, simulates nothing): peak RSS {mb(base['peak_mb'])}")
+    print(f"{'growth':>6} {'records':>9} {'peak RSS':>9} {'over baseline':>14} {'MB per 100k records':>20}")
+    sizes = []
+    for growth in args.growths:
+        if growth == 1 and city_runs:  # section 1 already measured exactly this run
+            r = city_runs[0]
+        else:
+            r = measure("city", overrides=[*args.overrides, f"scenario.demand.growth={growth}"])
+        extra = r["peak_mb"] - base["peak_mb"]
+        sizes.append((growth, r, extra / r["records"] * 1e5))
+        print(f"{growth:>6g} {r['records']:>9,} {r['peak_mb']:>6.0f} MB {extra:>11.1f} MB {sizes[-1][2]:>20.2f}")
+    at_one = next((r["peak_mb"] for g, r, _ in sizes if g == 1), None)
+    if at_one is not None:
+        table.add("peak RSS at growth 1", mb(at_one), f"<= {mb(PEAK_MB)}", at_one <= PEAK_MB)
+    smallest, largest = sizes[0][2], sizes[-1][2]
+    ratio = largest / smallest if smallest > 0 else math.nan
+    ok = ratio <= LINEAR_SLACK  # False for nan
+    print(f"MB per 100k records, largest / smallest size: {ratio:.2f} "
+          f"(target <= {LINEAR_SLACK:g}, no faster than linear: {verdict(ok)})")
+    table.add(f"memory per record, growth {args.growths[-1]:g} / {args.growths[0]:g}", f"{ratio:.2f}",
+              f"<= {LINEAR_SLACK:g} (linear)", ok)
+
+
+def _sweep(n_jobs: int, args) -> tuple[float, float, int]:
+    """Wall seconds of the multirun, CPU seconds of all its processes, and the number of jobs that
+    finished (wrote summary.json)."""
+    folder = Path(tempfile.mkdtemp(prefix=f"bench_sweep_{n_jobs}_"))
+    try:
+        end = (dt.date(2025, 7, 1) + dt.timedelta(days=args.sweep_days - 1)).isoformat()
+        command = [sys.executable, "-m", "sim", "-m", f"scenario.demand.growth={','.join(map(str, args.sweep_growths))}",
+                   "period.start=2025-07-01", f"period.end={end}", "replications=1", "workers=1", "progress=false",
+                   "hydra/launcher=joblib", f"hydra.launcher.n_jobs={n_jobs}", f"hydra.sweep.dir={folder}"]
+        start, cpu = time.perf_counter(), _children_cpu()
+        done = subprocess.run(command, capture_output=True, text=True, cwd=folder)
+        seconds, cpu = time.perf_counter() - start, _children_cpu() - cpu
+        _keep_warnings(done.stderr)
+        if done.returncode != 0:
+            raise RuntimeError(f"sweep with n_jobs={n_jobs} failed:\n{done.stderr[-3000:]}")
+        return seconds, cpu, len(list(folder.rglob("summary.json")))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def section_sweep(args, table: Table) -> None:
+    jobs = len(args.sweep_growths)
+    print(f"\n== 4. Sweep scaling: Hydra multirun of {jobs} jobs (scenario.demand.growth="
+          f"{','.join(map(str, args.sweep_growths))}, {args.sweep_days} days, 126 units, replications=1, "
+          "workers=1), joblib launcher")
+    if importlib.util.find_spec("hydra_plugins.hydra_joblib_launcher") is None:
+        print("hydra-joblib-launcher is not installed, so the sweep is skipped: pip install hydra-joblib-launcher")
+        table.add("sweep jobs/min, 2 / 1 parallel jobs", "launcher not installed", f">= {SWEEP_RATIO:g}", None)
+        return
+    rate = {}
+    print(f"{'n_jobs':>6} {'jobs done':>9} {'seconds':>8} {'CPU s':>7} {'jobs/min':>9}")
+    for n_jobs in (1, 2):
+        seconds, cpu, finished = _sweep(n_jobs, args)
+        if finished != jobs:
+            raise RuntimeError(f"sweep with n_jobs={n_jobs}: {finished} of {jobs} jobs wrote summary.json")
+        rate[n_jobs] = jobs / seconds * 60
+        print(f"{n_jobs:>6} {finished:>9} {seconds:>8.1f} {cpu:>7.1f} {rate[n_jobs]:>9.2f}")
+    ratio = rate[2] / rate[1]
+    print(f"speed-up with 2 jobs at a time: {ratio:.2f} (target >= {SWEEP_RATIO:g}: {verdict(ratio >= SWEEP_RATIO)})")
+    table.add("sweep jobs/min, n_jobs=1", f"{rate[1]:.2f}", "", None)
+    table.add("sweep jobs/min, n_jobs=2", f"{rate[2]:.2f}", "", None)
+    table.add("sweep jobs/min, 2 / 1 parallel jobs", f"{ratio:.2f}", f">= {SWEEP_RATIO:g}", ratio >= SWEEP_RATIO)
+
+
+def _floats(text: str) -> list[float]:
+    return [float(x) for x in text.split(",")]
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: 1 repeat, 50,000 customers, growths 0.25,0.5,1, a 7-day sweep")
+    parser.add_argument("--sections", default=",".join(SECTIONS), help=f"comma-separated subset of {','.join(SECTIONS)}")
+    parser.add_argument("--repeats", type=int, help="full-city repeats (default 3)")
+    parser.add_argument("--customers", type=int, help="M/M/c customers (default 200,000)")
+    parser.add_argument("--growths", type=_floats, help="demand sizes of the memory section (default 0.5,1,2)")
+    parser.add_argument("--sweep-days", type=int, help="days simulated per sweep job (default 14)")
+    parser.add_argument("--sweep-growths", type=_floats, default=[0.9, 1.0, 1.1, 1.2], help="one sweep job per value")
+    parser.add_argument("--seed", type=int, default=20250701, help="seed of the M/M/c runs")
+    parser.add_argument("overrides", nargs="*", help="Hydra overrides for the full-city runs, as for python -m sim")
+    args = parser.parse_args(argv)
+    quick = {"repeats": 1, "customers": 50_000, "growths": [0.25, 0.5, 1.0], "sweep_days": 7}
+    full = {"repeats": 3, "customers": 200_000, "growths": [0.5, 1.0, 2.0], "sweep_days": 14}
+    for key, value in (quick if args.quick else full).items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    args.growths = sorted(args.growths)  # the linearity check compares the largest with the smallest
+    args.sections = [s.strip() for s in args.sections.split(",") if s.strip()]
+    unknown = set(args.sections) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
+    return args
+
+
+def header() -> None:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
+    print(f"benchmarks/bench.py  {dt.datetime.now():%Y-%m-%d %H:%M}  commit {commit.stdout.strip() or '?'}  "
+          f"Python {sys.version.split()[0]}  {os.cpu_count()} cores  load average {_load()}")
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--child"]:
+        print(json.dumps(CHILDREN[argv[1]](**json.loads(argv[2]))))
+        return 0
+    args = parse(argv)
+    started = time.perf_counter()
+    header()
+    table = Table()
+    city_runs = section_city(args, table) if "city" in args.sections else []
+    if "mmc" in args.sections:
+        section_mmc(args, table)
+    if "memory" in args.sections:
+        section_memory(args, table, city_runs)
+    if "sweep" in args.sections:
+        section_sweep(args, table)
+    print(f"\n== Summary ({time.perf_counter() - started:.0f} s; load average at the end {_load()})")
+    table.print()
+    if WARNINGS:
+        print("\nWarnings printed by the measured processes:")
+        for line in sorted(WARNINGS):
+            print(f"  {line}")
+    return 1 if table.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
