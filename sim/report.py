@@ -59,7 +59,8 @@ def _plot_waits(path: Path, run: RunSummary) -> None:
         left.stairs(counts[1:shown] / max(waited, 1) * 100, edges[1:], fill=True, alpha=0.7)
         left.set_title(f"waits over {run.wait_bin_minutes:g} min ({100 * waited / total:.1f} % of served)", fontsize=9)
         right.plot(edges[1:], 100 * (1 - cum[:shown] / total), color="tab:red")
-        right.set_yscale("log")
+        if cum[shown - 1] < total:  # a log axis needs some citizen to have waited that long
+            right.set_yscale("log")
     left.set_xlabel("desk wait (minutes)")
     left.set_ylabel("% of those who waited")
     right.set_xlabel("desk wait x (minutes)")

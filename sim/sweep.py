@@ -148,7 +148,7 @@ def run_sweep_job(cfg: DictConfig, validate: Callable[[DictConfig], Any],
     """
     digest = config_hash(cfg)
     record = {"status": "", "error": "", "config_hash": digest, "job_num": int(hydra_cfg.job.num),
-              "overrides": list(hydra_cfg.overrides.task), "started": _now()}
+              "overrides": list(hydra_cfg.overrides.task), "started": _now(), "started_unix": time.time()}
     previous = None if cfg.redo else is_done(folder, digest)
     if previous is not None:
         computed = {k: previous.get(k) for k in ("finished", "seconds", "workers")}
@@ -176,6 +176,6 @@ def run_sweep_job(cfg: DictConfig, validate: Callable[[DictConfig], Any],
         record.update(status="failed", error=message)
     else:
         record["status"] = "ok"
-    record.update(finished=_now(), seconds=round(time.perf_counter() - start, 2))
+    record.update(finished=_now(), finished_unix=time.time(), seconds=round(time.perf_counter() - start, 2))
     _write_record(folder, record)
     return record["status"]

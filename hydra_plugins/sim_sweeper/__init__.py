@@ -1,0 +1,1 @@
+"""Hydra plugin of the simulator: its sweeper (``hydra/sweeper=sim``, the default in configs/)."""
