@@ -12,10 +12,11 @@ Sections
           95 % batch-means interval that should contain the Erlang C value
   memory  peak RSS of a full-city replication at three demand sizes, over the RSS of a process
           that only imports and builds the scenario: does memory grow at most linearly?
-  sweep   a planner's sweep, eight full-city jobs over the whole period (demand growth x residents
-          per desk, one replication each) with the joblib launcher, one job at a time and two at
-          a time, twice each in the order 1, 2, 2, 1: jobs per minute while jobs run, and the
-          speed-up (also of the whole command, start-up and sweep table included)
+  sweep   a planner's sweep, sixteen full-city jobs over the whole period (demand growth x
+          residents per desk, one replication each) with the joblib launcher, one job at a time
+          and two at a time (--sweep-rounds 2: twice each, in the order 1, 2, 2, 1): jobs per
+          minute while jobs run, and the speed-up (also of the whole command, start-up and
+          sweep table included)
 
 Every measurement runs in a fresh child process (this file with --child), so its peak RSS is its
 own; imports and config composition are not timed. The memory section reuses the first full-city
@@ -364,8 +365,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--growths", type=_floats, help="demand sizes of the memory section (default 0.5,1,2)")
     parser.add_argument("--sweep-days", type=int, help="days simulated per sweep job (default 61: 1 July - 30 August)")
     parser.add_argument("--sweep-replications", type=int, help="replications per sweep job (default 1)")
-    parser.add_argument("--sweep-rounds", type=int, help="sweeps run with each n_jobs, in the order 1,2,2,1,... (default 2)")
-    parser.add_argument("--sweep-growths", type=_floats, help="demand growths swept (default 0.9,1.0,1.1,1.2)")
+    parser.add_argument("--sweep-rounds", type=int, help="sweeps run with each n_jobs, in the order 1,2,2,1,... (default 1)")
+    parser.add_argument("--sweep-growths", type=_floats, help="demand growths swept (default 0.8,0.9,...,1.5)")
     parser.add_argument("--sweep-desks", type=lambda t: [int(x) for x in t.split(",")],
                         help="residents per desk swept (default 20000,25000)")
     parser.add_argument("--seed", type=int, default=20250701, help="seed of the M/M/c runs")
@@ -374,8 +375,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     quick = {"repeats": 1, "customers": 50_000, "growths": [0.25, 0.5, 1.0], "sweep_days": 7,
              "sweep_replications": 1, "sweep_growths": [0.9, 1.0], "sweep_desks": [25000], "sweep_rounds": 1}
     full = {"repeats": 3, "customers": 200_000, "growths": [0.5, 1.0, 2.0], "sweep_days": 61,
-            "sweep_replications": 1, "sweep_growths": [0.9, 1.0, 1.1, 1.2], "sweep_desks": [20000, 25000],
-            "sweep_rounds": 2}
+            "sweep_replications": 1, "sweep_growths": [0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4, 1.5],
+            "sweep_desks": [20000, 25000], "sweep_rounds": 1}
     for key, value in (quick if args.quick else full).items():
         if getattr(args, key) is None:
             setattr(args, key, value)
