@@ -58,6 +58,7 @@ def test_two_unit_run_writes_every_file_and_same_results_with_two_workers(cli, t
 
 BAD_INPUT = {
     "zero desks": (("desks.rule=fixed", "desks.fixed=0"), "desks.fixed"),
+    "unknown engine": (("engine=turbo",), "engine"),
     "negative replications": (("replications=-1",), "replications"),
     "department with no staff": (("+staff.per_unit.ba_dinh={office:0}",), "staff.per_unit.ba_dinh.office"),
     "shares not summing to one": (("procedures.copy_certification.share_ward=0.5",), "share_ward"),
