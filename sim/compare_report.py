@@ -181,7 +181,7 @@ def _html(comparison: Comparison, tables: dict, folder: Path, plots: list[str]) 
         sections.append(f"<h2>{title}</h2><h3>Levels (mean [95 % CI])</h3>" + levels.to_html(index=False, border=0)
                         + f"<h3>Paired difference to {html.escape(base.variant.name)} [95 % CI]</h3>"
                         + differences.to_html(index=False, border=0))
-    sections += [f"<h2>Charts</h2>"] + [_image(folder / p) for p in plots]
+    sections += ["<h2>Charts</h2>"] + [_image(folder / p) for p in plots]
     for name, movers in comparison.movers.items():
         sections.append(f"<h2>Units that gain and lose most: {html.escape(name)}</h2>"
                         "<p>Change of the on-time share (percentage points) against the baseline, mean over replications.</p>"

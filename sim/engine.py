@@ -259,16 +259,19 @@ def busy_minutes(calendar: WorkCalendar, start: np.ndarray, finish: np.ndarray, 
     return float(work[~np.isnan(finish)].sum() + (worked[0] - worked[1:]).sum())
 
 
-def _by_group(group: np.ndarray, groups: int, members: np.ndarray, serve) -> tuple[np.ndarray, np.ndarray, list]:
-    """Run ``serve(rows)`` for the rows of each group among ``members``; gather start, finish, busy."""
-    start, finish = np.full(len(group), np.nan), np.full(len(group), np.nan)
+def _serve_pools(calendar: WorkCalendar, arrival: np.ndarray, priority: np.ndarray, work: np.ndarray,
+                 pool: np.ndarray, servers: tuple[int, ...], members: np.ndarray,
+                 per_day: int = 0) -> tuple[np.ndarray, list[float]]:
+    """Each pool's members through :func:`serve_in_sessions`: finish times (nan for non-members and
+    unfinished items) and session minutes worked per pool."""
+    finish = np.full(len(arrival), np.nan)
     busy = []
-    for g in range(groups):
-        rows = np.flatnonzero(members & (group == g))
-        s, f, b = serve(g, rows)
-        start[rows], finish[rows] = s, f
-        busy.append(b)
-    return start, finish, busy
+    for p, count in enumerate(servers):
+        rows = np.flatnonzero(members & (pool == p))
+        s, f = serve_in_sessions(arrival[rows], priority[rows], work[rows], count, calendar, per_day)
+        finish[rows] = f
+        busy.append(busy_minutes(calendar, s, f, work[rows]))
+    return finish, busy
 
 
 def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int, organisation: Organisation,
@@ -288,13 +291,9 @@ def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int, organi
     n_pools, n_departments = len(organisation.pool_staff), len(organisation.approvers)
 
     if back_office.enabled:
-        def staff(pool: int, rows: np.ndarray):
-            key = (due if back_office.order == "edf" else receipt)[rows]
-            s, f = serve_in_sessions(receipt[rows], key, w.effort_minutes[rows], organisation.pool_staff[pool],
-                                     calendar)
-            return s, f, busy_minutes(calendar, s, f, w.effort_minutes[rows])
-
-        _, reviewed, staff_busy = _by_group(w.pool, n_pools, received, staff)
+        edf = back_office.order == "edf"
+        reviewed, staff_busy = _serve_pools(calendar, receipt, due if edf else receipt, w.effort_minutes, w.pool,
+                                            organisation.pool_staff, received)
         reviewed_rows = ~np.isnan(reviewed)
         # Missing papers move the due date; papers and external steps delay the approval.
         supplement = w.supplement_wd[reviewed_rows]
@@ -303,15 +302,10 @@ def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int, organi
         to_approver = np.full(len(w), np.nan)
         to_approver[reviewed_rows] = np.where(wait > 0, calendar.finish_after_each(reviewed[reviewed_rows], wait),
                                               reviewed[reviewed_rows])
-        waiting_approval = to_approver < horizon  # nan compares False
-
-        def approvers(department: int, rows: np.ndarray):
-            key = (due if back_office.order == "edf" else receipt)[rows]
-            s, f = serve_in_sessions(to_approver[rows], key, w.approval_minutes[rows],
-                                     organisation.approvers[department], calendar, back_office.approvals_per_day)
-            return s, f, busy_minutes(calendar, s, f, w.approval_minutes[rows])
-
-        _, done, approver_busy = _by_group(w.department, n_departments, waiting_approval, approvers)
+        done, approver_busy = _serve_pools(calendar, to_approver, due if edf else receipt, w.approval_minutes,
+                                           w.department, organisation.approvers,
+                                           to_approver < horizon,  # nan compares False
+                                           back_office.approvals_per_day)
         stage[received] = BACK_OFFICE
     else:
         done[received] = receipt[received]
