@@ -53,7 +53,7 @@ LINEAR_SLACK = 1.1
 SWEEP_RATIO = 1.8
 
 # The M/M/c comparison: both simulators get the same queue.
-SERVERS, LOAD, SERVICE_MEAN = 4, 0.9, 10.0  # minutes, configs/procedures/single_exponential.yaml
+SERVERS, LOAD, SERVICE_MEAN = 4, 0.9, 10.0  # minutes, sim/conf/procedures/single_exponential.yaml
 ARRIVAL_RATE = LOAD * SERVERS / SERVICE_MEAN  # per minute
 MMC_UNIT = "ba_dinh"
 BATCHES, WARMUP = 20, 0.05  # batch means: 20 batches after dropping the first 5 % of customers
@@ -74,9 +74,9 @@ def _scenario(overrides: list[str]):
     from hydra import compose, initialize_config_dir
     from hydra.core.config_store import ConfigStore
 
-    from sim.config import build_scenario
-    from sim.paths import CONFIG_DIR
-    from sim.schema import register
+    from sim.config.build import build_scenario
+    from sim.config.paths import CONFIG_DIR
+    from sim.config.schema import register
 
     if "schema.yaml" not in ConfigStore.instance().list("/"):
         register()
@@ -86,8 +86,8 @@ def _scenario(overrides: list[str]):
 
 def child_city(overrides: list[str], run: bool = True) -> dict:
     """One replication of the main job on one core; with ``run`` false only imports and builds it."""
-    from sim.analysis import COUNTS
-    from sim.runner import run_scenario
+    from sim.analysis.unit_counts import COUNTS
+    from sim.experiments.runner import run_scenario
 
     scenario = _scenario(["replications=1", "workers=1", *overrides])
     if not run:
@@ -104,10 +104,11 @@ def child_engine_mmc(customers: int, seed: int) -> dict:
     """The desk engine as an M/M/c queue through the config pipeline (+experiment=erlang_check)."""
     import numpy as np
 
-    from sim.analysis import batch_means_ci, erlang_c_wait
-    from sim.engine import simulate_unit
-    from sim.runner import calendar_for, unit_streams
-    from sim.workload import draw_workload
+    from sim.analysis.intervals import batch_means_ci
+    from sim.analysis.queueing import erlang_c_wait
+    from sim.engines.fast import simulate_unit
+    from sim.experiments.runner import calendar_for, unit_streams
+    from sim.engines.workload import draw_workload
 
     days = max(1, round(customers / (ARRIVAL_RATE * 1440)))
     end = (dt.date(2025, 7, 1) + dt.timedelta(days=days - 1)).isoformat()
@@ -140,7 +141,7 @@ def child_ciw_mmc(customers: int, seed: int) -> dict:
     import ciw
     import numpy as np
 
-    from sim.analysis import batch_means_ci
+    from sim.analysis.intervals import batch_means_ci
 
     network = ciw.create_network(arrival_distributions=[ciw.dists.Exponential(ARRIVAL_RATE)],
                                  service_distributions=[ciw.dists.Exponential(1 / SERVICE_MEAN)],

@@ -1,45 +1,6 @@
-"""``python -m sim.calibrate``: fit the free parameters to the observed totals and write the
-calibrated scenario config and a report (see README, "Calibration and sensitivity")."""
+"""``python -m sim.calibrate``: the command (see :mod:`sim.apps.calibrate`)."""
 
-from __future__ import annotations
-
-from pathlib import Path
-
-from omegaconf import DictConfig
-
-from sim.calibration import CalibrationError, CalibrationSpec, calibrate, calibration_spec
-from sim.cli import fail, hydra_command
-from sim.paths import PROJECT_ROOT
-
-
-@hydra_command(calibration_spec)
-def main(cfg: DictConfig, spec: CalibrationSpec, folder: Path) -> None:
-    from tqdm.auto import tqdm
-
-    from sim.fit_report import calibrated_scenario_yaml, target_table, write_calibration
-
-    bar = tqdm(total=spec.max_evaluations, desc="calibration: candidates", disable=not cfg.progress)
-
-    def show(step: dict) -> None:
-        bar.update(1)
-        bar.set_postfix(cost=f"{step['cost']:.3g}")
-
-    try:
-        result = calibrate(cfg, spec, progress=show)
-    except CalibrationError as exc:
-        bar.close()
-        fail(str(exc))
-    bar.close()
-    write_calibration(folder, result)
-    output = Path(cfg.calibration.output)
-    output = output if output.is_absolute() else PROJECT_ROOT / output
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(calibrated_scenario_yaml(cfg, result, output.stem))
-    print(target_table(result).to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
-    print("\nFitted: " + ", ".join(f"{name} = {value:.6g}" for name, value in result.fitted.items()))
-    print(f"{result.evaluations} candidates in {result.wall_seconds:.0f} s")
-    print(f"Calibrated scenario: {output}\nReport: {folder}")
-
+from sim.apps.calibrate import main
 
 if __name__ == "__main__":
     main()

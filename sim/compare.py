@@ -1,30 +1,6 @@
-"""``python -m sim.compare``: the three-department structure against expanded ones, side by side
-(see README, "Comparing structures")."""
+"""``python -m sim.compare``: the command (see :mod:`sim.apps.compare`)."""
 
-from __future__ import annotations
-
-from pathlib import Path
-
-from omegaconf import DictConfig
-
-from sim.cli import hydra_command
-from sim.comparison import variants
-
-
-@hydra_command(variants)
-def main(cfg: DictConfig, chosen: list, folder: Path) -> None:
-    from tqdm.auto import tqdm
-
-    from sim.compare_report import headline_table, write_comparison
-    from sim.comparison import compare
-
-    bar = tqdm(total=len(chosen), desc="compare: structures", disable=not cfg.progress)
-    comparison = compare(cfg, progress=lambda _variant: bar.update(1))
-    bar.close()
-    write_comparison(folder, comparison)
-    print(headline_table(comparison, "city").T.to_string(header=False))
-    print(f"\nReport: {folder / 'report.html'}")
-
+from sim.apps.compare import main
 
 if __name__ == "__main__":
     main()

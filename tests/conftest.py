@@ -1,4 +1,4 @@
-"""Helpers that drive the simulator the way users do: Hydra composition of configs/ and the CLI."""
+"""Helpers that drive the simulator the way users do: Hydra composition of sim/conf/ and the CLI."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from hydra import compose, initialize_config_dir
 
-from sim.paths import CONFIG_DIR
-from sim.config import build_scenario
-from sim.runner import run_scenario
-from sim.schema import register
+from sim.config.paths import CONFIG_DIR
+from sim.config.build import build_scenario
+from sim.experiments.runner import run_scenario
+from sim.config.schema import register
 
 ROOT = Path(__file__).resolve().parents[1]
 register()

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from scipy.signal import lfilter
 
-from sim.analysis import batch_means_ci
+from sim.analysis.intervals import batch_means_ci
 
 RUNS = 300
 

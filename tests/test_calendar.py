@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from sim.calendar import MINUTES_PER_DAY, WorkCalendar
+from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
 from tests.conftest import scenario_from
 
 START = dt.date(2025, 7, 1)

@@ -1,6 +1,6 @@
 """The main job's default scenario is the calibrated one, and it reproduces seed 004's totals."""
 
-from sim.calibration import calibration_spec, city_kpis_by_replication, summarise_targets
+from sim.experiments.calibration import calibration_spec, city_kpis_by_replication, summarise_targets
 from tests.conftest import compose_config
 
 

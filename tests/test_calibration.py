@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
-from sim.calibration import calibrate, calibration_spec, city_kpis_by_replication, with_values
+from sim.experiments.calibration import calibrate, calibration_spec, city_kpis_by_replication, with_values
 from sim.errors import ConfigError
 from tests.conftest import compose_config, run_module
 

@@ -6,8 +6,8 @@ import json
 import pandas as pd
 import pytest
 
-from sim.analysis import KPI_NAMES
-from sim.report import RUN_FILES
+from sim.analysis.kpis import KPI_NAMES
+from sim.outputs.run_files import RUN_FILES
 
 QUICK = ("city.units=[ba_dinh,hoan_kiem]", "replications=2", "period.end=2025-07-15")
 REQUIRED_KPIS = (

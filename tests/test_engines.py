@@ -4,10 +4,10 @@ outcome, record by record, under every desk and back-office policy."""
 import numpy as np
 import pytest
 
-from sim import engine, engine_simpy
-from sim.outcome import ABANDONED, AT_DESK, AWAY, BACK_OFFICE, DESK_QUEUE, DONE
-from sim.runner import calendar_for, unit_streams
-from sim.workload import draw_workload
+from sim.engines import fast as engine, reference as engine_simpy
+from sim.engines.outcome import ABANDONED, AT_DESK, AWAY, BACK_OFFICE, DESK_QUEUE, DONE
+from sim.experiments.runner import calendar_for, unit_streams
+from sim.engines.workload import draw_workload
 from tests.conftest import scenario_from
 
 UNITS = "city.units=[hoan_kiem,soc_son]"

@@ -6,10 +6,11 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from sim.analysis import COUNTS, erlang_c_wait
+from sim.analysis.queueing import erlang_c_wait
+from sim.analysis.unit_counts import COUNTS
 from tests.conftest import scenario_from, simulate
 
-SERVICE_MEAN = 10.0  # minutes, configs/procedures/single_exponential.yaml
+SERVICE_MEAN = 10.0  # minutes, sim/conf/procedures/single_exponential.yaml
 UNIT = "ba_dinh"
 
 

@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 
-from sim.analysis import COUNTS, DAILY, pooled_kpis
-from sim.city import load_units
-from sim.runner import calendar_for, unit_streams
-from sim.workload import draw_workload
+from sim.analysis.kpis import pooled_kpis
+from sim.analysis.unit_counts import COUNTS, DAILY
+from sim.model.city import load_units
+from sim.experiments.runner import calendar_for, unit_streams
+from sim.engines.workload import draw_workload
 from tests.conftest import scenario_from, simulate
 
 TWO_UNITS = "city.units=[ba_dinh,soc_son]"

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from omegaconf import OmegaConf
 
-from sim.analysis import KPI_NAMES, pooled_kpis
-from sim.comparison import Variant, compare, paired, run_variant
-from sim.schema import StructureConfig
+from sim.analysis.kpis import KPI_NAMES, pooled_kpis
+from sim.experiments.comparison import Variant, compare, paired, run_variant
+from sim.config.schema import StructureConfig
 from tests.conftest import compose_config, run_module, simulate
 
 UNITS = "city.units=[bach_mai,ba_dinh,soc_son]"
@@ -49,8 +49,8 @@ def one_field_per_department(*overrides: str) -> list[np.ndarray]:
     cfg = compose_config(*REDUCED, *overrides)
     cfg.structure = OmegaConf.merge(OmegaConf.structured(StructureConfig),
                                     {"name": "one_field_each", "departments": ONE_FIELD_EACH, "max_average_units": 10})
-    from sim.config import build_scenario
-    from sim.runner import run_scenario
+    from sim.config.build import build_scenario
+    from sim.experiments.runner import run_scenario
 
     return [[r.counts for r in rep] for rep in run_scenario(build_scenario(cfg), workers=2, progress=False)]
 

@@ -12,8 +12,9 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT, compose_config, run_module
-from sim.sweep import NOT_RESULT_KEYS, config_hash, job_workers, sweep_folder_name
-from sim.sweep_plots import write_plots
+from sim.config.paths import CONFIG_DIR
+from sim.experiments.sweep.job import NOT_RESULT_KEYS, config_hash, job_workers, sweep_folder_name
+from sim.outputs.sweep_plots import write_plots
 
 QUICK = ("city.units=[ba_dinh]", "replications=2", "period.end=2025-07-07", "desks.rule=fixed")
 KPIS = ("received", "on_time_pct", "desk_wait_mean_min", "in_process")
@@ -156,7 +157,7 @@ def test_config_hash_ignores_only_what_does_not_change_results():
     base = config_hash(compose_config("desks.fixed=2"))
     assert config_hash(compose_config("desks.fixed=2", "workers=3", "progress=false", "redo=true")) == base
     assert config_hash(compose_config("desks.fixed=3")) != base
-    hydra_cfg = yaml.safe_load((ROOT / "configs" / "config.yaml").read_text())["hydra"]
+    hydra_cfg = yaml.safe_load((Path(CONFIG_DIR) / "config.yaml").read_text())["hydra"]
     assert set(hydra_cfg["job"]["config"]["override_dirname"]["exclude_keys"]) == set(NOT_RESULT_KEYS)
 
 

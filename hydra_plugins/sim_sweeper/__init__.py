@@ -1,1 +1,1 @@
-"""Hydra plugin of the simulator: its sweeper (``hydra/sweeper=sim``, the default in configs/)."""
+"""Hydra plugin of the simulator: its sweeper (``hydra/sweeper=sim``, the default in sim/conf/)."""

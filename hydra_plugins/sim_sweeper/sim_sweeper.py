@@ -3,9 +3,9 @@
 The basic sweeper composes each job's configuration once in the sweeping process, one job after
 another, only to check that it can be composed: about a second a job with the simulator's
 configs, time that no number of workers can share, so that on 2 cores a sweep of short jobs ran
-only about 1.6 times faster than on one. The check is not needed here: ``sim.cli`` tries every
+only about 1.6 times faster than on one. The check is not needed here: ``sim.apps.command`` tries every
 swept value before the sweep starts, and each job composes and validates its own configuration,
-recording a failure in its folder without stopping the other jobs (``sim.sweep``).
+recording a failure in its folder without stopping the other jobs (``sim.experiments.sweep.job``).
 """
 
 from dataclasses import dataclass

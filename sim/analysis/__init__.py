@@ -1,0 +1,1 @@
+"""From outcomes to figures: per-unit counts, KPIs, intervals and queueing references."""

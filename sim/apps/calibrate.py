@@ -1,0 +1,46 @@
+"""``python -m sim.calibrate``: fit the free parameters to the observed totals and write the
+calibrated scenario config and a report (see README, "Calibration and sensitivity")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from omegaconf import DictConfig
+
+from sim.experiments.calibration import CalibrationError, CalibrationSpec, calibrate, calibration_spec
+from sim.apps.command import fail, hydra_command
+
+
+@hydra_command(calibration_spec)
+def main(cfg: DictConfig, spec: CalibrationSpec, folder: Path) -> None:
+    from tqdm.auto import tqdm
+
+    from sim.outputs.fit_report import calibrated_scenario_yaml, target_table, write_calibration
+
+    bar = tqdm(total=spec.max_evaluations, desc="calibration: candidates", disable=not cfg.progress)
+
+    def show(step: dict) -> None:
+        bar.update(1)
+        bar.set_postfix(cost=f"{step['cost']:.3g}")
+
+    try:
+        result = calibrate(cfg, spec, progress=show)
+    except CalibrationError as exc:
+        bar.close()
+        fail(str(exc))
+    bar.close()
+    write_calibration(folder, result)
+    # By default the scenario goes into the run folder, as a config folder of its own
+    # (hydra.searchpath=[file://FOLDER] scenario=NAME selects it); a relative output is taken from
+    # the current folder (a developer updating the shipped default: sim/conf/scenario/...).
+    output = Path(cfg.calibration.output) if cfg.calibration.output else folder / "scenario" / "calibrated.yaml"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(calibrated_scenario_yaml(cfg, result, output.stem))
+    print(target_table(result).to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
+    print("\nFitted: " + ", ".join(f"{name} = {value:.6g}" for name, value in result.fitted.items()))
+    print(f"{result.evaluations} candidates in {result.wall_seconds:.0f} s")
+    print(f"Calibrated scenario: {output}\nReport: {folder}")
+
+
+if __name__ == "__main__":
+    main()

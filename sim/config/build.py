@@ -1,0 +1,388 @@
+"""Turn a composed Hydra config into a validated :class:`~sim.model.scenario.Scenario`.
+
+Every check names the offending key, so the command line can stop with one clear line before
+anything is simulated or written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from sim.model.calendar import CalendarSpec, parse_clock
+from sim.model.catalogue import DISTRIBUTION_KINDS, Distribution, Procedure, channel_mix, with_online_share
+from sim.model.city import KINDS, desks_by_rule, framework_headcount, load_units
+from sim.errors import ConfigError
+from sim.model.scenario import BackOfficePolicy, DeskPolicy, Scenario, UnitPlan
+from sim.config.paths import CONFIG_DIR
+from sim.config.schema import StructureConfig
+from sim.model.structures import Department, Structure, department_staff, organise
+
+SHARE_TOLERANCE = 1e-6
+
+
+def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
+    """Validate ``cfg`` and build the scenario it describes; raise ConfigError on the first problem."""
+    c = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
+    _at_least(c, "seed", 0)
+    _at_least(c, "replications", 1)
+    _at_least(c, "workers", 0)
+    _choice(c["engine"], "engine", ("fast", "simpy"))
+    _at_least(c, "top_units", 0)
+    start = _date(c["period"]["start"], "period.start")
+    end = _date(c["period"]["end"], "period.end")
+    if end < start:
+        raise ConfigError("period.end", f"{end} is before period.start {start}")
+
+    calendar = _calendar(c["calendar"])
+    structure = _structure(c["structure"], "structure")
+    procedures = _scaled(_procedures(c["procedures"], structure), c["scenario"])
+    demand = c["scenario"]["demand"]
+    mixes = _mixes(procedures, demand.get("online_share"))
+    weekday_weights, hour_weights = _arrival_profile(demand, calendar)
+    desk_policy = _desk_policy(c["desks"])
+    back_office = _back_office(c["staff"], c["scenario"]["back_office"])
+    units, units_per_unit = _unit_plans(c, structure, procedures, demand)
+
+    return Scenario(
+        name=str(c["scenario"]["name"]),
+        seed=int(c["seed"]),
+        replications=int(c["replications"]),
+        workers=int(c["workers"]),
+        engine=str(c["engine"]),
+        start=start,
+        end=end,
+        calendar=calendar,
+        procedures=procedures,
+        mixes=mixes,
+        structure=structure,
+        units=units,
+        units_per_unit=units_per_unit,
+        desk_policy=desk_policy,
+        back_office=back_office,
+        supplement_share=_share(c["scenario"], "supplement_share", "scenario."),
+        supplement_wait_wd=_distribution(c["scenario"]["supplement_wait_wd"], "scenario.supplement_wait_wd"),
+        weekday_weights=weekday_weights,
+        hour_weights=hour_weights,
+    )
+
+
+# --- small checks ---------------------------------------------------------------------------
+def _at_least(section: dict, key: str, low: float, prefix: str = "") -> None:
+    value = section[key]
+    if value is None or value < low:
+        raise ConfigError(prefix + key, f"must be at least {low}, got {value}")
+
+
+def _in_range(value: float, key: str, low: float, high: float) -> None:
+    if value is None or not (low <= value <= high) or math.isnan(value):
+        raise ConfigError(key, f"must be between {low} and {high}, got {value}")
+
+
+def _share(section: dict, key: str, prefix: str) -> float:
+    _in_range(section[key], prefix + key, 0.0, 1.0)
+    return float(section[key])
+
+
+def _choice(value: str, key: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ConfigError(key, f"unknown value {value!r}; choose one of {', '.join(allowed)}")
+    return value
+
+
+def _date(text: str, key: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(text))
+    except ValueError:
+        raise ConfigError(key, f"{text!r} is not a valid date YYYY-MM-DD") from None
+
+
+def _clock(text: str, key: str) -> int:
+    try:
+        return parse_clock(str(text))
+    except ValueError:
+        raise ConfigError(key, f"{text!r} is not a time of day HH:MM") from None
+
+
+def _sessions(items: list[str], key: str) -> tuple[tuple[int, int], ...]:
+    sessions = []
+    for k, item in enumerate(items):
+        parts = str(item).split("-")
+        if len(parts) != 2:
+            raise ConfigError(f"{key}[{k}]", f"{item!r} is not a session HH:MM-HH:MM")
+        s, e = (_clock(p, f"{key}[{k}]") for p in parts)
+        if e <= s:
+            raise ConfigError(f"{key}[{k}]", f"session {item!r} ends before it starts")
+        if sessions and s < sessions[-1][1]:
+            raise ConfigError(f"{key}[{k}]", f"session {item!r} overlaps or precedes the one before")
+        sessions.append((s, e))
+    return tuple(sessions)
+
+
+def _distribution(d: dict, key: str, positive: bool = False) -> Distribution:
+    _choice(d["kind"], f"{key}.kind", DISTRIBUTION_KINDS)
+    _at_least(d, "mean", 0, key + ".")
+    _at_least(d, "cv", 0, key + ".")
+    if positive and d["mean"] <= 0:
+        raise ConfigError(f"{key}.mean", f"must be positive, got {d['mean']}")
+    return Distribution(d["kind"], float(d["mean"]), float(d["cv"]))
+
+
+def _shares_sum_to_one(values: list[float], key: str, what: str) -> None:
+    total = float(sum(values))
+    if abs(total - 1) > SHARE_TOLERANCE:
+        raise ConfigError(key, f"{what} sum to {total:.6g}, not 1")
+
+
+# --- sections ---------------------------------------------------------------------------------
+def _calendar(c: dict) -> CalendarSpec:
+    sessions = _sessions(c["sessions"], "calendar.sessions")
+    if not sessions:
+        raise ConfigError("calendar.sessions", "at least one weekday session is needed")
+    saturday = _sessions(c["saturday_sessions"], "calendar.saturday_sessions") if c["saturday_morning"] else ()
+    holidays = frozenset(_date(h, f"calendar.holidays[{k}]") for k, h in enumerate(c["holidays"]))
+    return CalendarSpec(
+        sessions=sessions,
+        saturday_sessions=saturday,
+        holidays=holidays,
+        same_day_cutoff=_clock(c["same_day_cutoff"], "calendar.same_day_cutoff"),
+        always_open=bool(c["always_open"]),
+    )
+
+
+def _structure(c: dict, key: str, seen: tuple[str, ...] = ()) -> Structure:
+    """A structure and, through ``otherwise``, the structure of the units it does not apply to."""
+    if not c["departments"]:
+        raise ConfigError(f"{key}.departments", "the structure has no departments")
+    departments, owners = [], {}
+    for name, d in c["departments"].items():
+        dept_key = f"{key}.departments.{name}"
+        if not d["fields"]:
+            raise ConfigError(f"{dept_key}.fields", "a department must own at least one field")
+        for f in d["fields"]:
+            if f in owners:
+                raise ConfigError(f"{dept_key}.fields", f"field {f!r} is already owned by department {owners[f]!r}")
+            owners[f] = name
+        if not d["staff_weight"] > 0:
+            raise ConfigError(f"{dept_key}.staff_weight", f"must be positive, got {d['staff_weight']}")
+        departments.append(Department(name, d["label"] or name, tuple(d["fields"]), float(d["staff_weight"])))
+    applies = c["applies_to"]
+    for k, kind in enumerate(applies["kinds"]):
+        _choice(kind, f"{key}.applies_to.kinds[{k}]", KINDS)
+    _at_least(applies, "min_population", 0, f"{key}.applies_to.")
+    otherwise = None
+    if c["otherwise"]:
+        if c["otherwise"] in seen + (c["name"],):
+            raise ConfigError(f"{key}.otherwise", f"structure {c['otherwise']!r} refers back to itself")
+        otherwise = _structure(load_structure_config(c["otherwise"], f"{key}.otherwise"), f"{key}.otherwise",
+                               seen + (c["name"],))
+    elif set(applies["kinds"]) != set(KINDS) or applies["min_population"] > 0:
+        raise ConfigError(f"{key}.otherwise", "name the structure of the units this one does not apply to")
+    return Structure(str(c["name"]), str(c["description"]), tuple(departments), tuple(applies["kinds"]),
+                     int(applies["min_population"]), otherwise)
+
+
+def load_structure_config(name: str, key: str) -> dict:
+    """A structure from ``configs/structure/NAME.yaml``, checked against the schema."""
+    folder = Path(CONFIG_DIR) / "structure"
+    path = folder / f"{name}.yaml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml")))
+        raise ConfigError(key, f"unknown structure {name!r} (available: {known})")
+    try:
+        merged = OmegaConf.merge(OmegaConf.structured(StructureConfig), OmegaConf.load(path))
+    except OmegaConfBaseException as exc:
+        raise ConfigError(key, f"{path.name}: {str(exc).splitlines()[0]}") from None
+    return OmegaConf.to_container(merged, resolve=True)
+
+
+def _procedures(c: dict, structure: Structure) -> tuple:
+    if not c:
+        raise ConfigError("procedures", "the catalogue has no procedures")
+    procedures = []
+    for name, p in c.items():
+        key = f"procedures.{name}"
+        for s in structure.chain():
+            owned = s.owner_of()
+            if p["field"] not in owned:
+                raise ConfigError(
+                    f"{key}.field",
+                    f"field {p['field']!r} is owned by no department of structure {s.name!r} "
+                    f"(owned fields: {', '.join(sorted(owned))})",
+                )
+        for share_key in ("share_ward", "share_commune", *("in_person", "online", "post")):
+            _in_range(p[share_key], f"{key}.{share_key}", 0.0, 1.0)
+        channels = (float(p["in_person"]), float(p["online"]), float(p["post"]))
+        _shares_sum_to_one(list(channels), f"{key}.in_person", "in_person + online + post")
+        _at_least(p, "deadline_wd", 0, key + ".")
+        procedures.append(
+            Procedure(
+                name=name,
+                label=p["label"] or name,
+                field=p["field"],
+                share={"ward": float(p["share_ward"]), "commune": float(p["share_commune"])},
+                channels=channels,
+                desk_minutes=_distribution(p["desk_minutes"], f"{key}.desk_minutes", positive=channels[0] > 0),
+                effort_minutes=_distribution(p["effort_minutes"], f"{key}.effort_minutes"),
+                external_lag_wd=_distribution(p["external_lag_wd"], f"{key}.external_lag_wd"),
+                deadline_wd=int(p["deadline_wd"]),
+                source=str(p["source"]),
+            )
+        )
+    for kind in KINDS:
+        _shares_sum_to_one([p.share[kind] for p in procedures], f"procedures.*.share_{kind}", f"share_{kind} over procedures")
+    return tuple(procedures)
+
+
+def _scaled(procedures: tuple, scenario: dict) -> tuple:
+    """Apply the scenario's effort and external-lag multipliers to every procedure."""
+    for key in ("effort_scale", "external_lag_scale"):
+        if not scenario[key] > 0:
+            raise ConfigError(f"scenario.{key}", f"must be positive, got {scenario[key]}")
+    effort, lag = float(scenario["effort_scale"]), float(scenario["external_lag_scale"])
+    return tuple(
+        dataclasses.replace(
+            p,
+            effort_minutes=dataclasses.replace(p.effort_minutes, mean=p.effort_minutes.mean * effort),
+            external_lag_wd=dataclasses.replace(p.external_lag_wd, mean=p.external_lag_wd.mean * lag),
+        )
+        for p in procedures
+    )
+
+
+def _mixes(procedures: tuple, online_share: float | None) -> dict:
+    mixes = {kind: channel_mix(procedures, kind) for kind in KINDS}
+    if online_share is None:
+        return mixes
+    _in_range(online_share, "scenario.demand.online_share", 0.0, 1.0)
+    try:
+        return {kind: with_online_share(mix, float(online_share)) for kind, mix in mixes.items()}
+    except ValueError as exc:
+        raise ConfigError("scenario.demand.online_share", str(exc)) from None
+
+
+def _arrival_profile(demand: dict, calendar: CalendarSpec) -> tuple[tuple, tuple]:
+    _at_least(demand, "records_per_1000_residents_per_day", 0, "scenario.demand.")
+    if not demand["growth"] > 0:
+        raise ConfigError("scenario.demand.growth", f"must be positive, got {demand['growth']}")
+    weekday, hours = demand["weekday_weights"], demand["hour_weights"]
+    if len(weekday) != 7 or min(weekday) < 0:
+        raise ConfigError("scenario.demand.weekday_weights", "needs 7 non-negative weights, Monday to Sunday")
+    if len(hours) != 24 or min(hours) < 0:
+        raise ConfigError("scenario.demand.hour_weights", "needs 24 non-negative weights, one per clock hour")
+    if not calendar.always_open:
+        open_hours = {h for s, e in calendar.sessions for h in range(s // 60, math.ceil(e / 60))}
+        if sum(hours[h] for h in open_hours) <= 0 or sum(weekday[:5]) <= 0:
+            raise ConfigError("scenario.demand.hour_weights", "no in-person arrivals could happen in open hours")
+    return tuple(float(w) for w in weekday), tuple(float(w) for w in hours)
+
+
+def _desk_policy(d: dict) -> DeskPolicy:
+    _choice(d["closing"], "desks.closing", ("overtime", "return_next_day"))
+    _in_range(d["return_probability"], "desks.return_probability", 0.0, 1.0)
+    _at_least(d, "wait_target_minutes", 0, "desks.")
+    return DeskPolicy(
+        closing=d["closing"],
+        reneging=bool(d["reneging"]),
+        patience_minutes=_distribution(d["patience_minutes"], "desks.patience_minutes", positive=True),
+        return_probability=float(d["return_probability"]),
+        wait_target_minutes=float(d["wait_target_minutes"]),
+    )
+
+
+def _back_office(s: dict, enabled: bool) -> BackOfficePolicy:
+    _choice(s["order"], "staff.order", ("fifo", "edf"))
+    _choice(s["policy"], "staff.policy", ("same_headcount", "extra_head"))
+    for key in ("deputies_per_department", "approvals_per_day", "breadth_penalty"):
+        _at_least(s, key, 0, "staff.")
+    return BackOfficePolicy(
+        enabled=bool(enabled),
+        order=s["order"],
+        approval_minutes=_distribution(s["approval_minutes"], "staff.approval_minutes"),
+        approvals_per_day=int(s["approvals_per_day"]),
+    )
+
+
+def _unit_plans(c: dict, structure: Structure, procedures: tuple, demand: dict) -> tuple:
+    city, desks, staff = c["city"], c["desks"], c["staff"]
+    _choice(city["suspect_population"], "city.suspect_population", ("median_density", "keep"))
+    units = load_units(city["table"], city["suspect_population"])
+    by_slug = {u.slug: u for u in units}
+
+    def known_slug(slug: str, key: str) -> None:
+        if slug not in by_slug:
+            raise ConfigError(key, f"unknown unit slug {slug!r} (see sim/data/{city['table']} for the 126 slugs)")
+
+    for k, slug in enumerate(city["units"]):
+        known_slug(slug, f"city.units[{k}]")
+    if len(set(city["units"])) != len(city["units"]):
+        raise ConfigError("city.units", "a unit is listed twice")
+    selected = [by_slug[s] for s in city["units"]] if city["units"] else units
+
+    average = sum(len(structure.for_unit(u.kind, u.population).departments) + 1 for u in units) / len(units)
+    limit = c["structure"]["max_average_units"]
+    if average > limit + 1e-9:
+        raise ConfigError("structure", f"{average:.2f} departments and service point per unit on average "
+                                       f"exceeds the limit of {limit} (Decree 370/2025)")
+
+    _choice(desks["rule"], "desks.rule", ("by_population", "fixed"))
+    for key in ("fixed", "residents_per_desk", "min_desks", "max_desks"):
+        _at_least(desks, key, 1, "desks.")
+    if desks["max_desks"] < desks["min_desks"]:
+        raise ConfigError("desks.max_desks", f"{desks['max_desks']} is below desks.min_desks {desks['min_desks']}")
+    for slug, n in desks["per_unit"].items():
+        known_slug(slug, f"desks.per_unit.{slug}")
+        _at_least(desks["per_unit"], slug, 1, "desks.per_unit.")
+
+    _choice(staff["rule"], "staff.rule", ("framework", "fixed"))
+    for key in ("fixed", "framework_base", "framework_base_population", "framework_residents_per_extra",
+                "framework_cap_ward", "framework_cap_commune"):
+        _at_least(staff, key, 1, "staff.")
+    if not 0 < staff["procedure_share"] <= 1:
+        raise ConfigError("staff.procedure_share", f"must be in (0, 1], got {staff['procedure_share']}")
+    for slug, per_dept in staff["per_unit"].items():
+        known_slug(slug, f"staff.per_unit.{slug}")
+        unit = by_slug[slug]
+        names = structure.for_unit(unit.kind, unit.population).department_names
+        for dept, n in per_dept.items():
+            if dept not in names:
+                raise ConfigError(
+                    f"staff.per_unit.{slug}.{dept}",
+                    f"unknown department {dept!r} of unit {slug} (its departments: {', '.join(names)})",
+                )
+            _at_least(per_dept, dept, 1, f"staff.per_unit.{slug}.")
+
+    rate = float(demand["records_per_1000_residents_per_day"]) * float(demand["growth"]) / 1000
+    fields = [p.field for p in procedures]
+    field_workload = {kind: {} for kind in KINDS}  # expected effort per record, by field
+    for kind, workload in field_workload.items():
+        for p in procedures:
+            workload[p.field] = workload.get(p.field, 0.0) + p.share[kind] * p.effort_minutes.mean
+    plans = []
+    for unit in selected:
+        n_desks = desks["per_unit"].get(unit.slug) or desks_by_rule(
+            unit, desks["rule"], desks["fixed"], desks["residents_per_desk"], desks["min_desks"], desks["max_desks"]
+        )
+        own = structure.for_unit(unit.kind, unit.population)
+        if staff["rule"] == "fixed":
+            processing = [int(staff["fixed"])] * len(own.departments)
+        else:
+            cap = staff["framework_cap_ward"] if unit.kind == "ward" else staff["framework_cap_commune"]
+            civil = framework_headcount(
+                unit, staff["framework_base"], staff["framework_base_population"],
+                staff["framework_residents_per_extra"], cap,
+            )
+            processing = department_staff(own, round(civil * staff["procedure_share"]), staff["policy"])
+        overrides = staff["per_unit"].get(unit.slug, {})
+        processing = [int(overrides.get(d, n)) for d, n in zip(own.department_names, processing)]
+        organisation = organise(own, processing, int(staff["deputies_per_department"]),
+                                float(staff["breadth_penalty"]), bool(staff["pooling"]), fields,
+                                field_workload[unit.kind])
+        plans.append(UnitPlan(unit, int(n_desks), organisation, unit.population * rate))
+    return tuple(plans), average

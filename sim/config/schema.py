@@ -1,0 +1,239 @@
+"""The configuration schema: every parameter a user can set, its type and default.
+
+Hydra composes ``sim/conf/`` on top of these dataclasses, so a misspelt key or a string where a
+number belongs is refused before anything runs. Ranges and cross-checks (shares summing to one,
+known unit slugs, departments owning fields …) are enforced in :mod:`sim.config.build`.
+Defaults that are not published facts are marked *assumption* in ``sim/conf/`` and the README.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field as default
+from typing import Dict, List, Optional
+
+from hydra.core.config_store import ConfigStore
+
+
+@dataclass
+class DistributionConfig:
+    """A positive random quantity given by its mean and coefficient of variation.
+
+    kind: ``constant``, ``exponential`` (cv is 1), ``lognormal`` or ``gamma``.
+    """
+
+    kind: str = "lognormal"
+    mean: float = 1.0
+    cv: float = 0.5
+
+
+@dataclass
+class PeriodConfig:
+    start: str = "2025-07-01"  # first simulated day (ISO date)
+    end: str = "2025-08-30"  # last simulated day, inclusive
+
+
+@dataclass
+class CalendarConfig:
+    sessions: List[str] = default(default_factory=lambda: ["08:00-12:00", "13:30-17:00"])
+    saturday_morning: bool = True
+    saturday_sessions: List[str] = default(default_factory=lambda: ["08:00-12:00"])
+    holidays: List[str] = default(default_factory=lambda: ["2025-09-01", "2025-09-02"])
+    same_day_cutoff: str = "15:00"
+    always_open: bool = False
+
+
+@dataclass
+class ProcedureConfig:
+    """One procedure group of the catalogue."""
+
+    label: str = ""
+    field: str = "other"  # administrative field; the structure maps it to a department
+    share_ward: float = 0.0  # share of a ward's records (all channels)
+    share_commune: float = 0.0  # share of a commune's records
+    in_person: float = 1.0  # channel split, sums to 1
+    online: float = 0.0
+    post: float = 0.0
+    desk_minutes: DistributionConfig = default(default_factory=DistributionConfig)
+    effort_minutes: DistributionConfig = default(default_factory=DistributionConfig)
+    external_lag_wd: DistributionConfig = default(default_factory=lambda: DistributionConfig("constant", 0.0, 0.0))
+    deadline_wd: int = 0  # statutory deadline in working days; 0 = same day (15:00 rule)
+    source: str = "assumption"
+
+
+@dataclass
+class CityConfig:
+    table: str = "hanoi_units_2025.csv"  # file in sim/data/ or a path
+    units: List[str] = default(default_factory=list)  # slugs to simulate; empty = all
+    suspect_population: str = "median_density"  # or "keep"
+
+
+@dataclass
+class DemandConfig:
+    records_per_1000_residents_per_day: float = 1.03
+    growth: float = 1.0
+    online_share: Optional[float] = None  # None keeps the catalogue's channel split
+    # Relative in-person arrival intensity Monday..Sunday (a day counts only when open).
+    weekday_weights: List[float] = default(default_factory=lambda: [1.2, 1.0, 1.0, 1.0, 1.0, 0.6, 0.0])
+    # Relative in-person arrival intensity for each clock hour 0..23 (only open hours matter).
+    hour_weights: List[float] = default(
+        default_factory=lambda: [0, 0, 0, 0, 0, 0, 0, 0, 1.3, 1.5, 1.3, 0.9, 0, 0.3, 1.0, 1.2, 1.0, 0.5, 0, 0, 0, 0, 0, 0]
+    )
+
+
+@dataclass
+class ScenarioConfig:
+    name: str = "baseline"
+    description: str = ""
+    demand: DemandConfig = default(default_factory=DemandConfig)
+    effort_scale: float = 1.0  # multiplies every procedure's staff effort (calibrated)
+    # Records (with a deadline of a working day or more) whose papers are incomplete: the clock
+    # stops while the citizen supplies them (Decree 118/2025), so the due date moves by the wait.
+    supplement_share: float = 0.0
+    supplement_wait_wd: DistributionConfig = default(default_factory=lambda: DistributionConfig("gamma", 10.0, 0.8))
+    external_lag_scale: float = 1.0  # multiplies every procedure's external lag (calibrated)
+    back_office: bool = True  # False: a record is done when the desk has received it
+
+
+@dataclass
+class DesksConfig:
+    rule: str = "by_population"  # or "fixed"
+    fixed: int = 3  # desks per unit under rule=fixed
+    residents_per_desk: int = 25000  # rule=by_population
+    min_desks: int = 2
+    max_desks: int = 12
+    per_unit: Dict[str, int] = default(default_factory=dict)  # slug -> desks, overrides the rule
+    closing: str = "overtime"  # or "return_next_day"
+    reneging: bool = True
+    patience_minutes: DistributionConfig = default(default_factory=lambda: DistributionConfig("lognormal", 120.0, 0.6))
+    return_probability: float = 0.6
+    wait_target_minutes: float = 30.0
+
+
+@dataclass
+class StaffConfig:
+    rule: str = "framework"  # or "fixed"
+    fixed: int = 4  # processing staff per department under rule=fixed
+    framework_base: int = 32
+    framework_base_population: int = 16000
+    framework_residents_per_extra: int = 2000
+    framework_cap_ward: int = 70
+    framework_cap_commune: int = 50
+    procedure_share: float = 0.3  # share of a unit's civil servants who process records
+    per_unit: Dict[str, Dict[str, int]] = default(default_factory=dict)  # slug -> department -> staff
+    order: str = "fifo"  # or "edf" (earliest deadline first)
+    pooling: bool = True  # False: each processing officer takes only records of one field
+    # Each department has one head; the deputies of the three Decree 150 departments are shared
+    # among a structure's departments. Head and deputies approve records.
+    deputies_per_department: int = 2
+    policy: str = "same_headcount"  # or "extra_head": how new departments' heads are found
+    approval_minutes: DistributionConfig = default(default_factory=lambda: DistributionConfig("lognormal", 3.0, 0.5))
+    approvals_per_day: int = 0  # most records one head or deputy approves a day; 0 = no limit
+    breadth_penalty: float = 0.0  # extra effort per record for each field beyond the first a department spans
+
+
+@dataclass
+class DepartmentConfig:
+    label: str = ""
+    fields: List[str] = default(default_factory=list)
+    staff_weight: float = 1.0  # share of the unit's processing staff under the staffing rule
+
+
+@dataclass
+class ApplicabilityConfig:
+    """Which units get a structure; the others keep ``otherwise``."""
+
+    kinds: List[str] = default(default_factory=lambda: ["ward", "commune"])
+    min_population: int = 0
+
+
+@dataclass
+class StructureConfig:
+    name: str = "three_departments"
+    description: str = ""
+    departments: Dict[str, DepartmentConfig] = default(default_factory=dict)
+    applies_to: ApplicabilityConfig = default(default_factory=ApplicabilityConfig)
+    otherwise: str = ""  # structure (conf/structure/NAME.yaml, or a user config folder) of the units it does not apply to
+    max_average_units: float = 4.7  # Decree 370/2025: departments + service point per unit, Hanoi
+
+
+@dataclass
+class FreeParameterConfig:
+    """A parameter no source publishes: the config key it sets and the range it may take."""
+
+    key: str = ""
+    low: float = 0.0
+    high: float = 1.0
+    relative: bool = False  # sensitivity only: low and high multiply the scenario's value
+    description: str = ""
+
+
+@dataclass
+class TargetConfig:
+    """An observed city total (a KPI name) and how close the model must come to it."""
+
+    observed: float = 0.0
+    tolerance: float = 0.01  # relative (0.01 = 1 %) or, with relative=false, in the KPI's unit
+    relative: bool = True
+    source: str = ""
+
+
+@dataclass
+class CalibrationConfig:
+    replications: int = 3  # common random numbers: every candidate runs replications 0..n-1
+    max_evaluations: int = 40
+    diff_step: float = 0.03  # relative finite-difference step of the least-squares fit
+    stop_cost: float = 0.01  # stop once the sum of squared errors (in tolerances) is below this
+    output: str = ""  # calibrated scenario file; "" = RUN_FOLDER/scenario/calibrated.yaml; relative = to the current folder
+    parameters: Dict[str, FreeParameterConfig] = default(default_factory=dict)
+    targets: Dict[str, TargetConfig] = default(default_factory=dict)
+    checks: Dict[str, TargetConfig] = default(default_factory=dict)  # reported, not fitted
+
+
+@dataclass
+class SensitivityConfig:
+    replications: int = 2
+    parameters: Dict[str, FreeParameterConfig] = default(default_factory=dict)
+    outputs: List[str] = default(default_factory=lambda: ["on_time_pct", "desk_wait_mean_min", "in_process"])
+
+
+@dataclass
+class CompareConfig:
+    """Structures compared side by side (``python -m sim.compare``)."""
+
+    structures: List[str] = default(
+        default_factory=lambda: ["three_departments", "four_departments_land", "five_departments_urban"]
+    )
+    baseline: str = "three_departments"
+    policies: List[str] = default(default_factory=lambda: ["same_headcount", "extra_head"])
+    common_random_numbers: bool = True  # False gives every variant its own seed (to see what CRN buys)
+    top_units: int = 10  # units that gain and lose most
+
+
+@dataclass
+class SimConfig:
+    seed: int = 20250701
+    replications: int = 5
+    workers: int = 0  # worker processes; 0 = one per core
+    engine: str = "fast"  # "fast" (stage by stage) or "simpy" (event-driven reference model)
+    progress: bool = True
+    top_units: int = 10  # rows in the printed worst-units tables
+    # Sweeps (multirun): results/sweeps/<sweep_name>/; empty = named after the overridden keys.
+    sweep_name: str = ""
+    redo: bool = False  # sweeps: recompute jobs whose folder already holds their finished results
+    period: PeriodConfig = default(default_factory=PeriodConfig)
+    calendar: CalendarConfig = default(default_factory=CalendarConfig)
+    procedures: Dict[str, ProcedureConfig] = default(default_factory=dict)
+    city: CityConfig = default(default_factory=CityConfig)
+    scenario: ScenarioConfig = default(default_factory=ScenarioConfig)
+    desks: DesksConfig = default(default_factory=DesksConfig)
+    staff: StaffConfig = default(default_factory=StaffConfig)
+    structure: StructureConfig = default(default_factory=StructureConfig)
+    calibration: CalibrationConfig = default(default_factory=CalibrationConfig)
+    sensitivity: SensitivityConfig = default(default_factory=SensitivityConfig)
+    compare: CompareConfig = default(default_factory=CompareConfig)
+
+
+def register() -> None:
+    """Make the schema available to Hydra as the config named ``schema``."""
+    ConfigStore.instance().store(name="schema", node=SimConfig)

@@ -1,0 +1,170 @@
+"""Every record a unit will see in one replication, drawn up front as arrays.
+
+Drawing all random quantities before the simulation starts keeps the engine free of random-number
+bookkeeping. Two blocks of records, in person and remote (online and post), each have their own
+streams, and every attribute of the k-th record of a block comes from the k-th number of that
+attribute's stream by inverse transform. Arrival times come from one unit-rate Poisson process per
+block mapped through the cumulative intensity (time change). So when a scenario changes demand, a
+share or a distribution, each record keeps its random numbers and its values move smoothly: two
+scenarios with the same replication index see the same citizens (common random numbers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
+from sim.model.scenario import Scenario, UnitPlan
+
+BLOCK_STREAMS = ("arrivals", "channel", "procedure", "desk_minutes", "patience", "returns", "effort",
+                 "external_lag", "approval", "supplement")
+STREAMS = tuple(f"{block}.{name}" for block in ("in_person", "remote") for name in BLOCK_STREAMS)
+
+IN_PERSON, ONLINE, POST = 0, 1, 2
+
+
+@dataclass
+class Workload:
+    """Records of one unit; in-person records first, each block sorted by arrival (minutes)."""
+
+    arrival: np.ndarray
+    channel: np.ndarray  # 0 in person, 1 online, 2 post
+    procedure: np.ndarray
+    department: np.ndarray
+    pool: np.ndarray  # the staff pool that processes the record (its department, or a field of it)
+    deadline_wd: np.ndarray
+    desk_minutes: np.ndarray
+    patience_minutes: np.ndarray  # inf when citizens never give up
+    returns: np.ndarray  # True: a citizen who gives up comes back the next open day
+    return_position: np.ndarray  # where in that day's open minutes, 0..1
+    effort_minutes: np.ndarray  # staff working minutes (with the department's breadth penalty)
+    lag_minutes: np.ndarray  # external waiting (verification, posting), in working minutes
+    supplement_wd: np.ndarray  # working days waiting for missing papers (0: papers complete)
+    approval_minutes: np.ndarray
+    n_in_person: int
+
+    def __len__(self) -> int:
+        return len(self.arrival)
+
+
+def in_person_rate_pieces(scenario: Scenario, calendar: WorkCalendar) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Open time cut at clock hours: (start, length, relative intensity) of each piece."""
+    starts, lengths, weights = [], [], []
+    for s, e in calendar.sessions_within(0.0, calendar.horizon):
+        e = min(e, calendar.horizon)
+        t = s
+        while t < e:
+            piece_end = min(e, (t // 60 + 1) * 60)
+            weekday = calendar.date_of(t).weekday()
+            hour = int(t % MINUTES_PER_DAY // 60)
+            starts.append(t)
+            lengths.append(piece_end - t)
+            weights.append(scenario.weekday_weights[weekday] * scenario.hour_weights[hour])
+            t = piece_end
+    return np.array(starts), np.array(lengths), np.array(weights)
+
+
+def poisson_times(rng: np.random.Generator, starts: np.ndarray, lengths: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """Arrival times of a Poisson process with ``expected`` arrivals spread evenly over each piece.
+
+    The k-th arrival is where the cumulative intensity reaches the k-th point of a unit-rate
+    process, so scaling the intensity moves arrivals smoothly instead of redrawing them.
+    """
+    cumulative = np.concatenate([[0.0], np.cumsum(expected)])
+    total = cumulative[-1]
+    if total <= 0:
+        return np.zeros(0)
+    points = np.cumsum(rng.standard_exponential(int(total + 6 * np.sqrt(total) + 10)))
+    while points[-1] < total:
+        points = np.concatenate([points, points[-1] + np.cumsum(rng.standard_exponential(int(np.sqrt(total)) + 10))])
+    points = points[points < total]
+    piece = np.searchsorted(cumulative, points, side="right") - 1
+    return starts[piece] + (points - cumulative[piece]) / expected[piece] * lengths[piece]
+
+
+def _inverse_cdf(probabilities: np.ndarray, u: np.ndarray) -> np.ndarray:
+    cdf = np.cumsum(probabilities)
+    if cdf[-1] <= 0:  # a channel no procedure uses: no record of it is drawn
+        return np.zeros(len(u), dtype=np.int64)
+    return np.minimum(np.searchsorted(cdf / cdf[-1], u, side="right"), len(probabilities) - 1)
+
+
+def draw_workload(
+    scenario: Scenario, plan: UnitPlan, calendar: WorkCalendar, streams: dict[str, np.random.Generator]
+) -> Workload:
+    """Draw one replication's records for one unit.
+
+    In-person demand over the period is spread over the open hours in proportion to the weekday
+    and hour weights (demand on a closed day moves to open days); online and postal records arrive
+    uniformly around the clock.
+    """
+    mix = scenario.mixes[plan.unit.kind]
+    share = mix.channel_share()
+    expected = plan.records_per_day * scenario.days
+
+    starts, lengths, weights = in_person_rate_pieces(scenario, calendar)
+    intensity = weights * lengths
+    in_person_expected = expected * share[IN_PERSON] * intensity / intensity.sum() if intensity.sum() > 0 else intensity
+    in_person_arrival = poisson_times(streams["in_person.arrivals"], starts, lengths, in_person_expected)
+    remote_expected = np.array([expected * (share[ONLINE] + share[POST])])
+    remote_arrival = poisson_times(streams["remote.arrivals"], np.zeros(1), np.array([calendar.horizon]),
+                                   remote_expected)
+
+    n_in, n_remote = len(in_person_arrival), len(remote_arrival)
+    online_given_remote = share[ONLINE] / (share[ONLINE] + share[POST]) if share[ONLINE] + share[POST] > 0 else 1.0
+    remote_channel = np.where(streams["remote.channel"].random(n_remote) < online_given_remote, ONLINE, POST)
+    procedure = np.concatenate([
+        _inverse_cdf(mix.procedure_given_channel(IN_PERSON), streams["in_person.procedure"].random(n_in)),
+        np.where(
+            remote_channel == ONLINE,
+            _inverse_cdf(mix.procedure_given_channel(ONLINE), u := streams["remote.procedure"].random(n_remote)),
+            _inverse_cdf(mix.procedure_given_channel(POST), u),
+        ),
+    ]).astype(np.int64)
+    n = n_in + n_remote
+
+    def uniforms(name: str, columns: int = 1) -> np.ndarray:
+        """Per-record uniforms of one attribute: in-person block, then remote block."""
+        u = [streams[f"{block}.{name}"].random((size, columns)) for block, size in (("in_person", n_in),
+                                                                                     ("remote", n_remote))]
+        return np.concatenate(u)
+
+    def per_procedure(attribute: str, u: np.ndarray, scale: float = 1.0) -> np.ndarray:
+        out = np.zeros(n)
+        for k, p in enumerate(scenario.procedures):
+            rows = procedure == k
+            out[rows] = getattr(p, attribute).from_uniform(u[rows]) * scale
+        return out
+
+    desk = per_procedure("desk_minutes", uniforms("desk_minutes")[:, 0])
+    desk[n_in:] = 0.0
+    policy = scenario.desk_policy
+    patience = policy.patience_minutes.from_uniform(uniforms("patience")[:, 0]) if policy.reneging else np.full(n, np.inf)
+    back = uniforms("returns", 2)
+    deadline_wd = np.array([p.deadline_wd for p in scenario.procedures], dtype=np.int64)[procedure]
+    papers = uniforms("supplement", 2)
+    incomplete = (papers[:, 0] < scenario.supplement_share) & (deadline_wd > 0)
+
+    organisation = plan.organisation
+    department = organisation.procedure_department[procedure]
+    breadth = np.asarray(organisation.effort_factor)[department]
+
+    return Workload(
+        arrival=np.concatenate([in_person_arrival, remote_arrival]),
+        channel=np.concatenate([np.zeros(n_in, dtype=np.int8), remote_channel.astype(np.int8)]),
+        procedure=procedure,
+        department=department,
+        pool=organisation.procedure_pool[procedure],
+        deadline_wd=deadline_wd,
+        desk_minutes=desk,
+        patience_minutes=patience,
+        returns=back[:, 0] < policy.return_probability,
+        return_position=back[:, 1],
+        effort_minutes=per_procedure("effort_minutes", uniforms("effort")[:, 0]) * breadth,
+        lag_minutes=per_procedure("external_lag_wd", uniforms("external_lag")[:, 0], calendar.minutes_per_working_day),
+        supplement_wd=np.where(incomplete, scenario.supplement_wait_wd.from_uniform(papers[:, 1]), 0.0),
+        approval_minutes=scenario.back_office.approval_minutes.from_uniform(uniforms("approval")[:, 0]),
+        n_in_person=n_in,
+    )

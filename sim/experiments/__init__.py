@@ -1,0 +1,1 @@
+"""What is done with the engines: replications, sweeps, calibration, sensitivity and comparison."""

@@ -1,0 +1,270 @@
+"""Fitting the free parameters to observed city totals, and one-at-a-time sensitivity.
+
+Every candidate parameter set is simulated on the same replications (common random numbers), so
+the objective is a deterministic function of the parameters and differences between candidates
+are not drowned by simulation noise. The fit minimises the targets' errors measured in units of
+their tolerances with :func:`scipy.optimize.least_squares` inside the parameters' bounds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from omegaconf import DictConfig, OmegaConf
+
+from sim.analysis.intervals import mean_ci95
+from sim.analysis.kpis import KPI_NAMES, pooled_kpis
+from sim.config.build import build_scenario
+from sim.errors import ConfigError
+from sim.experiments.runner import run_scenario
+
+
+class CalibrationError(RuntimeError):
+    """The fit cannot meet its targets (for example a target no parameter value reaches)."""
+
+
+@dataclass(frozen=True)
+class FreeParameter:
+    name: str
+    key: str
+    low: float
+    high: float
+    relative: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str  # a KPI name
+    observed: float
+    tolerance: float
+    relative: bool
+    source: str = ""
+
+    def error(self, simulated: float) -> float:
+        """Signed error in units of the tolerance (|error| <= 1 means within tolerance)."""
+        gap = simulated - self.observed
+        return gap / (self.tolerance * abs(self.observed)) if self.relative else gap / self.tolerance
+
+
+def free_parameters(section: dict, prefix: str, cfg: DictConfig, scenario_only: bool) -> tuple[FreeParameter, ...]:
+    if not section:
+        raise ConfigError(prefix, "no free parameters are listed")
+    parameters = []
+    for name, p in section.items():
+        key = f"{prefix}.{name}"
+        if OmegaConf.select(cfg, p["key"], default=None) is None:
+            raise ConfigError(f"{key}.key", f"{p['key']!r} is not a numeric setting of the model")
+        if scenario_only and not p["key"].startswith("scenario."):
+            raise ConfigError(f"{key}.key", "fitted parameters must be scenario settings (scenario.*)")
+        if scenario_only and p["relative"]:
+            raise ConfigError(f"{key}.relative", "fitted parameters take absolute bounds")
+        if not p["low"] < p["high"]:
+            raise ConfigError(f"{key}.low", f"low {p['low']} must be below high {p['high']}")
+        parameters.append(FreeParameter(name, p["key"], float(p["low"]), float(p["high"]), bool(p["relative"]),
+                                        str(p["description"])))
+    return tuple(parameters)
+
+
+def targets(section: dict, prefix: str) -> tuple[Target, ...]:
+    out = []
+    for name, t in section.items():
+        key = f"{prefix}.{name}"
+        if name not in KPI_NAMES:
+            raise ConfigError(key, f"unknown KPI {name!r} (KPIs: {', '.join(KPI_NAMES)})")
+        if not t["tolerance"] > 0:
+            raise ConfigError(f"{key}.tolerance", f"must be positive, got {t['tolerance']}")
+        if name.endswith("_pct") and not 0 <= t["observed"] <= 100:
+            raise ConfigError(f"{key}.observed", f"a percentage must be within 0..100, got {t['observed']}")
+        if t["observed"] < 0:
+            raise ConfigError(f"{key}.observed", f"must not be negative, got {t['observed']}")
+        out.append(Target(name, float(t["observed"]), float(t["tolerance"]), bool(t["relative"]), str(t["source"])))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class CalibrationSpec:
+    parameters: tuple[FreeParameter, ...]
+    targets: tuple[Target, ...]
+    checks: tuple[Target, ...]
+    replications: int
+    max_evaluations: int
+    diff_step: float
+    stop_cost: float
+
+
+class _GoodEnough(Exception):
+    """Raised inside the objective to end the fit once the targets are met closely."""
+
+
+def calibration_spec(cfg: DictConfig) -> CalibrationSpec:
+    """Validate the ``calibration`` section (and the model settings it starts from)."""
+    build_scenario(cfg)
+    c = OmegaConf.to_container(cfg.calibration, resolve=True)
+    parameters = free_parameters(c["parameters"], "calibration.parameters", cfg, scenario_only=True)
+    for p in parameters:
+        start = OmegaConf.select(cfg, p.key)
+        if not p.low <= start <= p.high:
+            raise ConfigError(p.key, f"starting value {start} is outside calibration bounds [{p.low}, {p.high}]")
+    fitted = targets(c["targets"], "calibration.targets")
+    if not fitted:
+        raise ConfigError("calibration.targets", "no targets to fit")
+    for key in ("replications", "max_evaluations"):
+        if c[key] < 1:
+            raise ConfigError(f"calibration.{key}", f"must be at least 1, got {c[key]}")
+    if not 0 < c["diff_step"] < 0.5:
+        raise ConfigError("calibration.diff_step", f"must be in (0, 0.5), got {c['diff_step']}")
+    if c["stop_cost"] < 0:
+        raise ConfigError("calibration.stop_cost", f"must not be negative, got {c['stop_cost']}")
+    return CalibrationSpec(parameters, fitted, targets(c["checks"], "calibration.checks"), int(c["replications"]),
+                           int(c["max_evaluations"]), float(c["diff_step"]), float(c["stop_cost"]))
+
+
+def with_values(cfg: DictConfig, values: dict[str, float]) -> DictConfig:
+    """A copy of ``cfg`` with config keys set to the given values (integers stay integers)."""
+    out = cfg.copy()
+    for key, value in values.items():
+        current = OmegaConf.select(out, key)
+        OmegaConf.update(out, key, round(value) if isinstance(current, int) else float(value), merge=False)
+    return out
+
+
+def city_kpis_by_replication(cfg: DictConfig, replications: int, workers: int | None = None) -> list[dict]:
+    """City KPIs of each replication 0..replications-1 of the scenario ``cfg`` describes."""
+    scenario = dataclasses.replace(build_scenario(cfg), replications=replications)
+    return [pooled_kpis(rep) for rep in run_scenario(scenario, workers=workers, progress=False)]
+
+
+def summarise_targets(by_rep: list[dict], items: tuple[Target, ...]) -> dict:
+    out = {}
+    for t in items:
+        ci = mean_ci95([k[t.name] for k in by_rep])
+        err = t.error(ci["mean"]) if ci["mean"] is not None else math.nan
+        out[t.name] = {"observed": t.observed, "tolerance": t.tolerance, "relative": t.relative, "source": t.source,
+                       **ci, "error_in_tolerances": err, "within_tolerance": bool(abs(err) <= 1)}
+    return out
+
+
+@dataclass
+class CalibrationResult:
+    spec: CalibrationSpec
+    start: dict[str, float]
+    fitted: dict[str, float]  # parameter name -> value
+    targets: dict  # target name -> observed, simulated mean and CI, error
+    checks: dict
+    evaluations: int
+    wall_seconds: float
+    history: list[dict] = field(default_factory=list)
+
+    @property
+    def fitted_by_key(self) -> dict[str, float]:
+        return {p.key: self.fitted[p.name] for p in self.spec.parameters}
+
+    def as_dict(self) -> dict:
+        return {
+            "parameters": {p.name: {"key": p.key, "low": p.low, "high": p.high, "start": self.start[p.name],
+                                    "fitted": self.fitted[p.name], "description": p.description}
+                           for p in self.spec.parameters},
+            "targets": self.targets,
+            "checks": self.checks,
+            "replications": self.spec.replications,
+            "evaluations": self.evaluations,
+            "wall_seconds": self.wall_seconds,
+            "history": self.history,
+        }
+
+
+def calibrate(cfg: DictConfig, spec: CalibrationSpec, workers: int | None = None, progress=None) -> CalibrationResult:
+    """Fit ``spec.parameters`` to ``spec.targets``; raise CalibrationError if a target stays out of reach."""
+    from scipy.optimize import least_squares
+
+    started = time.perf_counter()
+    lows = np.array([p.low for p in spec.parameters])
+    highs = np.array([p.high for p in spec.parameters])
+    start = np.array([float(OmegaConf.select(cfg, p.key)) for p in spec.parameters])
+    history: list[dict] = []
+    cache: dict[tuple, np.ndarray] = {}
+    runs: list[list[dict]] = []  # city KPIs by replication of each candidate, in history order
+
+    def residuals(x: np.ndarray) -> np.ndarray:
+        key = tuple(np.round(x, 12))
+        if key not in cache:
+            by_rep = city_kpis_by_replication(with_values(cfg, dict(zip((p.key for p in spec.parameters), x))),
+                                              spec.replications, workers)
+            means = {t.name: float(np.mean([k[t.name] for k in by_rep])) for t in spec.targets}
+            cache[key] = np.array([t.error(means[t.name]) for t in spec.targets])
+            runs.append(by_rep)
+            history.append({"parameters": {p.name: float(v) for p, v in zip(spec.parameters, x)},
+                            "simulated": means, "cost": float(np.sum(cache[key] ** 2))})
+            if progress is not None:
+                progress(history[-1])
+            if history[-1]["cost"] < spec.stop_cost:
+                raise _GoodEnough
+        return cache[key]
+
+    try:
+        least_squares(residuals, np.clip(start, lows, highs), bounds=(lows, highs), diff_step=spec.diff_step,
+                      x_scale=highs - lows, max_nfev=spec.max_evaluations, xtol=1e-4, ftol=1e-4)
+    except _GoodEnough:
+        pass
+    best = int(np.argmin([h["cost"] for h in history]))  # the best candidate evaluated, not only the last
+    by_rep = runs[best]
+    result = CalibrationResult(
+        spec=spec,
+        start={p.name: float(v) for p, v in zip(spec.parameters, start)},
+        fitted=history[best]["parameters"],
+        targets=summarise_targets(by_rep, spec.targets),
+        checks=summarise_targets(by_rep, spec.checks),
+        evaluations=len(history),
+        wall_seconds=time.perf_counter() - started,
+        history=history,
+    )
+    _check_reachable(result, lows, highs)
+    return result
+
+
+UNREACHABLE_FACTOR = 5.0  # a target missed by this many tolerances stops the calibration
+NEAR_BOUND = 0.01  # a parameter within this fraction of its range from a bound is "at" it
+
+
+def _check_reachable(result: CalibrationResult, lows: np.ndarray, highs: np.ndarray) -> None:
+    missed = {name: t for name, t in result.targets.items() if abs(t["error_in_tolerances"]) > UNREACHABLE_FACTOR}
+    if not missed:
+        return
+    name, t = max(missed.items(), key=lambda item: abs(item[1]["error_in_tolerances"]))
+    at_bound = [p for p, lo, hi in zip(result.spec.parameters, lows, highs)
+                if min(result.fitted[p.name] - lo, hi - result.fitted[p.name]) <= NEAR_BOUND * (hi - lo)]
+    best = f"best simulated {t['mean']:.6g}"
+    if at_bound:
+        bounds = ", ".join(f"{p.name}={result.fitted[p.name]:.4g} at its bound" for p in at_bound)
+        reason = f"is outside what the parameters can reach ({best} with {bounds})"
+    else:
+        reason = (f"was not reached in {result.evaluations} candidates ({best}); "
+                  "raise calibration.max_evaluations or check the bounds")
+    raise CalibrationError(f"calibration.targets.{name}: observed {t['observed']:g} {reason}")
+
+
+# --- sensitivity -----------------------------------------------------------------------------
+def one_at_a_time(cfg: DictConfig, parameters: tuple[FreeParameter, ...], outputs: list[str], replications: int,
+                  workers: int | None = None, progress=None) -> list[dict]:
+    """Each parameter at the low and high end of its range, the others at the scenario's values.
+
+    Returns tidy rows: parameter, end ('base', 'low', 'high'), value, and the mean of each output.
+    """
+    def run(values: dict[str, float]) -> dict[str, float]:
+        by_rep = city_kpis_by_replication(with_values(cfg, values), replications, workers)
+        return {o: float(np.nanmean([k[o] for k in by_rep])) for o in outputs}
+
+    rows = [{"parameter": "base", "end": "base", "value": math.nan, **run({})}]
+    for p in parameters:
+        base_value = float(OmegaConf.select(cfg, p.key))
+        for end, bound in (("low", p.low), ("high", p.high)):
+            value = base_value * bound if p.relative else bound
+            rows.append({"parameter": p.name, "end": end, "value": value, **run({p.key: value})})
+            if progress is not None:
+                progress(rows[-1])
+    return rows

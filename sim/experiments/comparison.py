@@ -1,0 +1,131 @@
+"""Structures side by side: every variant (structure x staffing policy) runs the same replications
+(common random numbers), and each is compared with the baseline by paired differences."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import pandas as pd
+from omegaconf import DictConfig, OmegaConf
+
+from sim.analysis.intervals import mean_ci95
+from sim.analysis.kpis import KPI_NAMES, kpis, pooled_kpis
+from sim.model.city import KINDS
+from sim.config.build import build_scenario, load_structure_config
+from sim.errors import ConfigError
+from sim.experiments.runner import run_scenario
+from sim.model.scenario import Scenario
+from sim.config.schema import StructureConfig
+from sim.analysis.summary import RunSummary, summarise
+
+HEADLINE = ("on_time_pct", "overdue", "desk_wait_mean_min", "desk_wait_p90_min", "lead_time_mean_wd",
+            "in_process", "staff_utilisation", "approver_utilisation")
+GROUPS = ("city", *KINDS)
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str  # "structure" or "structure/policy"
+    structure: str
+    policy: str
+    cfg: DictConfig
+
+
+def variants(cfg: DictConfig) -> list[Variant]:
+    """The baseline and each other structure under each staffing policy, validated."""
+    c = cfg.compare
+    names = list(c.structures)
+    if c.baseline not in names:
+        names = [c.baseline, *names]
+    if len(set(names)) != len(names):
+        raise ConfigError("compare.structures", "a structure is listed twice")
+    for k, policy in enumerate(c.policies):
+        if policy not in ("same_headcount", "extra_head"):
+            raise ConfigError(f"compare.policies[{k}]", f"unknown policy {policy!r}; choose same_headcount, extra_head")
+    out = []
+    for k, name in enumerate(names):
+        # the configured structure keeps the user's overrides; the others come from their files
+        structure = (OmegaConf.to_container(cfg.structure, resolve=True) if name == cfg.structure.name
+                     else load_structure_config(name, f"compare.structures[{k}]"))
+        for policy in [c.policies[0]] if name == c.baseline else list(c.policies):
+            v = cfg.copy()
+            v.structure = OmegaConf.merge(OmegaConf.structured(StructureConfig), structure)
+            OmegaConf.update(v, "staff.policy", policy, merge=False)
+            label = name if name == c.baseline else f"{name}/{policy}"
+            out.append(Variant(label, name, policy, v))
+    for v in out:
+        build_scenario(v.cfg)  # every variant must be valid before anything runs
+    return out
+
+
+def with_kpi_extras(k: dict) -> dict:
+    """KPIs plus the overdue records of a run: processed late and in process past their due date."""
+    return {**k, "overdue": k["processed"] - k["processed_on_time"] + k["in_process_overdue"]}
+
+
+@dataclass
+class VariantRun:
+    variant: Variant
+    scenario: Scenario
+    summary: RunSummary
+    groups: dict[str, list[dict]]  # group -> KPIs by replication
+    units: pd.DataFrame  # per-unit KPIs by replication (slug, replication, KPI...)
+
+
+def run_variant(variant: Variant, seed_offset: int = 0, workers: int | None = None, progress: bool = False) -> VariantRun:
+    scenario = build_scenario(variant.cfg)
+    scenario = dataclasses.replace(scenario, seed=scenario.seed + seed_offset)
+    results = run_scenario(scenario, workers=workers, progress=progress)
+    groups = {"city": [with_kpi_extras(pooled_kpis(rep)) for rep in results]}
+    for kind in KINDS:
+        chosen = [[r for r in rep if scenario.units[r.position].unit.kind == kind] for rep in results]
+        if chosen[0]:
+            groups[kind] = [with_kpi_extras(pooled_kpis(rep)) for rep in chosen]
+    rows = [{"slug": scenario.units[r.position].unit.slug, "kind": scenario.units[r.position].unit.kind,
+             "replication": r.replication, **kpis(r.counts, r.wait_hist, r.wait_max)}
+            for rep in results for r in rep]
+    return VariantRun(variant, scenario, summarise(scenario, results), groups, pd.DataFrame(rows))
+
+
+def paired(a: list[dict], b: list[dict], name: str) -> dict:
+    """Mean and 95 % interval of the per-replication difference b - a."""
+    return mean_ci95([y[name] - x[name] for x, y in zip(a, b)])
+
+
+@dataclass
+class Comparison:
+    runs: list[VariantRun]
+    table: pd.DataFrame  # tidy: variant, group, kpi, mean, CI, difference to baseline with CI
+    movers: dict[str, pd.DataFrame]  # variant -> units that gain and lose most (on-time share)
+
+
+def compare(cfg: DictConfig, workers: int | None = None, progress=None) -> Comparison:
+    chosen = variants(cfg)
+    crn = bool(cfg.compare.common_random_numbers)
+    runs = []
+    for k, v in enumerate(chosen):
+        runs.append(run_variant(v, 0 if crn else 1000 * k, workers))
+        if progress is not None:
+            progress(v)
+    base = runs[0]
+    rows = []
+    for run in runs:
+        for group, by_rep in run.groups.items():
+            for name in ("overdue", *KPI_NAMES):
+                ci = mean_ci95([k[name] for k in by_rep])
+                diff = paired(base.groups[group], by_rep, name)
+                rows.append({"variant": run.variant.name, "structure": run.variant.structure,
+                             "policy": run.variant.policy, "group": group, "kpi": name,
+                             **ci, "diff_mean": diff["mean"], "diff_ci95_low": diff["ci95_low"],
+                             "diff_ci95_high": diff["ci95_high"],
+                             "departments_and_service_point_per_unit": run.scenario.units_per_unit})
+    top = int(cfg.compare.top_units)
+    movers = {}
+    base_units = base.units.groupby("slug")["on_time_pct"].mean()
+    for run in runs[1:]:
+        gain = (run.units.groupby("slug")["on_time_pct"].mean() - base_units).rename("on_time_pct_change")
+        frame = gain.to_frame().join(run.units.groupby("slug")["kind"].first()).sort_values("on_time_pct_change")
+        movers[run.variant.name] = pd.concat([frame.tail(top)[::-1].assign(direction="gains"),
+                                              frame.head(top).assign(direction="loses")]).reset_index()
+    return Comparison(runs, pd.DataFrame(rows), movers)

@@ -1,0 +1,70 @@
+"""A validated scenario as plain data: what the engine and the runner need, nothing from Hydra."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sim.model.calendar import CalendarSpec
+from sim.model.catalogue import ChannelMix, Distribution, Procedure
+from sim.model.city import Unit
+from sim.model.structures import Organisation, Structure
+
+
+@dataclass(frozen=True)
+class UnitPlan:
+    """One unit with the resources the scenario gives it."""
+
+    unit: Unit
+    desks: int
+    organisation: Organisation  # departments, staff, leaders and work pools
+    records_per_day: float  # expected records a calendar day, all channels
+
+    @property
+    def staff(self) -> tuple[int, ...]:
+        """Processing officers per department."""
+        return self.organisation.staff
+
+
+@dataclass(frozen=True)
+class DeskPolicy:
+    closing: str  # "overtime" or "return_next_day"
+    reneging: bool
+    patience_minutes: Distribution
+    return_probability: float
+    wait_target_minutes: float
+
+
+@dataclass(frozen=True)
+class BackOfficePolicy:
+    enabled: bool
+    order: str  # "fifo" or "edf"
+    approval_minutes: Distribution
+    approvals_per_day: int  # per head or deputy; 0 = no limit
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    seed: int
+    replications: int
+    workers: int
+    engine: str  # "fast" or "simpy": which engine simulates each unit
+    start: dt.date
+    end: dt.date
+    calendar: CalendarSpec
+    procedures: tuple[Procedure, ...]
+    mixes: dict[str, ChannelMix]  # unit kind -> procedure and channel mix
+    structure: Structure  # as configured; each unit's own is in its organisation
+    units: tuple[UnitPlan, ...]
+    units_per_unit: float  # departments + service point per unit, averaged over the whole city
+    desk_policy: DeskPolicy
+    back_office: BackOfficePolicy
+    supplement_share: float  # share of multi-day records waiting for missing papers
+    supplement_wait_wd: Distribution  # how long the citizen takes, working days
+    weekday_weights: tuple[float, ...]  # Monday..Sunday
+    hour_weights: tuple[float, ...]  # clock hours 0..23
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1

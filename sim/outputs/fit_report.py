@@ -1,0 +1,108 @@
+"""Files and charts of a calibration (targets against simulated values) and of a sensitivity
+analysis (tornado chart), and the calibrated scenario written as a Hydra config."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from omegaconf import DictConfig, OmegaConf  # noqa: E402
+
+from sim.experiments.calibration import CalibrationResult  # noqa: E402
+from sim.outputs.run_files import _clean  # noqa: E402
+
+
+def calibrated_scenario_yaml(cfg: DictConfig, result: CalibrationResult, name: str) -> str:
+    """The scenario section of ``cfg`` with the fitted values, as a config file with its provenance."""
+    fitted = OmegaConf.create({"scenario": OmegaConf.to_container(cfg.scenario, resolve=True)})
+    for key, value in result.fitted_by_key.items():
+        OmegaConf.update(fitted, key, round(float(value), 6), merge=False)
+    fitted.scenario.name = name
+    fitted.scenario.description = "Hanoi, July-August 2025, free parameters fitted to seed 004"
+    lines = [
+        f"# Written by `python -m sim.calibrate` on {dt.date.today().isoformat()}: do not edit by hand, re-run it.",
+        f"# Fitted on seed {cfg.seed}, replications 0..{result.spec.replications - 1} (common random numbers),"
+        f" {result.evaluations} candidates, {result.wall_seconds:.0f} s.",
+        "# Fitted: " + ", ".join(f"{p.key} = {result.fitted[p.name]:.6g} (range {p.low:g}..{p.high:g})"
+                                  for p in result.spec.parameters),
+        "# Target: observed / simulated mean [95 % CI]",
+    ]
+    for target_name, t in {**result.targets, **result.checks}.items():
+        ci = f" [{t['ci95_low']:.6g}, {t['ci95_high']:.6g}]" if t["ci95_low"] is not None else ""
+        lines.append(f"#   {target_name}: {t['observed']:g} / {t['mean']:.6g}{ci}")
+    return "\n".join(lines) + "\n" + OmegaConf.to_yaml(fitted.scenario)
+
+
+def write_calibration(folder: Path, result: CalibrationResult) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "calibration.json").write_text(json.dumps(_clean(result.as_dict()), indent=2))
+    _plot_targets(folder / "calibration.png", result)
+
+
+def target_table(result: CalibrationResult) -> pd.DataFrame:
+    rows = []
+    for kind, items in (("fitted", result.targets), ("check", result.checks)):
+        for name, t in items.items():
+            rows.append({"target": name, "kind": kind, "observed": t["observed"], "simulated": t["mean"],
+                         "ci95_low": t["ci95_low"], "ci95_high": t["ci95_high"],
+                         "tolerance": f"{t['tolerance'] * 100:g} %" if t["relative"] else f"{t['tolerance']:g} pt",
+                         "within": t["within_tolerance"]})
+    return pd.DataFrame(rows)
+
+
+def _plot_targets(path: Path, result: CalibrationResult) -> None:
+    """Each target's simulated mean and 95 % CI as a deviation from the observed value, with the
+    tolerance band: a point inside the band is a target met."""
+    items = {**result.targets, **result.checks}
+    fig, ax = plt.subplots(figsize=(8, 0.6 * len(items) + 1.5))
+    for row, (name, t) in enumerate(items.items()):
+        scale = t["observed"] / 100 if t["relative"] else 1.0
+        unit_tol = t["tolerance"] * 100 if t["relative"] else t["tolerance"]
+        centre = (t["mean"] - t["observed"]) / scale
+        if t["ci95_low"] is None:  # one replication: no interval
+            low = high = centre
+        else:
+            low, high = (t["ci95_low"] - t["observed"]) / scale, (t["ci95_high"] - t["observed"]) / scale
+        ax.fill_betweenx([row - 0.3, row + 0.3], -unit_tol, unit_tol, color="tab:green", alpha=0.15)
+        ax.errorbar(centre, row, xerr=[[centre - low], [high - centre]], fmt="o",
+                    color="tab:blue" if t["within_tolerance"] else "tab:red", capsize=4)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(range(len(items)), [f"{n} ({'%' if t['relative'] else 'pt'})" for n, t in items.items()])
+    ax.invert_yaxis()
+    ax.set_xlabel("simulated - observed (relative targets in %, shares in percentage points); band = tolerance")
+    ax.set_title(f"calibration: {result.evaluations} candidates, {result.spec.replications} replications", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_tornado(path: Path, rows: list[dict], outputs: list[str]) -> None:
+    """One panel per output: how far each parameter's low and high ends move it from the base run."""
+    frame = pd.DataFrame(rows)
+    base = frame[frame["end"] == "base"].iloc[0]
+    params = [p for p in frame["parameter"].unique() if p != "base"]
+    fig, axes = plt.subplots(1, len(outputs), figsize=(5 * len(outputs), 0.5 * len(params) + 1.8), squeeze=False)
+    for ax, output in zip(axes[0], outputs):
+        swing = []
+        for p in params:
+            sub = frame[frame["parameter"] == p].set_index("end")
+            swing.append((p, sub.loc["low", output] - base[output], sub.loc["high", output] - base[output]))
+        swing.sort(key=lambda s: max(abs(s[1]), abs(s[2])))
+        y = np.arange(len(swing))
+        ax.barh(y, [s[1] for s in swing], color="tab:blue", label="low end")
+        ax.barh(y, [s[2] for s in swing], color="tab:orange", alpha=0.8, label="high end")
+        ax.set_yticks(y, [s[0] for s in swing])
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_title(f"{output} (base {base[output]:.4g})", fontsize=9)
+        ax.set_xlabel("change from base")
+    axes[0][0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

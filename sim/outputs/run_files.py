@@ -1,0 +1,129 @@
+"""Writing a run to disk (JSON, CSV, PNG) and printing its short summary."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from sim.analysis.summary import RunSummary  # noqa: E402
+
+RUN_FILES = ("summary.json", "units.csv", "departments.csv", "daily.csv",
+             "wait_distribution.png", "daily_backlog.png", "unit_on_time.png")
+
+
+def _clean(value):
+    """JSON has no NaN: write null instead."""
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, float | np.floating):
+        return None if math.isnan(value) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def write_run(folder: Path, run: RunSummary) -> None:
+    """Write every file of a run; summary.json goes last so a folder with it is complete."""
+    folder.mkdir(parents=True, exist_ok=True)
+    run.units.to_csv(folder / "units.csv", index=False)
+    run.departments.to_csv(folder / "departments.csv", index=False)
+    run.daily.to_csv(folder / "daily.csv", index=False)
+    _plot_waits(folder / "wait_distribution.png", run)
+    _plot_backlog(folder / "daily_backlog.png", run)
+    _plot_unit_on_time(folder / "unit_on_time.png", run)
+    (folder / "summary.json").write_text(json.dumps(_clean(run.summary), indent=2, ensure_ascii=False))
+
+
+def _title(run: RunSummary) -> str:
+    s = run.summary
+    return f"{s['scenario']} / {s['structure']}: {s['units']} units, {s['start']} to {s['end']}, {s['replications']} rep."
+
+
+def _plot_waits(path: Path, run: RunSummary) -> None:
+    """Left: how positive waits are distributed; right: share of citizens waiting longer than x."""
+    counts = run.wait_hist
+    total = counts.sum()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    if total:
+        cum = np.cumsum(counts)
+        shown = max(int(np.searchsorted(cum, 0.999 * total)) + 1, 20)  # up to the 99.9th percentile
+        edges = np.arange(shown + 1) * run.wait_bin_minutes
+        waited = counts[1:shown].sum()
+        left.stairs(counts[1:shown] / max(waited, 1) * 100, edges[1:], fill=True, alpha=0.7)
+        left.set_title(f"waits over {run.wait_bin_minutes:g} min ({100 * waited / total:.1f} % of served)", fontsize=9)
+        right.plot(edges[1:], 100 * (1 - cum[:shown] / total), color="tab:red")
+        if cum[shown - 1] < total:  # a log axis needs some citizen to have waited that long
+            right.set_yscale("log")
+    left.set_xlabel("desk wait (minutes)")
+    left.set_ylabel("% of those who waited")
+    right.set_xlabel("desk wait x (minutes)")
+    right.set_ylabel("% of served citizens waiting longer than x")
+    right.grid(True, which="both", alpha=0.3)
+    fig.suptitle(_title(run), fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _plot_backlog(path: Path, run: RunSummary) -> None:
+    d = run.daily
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    ax.plot(range(len(d)), d["in_process"], label="in process (end of day)")
+    ax.bar(range(len(d)), d["arrivals"], alpha=0.3, label="arrivals")
+    ax.bar(range(len(d)), d["completions"], alpha=0.3, label="completions")
+    ticks = list(range(0, len(d), 7))
+    ax.set_xticks(ticks, [d["date"][k] for k in ticks], rotation=45, ha="right", fontsize=8)
+    ax.set_ylabel("records")
+    ax.legend()
+    ax.set_title(_title(run), fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _plot_unit_on_time(path: Path, run: RunSummary) -> None:
+    u = run.units.sort_values("on_time_pct")
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    colours = np.where(u["kind"] == "ward", "tab:blue", "tab:green")
+    ax.bar(range(len(u)), u["on_time_pct"], color=colours)
+    ax.set_xticks(range(len(u)), u["slug"], rotation=90, fontsize=5 if len(u) > 40 else 8)
+    low = np.nanmin(u["on_time_pct"]) if u["on_time_pct"].notna().any() else 0
+    ax.set_ylim(max(0, low - 2), 100.5)
+    ax.set_ylabel("on-time share of processed records (%)")
+    ax.set_title(_title(run) + "  (blue: wards, green: communes)", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _fmt(ci: dict) -> str:
+    if ci["mean"] is None:
+        return "n/a"
+    m = ci["mean"]
+    digits = 0 if abs(m) >= 1000 else 2
+    if ci["ci95_low"] is None:
+        return f"{m:,.{digits}f}"
+    return f"{m:,.{digits}f}  [{ci['ci95_low']:,.{digits}f}, {ci['ci95_high']:,.{digits}f}]"
+
+
+def format_summary(run: RunSummary, top: int) -> str:
+    """City totals with 95 % intervals and the units with the worst desk waits and on-time shares."""
+    lines = [_title(run), "", "City totals (mean over replications [95 % CI]):"]
+    for name, ci in run.summary["kpis"].items():
+        lines.append(f"  {name:<28}{_fmt(_clean(ci))}")
+    columns = ["slug", "kind", "desks", "staff", "desk_wait_mean_min", "desk_wait_p90_min", "on_time_pct"]
+    if top:
+        worst_wait = run.units.sort_values("desk_wait_mean_min", ascending=False).head(top)[columns]
+        worst_on_time = run.units.sort_values("on_time_pct").head(top)[columns]
+        lines += ["", f"Units with the longest mean desk wait (top {top}):",
+                  worst_wait.to_string(index=False, float_format=lambda v: f"{v:.2f}"),
+                  "", f"Units with the lowest on-time share (top {top}):",
+                  worst_on_time.to_string(index=False, float_format=lambda v: f"{v:.2f}")]
+    return "\n".join(lines)
