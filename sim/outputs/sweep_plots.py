@@ -33,7 +33,7 @@ HEADLINE_KPIS = {
     "desk_wait_mean_min": ("mean desk wait (min)", "RdYlGn_r"),
     "desk_wait_p90_min": ("90th percentile desk wait (min)", "RdYlGn_r"),
 }
-SHARE_SCALE = (0.0, 100.0)  # the colour scale of every share
+SHARE_SCALE = (0.0, 100.0)  # the colour scale of every share, whatever the sweep's values
 # KPI -> (config key of its target, default when no job config gives it, True if higher is better)
 TARGETS = {
     "on_time_of_received_pct": ("report.on_time_target_pct", ReportConfig().on_time_target_pct, True),
@@ -97,13 +97,22 @@ def _meets(kpi: str, value: float, target: float) -> bool:
     return value >= target if TARGETS[kpi][2] else value <= target
 
 
-def _scale(kpi: str, values: np.ndarray, target: float | None) -> tuple[float, float]:
-    """Fixed 0-100 for shares; from 0 to the larger of the largest value and twice the target otherwise."""
+def _norm(kpi: str, values: np.ndarray, target: float | None):
+    """The colour scale of a heatmap panel. Shares: fixed 0-100 %; with a target, the colours turn
+    from the bad to the good side at the target; without one, compressed towards 0 so that a few
+    per cent stand out. Other KPIs: from 0 to the largest value (at least twice the target)."""
+    from matplotlib.colors import Normalize, PowerNorm, TwoSlopeNorm
+
     if kpi.endswith("_pct"):
-        return SHARE_SCALE
-    finite = values[np.isfinite(values)]
-    top = max(float(finite.max()) if finite.size else 0.0, 2 * target if target else 0.0)
-    return 0.0, top if top > 0 else 1.0
+        low, high = SHARE_SCALE
+    else:
+        finite = values[np.isfinite(values)]
+        low, high = 0.0, max(float(finite.max()) if finite.size else 0.0, 2 * target if target else 0.0) or 1.0
+    if target is not None and low < target < high:
+        return TwoSlopeNorm(vcenter=target, vmin=low, vmax=high)
+    if kpi.endswith("_pct"):
+        return PowerNorm(gamma=0.4, vmin=low, vmax=high)
+    return Normalize(vmin=low, vmax=high)
 
 
 def _line(path: Path, done: pd.DataFrame, key: str, kpis: list[str], targets: dict[str, float]) -> Path:
@@ -150,8 +159,8 @@ def _heatmaps(path: Path, done: pd.DataFrame, a: str, b: str, others: list[str],
         values = grid.to_numpy(dtype=float)
         label, cmap = HEADLINE_KPIS[kpi]
         target = targets.get(kpi)
-        vmin, vmax = _scale(kpi, values, target)
-        image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, aspect="auto", vmin=vmin, vmax=vmax)
+        norm = _norm(kpi, values, target)
+        image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, aspect="auto", norm=norm)
         bar = fig.colorbar(image, ax=ax, shrink=0.85)
         if target is not None:
             bar.ax.axhline(target, color="black", linestyle="--", linewidth=1.5)
@@ -164,10 +173,11 @@ def _heatmaps(path: Path, done: pd.DataFrame, a: str, b: str, others: list[str],
         ax.set_yticks(range(grid.shape[0]), [_label(v) for v in grid.index])
         ax.set_xlabel(a)
         ax.set_ylabel(b)
-        middle = (vmin + vmax) / 2  # text is white on the dark ends of the fixed scale
         for (i, j), v in np.ndenumerate(values):
+            red, green, blue, _ = image.cmap(image.norm(v)) if np.isfinite(v) else (1, 1, 1, 1)
+            dark = 0.299 * red + 0.587 * green + 0.114 * blue < 0.5  # white text on a dark cell
             ax.text(j, i, "–" if not np.isfinite(v) else f"{v:.1f}", ha="center", va="center", fontsize=8,
-                    color="black" if not np.isfinite(v) or abs(v - middle) < 0.35 * (vmax - vmin) else "white")
+                    color="white" if dark else "black")
         ax.set_title(label + (f"\nmean over {', '.join(others)}" if others else ""), fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
