@@ -109,3 +109,49 @@ def test_compare_command_writes_the_leaders_report(tmp_path):
 
     sheets = pd.read_excel(folder / "comparison.xlsx", sheet_name=None)
     assert {"headline_city", "headline_ward", "headline_commune", "all_kpis"} <= set(sheets)
+
+
+def test_gains_and_losses_are_clear_signed_and_never_list_a_unit_twice():
+    import pandas as pd
+
+    from sim.experiments.comparison import movers
+
+    def per_rep(values: dict) -> pd.DataFrame:
+        return pd.DataFrame([{"slug": s, "kind": "ward", "replication": r, "on_time_of_received_pct": v}
+                             for s, vs in values.items() for r, v in enumerate(vs)])
+
+    base = per_rep({"up": [90, 91, 92], "down": [95, 96, 97], "same": [99, 98, 97], "noisy": [90, 95, 92],
+                    "small_up": [80, 80, 80]})
+    new = per_rep({"up": [94, 95, 96], "down": [93.1, 93.9, 95.0], "same": [99, 98, 97], "noisy": [93, 93, 91],
+                   "small_up": [80.5, 80.5, 80.5]})
+    table = movers(base, new, top=10)
+    gains, losses = table[table["direction"] == "gains"], table[table["direction"] == "loses"]
+    assert list(gains["slug"]) == ["up", "small_up"] and list(losses["slug"]) == ["down"]
+    assert (gains["ci95_low"] > 0).all() and (losses["ci95_high"] < 0).all()
+    assert movers(base, new, top=1)["slug"].tolist() == ["up", "down"]
+
+
+def test_leaders_lists_on_a_small_comparison_obey_the_rules():
+    cfg = compose_config(*REDUCED, "replications=2", "compare.structures=[three_departments,five_departments_urban]",
+                         "compare.policies=[same_headcount]", "compare.top_units=3")
+    from sim.analysis.kpis import difference_interval
+
+    comparison = compare(cfg, workers=2)
+    base, other = comparison.runs
+    table = comparison.movers[other.variant.name]
+    kpi = "on_time_of_received_pct"
+    change = (other.units.set_index(["slug", "replication"])[kpi] - base.units.set_index(["slug", "replication"])[kpi])
+    unchanged = {slug for slug, c in change.groupby(level="slug") if (c == 0).all()}
+    assert unchanged  # five_departments_urban leaves the commune as it was
+    assert not unchanged & set(table["slug"])
+    assert table["slug"].is_unique
+    for _, row in table.iterrows():
+        mean = change.xs(row["slug"], level="slug").mean()
+        assert row[f"{kpi}_change"] == pytest.approx(mean)
+        if row["direction"] == "gains":
+            assert row[f"{kpi}_change"] > 0 and row["ci95_low"] > 0
+        else:
+            assert row[f"{kpi}_change"] < 0 and row["ci95_high"] < 0
+    intervals = {slug: difference_interval(kpi, list(c)) for slug, c in change.groupby(level="slug")}
+    assert set(table.loc[table["direction"] == "gains", "slug"]) == {s for s, ci in intervals.items() if ci["ci95_low"] > 0}
+    assert set(table.loc[table["direction"] == "loses", "slug"]) == {s for s, ci in intervals.items() if ci["ci95_high"] < 0}

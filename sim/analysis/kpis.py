@@ -1,52 +1,119 @@
-"""KPIs: the figures a run reports, computed from summed per-unit counts."""
+"""KPIs: the figures a run reports, computed from summed per-unit counts and pooled desk waits.
+
+``KPIS`` is the one table of what each KPI means: its unit, the range it can take (used to keep
+every 95 % interval inside what is possible) and a description.
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
-from sim.analysis.unit_counts import COUNTS, DEPARTMENT_COUNTS, WAIT_BIN_MINUTES, WAIT_BINS, UnitResult
+from sim.analysis.intervals import mean_ci95
+from sim.analysis.unit_counts import COUNTS, DEPARTMENT_COUNTS, UnitResult
 
-KPI_NAMES = (
-    "received", "processed", "processed_on_time", "on_time_pct", "in_process", "in_process_overdue",
-    "in_process_not_yet_due", "abandoned", "desk_wait_mean_min", "desk_wait_p90_min",
-    "desk_wait_over_target_pct", "lead_time_mean_wd", "desk_utilisation", "staff_utilisation",
-    "approver_utilisation", "in_person_pct", "online_pct", "post_pct",
-)
+INF = math.inf
+WAIT_QUANTILE_METHOD = "inverted_cdf"  # a quantile is a wait some served citizen actually had
+
+
+@dataclass(frozen=True)
+class Kpi:
+    name: str
+    unit: str
+    low: float  # the range the KPI can take
+    high: float
+    description: str
+
+
+KPIS = {k.name: k for k in (
+    Kpi("received", "records", 0, INF, "records that reached a unit in the period (every channel), abandoned included"),
+    Kpi("processed", "records", 0, INF, "records finished (approved) in the period"),
+    Kpi("processed_on_time", "records", 0, INF, "records finished on or before their due date"),
+    Kpi("on_time_pct", "%", 0, 100, "records finished on time, share of records finished (Hanoi's reporting)"),
+    Kpi("on_time_of_received_pct", "%", 0, 100,
+        "records finished on time, share of the records received whose outcome is known at the end: finished, "
+        "abandoned at the desk, or in process past the due date (records in process and not yet due are left "
+        "out); turning citizens away lowers it"),
+    Kpi("abandoned_of_received_pct", "%", 0, 100,
+        "citizens who gave up at the desk, share of the same records as on_time_of_received_pct"),
+    Kpi("in_process", "records", 0, INF, "records received and not finished at the end of the period"),
+    Kpi("in_process_overdue", "records", 0, INF, "records in process at the end and past their due date"),
+    Kpi("in_process_not_yet_due", "records", 0, INF, "records in process at the end and not yet due"),
+    Kpi("overdue", "records", 0, INF, "records finished late plus records in process past their due date"),
+    Kpi("abandoned", "records", 0, INF, "citizens who gave up waiting at the desk"),
+    Kpi("desk_wait_mean_min", "min", 0, INF, "mean desk wait of the citizens served (all their visits)"),
+    Kpi("desk_wait_median_min", "min", 0, INF, "median desk wait of the citizens served (exact, pooled)"),
+    Kpi("desk_wait_p90_min", "min", 0, INF, "90th percentile of the desk waits of the citizens served (exact, pooled)"),
+    Kpi("desk_wait_p95_min", "min", 0, INF, "95th percentile of the desk waits of the citizens served (exact, pooled)"),
+    Kpi("desk_wait_over_target_pct", "%", 0, 100, "citizens served who waited longer than desks.wait_target_minutes"),
+    Kpi("lead_time_mean_wd", "working days", 0, INF, "mean time from receipt to result of the records finished"),
+    # desks keep serving after closing time under desks.closing=overtime, so busy time can exceed the sessions
+    Kpi("desk_utilisation", "share of session time", 0, INF, "desk busy time over desk session time"),
+    Kpi("staff_utilisation", "share of session time", 0, 1, "officers' working time over their session time, all departments"),
+    Kpi("approver_utilisation", "share of session time", 0, 1, "heads' approval time over their session time"),
+    Kpi("in_person_pct", "%", 0, 100, "records filed at a desk"),
+    Kpi("online_pct", "%", 0, 100, "records filed online"),
+    Kpi("post_pct", "%", 0, 100, "records filed by post"),
+)}
+KPI_NAMES = tuple(KPIS)
+
+
+def kpi_range(name: str) -> tuple[float, float]:
+    k = KPIS[name]
+    return k.low, k.high
+
+
+def difference_range(name: str) -> tuple[float, float]:
+    """Range of a difference of two values of the KPI (e.g. [-100, 100] for a share)."""
+    low, high = kpi_range(name)
+    return low - high, high - low
+
+
+def kpi_interval(name: str, values: list[float]) -> dict[str, float | None]:
+    """Mean of the KPI over replications with its 95 % interval kept inside the KPI's range."""
+    return mean_ci95(values, *kpi_range(name))
+
+
+def difference_interval(name: str, differences: list[float]) -> dict[str, float | None]:
+    """Mean paired difference of the KPI with its 95 % interval kept inside the range of a difference."""
+    return mean_ci95(differences, *difference_range(name))
 
 
 def _ratio(num: float, den: float, scale: float = 1.0) -> float:
     return scale * num / den if den > 0 else math.nan
 
 
-def hist_quantile(hist: np.ndarray, q: float, maximum: float) -> float:
-    """Quantile of waits from the fixed-width histogram (linear within a bin)."""
-    total = hist.sum()
-    if total == 0:
+def wait_quantile(waits: np.ndarray, q: float) -> float:
+    """Exact ``q`` quantile of served citizens' desk waits: the smallest wait w such that at least a
+    share ``q`` waited w or less (numpy's ``inverted_cdf``); nan without any served citizen."""
+    if len(waits) == 0:
         return math.nan
-    cum = np.cumsum(hist)
-    k = int(np.searchsorted(cum, q * total))
-    below = cum[k - 1] if k > 0 else 0
-    fraction = (q * total - below) / hist[k]
-    low = k * WAIT_BIN_MINUTES
-    high = maximum if k == WAIT_BINS else min(low + WAIT_BIN_MINUTES, maximum)
-    return float(low + fraction * max(high - low, 0.0))
+    return float(np.quantile(waits, q, method=WAIT_QUANTILE_METHOD))
 
 
-def kpis(counts: np.ndarray, wait_hist: np.ndarray, wait_max: float) -> dict[str, float]:
+def kpis(counts: np.ndarray, waits: np.ndarray) -> dict[str, float]:
+    """Every KPI of ``counts`` (COUNTS, summed over the units concerned) and the pooled desk waits."""
     c = dict(zip(COUNTS, counts))
+    not_yet_due = c["in_process"] - c["in_process_overdue"]
+    known = c["received"] - not_yet_due  # finished, abandoned, or overdue in process
     return {
         "received": c["received"],
         "processed": c["processed"],
         "processed_on_time": c["processed_on_time"],
         "on_time_pct": _ratio(c["processed_on_time"], c["processed"], 100),
+        "on_time_of_received_pct": _ratio(c["processed_on_time"], known, 100),
+        "abandoned_of_received_pct": _ratio(c["abandoned"], known, 100),
         "in_process": c["in_process"],
         "in_process_overdue": c["in_process_overdue"],
-        "in_process_not_yet_due": c["in_process"] - c["in_process_overdue"],
+        "in_process_not_yet_due": not_yet_due,
+        "overdue": c["processed"] - c["processed_on_time"] + c["in_process_overdue"],
         "abandoned": c["abandoned"],
         "desk_wait_mean_min": _ratio(c["desk_wait_sum"], c["served_at_desk"]),
-        "desk_wait_p90_min": hist_quantile(wait_hist, 0.9, wait_max),
+        "desk_wait_median_min": wait_quantile(waits, 0.5),
+        "desk_wait_p90_min": wait_quantile(waits, 0.9),
+        "desk_wait_p95_min": wait_quantile(waits, 0.95),
         "desk_wait_over_target_pct": _ratio(c["desk_wait_over_target"], c["served_at_desk"], 100),
         "lead_time_mean_wd": _ratio(c["lead_time_sum_wd"], c["processed"]),
         "desk_utilisation": _ratio(c["desk_busy"], c["desk_capacity"]),
@@ -56,6 +123,11 @@ def kpis(counts: np.ndarray, wait_hist: np.ndarray, wait_max: float) -> dict[str
         "online_pct": _ratio(c["received_online"], c["received"], 100),
         "post_pct": _ratio(c["received_post"], c["received"], 100),
     }
+
+
+def unit_kpis(result: UnitResult) -> dict[str, float]:
+    """KPIs of one unit in one replication."""
+    return kpis(result.counts, result.waits)
 
 
 def department_kpis(row: np.ndarray) -> dict[str, float]:
@@ -73,9 +145,6 @@ def department_kpis(row: np.ndarray) -> dict[str, float]:
 
 
 def pooled_kpis(results: list[UnitResult]) -> dict[str, float]:
-    """KPIs of several units taken together (a city, or all wards) in one replication."""
-    return kpis(
-        np.sum([r.counts for r in results], axis=0),
-        np.sum([r.wait_hist for r in results], axis=0),
-        max(r.wait_max for r in results),
-    )
+    """KPIs of several units taken together (a city, or all wards) in one replication: counts
+    summed, desk waits pooled, so a quantile is that of every served citizen of these units."""
+    return kpis(np.sum([r.counts for r in results], axis=0), np.concatenate([r.waits for r in results]))

@@ -8,11 +8,18 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.analysis.intervals import mean_ci95
-from sim.analysis.kpis import KPI_NAMES, department_kpis, kpis, pooled_kpis
-from sim.analysis.unit_counts import DAILY, UnitResult, WAIT_BIN_MINUTES
+from sim.analysis.intervals import replication_warnings
+from sim.analysis.kpis import KPI_NAMES, department_kpis, kpi_interval, pooled_kpis, unit_kpis
+from sim.analysis.unit_counts import DAILY, UnitResult
 from sim.model.city import KINDS
 from sim.model.scenario import Scenario
+
+INTERVAL_METHOD = ("Student t 95 % interval over replications, cut to the KPI's range (shares 0-100, counts, "
+                   "waits and times at least 0, staff and head utilisation 0-1)")
+# KPIs whose per-unit 95 % interval units.csv gives, as <kpi>_ci95_low and <kpi>_ci95_high
+UNIT_INTERVAL_KPIS = ("on_time_of_received_pct", "on_time_pct", "abandoned_of_received_pct", "desk_wait_mean_min",
+                      "desk_wait_p90_min", "lead_time_mean_wd", "staff_utilisation")
+BUSY_UTILISATION = 0.9  # assumption: a department whose officers work more of their time than this is a bottleneck
 
 
 @dataclass
@@ -21,8 +28,7 @@ class RunSummary:
     units: pd.DataFrame  # one row per unit, KPI means over replications
     departments: pd.DataFrame  # one row per unit and department
     daily: pd.DataFrame  # city totals per day, mean over replications
-    wait_hist: np.ndarray  # served citizens' desk waits, all units and replications
-    wait_bin_minutes: float = WAIT_BIN_MINUTES
+    waits: np.ndarray  # every served citizen's desk wait (minutes), all units and replications
 
 
 def summarise(scenario: Scenario, results: list[list[UnitResult]]) -> RunSummary:
@@ -32,7 +38,8 @@ def summarise(scenario: Scenario, results: list[list[UnitResult]]) -> RunSummary
         by_rep = [pooled_kpis([r for r in rep if scenario.units[r.position].unit.kind == kind]) for rep in results
                   if any(scenario.units[r.position].unit.kind == kind for r in rep)]
         if by_rep:
-            kinds[kind] = {name: mean_ci95([k[name] for k in by_rep]) for name in KPI_NAMES}
+            kinds[kind] = {name: kpi_interval(name, [k[name] for k in by_rep]) for name in KPI_NAMES}
+    departments = _department_table(scenario, results)
     summary = {
         "scenario": scenario.name,
         "structure": scenario.structure.name,
@@ -41,23 +48,45 @@ def summarise(scenario: Scenario, results: list[list[UnitResult]]) -> RunSummary
         "start": scenario.start.isoformat(),
         "end": scenario.end.isoformat(),
         "units": len(scenario.units),
-        "kpis": {name: mean_ci95([k[name] for k in city_by_rep]) for name in KPI_NAMES},
+        "kpis": {name: kpi_interval(name, [k[name] for k in city_by_rep]) for name in KPI_NAMES},
         "by_kind": kinds,
+        "interval_method": INTERVAL_METHOD,
+        "busy_departments": _busy_departments(departments),
+        "warnings": replication_warnings(len(results)),
     }
-    return RunSummary(summary, _unit_table(scenario, results), _department_table(scenario, results),
-                      _daily_table(scenario, results), np.sum([r.wait_hist for rep in results for r in rep], axis=0))
+    return RunSummary(summary, _unit_table(scenario, results, departments), departments,
+                      _daily_table(scenario, results), np.concatenate([r.waits for rep in results for r in rep]))
 
 
-def _unit_table(scenario: Scenario, results: list[list[UnitResult]]) -> pd.DataFrame:
+def _busy_departments(departments: pd.DataFrame) -> dict:
+    """Unit departments whose staff utilisation (mean over replications) is above BUSY_UTILISATION."""
+    busy = departments[departments["staff_utilisation"] > BUSY_UTILISATION].sort_values("staff_utilisation",
+                                                                                       ascending=False)
+    return {"threshold": BUSY_UTILISATION, "count": int(len(busy)), "of": int(len(departments)),
+            "departments": [{"slug": r.slug, "department": r.department, "staff_utilisation": float(r.staff_utilisation)}
+                            for r in busy.itertuples()]}
+
+
+def _unit_table(scenario: Scenario, results: list[list[UnitResult]], departments: pd.DataFrame) -> pd.DataFrame:
+    """One row per unit: KPI means over replications, 95 % intervals of the main KPIs, and the
+    busiest department (the unit's mean utilisation can hide one working flat out)."""
     rows = []
     for position, plan in enumerate(scenario.units):
-        per_rep = pd.DataFrame([kpis(rep[position].counts, rep[position].wait_hist, rep[position].wait_max)
-                                for rep in results])
+        per_rep = pd.DataFrame([unit_kpis(rep[position]) for rep in results])
         u = plan.unit
+        own = departments[departments["slug"] == u.slug]
+        busiest = own.loc[own["staff_utilisation"].idxmax()] if own["staff_utilisation"].notna().any() else None
+        intervals = {}
+        for name in UNIT_INTERVAL_KPIS:
+            ci = kpi_interval(name, list(per_rep[name]))
+            intervals[f"{name}_ci95_low"], intervals[f"{name}_ci95_high"] = ci["ci95_low"], ci["ci95_high"]
         rows.append({
             "slug": u.slug, "name": u.name, "kind": u.kind, "population": u.population,
             "population_imputed": u.population_imputed, "desks": plan.desks, "staff": sum(plan.staff),
             **per_rep.mean().to_dict(),
+            "staff_utilisation_max": np.nan if busiest is None else float(busiest["staff_utilisation"]),
+            "busiest_department": None if busiest is None else busiest["department"],
+            **intervals,
         })
     return pd.DataFrame(rows)
 

@@ -211,6 +211,13 @@ class CompareConfig:
 
 
 @dataclass
+class ReportConfig:
+    """Targets the reports mark on their plots."""
+
+    on_time_target_pct: float = 95.0  # assumption: records on time, % of received (outcome known)
+
+
+@dataclass
 class SimConfig:
     seed: int = 20250701
     replications: int = 5
@@ -232,6 +239,7 @@ class SimConfig:
     calibration: CalibrationConfig = default(default_factory=CalibrationConfig)
     sensitivity: SensitivityConfig = default(default_factory=SensitivityConfig)
     compare: CompareConfig = default(default_factory=CompareConfig)
+    report: ReportConfig = default(default_factory=ReportConfig)
 
 
 def register() -> None:

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
-from sim.analysis.intervals import mean_ci95
-from sim.analysis.kpis import KPI_NAMES, pooled_kpis
+from sim.analysis.kpis import KPI_NAMES, kpi_interval, pooled_kpis
 from sim.config.build import build_scenario
 from sim.errors import ConfigError
 from sim.experiments.runner import run_scenario
@@ -142,7 +141,7 @@ def city_kpis_by_replication(cfg: DictConfig, replications: int, workers: int | 
 def summarise_targets(by_rep: list[dict], items: tuple[Target, ...]) -> dict:
     out = {}
     for t in items:
-        ci = mean_ci95([k[t.name] for k in by_rep])
+        ci = kpi_interval(t.name, [k[t.name] for k in by_rep])
         err = t.error(ci["mean"]) if ci["mean"] is not None else math.nan
         out[t.name] = {"observed": t.observed, "tolerance": t.tolerance, "relative": t.relative, "source": t.source,
                        **ci, "error_in_tolerances": err, "within_tolerance": bool(abs(err) <= 1)}

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
-from sim.analysis.intervals import mean_ci95
-from sim.analysis.kpis import KPI_NAMES, kpis, pooled_kpis
+from sim.analysis.kpis import KPI_NAMES, difference_interval, kpi_interval, pooled_kpis, unit_kpis
 from sim.model.city import KINDS
 from sim.config.build import build_scenario, load_structure_config
 from sim.errors import ConfigError
@@ -19,9 +18,10 @@ from sim.model.scenario import Scenario
 from sim.config.schema import StructureConfig
 from sim.analysis.summary import RunSummary, summarise
 
-HEADLINE = ("on_time_pct", "overdue", "desk_wait_mean_min", "desk_wait_p90_min", "lead_time_mean_wd",
+HEADLINE = ("on_time_of_received_pct", "abandoned_of_received_pct", "on_time_pct", "overdue", "desk_wait_mean_min", "desk_wait_p90_min", "lead_time_mean_wd",
             "in_process", "staff_utilisation", "approver_utilisation")
 GROUPS = ("city", *KINDS)
+MOVERS_KPI = "on_time_of_received_pct"  # the unit lists of gains and losses rank units by this KPI
 
 
 @dataclass(frozen=True)
@@ -59,11 +59,6 @@ def variants(cfg: DictConfig) -> list[Variant]:
     return out
 
 
-def with_kpi_extras(k: dict) -> dict:
-    """KPIs plus the overdue records of a run: processed late and in process past their due date."""
-    return {**k, "overdue": k["processed"] - k["processed_on_time"] + k["in_process_overdue"]}
-
-
 @dataclass
 class VariantRun:
     variant: Variant
@@ -77,27 +72,53 @@ def run_variant(variant: Variant, seed_offset: int = 0, workers: int | None = No
     scenario = build_scenario(variant.cfg)
     scenario = dataclasses.replace(scenario, seed=scenario.seed + seed_offset)
     results = run_scenario(scenario, workers=workers, progress=progress)
-    groups = {"city": [with_kpi_extras(pooled_kpis(rep)) for rep in results]}
+    groups = {"city": [pooled_kpis(rep) for rep in results]}
     for kind in KINDS:
         chosen = [[r for r in rep if scenario.units[r.position].unit.kind == kind] for rep in results]
         if chosen[0]:
-            groups[kind] = [with_kpi_extras(pooled_kpis(rep)) for rep in chosen]
+            groups[kind] = [pooled_kpis(rep) for rep in chosen]
     rows = [{"slug": scenario.units[r.position].unit.slug, "kind": scenario.units[r.position].unit.kind,
-             "replication": r.replication, **kpis(r.counts, r.wait_hist, r.wait_max)}
+             "replication": r.replication, **unit_kpis(r)}
             for rep in results for r in rep]
     return VariantRun(variant, scenario, summarise(scenario, results), groups, pd.DataFrame(rows))
 
 
 def paired(a: list[dict], b: list[dict], name: str) -> dict:
-    """Mean and 95 % interval of the per-replication difference b - a."""
-    return mean_ci95([y[name] - x[name] for x, y in zip(a, b)])
+    """Mean and 95 % interval of the per-replication difference b - a (kept inside the range a
+    difference of the KPI can take)."""
+    return difference_interval(name, [y[name] - x[name] for x, y in zip(a, b)])
+
+
+def movers(base_units: pd.DataFrame, units: pd.DataFrame, top: int, kpi: str = MOVERS_KPI) -> pd.DataFrame:
+    """Units that gain and lose most against the baseline, by the paired per-unit difference of
+    ``kpi`` (same replication, common random numbers), with its 95 % interval.
+
+    A unit gains only if its whole interval lies above 0 and loses only if it lies below 0; a unit
+    whose difference cannot be told from 0 (among them every unit run exactly as in the baseline,
+    whose difference is 0 in every replication) is in neither list, and no unit is in both. Gains
+    come largest first, losses most negative first, at most ``top`` of each. ``base_units`` and
+    ``units``: per-unit KPIs by replication (slug, kind, replication, KPI ...).
+    """
+    key = ["slug", "replication"]
+    joined = units[[*key, "kind", kpi]].merge(base_units[[*key, kpi]], on=key, suffixes=("", "_baseline"))
+    joined["change"] = joined[kpi] - joined[f"{kpi}_baseline"]
+    rows = []
+    for slug, sub in joined.groupby("slug", sort=True):
+        ci = difference_interval(kpi, list(sub["change"]))
+        rows.append({"slug": slug, "kind": sub["kind"].iloc[0], "change": ci["mean"],
+                     "ci95_low": ci["ci95_low"], "ci95_high": ci["ci95_high"]})
+    frame = pd.DataFrame(rows, columns=["slug", "kind", "change", "ci95_low", "ci95_high"])
+    gains = frame[frame["ci95_low"].notna() & (frame["ci95_low"] > 0)].sort_values("change", ascending=False)
+    losses = frame[frame["ci95_high"].notna() & (frame["ci95_high"] < 0)].sort_values("change")
+    out = pd.concat([gains.head(top).assign(direction="gains"), losses.head(top).assign(direction="loses")])
+    return out.rename(columns={"change": f"{kpi}_change"}).reset_index(drop=True)
 
 
 @dataclass
 class Comparison:
     runs: list[VariantRun]
     table: pd.DataFrame  # tidy: variant, group, kpi, mean, CI, difference to baseline with CI
-    movers: dict[str, pd.DataFrame]  # variant -> units that gain and lose most (on-time share)
+    movers: dict[str, pd.DataFrame]  # variant -> units that clearly gain and lose most (MOVERS_KPI)
 
 
 def compare(cfg: DictConfig, workers: int | None = None, progress=None) -> Comparison:
@@ -112,8 +133,8 @@ def compare(cfg: DictConfig, workers: int | None = None, progress=None) -> Compa
     rows = []
     for run in runs:
         for group, by_rep in run.groups.items():
-            for name in ("overdue", *KPI_NAMES):
-                ci = mean_ci95([k[name] for k in by_rep])
+            for name in KPI_NAMES:
+                ci = kpi_interval(name, [k[name] for k in by_rep])
                 diff = paired(base.groups[group], by_rep, name)
                 rows.append({"variant": run.variant.name, "structure": run.variant.structure,
                              "policy": run.variant.policy, "group": group, "kpi": name,
@@ -121,11 +142,5 @@ def compare(cfg: DictConfig, workers: int | None = None, progress=None) -> Compa
                              "diff_ci95_high": diff["ci95_high"],
                              "departments_and_service_point_per_unit": run.scenario.units_per_unit})
     top = int(cfg.compare.top_units)
-    movers = {}
-    base_units = base.units.groupby("slug")["on_time_pct"].mean()
-    for run in runs[1:]:
-        gain = (run.units.groupby("slug")["on_time_pct"].mean() - base_units).rename("on_time_pct_change")
-        frame = gain.to_frame().join(run.units.groupby("slug")["kind"].first()).sort_values("on_time_pct_change")
-        movers[run.variant.name] = pd.concat([frame.tail(top)[::-1].assign(direction="gains"),
-                                              frame.head(top).assign(direction="loses")]).reset_index()
-    return Comparison(runs, pd.DataFrame(rows), movers)
+    lists = {run.variant.name: movers(base.units, run.units, top) for run in runs[1:]}
+    return Comparison(runs, pd.DataFrame(rows), lists)

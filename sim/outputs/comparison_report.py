@@ -14,11 +14,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim.experiments.comparison import GROUPS, HEADLINE, Comparison  # noqa: E402
+from sim.experiments.comparison import GROUPS, HEADLINE, MOVERS_KPI, Comparison  # noqa: E402
 from sim.outputs.run_files import write_run  # noqa: E402
 
-DIFFERENCE_KPIS = ("on_time_pct", "overdue", "lead_time_mean_wd", "in_process", "staff_utilisation")
+DIFFERENCE_KPIS = ("on_time_of_received_pct", "abandoned_of_received_pct", "overdue", "lead_time_mean_wd",
+                   "in_process", "staff_utilisation")
 LABELS = {
+    "on_time_of_received_pct": "on time (% of received)", "abandoned_of_received_pct": "abandoned (% of received)",
     "on_time_pct": "on time (% of processed)", "overdue": "overdue records", "desk_wait_mean_min": "mean desk wait (min)",
     "desk_wait_p90_min": "90th pct desk wait (min)", "lead_time_mean_wd": "lead time (working days)",
     "in_process": "backlog on the last day", "staff_utilisation": "staff utilisation",
@@ -48,8 +50,8 @@ def _wide(comparison: Comparison, group: str, mean: str, low: str, high: str, si
 
 
 def verdict(comparison: Comparison) -> list[str]:
-    """Plain sentences: each variant's paired change of the on-time share, overdue records and
-    lead time, for wards and communes, saying whether the 95 % interval excludes no change."""
+    """Plain sentences: each variant's paired change of the on-time share of records received, the
+    abandoned share beside it, overdue records and lead time, for wards and communes, saying whether the 95 % interval excludes no change."""
     t = comparison.table
     lines = []
     for run in comparison.runs[1:]:
@@ -59,7 +61,8 @@ def verdict(comparison: Comparison) -> list[str]:
             if sub.empty:
                 continue
             said = []
-            for kpi, unit in (("on_time_pct", " pt"), ("overdue", ""), ("lead_time_mean_wd", " wd")):
+            for kpi, unit in (("on_time_of_received_pct", " pt"), ("abandoned_of_received_pct", " pt"), ("overdue", ""),
+                              ("lead_time_mean_wd", " wd")):
                 r = sub.loc[kpi]
                 if r["diff_mean"] == 0 and r["diff_ci95_low"] == 0 and r["diff_ci95_high"] == 0:
                     continue
@@ -96,7 +99,8 @@ def write_comparison(folder: Path, comparison: Comparison) -> None:
             movers.to_excel(excel, sheet_name=name.replace("/", " ")[:31], index=False)
         comparison.table.to_excel(excel, sheet_name="all_kpis", index=False)
     plots = {
-        "on_time_by_group.png": _plot_groups(comparison, "on_time_pct"),
+        "on_time_by_group.png": _plot_groups(comparison, "on_time_of_received_pct"),
+        "abandoned_by_group.png": _plot_groups(comparison, "abandoned_of_received_pct"),
         "lead_time_by_group.png": _plot_groups(comparison, "lead_time_mean_wd"),
         "differences.png": _plot_differences(comparison),
     }
@@ -120,7 +124,11 @@ def _plot_groups(comparison: Comparison, kpi: str):
     ax.set_ylabel(LABELS.get(kpi, kpi))
     lows = t["ci95_low"].fillna(t["mean"])
     if kpi.endswith("_pct"):
-        ax.set_ylim(max(0, float(lows.min()) - 2), 100)
+        highs = t["ci95_high"].fillna(t["mean"])
+        if float(lows.min()) > 50:  # shares near 100 %: start the axis just below the lowest bound
+            ax.set_ylim(max(0, float(lows.min()) - 2), 100)
+        else:
+            ax.set_ylim(0, min(100, max(1.0, float(highs.max()) * 1.2)))
     ax.legend(fontsize=7)
     ax.set_title(f"{LABELS.get(kpi, kpi)} by structure, 95 % confidence intervals", fontsize=9)
     fig.tight_layout()
@@ -183,9 +191,13 @@ def _html(comparison: Comparison, tables: dict, folder: Path, plots: list[str]) 
                         + differences.to_html(index=False, border=0))
     sections += ["<h2>Charts</h2>"] + [_image(folder / p) for p in plots]
     for name, movers in comparison.movers.items():
+        listed = (movers.to_html(index=False, border=0, float_format=lambda v: f"{v:+.2f}") if not movers.empty
+                  else "<p><i>No unit gains or loses clearly.</i></p>")
         sections.append(f"<h2>Units that gain and lose most: {html.escape(name)}</h2>"
-                        "<p>Change of the on-time share (percentage points) against the baseline, mean over replications.</p>"
-                        + movers.to_html(index=False, border=0, float_format=lambda v: f"{v:+.2f}"))
+                        f"<p>Paired change of {LABELS[MOVERS_KPI]} (percentage points) against the baseline, mean over "
+                        "replications with its 95 % interval. A unit is listed as gaining only if the whole interval "
+                        "is above 0 and as losing only if it is below 0; units whose change cannot be told from 0, "
+                        "and units run exactly as in the baseline, are in neither list.</p>" + listed)
     style = ("body{font-family:sans-serif;max-width:1200px;margin:auto;padding:1em}"
              "table{border-collapse:collapse;font-size:12px;margin-bottom:1em}"
              "td,th{border-bottom:1px solid #ddd;padding:3px 6px;text-align:right}th{background:#f3f3f3}")

@@ -46,20 +46,26 @@ def _title(run: RunSummary) -> str:
     return f"{s['scenario']} / {s['structure']}: {s['units']} units, {s['start']} to {s['end']}, {s['replications']} rep."
 
 
+WAIT_BIN_MINUTES = 0.5  # bar width of the wait distribution plot
+
+
 def _plot_waits(path: Path, run: RunSummary) -> None:
-    """Left: how positive waits are distributed; right: share of citizens waiting longer than x."""
-    counts = run.wait_hist
-    total = counts.sum()
+    """Left: how positive waits are distributed; right: share of citizens waiting longer than x
+    (both from every served citizen's exact wait)."""
+    waits = np.sort(run.waits)
+    total = len(waits)
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
     if total:
-        cum = np.cumsum(counts)
-        shown = max(int(np.searchsorted(cum, 0.999 * total)) + 1, 20)  # up to the 99.9th percentile
-        edges = np.arange(shown + 1) * run.wait_bin_minutes
-        waited = counts[1:shown].sum()
-        left.stairs(counts[1:shown] / max(waited, 1) * 100, edges[1:], fill=True, alpha=0.7)
-        left.set_title(f"waits over {run.wait_bin_minutes:g} min ({100 * waited / total:.1f} % of served)", fontsize=9)
-        right.plot(edges[1:], 100 * (1 - cum[:shown] / total), color="tab:red")
-        if cum[shown - 1] < total:  # a log axis needs some citizen to have waited that long
+        reach = max(float(np.quantile(waits, 0.999, method="inverted_cdf")), 20 * WAIT_BIN_MINUTES)
+        shown = int(np.ceil(reach / WAIT_BIN_MINUTES)) + 1  # up to the 99.9th percentile
+        edges = np.arange(shown + 1) * WAIT_BIN_MINUTES
+        counts, _ = np.histogram(waits, bins=edges)
+        waited = counts[1:].sum()
+        left.stairs(counts[1:] / max(waited, 1) * 100, edges[1:], fill=True, alpha=0.7)
+        left.set_title(f"waits over {WAIT_BIN_MINUTES:g} min ({100 * waited / total:.1f} % of served)", fontsize=9)
+        longer = total - np.searchsorted(waits, edges[1:], side="right")  # waited longer than x
+        right.plot(edges[1:], 100 * longer / total, color="tab:red")
+        if longer[-1] > 0:  # a log axis needs some citizen to have waited that long
             right.set_yscale("log")
     left.set_xlabel("desk wait (minutes)")
     left.set_ylabel("% of those who waited")
@@ -89,15 +95,24 @@ def _plot_backlog(path: Path, run: RunSummary) -> None:
 
 
 def _plot_unit_on_time(path: Path, run: RunSummary) -> None:
-    u = run.units.sort_values("on_time_pct")
+    """Per unit, every record received whose outcome is known, split into finished on time,
+    late (finished late or overdue in process) and abandoned at the desk, sorted by on time."""
+    u = run.units.sort_values("on_time_of_received_pct")
+    on_time = u["on_time_of_received_pct"].to_numpy(dtype=float)
+    abandoned = u["abandoned_of_received_pct"].to_numpy(dtype=float)
+    late = np.clip(100 - on_time - abandoned, 0, None)
     fig, ax = plt.subplots(figsize=(10, 4.5))
+    x = np.arange(len(u))
     colours = np.where(u["kind"] == "ward", "tab:blue", "tab:green")
-    ax.bar(range(len(u)), u["on_time_pct"], color=colours)
-    ax.set_xticks(range(len(u)), u["slug"], rotation=90, fontsize=5 if len(u) > 40 else 8)
-    low = np.nanmin(u["on_time_pct"]) if u["on_time_pct"].notna().any() else 0
+    ax.bar(x, on_time, color=colours, label="finished on time")
+    ax.bar(x, late, bottom=on_time, color="tab:orange", label="late")
+    ax.bar(x, abandoned, bottom=on_time + late, color="tab:red", label="abandoned at the desk")
+    ax.set_xticks(x, u["slug"], rotation=90, fontsize=5 if len(u) > 40 else 8)
+    low = np.nanmin(on_time) if np.isfinite(on_time).any() else 0
     ax.set_ylim(max(0, low - 2), 100.5)
-    ax.set_ylabel("on-time share of processed records (%)")
-    ax.set_title(_title(run) + "  (blue: wards, green: communes)", fontsize=9)
+    ax.set_ylabel("% of records received (outcome known)")
+    ax.legend(fontsize=7, loc="lower right")
+    ax.set_title(_title(run) + "  (on time: blue wards, green communes)", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -113,17 +128,32 @@ def _fmt(ci: dict) -> str:
     return f"{m:,.{digits}f}  [{ci['ci95_low']:,.{digits}f}, {ci['ci95_high']:,.{digits}f}]"
 
 
+SHORT = {"desk_wait_mean_min": "wait_mean", "desk_wait_p90_min": "wait_p90", "on_time_pct": "on_time_%proc",
+         "on_time_of_received_pct": "on_time_%recv", "abandoned_of_received_pct": "abandon_%",
+         "staff_utilisation": "util_mean", "staff_utilisation_max": "util_max", "busiest_department": "busiest"}
+
+
 def format_summary(run: RunSummary, top: int) -> str:
     """City totals with 95 % intervals and the units with the worst desk waits and on-time shares."""
-    lines = [_title(run), "", "City totals (mean over replications [95 % CI]):"]
+    lines = [_title(run)]
+    lines += [f"warning: {w}" for w in run.summary.get("warnings", [])]
+    lines += ["", "City totals (mean over replications [95 % CI]):"]
     for name, ci in run.summary["kpis"].items():
         lines.append(f"  {name:<28}{_fmt(_clean(ci))}")
-    columns = ["slug", "kind", "desks", "staff", "desk_wait_mean_min", "desk_wait_p90_min", "on_time_pct"]
+    busy = run.summary.get("busy_departments")
+    if busy:
+        lines.append(f"  departments with staff utilisation over {busy['threshold']:g}: {busy['count']} of {busy['of']}")
+    columns = ["slug", "kind", "desks", "staff", "desk_wait_mean_min", "desk_wait_p90_min", "on_time_pct",
+               "on_time_of_received_pct", "abandoned_of_received_pct", "staff_utilisation", "staff_utilisation_max",
+               "busiest_department"]
     if top:
-        worst_wait = run.units.sort_values("desk_wait_mean_min", ascending=False).head(top)[columns]
-        worst_on_time = run.units.sort_values("on_time_pct").head(top)[columns]
-        lines += ["", f"Units with the longest mean desk wait (top {top}):",
+        worst_wait = run.units.sort_values("desk_wait_mean_min", ascending=False).head(top)[columns].rename(columns=SHORT)
+        worst_on_time = run.units.sort_values("on_time_of_received_pct").head(top)[columns].rename(columns=SHORT)
+        lines += ["", "Unit tables: waits in minutes; on_time_%proc of processed, on_time_%recv and abandon_% of the "
+                  "records received whose outcome is known; util_mean and util_max: staff utilisation, mean and "
+                  "busiest department (busiest)",
+                  "", f"Units with the longest mean desk wait (top {top}):",
                   worst_wait.to_string(index=False, float_format=lambda v: f"{v:.2f}"),
-                  "", f"Units with the lowest on-time share (top {top}):",
+                  "", f"Units with the lowest on-time share of records received (top {top}):",
                   worst_on_time.to_string(index=False, float_format=lambda v: f"{v:.2f}")]
     return "\n".join(lines)
