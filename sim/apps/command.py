@@ -4,13 +4,14 @@ run folder, and report any problem as one line naming the key, with a non-zero e
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import functools
 import os
 import re
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import hydra
 from hydra._internal.hydra import Hydra
@@ -104,9 +105,10 @@ def config_search_path(args: argparse.Namespace, task: Callable | None = None) -
     return path
 
 
-def _compose(loader: ConfigLoader, config_name: str, overrides: list[str]) -> DictConfig:
-    """Compose as a run does; Hydra's node (search path, choices) is set for the duration, as in a
-    run, so configs named inside configs are found on the same search path."""
+def compose_as_run(loader: ConfigLoader, config_name: str, overrides: list[str]) -> DictConfig:
+    """The job config a run of these overrides gets. As in a run, Hydra's own node (search path,
+    choices) is then available through ``HydraConfig`` until the loader is left, so configs named
+    inside configs (a structure's ``otherwise``) are found on the same search path."""
     cfg = loader.load_configuration(config_name=config_name, overrides=overrides, run_mode=RunMode.RUN,
                                     from_shell=True, validate_sweep_overrides=False)
     HydraConfig.instance().set_config(cfg)
@@ -131,15 +133,30 @@ def _check_sweep(loader: ConfigLoader, config_name: str, overrides: list[str]) -
             continue
         swept.append([f"{override.get_key_element()}={value}" for value in values])  # as Hydra spells jobs
     first = [values[0] for values in swept if values]
-    cfg = _compose(loader, config_name, fixed + first)
+    cfg = compose_as_run(loader, config_name, fixed + first)
     for k, values in enumerate(swept):
         for text in values[1:]:
             override = OverridesParser.create().parse_override(text)
             is_group = bool(loader.get_group_options(override.key_or_group, config_name=config_name, overrides=fixed))
             if override.is_add() or override.is_delete() or is_group:
-                _compose(loader, config_name, fixed + first[:k] + [text] + first[k + 1:])  # a config group
+                compose_as_run(loader, config_name, fixed + first[:k] + [text] + first[k + 1:])  # a config group
             else:  # a plain value: typed and known key, checked against the schema without composing again
                 OmegaConf.update(copy.deepcopy(cfg), override.key_or_group, override.value(), merge=True)
+
+
+@contextlib.contextmanager
+def config_loader(args: argparse.Namespace, task: Callable | None = None) -> Iterator[ConfigLoader]:
+    """Hydra's config loader on the search path a run of this command line would have (see
+    :func:`config_search_path`); Hydra's global state is cleared on leaving."""
+    register()
+    calling_file, calling_module = _caller(task)
+    try:
+        path = config_search_path(args, task)
+        yield Hydra.create_main_hydra2(task_name=detect_task_name(calling_file, calling_module),
+                                       config_search_path=path).config_loader
+    finally:
+        HydraConfig.instance().cfg = None
+        GlobalHydra.instance().clear()
 
 
 def check_command_line(config_name: str, validate: Callable[[DictConfig], object], argv: list[str],
@@ -151,25 +168,24 @@ def check_command_line(config_name: str, validate: Callable[[DictConfig], object
     args = hydra_arguments(argv)
     if args.help or args.hydra_help or args.cfg or args.info or args.shell_completion:
         return
-    register()
     config_name = args.config_name or config_name
-    try:
-        calling_file, calling_module = _caller(task)
-        path = config_search_path(args, task)
-        hydra_app = Hydra.create_main_hydra2(task_name=detect_task_name(calling_file, calling_module),
-                                             config_search_path=path)
-        loader = hydra_app.config_loader
+    with reported_as_one_line(), config_loader(args, task) as loader:
         if args.multirun:
             _check_sweep(loader, config_name, args.overrides)
         else:
-            validate(_compose(loader, config_name, args.overrides))
+            validate(compose_as_run(loader, config_name, args.overrides))
+
+
+@contextlib.contextmanager
+def reported_as_one_line() -> Iterator[None]:
+    """Turn a bad configuration (a key's value, a Hydra composition error, a file that is not YAML)
+    into one line ``sim: error: ...`` and exit status 2."""
+    try:
+        yield
     except (ConfigError, HydraException, OmegaConfBaseException) as exc:
         fail(describe(exc))
     except YAMLError as exc:  # a user's config file that is not YAML
         fail(describe_yaml(exc))
-    finally:
-        HydraConfig.instance().cfg = None
-        GlobalHydra.instance().clear()
 
 
 def hydra_command(validate: Callable[[DictConfig], object]):
