@@ -196,7 +196,7 @@ def load_structure_config(name: str, key: str) -> dict:
     except (YAMLError, OmegaConfBaseException) as exc:
         raise ConfigError(key, f"structure/{name}.yaml: {str(exc).splitlines()[0]}") from None
     if found is None:
-        known = ", ".join(sorted(group_options("structure")))
+        known = ", ".join(group_options("structure"))
         raise ConfigError(key, f"unknown structure {name!r} (available: {known})")
     config, where = found
     try:

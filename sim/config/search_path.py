@@ -43,4 +43,4 @@ def load_option(group: str, name: str) -> tuple[DictConfig, str] | None:
 
 def group_options(group: str) -> list[str]:
     """The names of the options of a config group, on the whole search path."""
-    return _repository().get_group_options(group)
+    return sorted(set(_repository().get_group_options(group)))
