@@ -3,22 +3,36 @@ run folder, and report any problem as one line naming the key, with a non-zero e
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import copy
 import functools
+import os
+import re
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import hydra
-from hydra import compose, initialize_config_dir
-from hydra.core.hydra_config import HydraConfig
+from hydra._internal.hydra import Hydra
+from hydra._internal.utils import (
+    create_automatic_config_search_path,
+    detect_calling_file_or_module_from_task_function,
+    detect_task_name,
+    get_args_parser,
+)
+from hydra.core.config_loader import ConfigLoader
+from hydra.core.config_search_path import ConfigSearchPath, SearchPathQuery
 from hydra.core.global_hydra import GlobalHydra
+from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException, MissingConfigException
 from hydra.types import RunMode
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
+from yaml import YAMLError
 
+from sim import __version__
 from sim.errors import ConfigError
 from sim.config.paths import CONFIG_DIR
 from sim.config.schema import register
@@ -36,12 +50,15 @@ def describe(exc: BaseException) -> str:
     """One line for a Hydra or OmegaConf composition error: the key and the problem."""
     if isinstance(exc, ConfigError):
         return str(exc)
-    cause = exc.__cause__ if isinstance(exc.__cause__, OmegaConfBaseException) else exc
+    cause = exc  # Hydra wraps OmegaConf's error, as the cause or (merging a config file) the context
+    if not isinstance(exc, OmegaConfBaseException):
+        cause = next((e for e in (exc.__cause__, exc.__context__) if isinstance(e, OmegaConfBaseException)), exc)
     if isinstance(cause, OmegaConfBaseException) and getattr(cause, "full_key", None):
         first = str(cause).splitlines()[0]
         if "not in struct" in first or "not in '" in first:
             first = f"unknown key (misspelt? a new entry of a mapping is added with +{cause.full_key}=...)"
-        return f"{cause.full_key}: {first}"
+        merging = re.match(r"In '([^']+)': ", str(exc)) if cause is not exc else None
+        return f"{cause.full_key}: {first}" + (f" (in config {merging.group(1)})" if merging else "")
     if isinstance(exc, MissingConfigException):
         text = str(exc).split("Config search path")[0]
         lines = [line.strip() for line in text.splitlines() if line.strip()]
@@ -51,19 +68,56 @@ def describe(exc: BaseException) -> str:
     return " ".join(str(exc).split("See https://")[0].split())
 
 
-MULTIRUN_FLAGS = ("-m", "--multirun")
-NOT_A_RUN_FLAGS = ("--help", "-h", "--hydra-help", "--info", "--cfg", "-c", "--shell-completion")
+def describe_yaml(exc: YAMLError) -> str:
+    """One line for a config file that is not YAML: the file, the line and the problem."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f"{mark.name}:{mark.line + 1}" if mark is not None else "a config file"
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return f"{where}: not valid YAML ({problem})"
 
 
-def _plain_overrides(argv: list[str]) -> list[str] | None:
-    """Overrides to check in advance, or None when the command line does not run anything."""
-    if any(a in NOT_A_RUN_FLAGS or a.startswith("--cfg") or a.startswith("--info") for a in argv):
-        return None
-    overrides = [a for a in argv if not a.startswith("-")]
-    return [a for a in overrides if not a.lstrip("+~").startswith("hydra")]
+def version_line() -> str:
+    """What ``--version`` prints: the simulator's version, then the Hydra and Python it runs on."""
+    return f"hanoi-sim {__version__} (Hydra {hydra.__version__}, Python {sys.version.split()[0]})"
 
 
-def _check_sweep(config_name: str, overrides: list[str]) -> None:
+def hydra_arguments(argv: list[str]) -> argparse.Namespace:
+    """The command line as Hydra's own parser reads it (flags, then overrides)."""
+    return get_args_parser().parse_args(argv)
+
+
+def _caller(task: Callable | None) -> tuple[str | None, str | None]:
+    """The file or module Hydra names the job after and resolves a relative ``--config-path`` from."""
+    return detect_calling_file_or_module_from_task_function(task) if task else (None, "sim.apps.main")
+
+
+def config_search_path(args: argparse.Namespace, task: Callable | None = None) -> ConfigSearchPath:
+    """The config search path Hydra builds for this command line: Hydra's own configs, the primary
+    config folder (``sim/conf``, or ``--config-path``), ``--config-dir`` in front of the schema.
+    ``hydra.searchpath=[...]`` is an override: Hydra's config loader adds it when composing."""
+    calling_file, calling_module = _caller(task)
+    path = create_automatic_config_search_path(calling_file, calling_module, args.config_path or CONFIG_DIR)
+    if args.config_dir is not None:  # as hydra.main does it
+        folder = os.path.abspath(args.config_dir)
+        if not os.path.isdir(folder):
+            raise ConfigError("--config-dir", f"{folder}: no such folder")
+        path.prepend(provider="command-line", path=f"file://{folder}", anchor=SearchPathQuery(provider="schema"))
+    return path
+
+
+def compose_as_run(loader: ConfigLoader, config_name: str, overrides: list[str]) -> DictConfig:
+    """The job config a run of these overrides gets. As in a run, Hydra's own node (search path,
+    choices) is then available through ``HydraConfig`` until the loader is left, so configs named
+    inside configs (a structure's ``otherwise``) are found on the same search path."""
+    cfg = loader.load_configuration(config_name=config_name, overrides=overrides, run_mode=RunMode.RUN,
+                                    from_shell=True, validate_sweep_overrides=False)
+    HydraConfig.instance().set_config(cfg)
+    with open_dict(cfg):
+        del cfg["hydra"]
+    return cfg
+
+
+def _check_sweep(loader: ConfigLoader, config_name: str, overrides: list[str]) -> None:
     """Try every value of every swept key once (not every combination): enough to find a misspelt
     key or a value of the wrong type before a sweep starts. The values' own checks (ranges, known
     units …) are left to each job, which then fails alone."""
@@ -79,34 +133,59 @@ def _check_sweep(config_name: str, overrides: list[str]) -> None:
             continue
         swept.append([f"{override.get_key_element()}={value}" for value in values])  # as Hydra spells jobs
     first = [values[0] for values in swept if values]
-    cfg = compose(config_name, overrides=fixed + first)
+    cfg = compose_as_run(loader, config_name, fixed + first)
     for k, values in enumerate(swept):
         for text in values[1:]:
             override = OverridesParser.create().parse_override(text)
-            if override.is_add() or override.is_delete() or (Path(CONFIG_DIR) / override.key_or_group).is_dir():
-                compose(config_name, overrides=fixed + first[:k] + [text] + first[k + 1:])  # a config group
+            is_group = bool(loader.get_group_options(override.key_or_group, config_name=config_name, overrides=fixed))
+            if override.is_add() or override.is_delete() or is_group:
+                compose_as_run(loader, config_name, fixed + first[:k] + [text] + first[k + 1:])  # a config group
             else:  # a plain value: typed and known key, checked against the schema without composing again
                 OmegaConf.update(copy.deepcopy(cfg), override.key_or_group, override.value(), merge=True)
 
 
-def check_command_line(config_name: str, validate: Callable[[DictConfig], object], argv: list[str]) -> None:
-    """Compose the config as Hydra will and validate it; stop with one line if anything is wrong.
-    For a sweep, compose every swept value once; invalid values fail their own job only."""
-    overrides = _plain_overrides(argv)
-    if overrides is None:
-        return
+@contextlib.contextmanager
+def config_loader(args: argparse.Namespace, task: Callable | None = None) -> Iterator[ConfigLoader]:
+    """Hydra's config loader on the search path a run of this command line would have (see
+    :func:`config_search_path`); Hydra's global state is cleared on leaving."""
     register()
-    multirun = any(a in MULTIRUN_FLAGS for a in argv)
+    calling_file, calling_module = _caller(task)
     try:
-        with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-            if multirun:
-                _check_sweep(config_name, overrides)
-            else:
-                validate(compose(config_name, overrides=overrides))
+        path = config_search_path(args, task)
+        yield Hydra.create_main_hydra2(task_name=detect_task_name(calling_file, calling_module),
+                                       config_search_path=path).config_loader
+    finally:
+        HydraConfig.instance().cfg = None
+        GlobalHydra.instance().clear()
+
+
+def check_command_line(config_name: str, validate: Callable[[DictConfig], object], argv: list[str],
+                       task: Callable | None = None) -> None:
+    """Compose the config as Hydra will (same search path, ``--config-dir``, ``--config-name``,
+    ``hydra.searchpath`` and every other override) and validate it; stop with one line if anything is
+    wrong. For a sweep, compose every swept value once; invalid values fail their own job only.
+    Nothing is checked when the command line runs nothing (``--help``, ``--cfg`` …)."""
+    args = hydra_arguments(argv)
+    if args.help or args.hydra_help or args.cfg or args.info or args.shell_completion:
+        return
+    config_name = args.config_name or config_name
+    with reported_as_one_line(), config_loader(args, task) as loader:
+        if args.multirun:
+            _check_sweep(loader, config_name, args.overrides)
+        else:
+            validate(compose_as_run(loader, config_name, args.overrides))
+
+
+@contextlib.contextmanager
+def reported_as_one_line() -> Iterator[None]:
+    """Turn a bad configuration (a key's value, a Hydra composition error, a file that is not YAML)
+    into one line ``sim: error: ...`` and exit status 2."""
+    try:
+        yield
     except (ConfigError, HydraException, OmegaConfBaseException) as exc:
         fail(describe(exc))
-    finally:
-        GlobalHydra.instance().clear()
+    except YAMLError as exc:  # a user's config file that is not YAML
+        fail(describe_yaml(exc))
 
 
 def hydra_command(validate: Callable[[DictConfig], object]):
@@ -118,6 +197,7 @@ def hydra_command(validate: Callable[[DictConfig], object]):
     def wrap(body: Callable[[DictConfig, object, Path], None]) -> Callable[[], None]:
         register()
         register_resolvers()
+        OmegaConf.register_new_resolver("sim.version", lambda: __version__, replace=True)  # in --help
 
         @functools.wraps(body)  # Hydra names the job (and its log) after the body's module
         def task(cfg: DictConfig) -> str | None:
@@ -135,7 +215,10 @@ def hydra_command(validate: Callable[[DictConfig], object]):
         app = hydra.main(config_path=CONFIG_DIR, config_name="config", version_base="1.3")(task)
 
         def main() -> None:
-            check_command_line("config", validate, sys.argv[1:])
+            if "--version" in sys.argv[1:]:  # Hydra's flag would print Hydra's version
+                print(version_line())
+                return
+            check_command_line("config", validate, sys.argv[1:], task)
             app()
 
         return main

@@ -9,18 +9,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
+from yaml import YAMLError
 
 from sim.model.calendar import CalendarSpec, parse_clock
 from sim.model.catalogue import DISTRIBUTION_KINDS, Distribution, Procedure, channel_mix, with_online_share
 from sim.model.city import KINDS, desks_by_rule, framework_headcount, load_units
 from sim.errors import ConfigError
 from sim.model.scenario import BackOfficePolicy, DeskPolicy, Scenario, UnitPlan
-from sim.config.paths import CONFIG_DIR
+from sim.config.search_path import group_options, load_option
 from sim.config.schema import StructureConfig
 from sim.model.structures import Department, Structure, department_staff, organise
 
@@ -189,16 +189,20 @@ def _structure(c: dict, key: str, seen: tuple[str, ...] = ()) -> Structure:
 
 
 def load_structure_config(name: str, key: str) -> dict:
-    """A structure from ``configs/structure/NAME.yaml``, checked against the schema."""
-    folder = Path(CONFIG_DIR) / "structure"
-    path = folder / f"{name}.yaml"
-    if not path.is_file():
-        known = ", ".join(sorted(p.stem for p in folder.glob("*.yaml")))
-        raise ConfigError(key, f"unknown structure {name!r} (available: {known})")
+    """Structure ``structure/NAME.yaml`` from the config search path (the package's ``sim/conf``,
+    then any user folder added with ``--config-dir`` or ``hydra.searchpath``), checked against the schema."""
     try:
-        merged = OmegaConf.merge(OmegaConf.structured(StructureConfig), OmegaConf.load(path))
+        found = load_option("structure", name)
+    except (YAMLError, OmegaConfBaseException) as exc:
+        raise ConfigError(key, f"structure/{name}.yaml: {str(exc).splitlines()[0]}") from None
+    if found is None:
+        known = ", ".join(group_options("structure"))
+        raise ConfigError(key, f"unknown structure {name!r} (available: {known})")
+    config, where = found
+    try:
+        merged = OmegaConf.merge(OmegaConf.structured(StructureConfig), config)
     except OmegaConfBaseException as exc:
-        raise ConfigError(key, f"{path.name}: {str(exc).splitlines()[0]}") from None
+        raise ConfigError(key, f"{where}: {str(exc).splitlines()[0]}") from None
     return OmegaConf.to_container(merged, resolve=True)
 
 

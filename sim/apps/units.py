@@ -1,0 +1,74 @@
+"""``python -m sim.units``: the 126 units with the population, desks and processing staff a run
+gives them, computed by the same build as a run (so every override of the main job applies)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sim.apps.command import compose_as_run, config_loader, fail, hydra_arguments, reported_as_one_line
+from sim.model.city import KINDS
+
+COLUMNS = ("slug", "name", "kind", "population", "population_imputed", "desks", "staff", "structure")
+
+
+def unit_rows(overrides: list[str], config_dir: str | None = None, config_name: str = "config") -> list[dict]:
+    """One row per unit of the composed config (all 126 unless ``city.units`` is set): staff are
+    the processing officers of all its departments, as ``sim.config.build.build_scenario`` sets them."""
+    from sim.config.build import build_scenario
+
+    flags = (["--config-dir", config_dir] if config_dir else []) + ["--config-name", config_name]
+    with config_loader(hydra_arguments([*flags, *overrides])) as loader:
+        scenario = build_scenario(compose_as_run(loader, config_name, overrides))
+    return [
+        {
+            "slug": plan.unit.slug,
+            "name": plan.unit.name,
+            "kind": plan.unit.kind,
+            "population": plan.unit.population,
+            "population_imputed": plan.unit.population_imputed,
+            "desks": plan.desks,
+            "staff": sum(plan.staff),
+            "structure": plan.organisation.structure.name,
+        }
+        for plan in scenario.units
+    ]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m sim.units", description="The units with the population, desks and processing staff a run gives "
+                                     "them; every override of python -m sim applies.",
+                                     epilog="e.g. python -m sim.units --kind ward desks.residents_per_desk=15000")
+    parser.add_argument("overrides", nargs="*", metavar="KEY=VALUE", help="Hydra overrides, as for python -m sim")
+    parser.add_argument("--table", metavar="PATH", help="another unit table (city.table), same columns")
+    parser.add_argument("--kind", choices=KINDS, help="only wards or only communes")
+    parser.add_argument("--csv", action="store_true", help="CSV on standard output instead of a table")
+    parser.add_argument("--config-dir", metavar="DIR", help="a folder of your own configs, as for python -m sim")
+    parser.add_argument("--config-name", "-cn", default="config", metavar="NAME", help="the main config")
+    args = parser.parse_args(argv)
+    if args.table and not Path(args.table).is_file():
+        fail(f"--table: {args.table}: no such file")
+    overrides = args.overrides + ([f"city.table={args.table}"] if args.table else [])
+
+    with reported_as_one_line():
+        rows = unit_rows(overrides, args.config_dir, args.config_name)
+    rows = [r for r in rows if args.kind in (None, r["kind"])]
+    if sys.stdout.encoding.lower().replace("-", "") != "utf8":  # names carry Vietnamese diacritics
+        sys.stdout.reconfigure(encoding="utf-8")
+
+    import pandas as pd
+
+    table = pd.DataFrame(rows, columns=list(COLUMNS))
+    if args.csv:
+        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+        return
+    table["population_imputed"] = table["population_imputed"].map({True: "yes", False: ""})
+    print(table.rename(columns={"population_imputed": "imputed"}).to_string(index=False))
+    wards, communes = (int((table["kind"] == kind).sum()) for kind in KINDS)
+    print(f"\n{len(table)} units ({wards} wards, {communes} communes): {table['desks'].sum()} desks, "
+          f"{table['staff'].sum()} processing officers")
+
+
+if __name__ == "__main__":
+    main()
