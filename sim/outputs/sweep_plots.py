@@ -10,12 +10,11 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+from sim.outputs.figures import save, subplots
 
 # KPI -> (axis label, colour map with the better end green)
 HEADLINE_KPIS = {
@@ -46,15 +45,20 @@ def write_plots(sweep_dir: Path, table: pd.DataFrame, keys: list[str]) -> list[P
     done = table[table["status"].isin(["ok", "reused"])] if not table.empty else table
     if not keys or not kpis or done.empty:
         return []
+    return [save(fig, sweep_dir / f"{PLOT_PREFIX}{name}.png") for name, fig in sweep_figures(done, keys, kpis).items()]
+
+
+def sweep_figures(done: pd.DataFrame, keys: list[str], kpis: list[str]) -> dict[str, Figure]:
+    """The figures of finished jobs, by name: a line for one swept key, else a heatmap per pair."""
     if len(keys) == 1:
-        return [_line(sweep_dir / f"{PLOT_PREFIX}{keys[0]}.png", done, keys[0], kpis)]
-    return [_heatmaps(sweep_dir / f"{PLOT_PREFIX}{a}__{b}.png", done, a, b, [k for k in keys if k not in (a, b)], kpis)
-            for a, b in itertools.combinations(keys, 2)]
+        return {keys[0]: _line(done, keys[0], kpis)}
+    return {f"{a}__{b}": _heatmaps(done, a, b, [k for k in keys if k not in (a, b)], kpis)
+            for a, b in itertools.combinations(keys, 2)}
 
 
-def _line(path: Path, done: pd.DataFrame, key: str, kpis: list[str]) -> Path:
+def _line(done: pd.DataFrame, key: str, kpis: list[str]) -> Figure:
     numeric = pd.api.types.is_numeric_dtype(done[key]) and not pd.api.types.is_bool_dtype(done[key])
-    fig, axes = plt.subplots(1, len(kpis), figsize=(5.2 * len(kpis), 4), squeeze=False)
+    fig, axes = subplots(1, len(kpis), figsize=(5.2 * len(kpis), 4), squeeze=False)
     for ax, kpi in zip(axes[0], kpis):
         cols = [kpi] + [c for c in (f"{kpi}_ci95_low", f"{kpi}_ci95_high") if c in done]
         g = done.groupby(key, dropna=True)[cols].mean(numeric_only=True).sort_index()
@@ -75,17 +79,15 @@ def _line(path: Path, done: pd.DataFrame, key: str, kpis: list[str]) -> Path:
         ax.grid(True, alpha=0.3)
     fig.suptitle(f"sweep over {key}", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return fig
 
 
-def _heatmaps(path: Path, done: pd.DataFrame, a: str, b: str, others: list[str], kpis: list[str]) -> Path:
+def _heatmaps(done: pd.DataFrame, a: str, b: str, others: list[str], kpis: list[str]) -> Figure:
     """``a`` across, ``b`` down; one panel per KPI."""
     first = done.pivot_table(index=b, columns=a, values=kpis[0], aggfunc="mean", dropna=False)
     width = max(4.5, 1.0 + 0.8 * first.shape[1])
     height = max(3.2, 1.2 + 0.5 * first.shape[0])
-    fig, axes = plt.subplots(1, len(kpis), figsize=(width * len(kpis), height), squeeze=False)
+    fig, axes = subplots(1, len(kpis), figsize=(width * len(kpis), height), squeeze=False)
     for ax, kpi in zip(axes[0], kpis):
         grid = done.pivot_table(index=b, columns=a, values=kpi, aggfunc="mean", dropna=False).sort_index()
         grid = grid.reindex(sorted(grid.columns), axis=1)
@@ -105,6 +107,4 @@ def _heatmaps(path: Path, done: pd.DataFrame, a: str, b: str, others: list[str],
                     color="black" if not np.isfinite(v) or abs(v - middle) < 0.35 * (np.ptp(finite) or 1) else "white")
         ax.set_title(label + (f"\nmean over {', '.join(others)}" if others else ""), fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return fig
