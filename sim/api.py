@@ -9,6 +9,7 @@ matplotlib backend.
 from __future__ import annotations
 
 import contextlib
+import copy
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
     from sim.experiments.sensitivity import Sensitivity
     from sim.model.scenario import Scenario
 
-CHANNEL_NAMES = ("in_person", "online", "post")  # sim.engines.workload.IN_PERSON, ONLINE, POST
 RECORD_TIMES = ("arrival", "desk_start", "desk_end", "receipt", "due", "done", "abandoned_at")
 
 
@@ -131,7 +131,7 @@ def run(cfg: DictConfig, workers: int | None = None, progress: bool = False) -> 
 
     scenario = build(cfg)
     results = run_scenario(scenario, workers=workers, progress=progress)
-    return RunResult(cfg, scenario, summarise(scenario, results), results)
+    return RunResult(copy.deepcopy(cfg), scenario, summarise(scenario, results), results)  # later edits of cfg stay out
 
 
 @dataclass(repr=False)
@@ -214,6 +214,7 @@ class RunResult:
         import pandas as pd
 
         from sim.engines.outcome import ABANDONED, AT_DESK, AWAY, BACK_OFFICE, DESK_QUEUE, DONE, IN_PROCESS_STAGES
+        from sim.engines.workload import IN_PERSON, ONLINE, POST
         from sim.experiments.runner import simulate_records
 
         slugs = [plan.unit.slug for plan in self.scenario.units]
@@ -225,10 +226,16 @@ class RunResult:
         position = slugs.index(unit)
         calendar, w, o = simulate_records(self.scenario, replication, position)
 
-        stage_names = {DESK_QUEUE: "desk_queue", AT_DESK: "at_desk", AWAY: "away", BACK_OFFICE: "back_office",
-                       DONE: "done", ABANDONED: "abandoned"}
-        procedures = self.scenario.procedures
-        departments = self.scenario.units[position].organisation.structure.department_names
+        def names(labels: dict[int, str], codes: np.ndarray) -> np.ndarray:
+            table = np.array([labels.get(k, f"unknown {k}") for k in range(max(labels) + 1)], dtype=object)
+            return table[codes]
+
+        channels = {IN_PERSON: "in_person", ONLINE: "online", POST: "post"}
+        stages = {DESK_QUEUE: "desk_queue", AT_DESK: "at_desk", AWAY: "away", BACK_OFFICE: "back_office",
+                  DONE: "done", ABANDONED: "abandoned"}
+        procedures = dict(enumerate(p.name for p in self.scenario.procedures))
+        fields = dict(enumerate(p.field for p in self.scenario.procedures))
+        departments = dict(enumerate(self.scenario.units[position].organisation.structure.department_names))
         minutes = dict(zip(RECORD_TIMES, (w.arrival, o.desk_start, o.desk_end, o.receipt, o.due, o.done,
                                           o.abandoned_at)))
         processed = ~np.isnan(o.done)
@@ -238,11 +245,11 @@ class RunResult:
         start = pd.Timestamp(self.scenario.start)
         frame = pd.DataFrame({
             "record": np.arange(len(w)),
-            "channel": [CHANNEL_NAMES[c] for c in w.channel],
-            "procedure": [procedures[p].name for p in w.procedure],
-            "field": [procedures[p].field for p in w.procedure],
-            "department": [departments[d] for d in w.department],
-            "stage": [stage_names.get(int(s), f"stage {s}") for s in o.stage],
+            "channel": names(channels, w.channel),
+            "procedure": names(procedures, w.procedure),
+            "field": names(fields, w.procedure),
+            "department": names(departments, w.department),
+            "stage": names(stages, o.stage),
             **{name: start + pd.to_timedelta(values, unit="min") for name, values in minutes.items()},
             **{f"{name}_min": values for name, values in minutes.items()},
             "desk_wait_min": o.desk_wait,

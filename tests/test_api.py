@@ -149,10 +149,11 @@ def test_records_refuse_a_unit_or_replication_the_run_does_not_have(result):
         result.records("ba_dinh", replication=2)
 
 
-def test_plot_functions_return_figures(result):
+def test_plot_functions_return_figures_a_notebook_shows(result):
     for plot in (sim.plot_waits, sim.plot_backlog, sim.plot_unit_on_time):
         fig = plot(result)
         assert isinstance(fig, Figure) and fig.axes, plot.__name__
+        assert fig._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"  # inline in Jupyter without pyplot
 
 
 def test_comparison_through_the_api(tmp_path):
