@@ -20,7 +20,8 @@ from sim.analysis.unit_counts import UnitResult, summarise_unit
 from sim.model.calendar import CalendarSpec, WorkCalendar
 from sim.engines import fast as engine, reference as engine_simpy
 from sim.model.scenario import Scenario
-from sim.engines.workload import STREAMS, draw_workload
+from sim.engines.outcome import UnitOutcome
+from sim.engines.workload import STREAMS, Workload, draw_workload
 
 
 ENGINES = {"fast": engine.simulate_unit, "simpy": engine_simpy.simulate_unit}
@@ -38,14 +39,22 @@ def calendar_for(spec: CalendarSpec, start, days: int) -> WorkCalendar:
     return WorkCalendar(spec, start, days)
 
 
-def run_unit(scenario: Scenario, replication: int, position: int) -> UnitResult:
-    """Simulate one unit for one replication and reduce it to a :class:`UnitResult`."""
+def simulate_records(scenario: Scenario, replication: int, position: int
+                     ) -> tuple[WorkCalendar, Workload, UnitOutcome]:
+    """Simulate one unit for one replication: its calendar, its records and what became of them.
+    The same arguments give the same records, so one unit of a run can be looked at again."""
     plan = scenario.units[position]
     calendar = calendar_for(scenario.calendar, scenario.start, scenario.days)
     workload = draw_workload(scenario, plan, calendar, unit_streams(scenario.seed, replication, plan.unit.index))
     outcome = ENGINES[scenario.engine](workload, calendar, plan.desks, plan.organisation, scenario.desk_policy,
                             scenario.back_office)
-    return summarise_unit(replication, position, scenario, plan, calendar, workload, outcome)
+    return calendar, workload, outcome
+
+
+def run_unit(scenario: Scenario, replication: int, position: int) -> UnitResult:
+    """Simulate one unit for one replication and reduce it to a :class:`UnitResult`."""
+    calendar, workload, outcome = simulate_records(scenario, replication, position)
+    return summarise_unit(replication, position, scenario, scenario.units[position], calendar, workload, outcome)
 
 
 def _run_batch(scenario: Scenario, tasks: list[tuple[int, int]]) -> list[UnitResult]:

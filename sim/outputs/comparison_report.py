@@ -7,15 +7,13 @@ import base64
 import html
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from sim.experiments.comparison import GROUPS, HEADLINE, MOVERS_KPI, Comparison  # noqa: E402
-from sim.outputs.run_files import write_run  # noqa: E402
+from sim.experiments.comparison import GROUPS, HEADLINE, MOVERS_KPI, Comparison
+from sim.outputs.figures import save, subplots
+from sim.outputs.run_files import write_run
 
 DIFFERENCE_KPIS = ("on_time_of_received_pct", "abandoned_of_received_pct", "overdue", "lead_time_mean_wd",
                    "in_process", "staff_utilisation")
@@ -99,22 +97,22 @@ def write_comparison(folder: Path, comparison: Comparison) -> None:
             movers.to_excel(excel, sheet_name=name.replace("/", " ")[:31], index=False)
         comparison.table.to_excel(excel, sheet_name="all_kpis", index=False)
     plots = {
-        "on_time_by_group.png": _plot_groups(comparison, "on_time_of_received_pct"),
-        "abandoned_by_group.png": _plot_groups(comparison, "abandoned_of_received_pct"),
-        "lead_time_by_group.png": _plot_groups(comparison, "lead_time_mean_wd"),
-        "differences.png": _plot_differences(comparison),
+        "on_time_by_group.png": plot_groups(comparison, "on_time_of_received_pct"),
+        "abandoned_by_group.png": plot_groups(comparison, "abandoned_of_received_pct"),
+        "lead_time_by_group.png": plot_groups(comparison, "lead_time_mean_wd"),
+        "differences.png": plot_differences(comparison),
     }
     for name, fig in plots.items():
-        fig.savefig(folder / name, dpi=110)
-        plt.close(fig)
+        save(fig, folder / name)
     (folder / "report.html").write_text(_html(comparison, tables, folder, list(plots)), encoding="utf-8")
 
 
-def _plot_groups(comparison: Comparison, kpi: str):
+def plot_groups(comparison: Comparison, kpi: str) -> Figure:
+    """One KPI for the city, wards and communes, a bar per variant with its 95 % interval."""
     t = comparison.table[comparison.table["kpi"] == kpi]
     variants = list(dict.fromkeys(t["variant"]))
     groups = [g for g in GROUPS if (t["group"] == g).any()]
-    fig, ax = plt.subplots(figsize=(10, 4))
+    fig, ax = subplots(figsize=(10, 4))
     width = 0.8 / len(variants)
     for k, v in enumerate(variants):
         sub = t[t["variant"] == v].set_index("group").loc[groups]
@@ -135,11 +133,12 @@ def _plot_groups(comparison: Comparison, kpi: str):
     return fig
 
 
-def _plot_differences(comparison: Comparison):
+def plot_differences(comparison: Comparison) -> Figure:
+    """Each variant's paired difference to the baseline with its 95 % interval, a panel per KPI."""
     t = comparison.table[(comparison.table["variant"] != comparison.runs[0].variant.name)
                          & comparison.table["kpi"].isin(DIFFERENCE_KPIS)]
     variants = list(dict.fromkeys(t["variant"]))
-    fig, axes = plt.subplots(1, len(DIFFERENCE_KPIS), figsize=(4 * len(DIFFERENCE_KPIS), 0.6 * len(variants) * 3 + 1.5),
+    fig, axes = subplots(1, len(DIFFERENCE_KPIS), figsize=(4 * len(DIFFERENCE_KPIS), 0.6 * len(variants) * 3 + 1.5),
                              squeeze=False)
     for ax, kpi in zip(axes[0], DIFFERENCE_KPIS):
         y = 0

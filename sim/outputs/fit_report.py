@@ -7,16 +7,14 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from omegaconf import DictConfig, OmegaConf
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from omegaconf import DictConfig, OmegaConf  # noqa: E402
-
-from sim.experiments.calibration import CalibrationResult  # noqa: E402
-from sim.outputs.run_files import _clean  # noqa: E402
+from sim.experiments.calibration import CalibrationResult
+from sim.outputs.figures import save, subplots
+from sim.outputs.run_files import _clean
 
 
 def calibrated_scenario_yaml(cfg: DictConfig, result: CalibrationResult, name: str) -> str:
@@ -43,7 +41,7 @@ def calibrated_scenario_yaml(cfg: DictConfig, result: CalibrationResult, name: s
 def write_calibration(folder: Path, result: CalibrationResult) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "calibration.json").write_text(json.dumps(_clean(result.as_dict()), indent=2))
-    _plot_targets(folder / "calibration.png", result)
+    save(plot_targets(result), folder / "calibration.png")
 
 
 def target_table(result: CalibrationResult) -> pd.DataFrame:
@@ -57,11 +55,11 @@ def target_table(result: CalibrationResult) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _plot_targets(path: Path, result: CalibrationResult) -> None:
+def plot_targets(result: CalibrationResult) -> Figure:
     """Each target's simulated mean and 95 % CI as a deviation from the observed value, with the
     tolerance band: a point inside the band is a target met."""
     items = {**result.targets, **result.checks}
-    fig, ax = plt.subplots(figsize=(8, 0.6 * len(items) + 1.5))
+    fig, ax = subplots(figsize=(8, 0.6 * len(items) + 1.5))
     for row, (name, t) in enumerate(items.items()):
         scale = t["observed"] / 100 if t["relative"] else 1.0
         unit_tol = t["tolerance"] * 100 if t["relative"] else t["tolerance"]
@@ -79,16 +77,15 @@ def _plot_targets(path: Path, result: CalibrationResult) -> None:
     ax.set_xlabel("simulated - observed (relative targets in %, shares in percentage points); band = tolerance")
     ax.set_title(f"calibration: {result.evaluations} candidates, {result.spec.replications} replications", fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return fig
 
 
-def plot_tornado(path: Path, rows: list[dict], outputs: list[str]) -> None:
+def plot_tornado(rows: list[dict], outputs: list[str]) -> Figure:
     """One panel per output: how far each parameter's low and high ends move it from the base run."""
     frame = pd.DataFrame(rows)
     base = frame[frame["end"] == "base"].iloc[0]
     params = [p for p in frame["parameter"].unique() if p != "base"]
-    fig, axes = plt.subplots(1, len(outputs), figsize=(5 * len(outputs), 0.5 * len(params) + 1.8), squeeze=False)
+    fig, axes = subplots(1, len(outputs), figsize=(5 * len(outputs), 0.5 * len(params) + 1.8), squeeze=False)
     for ax, output in zip(axes[0], outputs):
         swing = []
         for p in params:
@@ -104,5 +101,4 @@ def plot_tornado(path: Path, rows: list[dict], outputs: list[str]) -> None:
         ax.set_xlabel("change from base")
     axes[0][0].legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return fig

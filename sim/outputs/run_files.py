@@ -6,13 +6,11 @@ import json
 import math
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from sim.analysis.summary import RunSummary  # noqa: E402
+from sim.analysis.summary import RunSummary
+from sim.outputs.figures import save, subplots
 
 RUN_FILES = ("summary.json", "units.csv", "departments.csv", "daily.csv",
              "wait_distribution.png", "daily_backlog.png", "unit_on_time.png")
@@ -35,9 +33,9 @@ def write_run(folder: Path, run: RunSummary) -> None:
     run.units.to_csv(folder / "units.csv", index=False)
     run.departments.to_csv(folder / "departments.csv", index=False)
     run.daily.to_csv(folder / "daily.csv", index=False)
-    _plot_waits(folder / "wait_distribution.png", run)
-    _plot_backlog(folder / "daily_backlog.png", run)
-    _plot_unit_on_time(folder / "unit_on_time.png", run)
+    save(plot_waits(run), folder / "wait_distribution.png")
+    save(plot_backlog(run), folder / "daily_backlog.png")
+    save(plot_unit_on_time(run), folder / "unit_on_time.png")
     (folder / "summary.json").write_text(json.dumps(_clean(run.summary), indent=2, ensure_ascii=False))
 
 
@@ -49,12 +47,12 @@ def _title(run: RunSummary) -> str:
 WAIT_BIN_MINUTES = 0.5  # bar width of the wait distribution plot
 
 
-def _plot_waits(path: Path, run: RunSummary) -> None:
+def plot_waits(run: RunSummary) -> Figure:
     """Left: how positive waits are distributed; right: share of citizens waiting longer than x
     (both from every served citizen's exact wait)."""
     waits = np.sort(run.waits)
     total = len(waits)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig, (left, right) = subplots(1, 2, figsize=(11, 4.2))
     if total:
         reach = max(float(np.quantile(waits, 0.999, method="inverted_cdf")), 20 * WAIT_BIN_MINUTES)
         shown = int(np.ceil(reach / WAIT_BIN_MINUTES)) + 1  # up to the 99.9th percentile
@@ -74,13 +72,13 @@ def _plot_waits(path: Path, run: RunSummary) -> None:
     right.grid(True, which="both", alpha=0.3)
     fig.suptitle(_title(run), fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return fig
 
 
-def _plot_backlog(path: Path, run: RunSummary) -> None:
+def plot_backlog(run: RunSummary) -> Figure:
+    """City arrivals and completions per day, and the records in process at the end of each day."""
     d = run.daily
-    fig, ax = plt.subplots(figsize=(9, 4.5))
+    fig, ax = subplots(figsize=(9, 4.5))
     ax.plot(range(len(d)), d["in_process"], label="in process (end of day)")
     ax.bar(range(len(d)), d["arrivals"], alpha=0.3, label="arrivals")
     ax.bar(range(len(d)), d["completions"], alpha=0.3, label="completions")
@@ -90,18 +88,17 @@ def _plot_backlog(path: Path, run: RunSummary) -> None:
     ax.legend()
     ax.set_title(_title(run), fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return fig
 
 
-def _plot_unit_on_time(path: Path, run: RunSummary) -> None:
+def plot_unit_on_time(run: RunSummary) -> Figure:
     """Per unit, every record received whose outcome is known, split into finished on time,
     late (finished late or overdue in process) and abandoned at the desk, sorted by on time."""
     u = run.units.sort_values("on_time_of_received_pct")
     on_time = u["on_time_of_received_pct"].to_numpy(dtype=float)
     abandoned = u["abandoned_of_received_pct"].to_numpy(dtype=float)
     late = np.clip(100 - on_time - abandoned, 0, None)
-    fig, ax = plt.subplots(figsize=(10, 4.5))
+    fig, ax = subplots(figsize=(10, 4.5))
     x = np.arange(len(u))
     colours = np.where(u["kind"] == "ward", "tab:blue", "tab:green")
     ax.bar(x, on_time, color=colours, label="finished on time")
@@ -114,8 +111,7 @@ def _plot_unit_on_time(path: Path, run: RunSummary) -> None:
     ax.legend(fontsize=7, loc="lower right")
     ax.set_title(_title(run) + "  (on time: blue wards, green communes)", fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return fig
 
 
 def _fmt(ci: dict) -> str:

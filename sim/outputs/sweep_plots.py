@@ -15,16 +15,14 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import yaml
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from sim.config.schema import DesksConfig, ReportConfig  # noqa: E402
+from sim.config.schema import DesksConfig, ReportConfig
+from sim.outputs.figures import save, subplots
 
 # KPI -> (axis label, colour map with the better end green)
 HEADLINE_KPIS = {
@@ -64,11 +62,19 @@ def write_plots(sweep_dir: Path, table: pd.DataFrame, keys: list[str]) -> list[P
     if not keys or not kpis or done.empty:
         return []
     targets = _targets(sweep_dir, done)
+    return [save(fig, sweep_dir / f"{PLOT_PREFIX}{name}.png")
+            for name, fig in sweep_figures(done, keys, kpis, targets).items()]
+
+
+def sweep_figures(done: pd.DataFrame, keys: list[str], kpis: list[str],
+                  targets: dict[str, float] | None = None) -> dict[str, Figure]:
+    """The figures of finished jobs, by name: a line for one swept key, else a heatmap per pair.
+    ``targets`` (KPI -> target) are marked; by default the schema's defaults."""
+    targets = {kpi: default for kpi, (_key, default, _higher) in TARGETS.items()} if targets is None else targets
     if len(keys) == 1:
-        return [_line(sweep_dir / f"{PLOT_PREFIX}{keys[0]}.png", done, keys[0], kpis, targets)]
-    return [_heatmaps(sweep_dir / f"{PLOT_PREFIX}{a}__{b}.png", done, a, b, [k for k in keys if k not in (a, b)], kpis,
-                      targets)
-            for a, b in itertools.combinations(keys, 2)]
+        return {keys[0]: _line(done, keys[0], kpis, targets)}
+    return {f"{a}__{b}": _heatmaps(done, a, b, [k for k in keys if k not in (a, b)], kpis, targets)
+            for a, b in itertools.combinations(keys, 2)}
 
 
 def _targets(sweep_dir: Path, done: pd.DataFrame) -> dict[str, float]:
@@ -115,9 +121,9 @@ def _norm(kpi: str, values: np.ndarray, target: float | None):
     return Normalize(vmin=low, vmax=high)
 
 
-def _line(path: Path, done: pd.DataFrame, key: str, kpis: list[str], targets: dict[str, float]) -> Path:
+def _line(done: pd.DataFrame, key: str, kpis: list[str], targets: dict[str, float]) -> Figure:
     numeric = pd.api.types.is_numeric_dtype(done[key]) and not pd.api.types.is_bool_dtype(done[key])
-    fig, axes = plt.subplots(1, len(kpis), figsize=(5.2 * len(kpis), 4), squeeze=False)
+    fig, axes = subplots(1, len(kpis), figsize=(5.2 * len(kpis), 4), squeeze=False)
     for ax, kpi in zip(axes[0], kpis):
         cols = [kpi] + [c for c in (f"{kpi}_ci95_low", f"{kpi}_ci95_high") if c in done]
         g = done.groupby(key, dropna=True)[cols].mean(numeric_only=True).sort_index()
@@ -141,18 +147,16 @@ def _line(path: Path, done: pd.DataFrame, key: str, kpis: list[str], targets: di
         ax.grid(True, alpha=0.3)
     fig.suptitle(f"sweep over {key}", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return fig
 
 
-def _heatmaps(path: Path, done: pd.DataFrame, a: str, b: str, others: list[str], kpis: list[str],
-              targets: dict[str, float]) -> Path:
+def _heatmaps(done: pd.DataFrame, a: str, b: str, others: list[str], kpis: list[str],
+              targets: dict[str, float]) -> Figure:
     """``a`` across, ``b`` down; one panel per KPI."""
     first = done.pivot_table(index=b, columns=a, values=kpis[0], aggfunc="mean", dropna=False)
     width = max(4.5, 1.0 + 0.8 * first.shape[1])
     height = max(3.2, 1.2 + 0.5 * first.shape[0])
-    fig, axes = plt.subplots(1, len(kpis), figsize=(width * len(kpis), height), squeeze=False)
+    fig, axes = subplots(1, len(kpis), figsize=(width * len(kpis), height), squeeze=False)
     for ax, kpi in zip(axes[0], kpis):
         grid = done.pivot_table(index=b, columns=a, values=kpi, aggfunc="mean", dropna=False).sort_index()
         grid = grid.reindex(sorted(grid.columns), axis=1)
@@ -166,7 +170,7 @@ def _heatmaps(path: Path, done: pd.DataFrame, a: str, b: str, others: list[str],
             bar.ax.axhline(target, color="black", linestyle="--", linewidth=1.5)
             for (i, j), v in np.ndenumerate(values):
                 if np.isfinite(v) and _meets(kpi, v, target):
-                    ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="black", linewidth=2))
+                    ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="black", linewidth=2))
             label += f"\ntarget {'≥' if TARGETS[kpi][2] else '≤'} {target:g} (outlined cells meet it)"
         labels, turn = _ticks(grid.columns)
         ax.set_xticks(range(grid.shape[1]), labels, **turn)
@@ -180,6 +184,4 @@ def _heatmaps(path: Path, done: pd.DataFrame, a: str, b: str, others: list[str],
                     color="white" if dark else "black")
         ax.set_title(label + (f"\nmean over {', '.join(others)}" if others else ""), fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return fig

@@ -1,0 +1,392 @@
+"""The simulator from Python: compose a configuration as the command line does, run it, read its
+tables and records, draw its figures, and run comparisons, calibrations and sensitivity analyses.
+
+Everything here is re-exported by ``import sim``. Heavy modules (the engines, pandas, matplotlib,
+Hydra) are imported inside the functions, so ``import sim`` stays light and never chooses a
+matplotlib backend.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
+
+from sim.errors import ConfigError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+    from omegaconf import DictConfig
+
+    from sim.analysis.summary import RunSummary
+    from sim.analysis.unit_counts import UnitResult
+    from sim.experiments.calibration import CalibrationResult
+    from sim.experiments.comparison import Comparison
+    from sim.experiments.sensitivity import Sensitivity
+    from sim.model.scenario import Scenario
+
+RECORD_TIMES = ("arrival", "desk_start", "desk_end", "receipt", "due", "done", "abandoned_at")
+
+
+# --- configuration ---------------------------------------------------------------------------
+def load_config(*overrides: str, config_dir: str | Path | None = None) -> DictConfig:
+    """Compose the configuration as ``python -m sim OVERRIDES`` does, validate it, and return it.
+
+    ``overrides`` are Hydra overrides (``"city.units=[ba_dinh]"``, ``"structure=four_departments_land"``,
+    ``"+desks.per_unit.tuong_mai=8"``). ``config_dir`` is an optional folder of the user's own
+    configs (for example ``structure/mine.yaml``, selected with ``"structure=mine"``), searched
+    after the package's (like ``hydra.searchpath=[file://DIR]`` on the command line).
+    Raises :class:`sim.ConfigError` naming the key when anything is wrong.
+    """
+    from hydra import compose, initialize_config_dir
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    from sim.config.build import build_scenario
+    from sim.config.paths import CONFIG_DIR
+    from sim.config.schema import register
+
+    overrides = list(overrides)
+    for k, override in enumerate(overrides):
+        if not isinstance(override, str):
+            raise TypeError(f"load_config: override {k} is a {type(override).__name__}, not a string like 'seed=7'")
+    if config_dir is not None:
+        overrides.append(_search_path_override(config_dir, overrides))
+    register()
+    try:
+        with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+            cfg = compose("config", overrides=overrides)
+        build_scenario(cfg)
+    except (HydraException, OmegaConfBaseException) as exc:
+        raise _config_error(exc, overrides) from None
+    return cfg
+
+
+def _search_path_override(config_dir: str | Path, overrides: list[str]) -> str:
+    folder = Path(config_dir).expanduser().resolve()
+    if not folder.is_dir():
+        raise ConfigError("config_dir", f"{folder}: no such folder")
+    if any(o.lstrip("+~").startswith("hydra.searchpath") for o in overrides):
+        raise ConfigError("config_dir", "give the folder either as config_dir or as hydra.searchpath, not both")
+    quoted = str(folder).replace("\\", "\\\\").replace("'", "\\'")
+    return f"hydra.searchpath=['file://{quoted}']"
+
+
+def _config_error(exc: BaseException, overrides: list[str]) -> ConfigError:
+    """The command line's one-line message (sim.apps.command.describe) as a ConfigError with its key."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException, MissingConfigException, OverrideParseException
+
+    from sim.apps.command import describe
+
+    text = describe(exc)
+    key, sep, problem = text.partition(": ")
+    if sep and key and not any(c.isspace() for c in key):
+        return ConfigError(key, problem)
+    if isinstance(exc, MissingConfigException) and exc.missing_cfg_file:  # e.g. structure/nope
+        return ConfigError(exc.missing_cfg_file.rpartition("/")[0] or exc.missing_cfg_file, text)
+    if isinstance(exc, OverrideParseException):
+        for override in overrides:
+            try:
+                OverridesParser.create().parse_override(override)
+            except HydraException:  # the parser of one override raises the general type
+                return ConfigError(override.split("=", 1)[0].lstrip("+~"), f"cannot parse {override!r}: {text}")
+    return ConfigError("overrides", text)
+
+
+def build_scenario(cfg: DictConfig) -> Scenario:
+    """The validated scenario a configuration describes, as plain data: each unit with its desks,
+    departments and staff (``scenario.units``), the procedures, the calendar. Nothing is simulated."""
+    from sim.config.build import build_scenario as build
+
+    return build(cfg)
+
+
+@contextlib.contextmanager
+def _progress(enabled: bool, total: int, desc: str) -> Iterator:
+    """A callback that advances a progress bar by one step, or None when no bar is wanted."""
+    if not enabled:
+        yield None
+        return
+    from tqdm.auto import tqdm
+
+    with tqdm(total=total, desc=desc) as bar:
+        yield lambda *_: bar.update(1)
+
+
+# --- one run ---------------------------------------------------------------------------------
+def run(cfg: DictConfig, workers: int | None = None, progress: bool = False) -> RunResult:
+    """Simulate every replication of every unit of ``cfg``, as ``python -m sim`` does.
+
+    ``workers``: worker processes (None: the config's ``workers``; 0: one per core). The results
+    do not depend on it. Raises :class:`sim.ConfigError` if ``cfg`` is not valid.
+    """
+    from sim.analysis.summary import summarise
+    from sim.config.build import build_scenario as build
+    from sim.experiments.runner import run_scenario
+
+    scenario = build(cfg)
+    results = run_scenario(scenario, workers=workers, progress=progress)
+    return RunResult(copy.deepcopy(cfg), scenario, summarise(scenario, results), results)  # later edits of cfg stay out
+
+
+@dataclass(repr=False)
+class RunResult:
+    """The result of :func:`run`: the same summary and tables as a run folder, plus the KPIs of
+    each replication and, on request, every record of one unit in one replication.
+
+    ``summary`` (dict, as in summary.json), ``units``, ``departments``, ``daily`` (DataFrames, as
+    in the CSV files), ``replications`` (city KPIs, one row per replication),
+    ``unit_replications`` (one row per unit and replication), ``scenario`` (the validated
+    scenario), ``config`` (the configuration it was built from).
+    """
+
+    config: DictConfig
+    scenario: Scenario
+    run_summary: RunSummary  # what the run folder's files are written from
+    unit_results: list[list[UnitResult]]  # [replication][unit position]
+
+    def __repr__(self) -> str:
+        s = self.summary
+        return (f"RunResult({s['scenario']!r}, structure={s['structure']!r}, units={s['units']}, "
+                f"replications={s['replications']}, {s['start']}..{s['end']})")
+
+    @property
+    def summary(self) -> dict:
+        """City KPIs (mean and 95 % interval over replications) and the run's settings, as in summary.json."""
+        return self.run_summary.summary
+
+    @property
+    def units(self) -> pd.DataFrame:
+        """One row per unit: its resources and every KPI, mean over replications (units.csv)."""
+        return self.run_summary.units
+
+    @property
+    def departments(self) -> pd.DataFrame:
+        """One row per unit and department, mean over replications (departments.csv)."""
+        return self.run_summary.departments
+
+    @property
+    def daily(self) -> pd.DataFrame:
+        """City totals per day, mean over replications (daily.csv)."""
+        return self.run_summary.daily
+
+    @cached_property
+    def replications(self) -> pd.DataFrame:
+        """City KPIs of each replication: the numbers behind the intervals of ``summary``."""
+        import pandas as pd
+
+        from sim.analysis.kpis import pooled_kpis
+
+        return pd.DataFrame([{"replication": r, **pooled_kpis(rep)} for r, rep in enumerate(self.unit_results)])
+
+    @cached_property
+    def unit_replications(self) -> pd.DataFrame:
+        """KPIs of each unit in each replication (slug, kind, replication, KPIs)."""
+        import pandas as pd
+
+        from sim.analysis.kpis import kpis
+
+        units = self.scenario.units
+        return pd.DataFrame([{"slug": units[r.position].unit.slug, "kind": units[r.position].unit.kind,
+                              "replication": r.replication, **kpis(r.counts, r.waits)}
+                             for rep in self.unit_results for r in rep])
+
+    def records(self, unit: str, replication: int = 0) -> pd.DataFrame:
+        """Every record of one unit (its slug) in one replication, one row each, by arrival.
+
+        Columns: ``record`` (the engine's index), ``channel``, ``procedure``, ``field``,
+        ``department``, ``stage`` at the end of the period (desk_queue, at_desk, away,
+        back_office, done, abandoned), the times ``arrival``, ``desk_start``, ``desk_end``,
+        ``receipt``, ``due``, ``done``, ``abandoned_at`` as datetimes and, with the suffix
+        ``_min``, as minutes since midnight of the first day (NaN / NaT: did not happen),
+        ``desk_wait_min``, ``lead_time_wd`` (receipt to result in working days), ``on_time``,
+        ``overdue`` (in process past its due date), ``deadline_wd``, ``desk_minutes``,
+        ``effort_minutes``, ``supplement_wd``.
+
+        The unit is simulated again with the run's seed, which gives exactly the records of the run.
+        """
+        import numpy as np
+        import pandas as pd
+
+        from sim.engines.outcome import ABANDONED, AT_DESK, AWAY, BACK_OFFICE, DESK_QUEUE, DONE, IN_PROCESS_STAGES
+        from sim.engines.workload import IN_PERSON, ONLINE, POST
+        from sim.experiments.runner import simulate_records
+
+        slugs = [plan.unit.slug for plan in self.scenario.units]
+        if unit not in slugs:
+            shown = ", ".join(slugs[:10]) + (" ..." if len(slugs) > 10 else "")
+            raise ValueError(f"records: unit {unit!r} is not in this run (units: {shown})")
+        if not 0 <= replication < self.scenario.replications:
+            raise ValueError(f"records: replication must be in 0..{self.scenario.replications - 1}, got {replication}")
+        position = slugs.index(unit)
+        calendar, w, o = simulate_records(self.scenario, replication, position)
+
+        def names(labels: dict[int, str], codes: np.ndarray) -> np.ndarray:
+            table = np.array([labels.get(k, f"unknown {k}") for k in range(max(labels) + 1)], dtype=object)
+            return table[codes]
+
+        channels = {IN_PERSON: "in_person", ONLINE: "online", POST: "post"}
+        stages = {DESK_QUEUE: "desk_queue", AT_DESK: "at_desk", AWAY: "away", BACK_OFFICE: "back_office",
+                  DONE: "done", ABANDONED: "abandoned"}
+        procedures = dict(enumerate(p.name for p in self.scenario.procedures))
+        fields = dict(enumerate(p.field for p in self.scenario.procedures))
+        departments = dict(enumerate(self.scenario.units[position].organisation.structure.department_names))
+        minutes = dict(zip(RECORD_TIMES, (w.arrival, o.desk_start, o.desk_end, o.receipt, o.due, o.done,
+                                          o.abandoned_at)))
+        processed = ~np.isnan(o.done)
+        lead = np.full(len(w), np.nan)
+        lead[processed] = ((calendar.working_minutes(o.done[processed]) - calendar.working_minutes(o.receipt[processed]))
+                           / calendar.minutes_per_working_day)
+        start = pd.Timestamp(self.scenario.start)
+        frame = pd.DataFrame({
+            "record": np.arange(len(w)),
+            "channel": names(channels, w.channel),
+            "procedure": names(procedures, w.procedure),
+            "field": names(fields, w.procedure),
+            "department": names(departments, w.department),
+            "stage": names(stages, o.stage),
+            **{name: start + pd.to_timedelta(values, unit="min") for name, values in minutes.items()},
+            **{f"{name}_min": values for name, values in minutes.items()},
+            "desk_wait_min": o.desk_wait,
+            "lead_time_wd": lead,
+            "on_time": processed & (o.done <= o.due),
+            "overdue": np.isin(o.stage, IN_PROCESS_STAGES) & (o.due < calendar.horizon),
+            "deadline_wd": w.deadline_wd,
+            "desk_minutes": w.desk_minutes,
+            "effort_minutes": w.effort_minutes,
+            "supplement_wd": w.supplement_wd,
+        })
+        return frame.sort_values(["arrival_min", "record"], kind="stable").reset_index(drop=True)
+
+    def save(self, folder: str | Path) -> Path:
+        """Write the run folder ``python -m sim`` writes (summary.json, CSV tables, PNG figures),
+        with the configuration in ``.hydra/config.yaml``; return the folder."""
+        from omegaconf import OmegaConf
+
+        from sim.outputs.run_files import write_run
+
+        folder = Path(folder)
+        (folder / ".hydra").mkdir(parents=True, exist_ok=True)
+        (folder / ".hydra" / "config.yaml").write_text(OmegaConf.to_yaml(self.config))
+        write_run(folder, self.run_summary)  # summary.json last: a folder holding it is complete
+        return folder
+
+
+def plot_waits(result: RunResult) -> Figure:
+    """Desk waits of served citizens: their distribution and the share waiting longer than x."""
+    from sim.outputs.run_files import plot_waits as draw
+
+    return draw(result.run_summary)
+
+
+def plot_backlog(result: RunResult) -> Figure:
+    """City arrivals, completions and records in process per day."""
+    from sim.outputs.run_files import plot_backlog as draw
+
+    return draw(result.run_summary)
+
+
+def plot_unit_on_time(result: RunResult) -> Figure:
+    """Each unit's on-time share of processed records."""
+    from sim.outputs.run_files import plot_unit_on_time as draw
+
+    return draw(result.run_summary)
+
+
+# --- structures compared ---------------------------------------------------------------------
+def run_comparison(cfg: DictConfig, workers: int | None = None, progress: bool = False) -> Comparison:
+    """Run the baseline and every other structure of ``cfg.compare`` on the same random numbers,
+    as ``python -m sim.compare`` does. The result has ``table`` (tidy: variant, group, KPI, mean,
+    95 % interval, paired difference to the baseline with its interval), ``movers`` (units that
+    gain and lose most, by variant) and ``runs`` (each variant's scenario and summary)."""
+    from sim.experiments.comparison import compare, variants
+
+    with _progress(progress, len(variants(cfg)), "compare: structures") as step:
+        return compare(cfg, workers=workers, progress=step)
+
+
+def headline_table(comparison: Comparison, group: str = "city") -> pd.DataFrame:
+    """Variants by row, headline KPIs as 'mean [95 % CI]'; ``group``: city, ward or commune."""
+    from sim.outputs.comparison_report import headline_table as table
+
+    return table(comparison, group)
+
+
+def difference_table(comparison: Comparison, group: str = "city") -> pd.DataFrame:
+    """Variants by row, headline KPIs as the paired 'difference to the baseline [95 % CI]'."""
+    from sim.outputs.comparison_report import difference_table as table
+
+    return table(comparison, group)
+
+
+def save_comparison(comparison: Comparison, folder: str | Path) -> Path:
+    """Write the leaders' report ``python -m sim.compare`` writes (report.html, comparison.csv and
+    .xlsx, figures, each variant's run folder); return the folder."""
+    from sim.outputs.comparison_report import write_comparison
+
+    write_comparison(Path(folder), comparison)
+    return Path(folder)
+
+
+def plot_comparison(comparison: Comparison, kpi: str = "on_time_pct") -> Figure:
+    """One KPI for the city, wards and communes, one bar per variant with its 95 % interval."""
+    from sim.outputs.comparison_report import plot_groups
+
+    return plot_groups(comparison, kpi)
+
+
+def plot_differences(comparison: Comparison) -> Figure:
+    """Each variant's paired difference to the baseline, with 95 % intervals, for the main KPIs."""
+    from sim.outputs.comparison_report import plot_differences as draw
+
+    return draw(comparison)
+
+
+# --- calibration and sensitivity -------------------------------------------------------------
+def run_calibration(cfg: DictConfig, workers: int | None = None, progress: bool = False) -> CalibrationResult:
+    """Fit the free parameters of ``cfg.calibration`` to its targets, as ``python -m sim.calibrate``
+    does. The result has ``fitted`` (name -> value), ``fitted_by_key`` (config key -> value, ready
+    to pass back as overrides), ``targets``, ``checks``, ``history``. Raises
+    :class:`sim.CalibrationError` when a target stays out of reach."""
+    from sim.experiments.calibration import calibrate, calibration_spec
+
+    spec = calibration_spec(cfg)
+    with _progress(progress, spec.max_evaluations, "calibration: candidates") as step:
+        return calibrate(cfg, spec, workers=workers, progress=step)
+
+
+def target_table(result: CalibrationResult) -> pd.DataFrame:
+    """Each calibration target and check: observed, simulated mean with 95 % interval, tolerance, met or not."""
+    from sim.outputs.fit_report import target_table as table
+
+    return table(result)
+
+
+def plot_calibration(result: CalibrationResult) -> Figure:
+    """Each target's simulated value as a deviation from the observed one, with the tolerance band."""
+    from sim.outputs.fit_report import plot_targets
+
+    return plot_targets(result)
+
+
+def run_sensitivity(cfg: DictConfig, workers: int | None = None, progress: bool = False) -> Sensitivity:
+    """Move each parameter of ``cfg.sensitivity`` to both ends of its range, one at a time, on the
+    same random numbers, as ``python -m sim.sensitivity`` does. The result's ``table`` has one row
+    per run: parameter, end (base, low, high), value, and the mean of each output."""
+    from sim.experiments.sensitivity import run_one_at_a_time, sensitivity_spec
+
+    spec = sensitivity_spec(cfg)
+    with _progress(progress, 2 * len(spec[0]), "sensitivity: runs") as step:
+        return run_one_at_a_time(cfg, spec, workers=workers, progress=step)
+
+
+def plot_tornado(sensitivity: Sensitivity) -> Figure:
+    """One panel per output: how far each parameter's low and high ends move it from the base run."""
+    from sim.outputs.fit_report import plot_tornado as draw
+
+    return draw(sensitivity.rows, sensitivity.outputs)

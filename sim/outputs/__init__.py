@@ -1,0 +1,1 @@
+"""What a user opens: run folders, tables, figures and reports. The only place that draws."""

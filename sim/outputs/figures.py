@@ -1,0 +1,36 @@
+"""Figures drawn without pyplot, so that importing the simulator never chooses a matplotlib backend.
+
+A figure made directly has no window and is not tracked by pyplot: the writers save it to PNG on
+any machine (no display needed), a script passes it to ``fig.savefig``, and a notebook shows it
+inline when it is a cell's value (through ``_repr_png_``, whichever backend is active).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+DPI = 110  # resolution of every PNG the simulator writes
+
+
+class NotebookFigure(Figure):
+    """A :class:`~matplotlib.figure.Figure` that IPython and Jupyter display as a PNG."""
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
+        return buffer.getvalue()
+
+
+def subplots(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] | None = None, **kwargs):
+    """Like ``matplotlib.pyplot.subplots``: a new figure and its axes, without pyplot."""
+    fig = NotebookFigure(figsize=figsize)
+    return fig, fig.subplots(nrows, ncols, **kwargs)
+
+
+def save(fig: Figure, path: Path) -> Path:
+    """Write ``fig`` as a PNG at the simulator's resolution; return the path."""
+    fig.savefig(path, dpi=DPI)
+    return path
