@@ -13,6 +13,7 @@ from pathlib import Path
 
 EXIT_BAD_INPUT = 2
 EXIT_FAULT = 1  # some jobs' files could not be read (the table is written), or the table could not be written
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
 USAGE = "python -m sim.collect DIR"
 
 
@@ -27,6 +28,14 @@ class _Parser(argparse.ArgumentParser):
 
 
 def main(argv: list[str] | None = None) -> None:
+    try:
+        _collect(argv)
+    except KeyboardInterrupt:
+        print("sim: interrupted", file=sys.stderr)
+        raise SystemExit(EXIT_INTERRUPTED) from None
+
+
+def _collect(argv: list[str] | None) -> None:
     parser = _Parser(prog=USAGE.rsplit(" ", 1)[0], description=__doc__.splitlines()[0])
     parser.add_argument("folder", metavar="DIR", help="a sweep folder, e.g. results/sweeps/desks.fixed")
     args = parser.parse_args(argv)

@@ -73,6 +73,10 @@ class SweepCallback(Callback):
         if not config.get("progress", True):
             return
         sweep_dir = Path(str(config.hydra.sweep.dir))
+        try:
+            sweep_dir.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return  # no bar: the sweep stops at once with one line naming the folder (sim.apps.command)
         total = count_jobs(list(config.hydra.overrides.task))
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._follow, args=(sweep_dir, total), daemon=True)
