@@ -3,7 +3,9 @@ root, a failed job that does not lose the others, finished jobs reused on a reru
 from ``python -m sim.collect`` and from submitit's launcher, one line for a bad sweep."""
 
 import json
+import os
 import shutil
+import time
 from pathlib import Path
 
 import numpy as np
@@ -85,14 +87,18 @@ def test_rerun_reuses_finished_jobs_and_redo_recomputes(joblib_sweep, tmp_path):
     folder = tmp_path / "again"
     shutil.copytree(original, folder)
     first = pd.read_csv(folder / "sweep.csv")
-    stamps = {f: (job_dir(folder, first, f) / "summary.json").stat().st_mtime_ns for f in (2, 3)}
+    for f in (2, 3):  # a mark that only a recomputed job would remove
+        summary = job_dir(folder, first, f) / "summary.json"
+        summary.write_text(json.dumps({**json.loads(summary.read_text()), "marked": True}))
+
+    def marked(table: pd.DataFrame, fixed: int) -> bool:
+        return "marked" in json.loads((job_dir(folder, table, fixed) / "summary.json").read_text())
 
     again = sweep(tmp_path, folder, "desks.fixed=2,3,-1")
     assert again.returncode == 1  # the invalid job fails again
     table = pd.read_csv(folder / "sweep.csv")
     assert dict(zip(table["desks.fixed"], table["status"])) == {2: "reused", 3: "reused", -1: "failed"}
-    for f in (2, 3):
-        assert (job_dir(folder, table, f) / "summary.json").stat().st_mtime_ns == stamps[f]
+    assert marked(table, 2) and marked(table, 3)
     pd.testing.assert_frame_equal(table[list(KPIS)], first[list(KPIS)])
 
     # redo=true recomputes, here with two worker processes nested inside the launcher's worker
@@ -101,9 +107,31 @@ def test_rerun_reuses_finished_jobs_and_redo_recomputes(joblib_sweep, tmp_path):
     assert redo.returncode == 0, redo.stderr  # the old failed job is not part of this sweep
     table = pd.read_csv(folder / "sweep.csv")
     assert dict(zip(table["desks.fixed"], table["status"])) == {2: "ok", 3: "reused", -1: "failed"}
-    assert (job_dir(folder, table, 2) / "summary.json").stat().st_mtime_ns != stamps[2]
+    assert not marked(table, 2) and marked(table, 3)
     assert json.loads((job_dir(folder, table, 2) / "job.json").read_text())["workers"] == 2
     pd.testing.assert_frame_equal(table[list(KPIS)], first[list(KPIS)])  # same numbers with 2 workers
+
+
+def test_a_sweep_reports_only_its_own_jobs_whatever_the_file_times(joblib_sweep, tmp_path):
+    """A sweep into a folder holding another sweep's failed job reports only its own jobs. The
+    other sweep's records are dated an hour ahead, as on a shared disk whose clock runs fast (or
+    a sweep that ended a moment ago): the jobs are told apart by their sweep run, not by time."""
+    original, _ = joblib_sweep
+    folder = tmp_path / "shared"
+    shutil.copytree(original, folder)
+    ahead = time.time() + 3600
+    for record in folder.glob("*/job.json"):
+        os.utime(record, (ahead, ahead))
+    before = {json.loads(r.read_text())["sweep_run"] for r in folder.glob("*/job.json")}
+    assert len(before) == 1 and "" not in before  # the first sweep's jobs share one run id
+
+    second = sweep(tmp_path, folder, "desks.fixed=2,3")
+    assert second.returncode == 0, second.stderr
+    assert "sim: error" not in second.stderr
+    table = pd.read_csv(folder / "sweep.csv")
+    assert dict(zip(table["desks.fixed"], table["status"])) == {2: "reused", 3: "reused", -1: "failed"}
+    runs = {int(f): json.loads((job_dir(folder, table, f) / "job.json").read_text())["sweep_run"] for f in (2, 3, -1)}
+    assert runs[2] == runs[3] and runs[2] not in before and runs[-1] in before
 
 
 def test_collect_rebuilds_the_same_table(joblib_sweep, tmp_path):

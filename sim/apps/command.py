@@ -9,6 +9,7 @@ import copy
 import functools
 import os
 import re
+import signal
 import sys
 from pathlib import Path
 from typing import Callable, Iterator
@@ -188,6 +189,60 @@ def reported_as_one_line() -> Iterator[None]:
         fail(describe_yaml(exc))
 
 
+EXIT_FAULT = 1  # a results folder that cannot be written, and other faults of the machine
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report a process ended by SIGINT (128 + 2)
+QUIET_RESOURCE_TRACKER = "ignore:resource_tracker:UserWarning"  # see reporting_faults
+
+
+def _close_progress_bars() -> None:
+    """End the lines of the progress bars still drawn, so that a last message has a line of its own."""
+    from tqdm import tqdm
+
+    for bar in list(getattr(tqdm, "_instances", ())):
+        bar.close()
+
+
+def reporting_faults(command: Callable[[], None]) -> Callable[[], None]:
+    """Make ``command`` report Ctrl-C, a file that cannot be written and a configuration error
+    raised while Hydra runs as one line on stderr and an exit status, not a traceback.
+
+    Hydra would print its own report of an exception (a traceback, exit 1) before this wrapper
+    sees it; ``HYDRA_FULL_ERROR`` makes it pass exceptions on instead. Worker processes are
+    stopped by joblib when the exception passes through it, and end by themselves if this
+    process is killed outright (sim.experiments.workers). The resource tracker of the worker
+    processes then frees the semaphores and shared-memory folders that stopped workers held,
+    and would say so in several lines of warnings: those are silenced in the processes this
+    command starts (``PYTHONWARNINGS``)."""
+
+    @functools.wraps(command)
+    def run() -> None:
+        previous = {name: os.environ.get(name) for name in ("HYDRA_FULL_ERROR", "PYTHONWARNINGS")}
+        os.environ["HYDRA_FULL_ERROR"] = "1"
+        os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [previous["PYTHONWARNINGS"], QUIET_RESOURCE_TRACKER]))
+        try:
+            command()
+        except KeyboardInterrupt:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while exiting adds nothing
+            _close_progress_bars()
+            print("sim: interrupted", file=sys.stderr)
+            raise SystemExit(EXIT_INTERRUPTED) from None
+        except OSError as exc:
+            _close_progress_bars()
+            where = exc.filename if exc.filename is not None else "results folder"
+            print(f"sim: error: {where}: {exc.strerror or exc}", file=sys.stderr)
+            raise SystemExit(EXIT_FAULT) from None
+        except (ConfigError, HydraException, OmegaConfBaseException) as exc:
+            fail(describe(exc))
+        finally:
+            for name, value in previous.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+    return run
+
+
 def hydra_command(validate: Callable[[DictConfig], object]):
     """Make ``body(cfg, checked, folder)`` a command: ``main()`` checks the command line first,
     then Hydra composes the config and creates the run folder, ``validate(cfg)`` gives ``checked``
@@ -214,6 +269,7 @@ def hydra_command(validate: Callable[[DictConfig], object]):
 
         app = hydra.main(config_path=CONFIG_DIR, config_name="config", version_base="1.3")(task)
 
+        @reporting_faults
         def main() -> None:
             if "--version" in sys.argv[1:]:  # Hydra's flag would print Hydra's version
                 print(version_line())

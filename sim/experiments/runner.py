@@ -22,6 +22,7 @@ from sim.engines import fast as engine, reference as engine_simpy
 from sim.model.scenario import Scenario
 from sim.engines.outcome import UnitOutcome
 from sim.engines.workload import STREAMS, Workload, draw_workload
+from sim.experiments.workers import init_worker
 
 
 ENGINES = {"fast": engine.simulate_unit, "simpy": engine_simpy.simulate_unit}
@@ -82,14 +83,18 @@ def run_scenario(scenario: Scenario, workers: int | None = None, progress: bool 
             results[res.replication][res.position] = res
         bar.update(len(batch))
 
-    if n_workers == 1:
-        for task in tasks:
-            keep(_run_batch(scenario, [task]))
-    else:
-        size = max(1, min(8, len(tasks) // (4 * n_workers)))
-        batches = [tasks[k : k + size] for k in range(0, len(tasks), size)]
-        parallel = Parallel(n_jobs=n_workers, return_as="generator_unordered")
-        for batch in parallel(delayed(_run_batch)(scenario, b) for b in batches):
-            keep(batch)
-    bar.close()
+    try:
+        if n_workers == 1:
+            for task in tasks:
+                keep(_run_batch(scenario, [task]))
+        else:
+            size = max(1, min(8, len(tasks) // (4 * n_workers)))
+            batches = [tasks[k : k + size] for k in range(0, len(tasks), size)]
+            # Workers end with this process even when it is killed outright (sim.experiments.workers);
+            # on an exception (Ctrl-C included) joblib stops them before it re-raises.
+            parallel = Parallel(n_jobs=n_workers, return_as="generator_unordered", initializer=init_worker)
+            for batch in parallel(delayed(_run_batch)(scenario, b) for b in batches):
+                keep(batch)
+    finally:
+        bar.close()  # also on Ctrl-C: a message after it starts on a line of its own
     return results  # type: ignore[return-value]

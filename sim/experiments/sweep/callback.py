@@ -1,28 +1,32 @@
 """Hydra callback for sweeps (``hydra.callbacks.sweep_table`` in sim/conf/config.yaml): a progress
 bar over the sweep's jobs while they run, then the sweep table and plots at the sweep's root, one
-error line per failed job and a non-zero exit status if any failed.
+error line per failed or lost job and a non-zero exit status if any.
 
-The bar counts job records (``job.json``) written since the sweep started, so it follows jobs run
-by any launcher whose job folders the planner's machine can see.
+When the sweep starts, the callback draws a run id and hands it to every job (environment
+variable ``SIM_SWEEP_RUN``, set again at each job's start for launchers that do not pass the
+environment on); each job writes it in its record (``job.json``). The bar counts, and the end
+reports, only records carrying this run's id, so a sweep into a folder that holds other sweeps'
+jobs reports its own, and it follows jobs run by any launcher whose job folders the planner's
+machine can see.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import sys
 import threading
-import time
+import uuid
 from pathlib import Path
 from typing import Any
 
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from sim.experiments.sweep.job import ERROR_FILE, JOB_FILE
+from sim.experiments.sweep.job import ERROR_FILE, JOB_FILE, RUN_ENV, record_of_run
 
 EXIT_JOBS_FAILED = 1  # exit status of a sweep in which a job failed (bad command lines exit with 2)
 POLL_SECONDS = 0.5  # how often the progress bar looks for finished jobs
-CLOCK_SLACK_SECONDS = 2.0  # job records this much older than the sweep's start still count as this sweep's
 
 
 def count_jobs(overrides: list[str]) -> int | None:
@@ -36,16 +40,15 @@ def count_jobs(overrides: list[str]) -> int | None:
         return None
 
 
-def _finished_since(sweep_dir: Path, since: float) -> list[Path]:
+def records_of_run(sweep_dir: Path, run: str) -> dict[str, dict]:
+    """The finished jobs of the sweep run ``run``: job folder (relative to ``sweep_dir``) -> record."""
     from sim.experiments.sweep.table import job_folders
 
-    found = []
+    found = {}
     for folder in job_folders(sweep_dir) if sweep_dir.is_dir() else []:
-        try:
-            if (folder / JOB_FILE).stat().st_mtime >= since:
-                found.append(folder)
-        except OSError:
-            pass
+        record = record_of_run(folder, run)
+        if record is not None:
+            found[folder.relative_to(sweep_dir).as_posix()] = record
     return found
 
 
@@ -53,25 +56,35 @@ class SweepCallback(Callback):
     """Progress over jobs during a multirun; the sweep table when it ends."""
 
     def __init__(self) -> None:
-        self._since = 0.0
+        self._run = ""
         self._stop: threading.Event | None = None
         self._thread: threading.Thread | None = None
 
     def __getstate__(self) -> dict:
-        return {}  # launchers ship the callbacks to their workers: the bar stays here
+        return {"run": self._run}  # launchers ship the callbacks to their workers: the bar stays here
 
     def __setstate__(self, state: dict) -> None:
         self.__init__()
+        self._run = state.get("run", "")
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
-        self._since = time.time() - CLOCK_SLACK_SECONDS
+        self._run = uuid.uuid4().hex
+        os.environ[RUN_ENV] = self._run  # inherited by the launcher's worker processes
         if not config.get("progress", True):
             return
         sweep_dir = Path(str(config.hydra.sweep.dir))
+        try:
+            sweep_dir.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return  # no bar: the sweep stops at once with one line naming the folder (sim.apps.command)
         total = count_jobs(list(config.hydra.overrides.task))
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._follow, args=(sweep_dir, total), daemon=True)
         self._thread.start()
+
+    def on_job_start(self, config: DictConfig, **kwargs: Any) -> None:
+        if self._run:  # in the job's process, whatever the launcher did with the environment
+            os.environ[RUN_ENV] = self._run
 
     def _follow(self, sweep_dir: Path, total: int | None) -> None:
         from tqdm.auto import tqdm
@@ -79,7 +92,7 @@ class SweepCallback(Callback):
         with tqdm(total=total, desc="sweep: jobs", unit="job", file=sys.stderr) as bar:
             while True:
                 stopping = self._stop.wait(POLL_SECONDS)
-                done = len(_finished_since(sweep_dir, self._since))
+                done = len(records_of_run(sweep_dir, self._run))
                 if done > bar.n:  # only on news: a log file gets one line per finished job, not per poll
                     bar.update(done - bar.n)
                 if stopping:
@@ -94,14 +107,21 @@ class SweepCallback(Callback):
         sweep_dir = Path(str(config.hydra.sweep.dir))
         try:
             table = write_table(sweep_dir)
+        except OSError as exc:  # a folder that cannot be written: its name and the reason
+            print(f"sim: error: {exc.filename or sweep_dir}: sweep table not written: {exc.strerror or exc}",
+                  file=sys.stderr)
+            raise SystemExit(EXIT_JOBS_FAILED) from None
         except Exception as exc:  # noqa: BLE001 - Hydra would turn it into a warning and exit 0
             print(f"sim: error: {sweep_dir}: sweep table not written: {type(exc).__name__}: {exc}", file=sys.stderr)
             raise SystemExit(EXIT_JOBS_FAILED) from None
         print(f"Sweep table ({len(table)} jobs: {status_counts(table)}): {sweep_dir / TABLE_CSV}")
-        this_sweep = {f.relative_to(sweep_dir).as_posix() for f in _finished_since(sweep_dir, self._since)}
-        failed = table[(table["status"] == "failed") & table["job"].isin(this_sweep)] if len(table) else table
-        for _, row in failed.iterrows():
-            print(f"sim: error: {sweep_dir / row['job'] / ERROR_FILE}: {row['error']}", file=sys.stderr)
-        if len(failed):
+        this_run = records_of_run(sweep_dir, self._run)
+        failed = {job: record for job, record in this_run.items() if record["status"] in ("failed", "lost")}
+        for job, record in sorted(failed.items()):
+            if record["status"] == "failed":
+                print(f"sim: error: {sweep_dir / job / ERROR_FILE}: {record.get('error', '')}", file=sys.stderr)
+            else:
+                print(f"sim: error: {sweep_dir / job}: job lost: {record.get('error', '')}", file=sys.stderr)
+        if failed:
             sys.stderr.flush()
             raise SystemExit(EXIT_JOBS_FAILED)

@@ -5,7 +5,12 @@ A job's folder is named after its overrides, so the same command line finds the 
 again. A job whose folder holds a finished run (``summary.json``) made from the same resolved
 configuration (``job.json`` records its hash) is skipped and marked ``reused``, unless
 ``redo=true``. A job that fails leaves ``error.txt`` (message and traceback) beside its
-``.hydra/`` snapshot and is marked ``failed``; the other jobs go on.
+``.hydra/`` snapshot and is marked ``failed``; the other jobs go on. A job whose worker process
+died before it finished is marked ``lost`` by the sweeper (``hydra_plugins/sim_sweeper``).
+
+Every record names the sweep run that wrote it (``sweep_run``, an id the sweep callback draws when
+the sweep starts and hands to its jobs): the end of a sweep reports only its own jobs, however
+close in time another sweep into the same folder ran, and whatever the clocks of the machines.
 """
 
 from __future__ import annotations
@@ -31,7 +36,10 @@ DONE_FILE = "summary.json"  # a run folder holding it is complete (sim.outputs.r
 # and of the sweep table. (sim/conf/config.yaml repeats them in override_dirname.exclude_keys.)
 NOT_RESULT_KEYS = ("workers", "progress", "redo", "sweep_name", "top_units")
 MAX_NAME = 200  # longest folder name kept as is (file systems allow 255 bytes); longer ones end in a hash
-STATUSES = ("ok", "reused", "failed", "incomplete")  # incomplete: started, never finished
+STATUSES = ("ok", "reused", "failed", "lost", "incomplete")  # incomplete: started, never finished
+FINAL = ("ok", "reused", "failed", "lost")  # statuses a job of a sweep ends with
+RUN_ENV = "SIM_SWEEP_RUN"  # environment variable carrying the sweep run id to the jobs
+LOST_ERROR = "its worker process died before the job finished (killed, or out of memory?)"
 
 
 def override_key(override: str) -> str:
@@ -101,11 +109,38 @@ def job_workers(requested: int, launcher: DictConfig | None) -> int:
     return max(1, int(given)) if given else cores
 
 
+def current_run() -> str:
+    """The id of the sweep run this process works for ('' outside a sweep)."""
+    return os.environ.get(RUN_ENV, "")
+
+
 def read_record(folder: Path) -> dict | None:
+    """The job's record, or None if it has none or it cannot be read as a JSON object."""
     try:
-        return json.loads((folder / JOB_FILE).read_text())
+        record = json.loads((folder / JOB_FILE).read_text())
     except (OSError, ValueError):
         return None
+    return record if isinstance(record, dict) else None
+
+
+def record_of_run(folder: Path, run: str) -> dict | None:
+    """The job's record if the sweep run ``run`` wrote it with a final status, else None."""
+    record = read_record(folder) if run else None
+    if record and record.get("sweep_run") == run and record.get("status") in FINAL:
+        return record
+    return None
+
+
+def record_lost(folder: Path, task_overrides: list[str], job_num: int) -> None:
+    """Mark a job whose worker process died as ``lost`` in this sweep run. The folder gets the
+    overrides Hydra writes first, if the worker died before writing them, so the table lists it."""
+    overrides = folder / ".hydra" / "overrides.yaml"
+    if not overrides.is_file():
+        overrides.parent.mkdir(parents=True, exist_ok=True)
+        OmegaConf.save(OmegaConf.create(list(task_overrides)), overrides)
+    (folder / DONE_FILE).unlink(missing_ok=True)
+    _write_record(folder, {"status": "lost", "error": LOST_ERROR, "sweep_run": current_run(), "job_num": job_num,
+                           "overrides": list(task_overrides), "finished": _now()})
 
 
 def _write_record(folder: Path, record: dict) -> None:
@@ -144,11 +179,16 @@ def run_sweep_job(cfg: DictConfig, validate: Callable[[DictConfig], Any],
 
     Any exception (a bad setting included) is caught and recorded, so the other jobs and the
     sweep table are not lost. The job's own progress bar is off (the sweep has one for all jobs),
-    and what it prints goes to output.txt.
+    and what it prints goes to output.txt. A job launched again by the same sweep run (after
+    another job's worker died) and already finished in it returns its status without running.
     """
+    run = current_run()
+    finished = record_of_run(folder, run)
+    if finished is not None:
+        return finished["status"]
     digest = config_hash(cfg)
     record = {"status": "", "error": "", "config_hash": digest, "job_num": int(hydra_cfg.job.num),
-              "overrides": list(hydra_cfg.overrides.task), "started": _now(), "started_unix": time.time()}
+              "overrides": list(hydra_cfg.overrides.task), "sweep_run": run, "started": _now(), "started_unix": time.time()}
     previous = None if cfg.redo else is_done(folder, digest)
     if previous is not None:
         computed = {k: previous.get(k) for k in ("finished", "seconds", "workers")}

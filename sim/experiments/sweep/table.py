@@ -3,6 +3,8 @@ as typed columns, the job's status and error, and every KPI's mean and 95 % inte
 
 The table is built from the folders alone (``.hydra/overrides.yaml``, ``job.json``,
 ``summary.json``), so the end of a sweep and ``python -m sim.collect DIR`` give the same table.
+A job whose files cannot be read (not JSON or YAML, or values of the wrong type) is listed with
+status ``damaged`` and an error naming the file; the other jobs are tabled as usual.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import pandas as pd
 import yaml
 from hydra.core.override_parser.overrides_parser import OverridesParser
 
-from sim.experiments.sweep.job import DONE_FILE, ERROR_FILE, NOT_RESULT_KEYS, override_key, read_record
+from sim.experiments.sweep.job import DONE_FILE, ERROR_FILE, JOB_FILE, NOT_RESULT_KEYS, STATUSES, override_key
 
 TABLE_CSV = "sweep.csv"
 TABLE_PARQUET = "sweep.parquet"
@@ -61,6 +63,71 @@ def _column(values: list) -> pd.Series:
     return pd.Series([None if v is None else str(v) for v in values], dtype="string")
 
 
+class DamagedFile(Exception):
+    """A job's file that cannot be read as what it should hold."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        value = json.loads(path.read_text())
+    except ValueError as exc:
+        raise DamagedFile(path, f"not JSON ({exc})") from None
+    if not isinstance(value, dict):
+        raise DamagedFile(path, f"should hold a JSON object, holds {type(value).__name__}")
+    return value
+
+
+def _expect(path: Path, key: str, value, kinds: tuple, what: str) -> None:
+    if value is not None and (not isinstance(value, kinds) or isinstance(value, bool) and bool not in kinds):
+        raise DamagedFile(path, f"{key}: should be {what}, got {value!r}")
+
+
+def _read_overrides(folder: Path) -> list[str]:
+    path = folder / OVERRIDES_FILE
+    try:
+        overrides = yaml.safe_load(path.read_text()) or []
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise DamagedFile(path, f"not YAML ({' '.join(str(exc).split())})") from None
+    if not isinstance(overrides, list) or not all(isinstance(o, str) for o in overrides):
+        raise DamagedFile(path, "should hold a list of overrides (key=value)")
+    return overrides
+
+
+def _read_job_record(folder: Path) -> dict | None:
+    """The job's record (None if it has none yet), its values checked."""
+    path = folder / JOB_FILE
+    if not path.is_file():
+        return None
+    record = _read_json(path)
+    status = record.get("status")
+    if status not in STATUSES:
+        raise DamagedFile(path, f"status: should be one of {', '.join(STATUSES)}, got {status!r}")
+    _expect(path, "error", record.get("error"), (str,), "text")
+    _expect(path, "job_num", record.get("job_num"), (int,), "a whole number")
+    _expect(path, "seconds", record.get("seconds"), (int, float), "a number")
+    _expect(path, "config_hash", record.get("config_hash"), (str,), "text")
+    return record
+
+
+def _read_summary(path: Path) -> dict:
+    """The run's summary, checked for what the table takes from it."""
+    summary = _read_json(path)
+    for name in RUN_COLUMNS:
+        _expect(path, name, summary.get(name), (str, int, float), "a number or text")
+    kpis = summary.get("kpis", {})
+    if not isinstance(kpis, dict):
+        raise DamagedFile(path, "kpis: should map each KPI to its mean and interval")
+    for name, ci in kpis.items():
+        if not isinstance(ci, dict):
+            raise DamagedFile(path, f"kpis.{name}: should hold mean, {', '.join(BOUNDS)}")
+        for key in ("mean", *BOUNDS):
+            _expect(path, f"kpis.{name}.{key}", ci.get(key), (int, float), "a number")
+    return summary
+
+
 def _job_num(folder: Path, record: dict | None) -> int | None:
     if record and record.get("job_num") is not None:
         return int(record["job_num"])
@@ -71,19 +138,28 @@ def _job_num(folder: Path, record: dict | None) -> int | None:
 
 
 def _row(sweep_dir: Path, folder: Path) -> tuple[dict, dict]:
-    """(fixed columns, overridden values) of one job."""
-    overrides = yaml.safe_load((folder / OVERRIDES_FILE).read_text()) or []
-    values = {override_key(o): _typed(o) for o in overrides if override_key(o) not in NOT_RESULT_KEYS}
-    record = read_record(folder)
+    """(fixed columns, overridden values) of one job; a damaged job gets its status and error."""
+    values: dict = {}
+    try:
+        overrides = _read_overrides(folder)
+        values = {override_key(o): _typed(o) for o in overrides if override_key(o) not in NOT_RESULT_KEYS}
+        return _read_row(sweep_dir, folder), values
+    except DamagedFile as exc:
+        return {"job": folder.relative_to(sweep_dir).as_posix(), "job_num": None, "status": "damaged",
+                "error": str(exc)}, values
+
+
+def _read_row(sweep_dir: Path, folder: Path) -> dict:
+    record = _read_job_record(folder)
     status = record.get("status", "incomplete") if record else "incomplete"
     error = record.get("error", "") if record else ""
     if status == "incomplete" and (folder / ERROR_FILE).is_file():
-        status, error = "failed", (folder / ERROR_FILE).read_text().splitlines()[0]
+        status, error = "failed", next(iter((folder / ERROR_FILE).read_text(errors="replace").splitlines()), "")
     row = {"job": folder.relative_to(sweep_dir).as_posix(), "job_num": _job_num(folder, record),
            "status": status, "error": error or None}
     summary_file = folder / DONE_FILE
     if status in ("ok", "reused") and summary_file.is_file():
-        summary = json.loads(summary_file.read_text())
+        summary = _read_summary(summary_file)
         row.update({name: summary.get(name) for name in RUN_COLUMNS})
         for name, ci in summary.get("kpis", {}).items():
             row[name] = ci.get("mean")
@@ -92,7 +168,7 @@ def _row(sweep_dir: Path, folder: Path) -> tuple[dict, dict]:
     if record:
         row["seconds"] = record.get("seconds")
         row["config_hash"] = record.get("config_hash")
-    return row, values
+    return row
 
 
 def sweep_table(sweep_dir: Path) -> pd.DataFrame:
@@ -150,4 +226,4 @@ def status_counts(table: pd.DataFrame) -> str:
     if table.empty:
         return "no jobs"
     counts = table["status"].value_counts()
-    return ", ".join(f"{int(counts[s])} {s}" for s in ("ok", "reused", "failed", "incomplete") if s in counts)
+    return ", ".join(f"{int(counts[s])} {s}" for s in (*STATUSES, "damaged") if s in counts)
