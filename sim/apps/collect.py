@@ -43,7 +43,8 @@ def _collect(argv: list[str] | None) -> None:
     if not folder.is_dir():
         _fail(f"{folder}: no such folder")
 
-    from sim.experiments.sweep.table import TABLE_CSV, job_folders, status_counts, write_table
+    from sim.experiments.sweep.table import job_folders, status_counts
+    from sim.outputs.sweep_files import TABLE_CSV, write_table
 
     if not job_folders(folder):
         _fail(f"{folder}: no sweep jobs in it (folders holding .hydra/overrides.yaml)")

@@ -1,1 +1,1 @@
-"""Sweeps (Hydra multirun): one job's folder and record, the sweep's table, and the callback that writes it."""
+"""Sweeps (Hydra multirun): one job's folder and record, and the sweep's table built from the job folders."""

@@ -20,8 +20,6 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 
 from sim.experiments.sweep.job import DONE_FILE, ERROR_FILE, JOB_FILE, NOT_RESULT_KEYS, STATUSES, override_key
 
-TABLE_CSV = "sweep.csv"
-TABLE_PARQUET = "sweep.parquet"
 OVERRIDES_FILE = Path(".hydra") / "overrides.yaml"
 RUN_COLUMNS = ("scenario", "structure", "seed", "replications", "units", "start", "end")  # from summary.json
 BOUNDS = ("ci95_low", "ci95_high")  # a KPI's mean is the column named after it; its interval these two
@@ -208,17 +206,6 @@ def swept_keys(table: pd.DataFrame) -> list[str]:
         return []
     keys = table.columns[2:list(table.columns).index("status")]
     return [k for k in keys if table[k].nunique(dropna=True) > 1]
-
-
-def write_table(sweep_dir: Path) -> pd.DataFrame:
-    """Write sweep.csv, sweep.parquet and the plots at the sweep's root; return the table."""
-    from sim.outputs.sweep_plots import write_plots
-
-    table = sweep_table(sweep_dir)
-    table.to_csv(sweep_dir / TABLE_CSV, index=False)
-    table.to_parquet(sweep_dir / TABLE_PARQUET, index=False)
-    write_plots(sweep_dir, table, swept_keys(table))
-    return table
 
 
 def status_counts(table: pd.DataFrame) -> str:

@@ -102,7 +102,8 @@ class SweepCallback(Callback):
         if self._thread is not None:
             self._stop.set()
             self._thread.join()
-        from sim.experiments.sweep.table import TABLE_CSV, status_counts, write_table
+        from sim.experiments.sweep.table import status_counts
+        from sim.outputs.sweep_files import TABLE_CSV, write_table
 
         sweep_dir = Path(str(config.hydra.sweep.dir))
         try:
