@@ -35,10 +35,15 @@ class PeriodConfig:
 
 @dataclass
 class CalendarConfig:
+    """Office hours and days off (``sim/conf/calendar/vietnam.yaml`` documents each key)."""
+
     sessions: List[str] = default(default_factory=lambda: ["08:00-12:00", "13:30-17:00"])
     saturday_morning: bool = True
     saturday_sessions: List[str] = default(default_factory=lambda: ["08:00-12:00"])
-    holidays: List[str] = default(default_factory=lambda: ["2025-09-01", "2025-09-02"])
+    holidays_source: str = "holidays_package"  # statutory holidays from the `holidays` package, or "none"
+    extra_days_off: List[str] = default(default_factory=list)  # closed besides the statutory holidays
+    make_up_working_days: List[str] = default(default_factory=list)  # weekend days worked in exchange
+    covered_years: Optional[List[int]] = None  # years the lists are complete for; null = any year
     same_day_cutoff: str = "15:00"
     always_open: bool = False
 

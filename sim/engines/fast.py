@@ -295,12 +295,13 @@ def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int, organi
         reviewed, staff_busy = _serve_pools(calendar, receipt, due if edf else receipt, w.effort_minutes, w.pool,
                                             organisation.pool_staff, received)
         reviewed_rows = ~np.isnan(reviewed)
-        # Missing papers move the due date; papers and external steps delay the approval.
+        # Missing papers move the due date; papers and external steps delay the approval, counted on
+        # the same working days as the due date (Saturday sessions do not shorten a wait).
         supplement = w.supplement_wd[reviewed_rows]
         due[reviewed_rows] = calendar.extend_dues(due[reviewed_rows], supplement)
         wait = w.lag_minutes[reviewed_rows] + supplement * calendar.minutes_per_working_day
         to_approver = np.full(len(w), np.nan)
-        to_approver[reviewed_rows] = np.where(wait > 0, calendar.finish_after_each(reviewed[reviewed_rows], wait),
+        to_approver[reviewed_rows] = np.where(wait > 0, calendar.wait_ends(reviewed[reviewed_rows], wait),
                                               reviewed[reviewed_rows])
         done, approver_busy = _serve_pools(calendar, to_approver, due if edf else receipt, w.approval_minutes,
                                            w.department, organisation.approvers,

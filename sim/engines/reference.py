@@ -259,7 +259,8 @@ class UnitModel:
 
     def _processed(self, i: int) -> None:
         """After staff review: wait for missing papers (the deadline moves with it) and for external
-        steps (verification, posting), then go to the department's approvers."""
+        steps (verification, posting), counted on the deadline's working days, then go to the
+        department's approvers."""
         wait = self._lag[i]
         supplement = self._supplement[i]
         if supplement > 0:
@@ -268,7 +269,7 @@ class UnitModel:
         approvers = self.approvers[self._department[i]]
         if wait > 0:
             now = self.env.now
-            self.env.timeout(self.calendar.finish_after(now, wait) - now).callbacks.append(
+            self.env.timeout(self.calendar.wait_end(now, wait) - now).callbacks.append(
                 lambda _event, i=i: approvers.put(i)
             )
         else:

@@ -6,7 +6,13 @@ are kept apart on purpose:
 * **sessions** are the hours when desks are open and staff work (weekdays, optionally Saturday
   morning). Working-time arithmetic (how long a piece of effort takes on the clock) uses them.
 * **working days** are the days counted by statutory deadlines: Monday to Friday except public
-  holidays. A Saturday opening receives records but its day does not count towards a deadline.
+  holidays and announced days off, plus announced make-up working days (a Saturday worked in
+  exchange for a bridge day off). A Saturday-morning opening receives records and staff work in
+  it, but its day does not count towards a deadline.
+
+Waits measured in working days (missing papers, external verification) are counted on the same
+working days as deadlines, so a wait and the due date it moves stay in step: a Saturday session
+neither shortens a wait nor lengthens a deadline.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 MINUTES_PER_DAY = 1440
+TAIL_DAYS = 730  # days laid out past the simulated period, for deadlines and waits that end after it
 
 
 @dataclass(frozen=True)
@@ -27,9 +34,10 @@ class CalendarSpec:
 
     sessions: tuple[tuple[int, int], ...]  # weekday sessions, minutes after midnight
     saturday_sessions: tuple[tuple[int, int], ...]  # empty when Saturday is closed
-    holidays: frozenset[dt.date]
+    holidays: frozenset[dt.date]  # closed days: statutory holidays and announced days off
     same_day_cutoff: int  # minutes after midnight; same-day records received later are due next day
     always_open: bool = False  # one endless session, every day a working day (queueing checks)
+    make_up_working_days: frozenset[dt.date] = frozenset()  # weekend days worked: weekday sessions, count for deadlines
 
 
 class WorkCalendar:
@@ -40,7 +48,7 @@ class WorkCalendar:
     last day, which changes no outcome because every such date lies beyond the horizon.
     """
 
-    def __init__(self, spec: CalendarSpec, start: dt.date, days: int, tail_days: int = 730):
+    def __init__(self, spec: CalendarSpec, start: dt.date, days: int, tail_days: int = TAIL_DAYS):
         self.spec = spec
         self.start = start
         self.days = days
@@ -62,7 +70,7 @@ class WorkCalendar:
                 if date in spec.holidays:
                     continue
                 weekday = date.weekday()
-                if weekday < 5:
+                if weekday < 5 or date in spec.make_up_working_days:
                     day_sessions = spec.sessions
                     is_working_day[d] = True
                 elif weekday == 5:
@@ -87,6 +95,13 @@ class WorkCalendar:
         self._np_end = np.asarray(ends)
         self._np_cum = cum[:-1]
         self._np_cum_at_end = cum[1:]
+
+        # The same sessions restricted to working days: the clock of waits counted in working days.
+        on_working_day = is_working_day[(np.asarray(starts) // MINUTES_PER_DAY).astype(np.int64)]
+        self._wd_start = np.asarray(starts)[on_working_day]
+        self._wd_end = np.asarray(ends)[on_working_day]
+        wd_cum = np.concatenate([[0.0], np.cumsum(self._wd_end - self._wd_start)])
+        self._wd_cum, self._wd_cum_at_end = wd_cum[:-1], wd_cum[1:]
 
         # Deadline tables: ordinal of each working day, the next working day after each day, and
         # the close-of-business time of the k-th working day.
@@ -161,6 +176,29 @@ class WorkCalendar:
         into = np.minimum(t, self._np_end[safe]) - self._np_start[safe]
         return np.where(i < 0, 0.0, self._np_cum[safe] + into)
 
+    # --- waits counted in working days ----------------------------------------------------
+    def wait_ends(self, t: np.ndarray, minutes: np.ndarray) -> np.ndarray:
+        """When waits of ``minutes`` working-day minutes (working days x :attr:`minutes_per_working_day`)
+        begun at ``t`` end (vectorised).
+
+        Only sessions on working days count, the days :meth:`due_time` and :meth:`extend_due` count:
+        a 20-working-day wait from Thursday 3 July 2025 ends on Thursday 31 July, the day a due date
+        moved by 20 working days lands on, not earlier because of the Saturday mornings in between.
+        """
+        t = np.asarray(t, dtype=float)
+        i = np.searchsorted(self._wd_start, t, side="right") - 1
+        safe = np.clip(i, 0, None)
+        done_before = np.where(i < 0, 0.0, self._wd_cum[safe] + np.minimum(t, self._wd_end[safe]) - self._wd_start[safe])
+        target = done_before + np.asarray(minutes, dtype=float)
+        j = np.searchsorted(self._wd_cum_at_end, target, side="left")
+        last = len(self._wd_start) - 1
+        safe_j = np.minimum(j, last)
+        return np.where(j <= last, self._wd_start[safe_j] + (target - self._wd_cum[safe_j]), np.inf)
+
+    def wait_end(self, t: float, minutes: float) -> float:
+        """:meth:`wait_ends` for one wait."""
+        return float(self.wait_ends(np.array([t]), np.array([minutes]))[0])
+
     # --- statutory deadlines -------------------------------------------------------------
     def due_time(self, received: float, deadline_wd: int) -> float:
         """Close of business on the day a record received at ``received`` falls due.
@@ -206,6 +244,28 @@ class WorkCalendar:
             return due
         k = self._ordinal[int(due // MINUTES_PER_DAY)] + math.ceil(working_days)
         return self._close_of_working_day[min(k, len(self._close_of_working_day) - 1)]
+
+
+def statutory_holidays(first_year: int, last_year: int) -> frozenset[dt.date]:
+    """Vietnam's public holidays from ``first_year`` to ``last_year``, from the ``holidays`` package.
+
+    It follows Labour Code 2019 art. 112: New Year, five days of lunar Tết (moved off weekends as
+    the code requires), Hùng Kings' day, 30 April, 1 May, 2 September with an adjacent day, and
+    24 November from 2026; the days a holiday on a weekend is compensated by; and the swapped bridge
+    days of the years it lists. Announced days it does not know are added by the calendar config.
+    Raises ImportError when the package is missing.
+    """
+    import holidays  # imported here: only calendars that use it need it
+
+    return frozenset(holidays.country_holidays("VN", years=range(first_year, last_year + 1)))
+
+
+def statutory_years() -> range:
+    """The years :func:`statutory_holidays` knows (the package returns nothing outside them)."""
+    import holidays
+
+    vietnam = holidays.country_holidays("VN")
+    return range(vietnam.start_year, vietnam.end_year + 1)
 
 
 def parse_clock(text: str) -> int:
