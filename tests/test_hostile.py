@@ -91,6 +91,7 @@ NUMBERS = {
     "records per unit huge": (("scenario.demand.growth=50", "scenario.demand.records_per_1000_residents_per_day=100",
                                "period.end=2025-12-31"),
                               "scenario.demand"),
+    "results too large": (("city.units=[]", "replications=1000", "period.end=2030-06-30"), "replications"),
     "period too long": (f"period.end={2025 + MAX_PERIOD_DAYS // 365 + 1}-07-01", "period.end"),
     "deadline huge": ("procedures.land_transfer.deadline_wd=100000", "procedures.land_transfer.deadline_wd"),
     "desk minutes huge": ("procedures.copy_certification.desk_minutes.mean=1e9",

@@ -54,6 +54,7 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
     back_office = _back_office(c["staff"], c["scenario"]["back_office"])
     units, units_per_unit = _unit_plans(c, structure, procedures, demand)
     _records_bounded(units, demand, (end - start).days + 1)
+    _results_bounded(len(units), int(c["replications"]), (end - start).days + 1)
 
     return Scenario(
         name=str(c["scenario"]["name"]),
@@ -86,6 +87,9 @@ MAX_REPLICATIONS = 1000  # results take ~15 KB per unit and replication over two
 MAX_WORKERS = max(64, os.cpu_count() or 1)  # each worker process takes ~100 MB; more than the cores only waits
 MAX_PERIOD_DAYS = 3660  # ten years of simulated days
 MAX_RECORDS_PER_UNIT = 2_000_000  # expected records of one unit and replication, ~540 bytes each: ~1 GB per worker
+# Results kept until a run ends, per unit and replication (measured: 15 KB for 61 days, 27 KB for 365).
+RESULT_BYTES_PER_UNIT, RESULT_BYTES_PER_UNIT_DAY = 12_500, 40
+MAX_RESULT_BYTES = 4 * 2**30  # 4 GB: 126 units x 1000 replications of two months take ~1.8 GB
 MAX_DESKS = 1000  # per unit (Hanoi's units have 2-12)
 MAX_STAFF = 10_000  # per department, and every headcount of the staffing framework
 MAX_MINUTES = 100_000.0  # desk, effort, approval and patience times, the wait target (~70 days of clock time)
@@ -449,4 +453,15 @@ def _records_bounded(units: tuple, demand: dict, days: int) -> None:
             f"{plan.unit.population:,} x {demand['records_per_1000_residents_per_day']:g} per 1,000 residents a day "
             f"x growth {demand['growth']:g}); at most {MAX_RECORDS_PER_UNIT:,} per unit and replication fit in "
             "memory: lower the demand or shorten the period",
+        )
+
+
+def _results_bounded(units: int, replications: int, days: int) -> None:
+    """The results of every unit and replication, kept until the run ends, fit in memory."""
+    size = units * replications * (RESULT_BYTES_PER_UNIT + RESULT_BYTES_PER_UNIT_DAY * days)
+    if size > MAX_RESULT_BYTES:
+        raise ConfigError(
+            "replications",
+            f"{units} units x {replications:,} replications x {days:,} days keep about {size / 2**30:.0f} GB of "
+            f"results in memory, more than {MAX_RESULT_BYTES / 2**30:.0f} GB: fewer replications, units or days",
         )
