@@ -120,6 +120,34 @@ def test_the_bounds_leave_room_for_real_use():
     build_scenario(compose_config(f"scenario.demand.weekday_weights={WEEK}"))
 
 
+# --- other settings: counts, shares, names, dates ------------------------------------------
+SETTINGS = {
+    "unknown engine": (("engine=turbo",), "engine"),
+    "negative replications": (("replications=-1",), "replications"),
+    "department with no staff": (("+staff.per_unit.ba_dinh={office:0}",), "staff.per_unit.ba_dinh.office"),
+    "shares not summing to one": (("procedures.copy_certification.share_ward=0.5",), "procedures.*.share_ward"),
+    "channel split not summing to one": (("procedures.birth_registration.online=0.9",),
+                                         "procedures.birth_registration.in_person"),
+    "unknown field": (("procedures.other.field=astrology",), "procedures.other.field"),
+    "field no department owns": (("structure.departments.culture_society.fields=[culture]",),
+                                 "procedures.social_assistance.field"),
+    "unknown department": (("+staff.per_unit.ba_dinh={police:3}",), "staff.per_unit.ba_dinh.police"),
+    "negative deadline": (("procedures.land_transfer.deadline_wd=-1",), "procedures.land_transfer.deadline_wd"),
+    "end before start": (("period.end=2025-06-01",), "period.end"),
+    "negative demand": (("scenario.demand.records_per_1000_residents_per_day=-1",),
+                        "scenario.demand.records_per_1000_residents_per_day"),
+    "unreachable online share": (("procedures=single_exponential", "scenario.demand.online_share=0.5"),
+                                 "scenario.demand.online_share"),
+    "session ending before it starts": (("calendar.sessions=[17:00-08:00]",), "calendar.sessions[0]"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SETTINGS))
+def test_a_bad_setting_is_refused_naming_its_key(case):
+    overrides, key = SETTINGS[case]
+    assert refused(build_scenario, *ONE_UNIT, *overrides).key == key
+
+
 # --- the unit table: file, line, column and slug named ---------------------------------------
 SHIPPED = (DATA_DIR / "hanoi_units_2025.csv").read_text(encoding="utf-8")
 
@@ -294,27 +322,10 @@ COMMANDS = {
     "misspelt key": ("sim", ("desks.fixd=3",), "desks.fixd"),
     "string where a number belongs": ("sim", ("replications=many",), "replications"),
     "unknown structure file": ("sim", ("structure=five_departments",), "structure/five_departments"),
-    # counts, shares, names and dates
+    # counts, names and dates (the others of their kind are checked in-process above)
     "zero desks": ("sim", ("desks.rule=fixed", "desks.fixed=0"), "desks.fixed"),
-    "unknown engine": ("sim", ("engine=turbo",), "engine"),
-    "negative replications": ("sim", ("replications=-1",), "replications"),
-    "department with no staff": ("sim", ("+staff.per_unit.ba_dinh={office:0}",), "staff.per_unit.ba_dinh.office"),
-    "shares not summing to one": ("sim", ("procedures.copy_certification.share_ward=0.5",), "share_ward"),
-    "channel split not summing to one": ("sim", ("procedures.birth_registration.online=0.9",),
-                                         "procedures.birth_registration"),
     "unknown unit": ("sim", ("city.units=[ba_dinh,atlantis]",), "city.units[1]"),
-    "unknown field": ("sim", ("procedures.other.field=astrology",), "procedures.other.field"),
-    "field no department owns": ("sim", ("structure.departments.culture_society.fields=[culture]",),
-                                 "procedures.social_assistance.field"),
-    "unknown department": ("sim", ("+staff.per_unit.ba_dinh={police:3}",), "staff.per_unit.ba_dinh.police"),
-    "negative deadline": ("sim", ("procedures.land_transfer.deadline_wd=-1",), "procedures.land_transfer.deadline_wd"),
-    "end before start": ("sim", ("period.end=2025-06-01",), "period.end"),
     "impossible date": ("sim", ("period.start=2025-02-30",), "period.start"),
-    "negative demand": ("sim", ("scenario.demand.records_per_1000_residents_per_day=-1",),
-                        "scenario.demand.records_per_1000_residents_per_day"),
-    "unreachable online share": ("sim", ("procedures=single_exponential", "scenario.demand.online_share=0.5"),
-                                 "scenario.demand.online_share"),
-    "session ending before it starts": ("sim", ("calendar.sessions=[17:00-08:00]",), "calendar.sessions[0]"),
     # non-finite numbers, sizes and the arrival profile
     "growth inf": ("sim", ("scenario.demand.growth=inf",), "scenario.demand.growth"),
     "desk minutes nan": ("sim", ("procedures.copy_certification.desk_minutes.mean=nan",),
@@ -325,6 +336,12 @@ COMMANDS = {
     "staff huge": ("sim", ("staff.rule=fixed", "staff.fixed=1000000000"), "staff.fixed"),
     "weekday weights all zero": ("sim", ("scenario.demand.weekday_weights=[0,0,0,0,0,0,0]",),
                                  "scenario.demand.weekday_weights"),
+    # a new entry of a mapping of typed entries: the error gives the form that works
+    "department added key by key": ("sim", ("+structure.departments.land={fields: [land]}",),
+                                    "structure.departments.land: a new entry of structure.departments is added as "
+                                    "'+structure.departments={land: {fields: [land]}}'"),
+    "procedure added field by field": ("sim", ("+procedures.extra.field=other",),
+                                       "'+procedures={extra: {field: other}}'"),
     # unit tables
     "missing table": ("sim", ("city.table=nowhere.csv",), "city.table: nowhere.csv"),
     "text in a number column": ("sim", (write_bad_table,), "city.table: bad.csv: line 6"),
