@@ -127,11 +127,12 @@ def run(cfg: DictConfig, workers: int | None = None, progress: bool = False) -> 
     """
     from sim.analysis.summary import summarise
     from sim.config.build import build_scenario as build
+    from sim.config.provenance import provenance
     from sim.experiments.runner import run_scenario
 
     scenario = build(cfg)
     results = run_scenario(scenario, workers=workers, progress=progress)
-    return RunResult(copy.deepcopy(cfg), scenario, summarise(scenario, results), results)  # later edits of cfg stay out
+    return RunResult(copy.deepcopy(cfg), scenario, summarise(scenario, results, provenance(cfg)), results)  # later edits of cfg stay out
 
 
 @dataclass(repr=False)

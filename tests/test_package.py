@@ -17,8 +17,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 
 import sim
+from sim.config.paths import CONFIG_DIR
 from tests.conftest import ROOT, run_module, scenario_from
 
 EXAMPLES = ROOT / "configs"
@@ -192,8 +194,11 @@ def test_searchpath_relative_to_the_current_folder_selects_a_users_scenario(cli,
                "period.end=2025-07-03", "progress=false", f"hydra.run.dir={folder}")
     assert done.returncode == 0, done.stderr
     assert json.loads((folder / "summary.json").read_text())["scenario"] == "growth_2026"
-    config = (folder / ".hydra" / "config.yaml").read_text()
-    assert "growth: 1.2" in config and "records_per_1000_residents_per_day: 0.958738" in config
+    config = yaml.safe_load((folder / ".hydra" / "config.yaml").read_text())
+    calibrated = yaml.safe_load((Path(CONFIG_DIR) / "scenario" / "hanoi_2025_calibrated.yaml").read_text())
+    assert config["scenario"]["demand"]["growth"] == 1.2  # the user's change, on top of ...
+    assert (config["scenario"]["demand"]["records_per_1000_residents_per_day"]  # ... the package's scenario
+            == calibrated["demand"]["records_per_1000_residents_per_day"])
 
 
 def test_the_check_looks_for_options_on_the_users_search_path(cli, tmp_path):

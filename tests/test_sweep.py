@@ -15,7 +15,8 @@ import yaml
 
 from tests.conftest import ROOT, compose_config, run_module
 from sim.config.paths import CONFIG_DIR
-from sim.experiments.sweep.job import NOT_RESULT_KEYS, config_hash, job_workers, sweep_folder_name
+from sim.config.provenance import NOT_RESULT_KEYS, config_hash
+from sim.experiments.sweep.job import job_workers, sweep_folder_name
 from sim.outputs.sweep_plots import write_plots
 
 QUICK = ("city.units=[ba_dinh]", "replications=2", "period.end=2025-07-07", "desks.rule=fixed")

@@ -31,7 +31,9 @@ class RunSummary:
     waits: np.ndarray  # every served citizen's desk wait (minutes), all units and replications
 
 
-def summarise(scenario: Scenario, results: list[list[UnitResult]]) -> RunSummary:
+def summarise(scenario: Scenario, results: list[list[UnitResult]], provenance: dict | None = None) -> RunSummary:
+    """Pool the replications into summary.json's content and the tables; ``provenance`` (the
+    simulator's version and the configuration's hash, :mod:`sim.config.provenance`) is recorded."""
     city_by_rep = [pooled_kpis(rep) for rep in results]
     kinds = {}
     for kind in KINDS:
@@ -53,6 +55,7 @@ def summarise(scenario: Scenario, results: list[list[UnitResult]]) -> RunSummary
         "interval_method": INTERVAL_METHOD,
         "busy_departments": _busy_departments(departments),
         "warnings": replication_warnings(len(results)),
+        "provenance": provenance or {},
     }
     return RunSummary(summary, _unit_table(scenario, results, departments), departments,
                       _daily_table(scenario, results), np.concatenate([r.waits for rep in results for r in rep]))

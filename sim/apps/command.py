@@ -47,10 +47,31 @@ def fail(message: str) -> None:
     raise SystemExit(EXIT_BAD_INPUT)
 
 
+def _new_entry_form(exc: BaseException) -> str | None:
+    """OmegaConf cannot add an entry to a mapping of typed entries (``procedures``,
+    ``structure.departments``) key by key: name the form that works, ``+MAPPING={NAME: {...}}``."""
+    override = re.fullmatch(r"Error merging override \+\+?([^=]+)=(.*)", str(exc), re.S)
+    cause = exc.__cause__
+    if override is None or "is not a subclass of" not in str(cause) or not getattr(cause, "full_key", None):
+        return None
+    key, value = override.groups()
+    parts = key.split(".")
+    if cause.full_key not in parts[1:]:
+        return None
+    at = len(parts) - 1 - parts[::-1].index(cause.full_key)
+    for inner in reversed(parts[at + 1:]):
+        value = f"{{{inner}: {value}}}"
+    mapping = ".".join(parts[:at])
+    return f"{'.'.join(parts[:at + 1])}: a new entry of {mapping} is added as '+{mapping}={{{parts[at]}: {value}}}'"
+
+
 def describe(exc: BaseException) -> str:
     """One line for a Hydra or OmegaConf composition error: the key and the problem."""
     if isinstance(exc, ConfigError):
         return str(exc)
+    new_entry = _new_entry_form(exc)
+    if new_entry:
+        return new_entry
     cause = exc  # Hydra wraps OmegaConf's error, as the cause or (merging a config file) the context
     if not isinstance(exc, OmegaConfBaseException):
         cause = next((e for e in (exc.__cause__, exc.__context__) if isinstance(e, OmegaConfBaseException)), exc)

@@ -17,8 +17,9 @@ def main(cfg: DictConfig, scenario: Scenario, folder: Path) -> None:
     from sim.outputs.run_files import format_summary, write_run
     from sim.experiments.runner import run_scenario
     from sim.analysis.summary import summarise
+    from sim.config.provenance import provenance
 
-    summary = summarise(scenario, run_scenario(scenario, progress=cfg.progress))
+    summary = summarise(scenario, run_scenario(scenario, progress=cfg.progress), provenance(cfg))
     write_run(folder, summary)
     print(format_summary(summary, cfg.top_units))
     print(f"\nRun folder: {folder}")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import os
+from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
@@ -31,14 +33,17 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
     """Validate ``cfg`` and build the scenario it describes; raise ConfigError on the first problem."""
     c = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
     _at_least(c, "seed", 0)
-    _at_least(c, "replications", 1)
-    _at_least(c, "workers", 0)
+    _at_least(c, "replications", 1, high=MAX_REPLICATIONS)
+    _at_least(c, "workers", 0, high=MAX_WORKERS)
     _choice(c["engine"], "engine", ("fast", "simpy"))
     _at_least(c, "top_units", 0)
     start = _date(c["period"]["start"], "period.start")
     end = _date(c["period"]["end"], "period.end")
     if end < start:
         raise ConfigError("period.end", f"{end} is before period.start {start}")
+    if (end - start).days + 1 > MAX_PERIOD_DAYS:
+        raise ConfigError("period.end", f"the period from {start} to {end} is {(end - start).days + 1:,} days; "
+                                        f"at most {MAX_PERIOD_DAYS:,} days are simulated")
 
     calendar = _calendar(c["calendar"], start, end)
     structure = _structure(c["structure"], "structure")
@@ -49,6 +54,8 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
     desk_policy = _desk_policy(c["desks"])
     back_office = _back_office(c["staff"], c["scenario"]["back_office"])
     units, units_per_unit = _unit_plans(c, structure, procedures, demand)
+    _records_bounded(units, demand, (end - start).days + 1)
+    _results_bounded(len(units), int(c["replications"]), (end - start).days + 1)
 
     return Scenario(
         name=str(c["scenario"]["name"]),
@@ -67,22 +74,63 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
         desk_policy=desk_policy,
         back_office=back_office,
         supplement_share=_share(c["scenario"], "supplement_share", "scenario."),
-        supplement_wait_wd=_distribution(c["scenario"]["supplement_wait_wd"], "scenario.supplement_wait_wd"),
+        supplement_wait_wd=_distribution(c["scenario"]["supplement_wait_wd"], "scenario.supplement_wait_wd",
+                                         MAX_WORKING_DAYS),
         weekday_weights=weekday_weights,
         hour_weights=hour_weights,
     )
 
 
+# --- bounds -----------------------------------------------------------------------------------
+# Every number must be finite and within these bounds (README, "Bad input"). Upper bounds stand
+# wherever memory or time grows with the value; each is far above real use in Hanoi.
+MAX_REPLICATIONS = 1000  # results take ~15 KB per unit and replication over two months: 126 units x 1000 ~ 2 GB
+MAX_WORKERS = max(64, os.cpu_count() or 1)  # each worker process takes ~100 MB; more than the cores only waits
+MAX_PERIOD_DAYS = 3660  # ten years of simulated days
+MAX_RECORDS_PER_UNIT = 2_000_000  # expected records of one unit and replication, ~540 bytes each: ~1 GB per worker
+# Results kept until a run ends, per unit and replication (measured: 15 KB for 61 days, 27 KB for 365).
+RESULT_BYTES_PER_UNIT, RESULT_BYTES_PER_UNIT_DAY = 12_500, 40
+MAX_RESULT_BYTES = 4 * 2**30  # 4 GB: 126 units x 1000 replications of two months take ~1.8 GB
+MAX_DESKS = 1000  # per unit (Hanoi's units have 2-12)
+MAX_STAFF = 10_000  # per department, and every headcount of the staffing framework
+MAX_MINUTES = 100_000.0  # desk, effort, approval and patience times, the wait target (~70 days of clock time)
+MAX_WORKING_DAYS = 1000  # deadlines, external lags and waits for missing papers (~4 years)
+MAX_CV = 10.0  # coefficient of variation of a distribution
+MAX_WEIGHT = 1e6  # a relative weight (arrival profile, a department's staff weight)
+MAX_SCALE = 1000.0  # scenario.effort_scale, scenario.external_lag_scale, staff.breadth_penalty
+MAX_GROWTH = 100.0  # scenario.demand.growth
+MAX_DEMAND_RATE = 1000.0  # records a day per 1,000 residents: one a resident a day
+
+
 # --- small checks ---------------------------------------------------------------------------
-def _at_least(section: dict, key: str, low: float, prefix: str = "") -> None:
-    value = section[key]
-    if value is None or value < low:
-        raise ConfigError(prefix + key, f"must be at least {low}, got {value}")
+def _number(value: Any, key: str) -> float:
+    """``value`` if it is a finite number; NaN, infinity, text and a missing value are refused here
+    for every numeric setting."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ConfigError(key, f"must be a finite number, got {value!r}")
+    return value
 
 
-def _in_range(value: float, key: str, low: float, high: float) -> None:
-    if value is None or not (low <= value <= high) or math.isnan(value):
-        raise ConfigError(key, f"must be between {low} and {high}, got {value}")
+def _bound(value: float) -> str:
+    return f"{value:,}" if isinstance(value, int) else f"{value:g}"
+
+
+def _in_range(value: float, key: str, low: float, high: float = math.inf, above: bool = False) -> float:
+    """``value`` if it is finite and ``low <= value <= high`` (``low < value`` with ``above``)."""
+    _number(value, key)
+    if value < low or value > high or (above and value == low):
+        floor = f"above {_bound(low)}" if above else f"at least {_bound(low)}"
+        limit = f"{floor} and at most {_bound(high)}" if high < math.inf else floor
+        raise ConfigError(key, f"must be {limit}, got {_bound(value)}")
+    return value
+
+
+def _at_least(section: dict, key: str, low: float, prefix: str = "", high: float = math.inf) -> None:
+    _in_range(section[key], prefix + key, low, high)
+
+
+def _positive(section: dict, key: str, prefix: str, high: float) -> None:
+    _in_range(section[key], prefix + key, 0, high, above=True)
 
 
 def _share(section: dict, key: str, prefix: str) -> float:
@@ -125,12 +173,11 @@ def _sessions(items: list[str], key: str) -> tuple[tuple[int, int], ...]:
     return tuple(sessions)
 
 
-def _distribution(d: dict, key: str, positive: bool = False) -> Distribution:
+def _distribution(d: dict, key: str, high: float, positive: bool = False) -> Distribution:
+    """A distribution whose mean is at most ``high`` (and above 0 if ``positive``)."""
     _choice(d["kind"], f"{key}.kind", DISTRIBUTION_KINDS)
-    _at_least(d, "mean", 0, key + ".")
-    _at_least(d, "cv", 0, key + ".")
-    if positive and d["mean"] <= 0:
-        raise ConfigError(f"{key}.mean", f"must be positive, got {d['mean']}")
+    _in_range(d["mean"], f"{key}.mean", 0, high, above=positive)
+    _at_least(d, "cv", 0, key + ".", MAX_CV)
     return Distribution(d["kind"], float(d["mean"]), float(d["cv"]))
 
 
@@ -220,13 +267,13 @@ def _structure(c: dict, key: str, seen: tuple[str, ...] = ()) -> Structure:
             if f in owners:
                 raise ConfigError(f"{dept_key}.fields", f"field {f!r} is already owned by department {owners[f]!r}")
             owners[f] = name
-        if not d["staff_weight"] > 0:
-            raise ConfigError(f"{dept_key}.staff_weight", f"must be positive, got {d['staff_weight']}")
+        _positive(d, "staff_weight", f"{dept_key}.", MAX_WEIGHT)
         departments.append(Department(name, d["label"] or name, tuple(d["fields"]), float(d["staff_weight"])))
     applies = c["applies_to"]
     for k, kind in enumerate(applies["kinds"]):
         _choice(kind, f"{key}.applies_to.kinds[{k}]", KINDS)
     _at_least(applies, "min_population", 0, f"{key}.applies_to.")
+    _at_least(c, "max_average_units", 1, f"{key}.")
     otherwise = None
     if c["otherwise"]:
         if c["otherwise"] in seen + (c["name"],):
@@ -275,7 +322,7 @@ def _procedures(c: dict, structure: Structure) -> tuple:
             _in_range(p[share_key], f"{key}.{share_key}", 0.0, 1.0)
         channels = (float(p["in_person"]), float(p["online"]), float(p["post"]))
         _shares_sum_to_one(list(channels), f"{key}.in_person", "in_person + online + post")
-        _at_least(p, "deadline_wd", 0, key + ".")
+        _at_least(p, "deadline_wd", 0, key + ".", MAX_WORKING_DAYS)
         procedures.append(
             Procedure(
                 name=name,
@@ -283,9 +330,10 @@ def _procedures(c: dict, structure: Structure) -> tuple:
                 field=p["field"],
                 share={"ward": float(p["share_ward"]), "commune": float(p["share_commune"])},
                 channels=channels,
-                desk_minutes=_distribution(p["desk_minutes"], f"{key}.desk_minutes", positive=channels[0] > 0),
-                effort_minutes=_distribution(p["effort_minutes"], f"{key}.effort_minutes"),
-                external_lag_wd=_distribution(p["external_lag_wd"], f"{key}.external_lag_wd"),
+                desk_minutes=_distribution(p["desk_minutes"], f"{key}.desk_minutes", MAX_MINUTES,
+                                           positive=channels[0] > 0),
+                effort_minutes=_distribution(p["effort_minutes"], f"{key}.effort_minutes", MAX_MINUTES),
+                external_lag_wd=_distribution(p["external_lag_wd"], f"{key}.external_lag_wd", MAX_WORKING_DAYS),
                 deadline_wd=int(p["deadline_wd"]),
                 source=str(p["source"]),
             )
@@ -298,8 +346,7 @@ def _procedures(c: dict, structure: Structure) -> tuple:
 def _scaled(procedures: tuple, scenario: dict) -> tuple:
     """Apply the scenario's effort and external-lag multipliers to every procedure."""
     for key in ("effort_scale", "external_lag_scale"):
-        if not scenario[key] > 0:
-            raise ConfigError(f"scenario.{key}", f"must be positive, got {scenario[key]}")
+        _positive(scenario, key, "scenario.", MAX_SCALE)
     effort, lag = float(scenario["effort_scale"]), float(scenario["external_lag_scale"])
     return tuple(
         dataclasses.replace(
@@ -323,29 +370,35 @@ def _mixes(procedures: tuple, online_share: float | None) -> dict:
 
 
 def _arrival_profile(demand: dict, calendar: CalendarSpec) -> tuple[tuple, tuple]:
-    _at_least(demand, "records_per_1000_residents_per_day", 0, "scenario.demand.")
-    if not demand["growth"] > 0:
-        raise ConfigError("scenario.demand.growth", f"must be positive, got {demand['growth']}")
+    _at_least(demand, "records_per_1000_residents_per_day", 0, "scenario.demand.", MAX_DEMAND_RATE)
+    _positive(demand, "growth", "scenario.demand.", MAX_GROWTH)
     weekday, hours = demand["weekday_weights"], demand["hour_weights"]
-    if len(weekday) != 7 or min(weekday) < 0:
+    if len(weekday) != 7:
         raise ConfigError("scenario.demand.weekday_weights", "needs 7 non-negative weights, Monday to Sunday")
-    if len(hours) != 24 or min(hours) < 0:
+    if len(hours) != 24:
         raise ConfigError("scenario.demand.hour_weights", "needs 24 non-negative weights, one per clock hour")
+    for key, weights in (("weekday_weights", weekday), ("hour_weights", hours)):
+        for k, w in enumerate(weights):
+            _in_range(w, f"scenario.demand.{key}[{k}]", 0, MAX_WEIGHT)
     if not calendar.always_open:
         open_hours = {h for s, e in calendar.sessions for h in range(s // 60, math.ceil(e / 60))}
-        if sum(hours[h] for h in open_hours) <= 0 or sum(weekday[:5]) <= 0:
-            raise ConfigError("scenario.demand.hour_weights", "no in-person arrivals could happen in open hours")
+        if sum(weekday[:5]) <= 0:
+            raise ConfigError("scenario.demand.weekday_weights",
+                              "Monday to Friday are all 0: no in-person arrivals could happen on working days")
+        if sum(hours[h] for h in open_hours) <= 0:
+            raise ConfigError("scenario.demand.hour_weights",
+                              "every open hour has weight 0: no in-person arrivals could happen in open hours")
     return tuple(float(w) for w in weekday), tuple(float(w) for w in hours)
 
 
 def _desk_policy(d: dict) -> DeskPolicy:
     _choice(d["closing"], "desks.closing", ("overtime", "return_next_day"))
     _in_range(d["return_probability"], "desks.return_probability", 0.0, 1.0)
-    _at_least(d, "wait_target_minutes", 0, "desks.")
+    _at_least(d, "wait_target_minutes", 0, "desks.", MAX_MINUTES)
     return DeskPolicy(
         closing=d["closing"],
         reneging=bool(d["reneging"]),
-        patience_minutes=_distribution(d["patience_minutes"], "desks.patience_minutes", positive=True),
+        patience_minutes=_distribution(d["patience_minutes"], "desks.patience_minutes", MAX_MINUTES, positive=True),
         return_probability=float(d["return_probability"]),
         wait_target_minutes=float(d["wait_target_minutes"]),
     )
@@ -354,12 +407,13 @@ def _desk_policy(d: dict) -> DeskPolicy:
 def _back_office(s: dict, enabled: bool) -> BackOfficePolicy:
     _choice(s["order"], "staff.order", ("fifo", "edf"))
     _choice(s["policy"], "staff.policy", ("same_headcount", "extra_head"))
-    for key in ("deputies_per_department", "approvals_per_day", "breadth_penalty"):
-        _at_least(s, key, 0, "staff.")
+    _at_least(s, "deputies_per_department", 0, "staff.", MAX_STAFF)
+    _at_least(s, "approvals_per_day", 0, "staff.")
+    _at_least(s, "breadth_penalty", 0, "staff.", MAX_SCALE)
     return BackOfficePolicy(
         enabled=bool(enabled),
         order=s["order"],
-        approval_minutes=_distribution(s["approval_minutes"], "staff.approval_minutes"),
+        approval_minutes=_distribution(s["approval_minutes"], "staff.approval_minutes", MAX_MINUTES),
         approvals_per_day=int(s["approvals_per_day"]),
     )
 
@@ -372,7 +426,7 @@ def _unit_plans(c: dict, structure: Structure, procedures: tuple, demand: dict) 
 
     def known_slug(slug: str, key: str) -> None:
         if slug not in by_slug:
-            raise ConfigError(key, f"unknown unit slug {slug!r} (see sim/data/{city['table']} for the 126 slugs)")
+            raise ConfigError(key, f"unknown unit slug {slug!r} (see {city['table']} for the {len(units)} slugs)")
 
     for k, slug in enumerate(city["units"]):
         known_slug(slug, f"city.units[{k}]")
@@ -387,20 +441,21 @@ def _unit_plans(c: dict, structure: Structure, procedures: tuple, demand: dict) 
                                        f"exceeds the limit of {limit} (Decree 370/2025)")
 
     _choice(desks["rule"], "desks.rule", ("by_population", "fixed"))
-    for key in ("fixed", "residents_per_desk", "min_desks", "max_desks"):
-        _at_least(desks, key, 1, "desks.")
+    _at_least(desks, "residents_per_desk", 1, "desks.")
+    for key in ("fixed", "min_desks", "max_desks"):
+        _at_least(desks, key, 1, "desks.", MAX_DESKS)
     if desks["max_desks"] < desks["min_desks"]:
         raise ConfigError("desks.max_desks", f"{desks['max_desks']} is below desks.min_desks {desks['min_desks']}")
     for slug, n in desks["per_unit"].items():
         known_slug(slug, f"desks.per_unit.{slug}")
-        _at_least(desks["per_unit"], slug, 1, "desks.per_unit.")
+        _at_least(desks["per_unit"], slug, 1, "desks.per_unit.", MAX_DESKS)
 
     _choice(staff["rule"], "staff.rule", ("framework", "fixed"))
-    for key in ("fixed", "framework_base", "framework_base_population", "framework_residents_per_extra",
-                "framework_cap_ward", "framework_cap_commune"):
+    for key in ("framework_base_population", "framework_residents_per_extra"):
         _at_least(staff, key, 1, "staff.")
-    if not 0 < staff["procedure_share"] <= 1:
-        raise ConfigError("staff.procedure_share", f"must be in (0, 1], got {staff['procedure_share']}")
+    for key in ("fixed", "framework_base", "framework_cap_ward", "framework_cap_commune"):
+        _at_least(staff, key, 1, "staff.", MAX_STAFF)
+    _positive(staff, "procedure_share", "staff.", 1.0)
     for slug, per_dept in staff["per_unit"].items():
         known_slug(slug, f"staff.per_unit.{slug}")
         unit = by_slug[slug]
@@ -411,7 +466,7 @@ def _unit_plans(c: dict, structure: Structure, procedures: tuple, demand: dict) 
                     f"staff.per_unit.{slug}.{dept}",
                     f"unknown department {dept!r} of unit {slug} (its departments: {', '.join(names)})",
                 )
-            _at_least(per_dept, dept, 1, f"staff.per_unit.{slug}.")
+            _at_least(per_dept, dept, 1, f"staff.per_unit.{slug}.", MAX_STAFF)
 
     rate = float(demand["records_per_1000_residents_per_day"]) * float(demand["growth"]) / 1000
     fields = [p.field for p in procedures]
@@ -441,3 +496,28 @@ def _unit_plans(c: dict, structure: Structure, procedures: tuple, demand: dict) 
                                 field_workload[unit.kind])
         plans.append(UnitPlan(unit, int(n_desks), organisation, unit.population * rate))
     return tuple(plans), average
+
+
+def _records_bounded(units: tuple, demand: dict, days: int) -> None:
+    """Every unit's expected records over the period fit in memory (all are drawn up front)."""
+    plan = max(units, key=lambda u: u.records_per_day)
+    expected = plan.records_per_day * days
+    if expected > MAX_RECORDS_PER_UNIT:
+        raise ConfigError(
+            "scenario.demand",
+            f"{expected:,.0f} records expected at {plan.unit.slug} over {days:,} days (population "
+            f"{plan.unit.population:,} x {demand['records_per_1000_residents_per_day']:g} per 1,000 residents a day "
+            f"x growth {demand['growth']:g}); at most {MAX_RECORDS_PER_UNIT:,} per unit and replication fit in "
+            "memory: lower the demand or shorten the period",
+        )
+
+
+def _results_bounded(units: int, replications: int, days: int) -> None:
+    """The results of every unit and replication, kept until the run ends, fit in memory."""
+    size = units * replications * (RESULT_BYTES_PER_UNIT + RESULT_BYTES_PER_UNIT_DAY * days)
+    if size > MAX_RESULT_BYTES:
+        raise ConfigError(
+            "replications",
+            f"{units} units x {replications:,} replications x {days:,} days keep about {size / 2**30:.0f} GB of "
+            f"results in memory, more than {MAX_RESULT_BYTES / 2**30:.0f} GB: fewer replications, units or days",
+        )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field as default
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 from hydra.core.config_store import ConfigStore
 
@@ -190,15 +190,17 @@ class CalibrationConfig:
     diff_step: float = 0.03  # relative finite-difference step of the least-squares fit
     stop_cost: float = 0.01  # stop once the sum of squared errors (in tolerances) is below this
     output: str = ""  # calibrated scenario file; "" = RUN_FOLDER/scenario/calibrated.yaml; relative = to the current folder
-    parameters: Dict[str, FreeParameterConfig] = default(default_factory=dict)
-    targets: Dict[str, TargetConfig] = default(default_factory=dict)
-    checks: Dict[str, TargetConfig] = default(default_factory=dict)  # reported, not fitted
+    # Entries are FreeParameterConfig and TargetConfig, checked by sim.experiments.calibration; the
+    # mappings are untyped so that +calibration.targets.NAME={observed: 1, tolerance: 0.1} can add one.
+    parameters: Dict[str, Any] = default(default_factory=dict)
+    targets: Dict[str, Any] = default(default_factory=dict)
+    checks: Dict[str, Any] = default(default_factory=dict)  # reported, not fitted
 
 
 @dataclass
 class SensitivityConfig:
     replications: int = 2
-    parameters: Dict[str, FreeParameterConfig] = default(default_factory=dict)
+    parameters: Dict[str, Any] = default(default_factory=dict)  # FreeParameterConfig entries, as above
     outputs: List[str] = default(default_factory=lambda: ["on_time_pct", "desk_wait_mean_min", "in_process"])
 
 

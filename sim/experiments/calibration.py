@@ -15,11 +15,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
 from sim.analysis.kpis import KPI_NAMES, kpi_interval, pooled_kpis
-from sim.config.build import build_scenario
+from sim.config.build import MAX_REPLICATIONS, _in_range, build_scenario
+from sim.config.schema import FreeParameterConfig, TargetConfig
 from sim.errors import ConfigError
 from sim.experiments.runner import run_scenario
+
+MAX_EVALUATIONS = 10_000  # candidates of one calibration: each is a full simulation of every replication
 
 
 class CalibrationError(RuntimeError):
@@ -50,18 +54,39 @@ class Target:
         return gap / (self.tolerance * abs(self.observed)) if self.relative else gap / self.tolerance
 
 
+def entry(schema: type, value: object, key: str) -> dict:
+    """One entry of a mapping such as ``calibration.targets``, checked against its schema with the
+    defaults filled in. The mappings are untyped in the schema so that an entry can be added from
+    the command line (``+calibration.targets.NAME={observed: 1, tolerance: 0.1}``)."""
+    if not isinstance(value, dict):
+        raise ConfigError(key, f"must be a mapping of {', '.join(f.name for f in dataclasses.fields(schema))}, "
+                               f"got {value!r}")
+    try:
+        return OmegaConf.to_container(OmegaConf.merge(OmegaConf.structured(schema), value), resolve=True)
+    except OmegaConfBaseException as exc:
+        inner = f"{key}.{exc.full_key}" if getattr(exc, "full_key", None) else key
+        problem = str(exc).splitlines()[0]
+        if "not in struct" in problem or "not in '" in problem:
+            problem = f"unknown key (known: {', '.join(f.name for f in dataclasses.fields(schema))})"
+        raise ConfigError(inner, problem) from None
+
+
 def free_parameters(section: dict, prefix: str, cfg: DictConfig, scenario_only: bool) -> tuple[FreeParameter, ...]:
     if not section:
         raise ConfigError(prefix, "no free parameters are listed")
     parameters = []
-    for name, p in section.items():
+    for name, raw in section.items():
         key = f"{prefix}.{name}"
-        if OmegaConf.select(cfg, p["key"], default=None) is None:
+        p = entry(FreeParameterConfig, raw, key)
+        value = OmegaConf.select(cfg, p["key"], default=None) if p["key"] else None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(f"{key}.key", f"{p['key']!r} is not a numeric setting of the model")
         if scenario_only and not p["key"].startswith("scenario."):
             raise ConfigError(f"{key}.key", "fitted parameters must be scenario settings (scenario.*)")
         if scenario_only and p["relative"]:
             raise ConfigError(f"{key}.relative", "fitted parameters take absolute bounds")
+        _in_range(p["low"], f"{key}.low", -math.inf)
+        _in_range(p["high"], f"{key}.high", -math.inf)
         if not p["low"] < p["high"]:
             raise ConfigError(f"{key}.low", f"low {p['low']} must be below high {p['high']}")
         parameters.append(FreeParameter(name, p["key"], float(p["low"]), float(p["high"]), bool(p["relative"]),
@@ -71,16 +96,16 @@ def free_parameters(section: dict, prefix: str, cfg: DictConfig, scenario_only: 
 
 def targets(section: dict, prefix: str) -> tuple[Target, ...]:
     out = []
-    for name, t in section.items():
+    for name, raw in section.items():
         key = f"{prefix}.{name}"
         if name not in KPI_NAMES:
             raise ConfigError(key, f"unknown KPI {name!r} (KPIs: {', '.join(KPI_NAMES)})")
-        if not t["tolerance"] > 0:
-            raise ConfigError(f"{key}.tolerance", f"must be positive, got {t['tolerance']}")
-        if name.endswith("_pct") and not 0 <= t["observed"] <= 100:
-            raise ConfigError(f"{key}.observed", f"a percentage must be within 0..100, got {t['observed']}")
-        if t["observed"] < 0:
-            raise ConfigError(f"{key}.observed", f"must not be negative, got {t['observed']}")
+        t = entry(TargetConfig, raw, key)
+        _in_range(t["tolerance"], f"{key}.tolerance", 0, above=True)
+        _in_range(t["observed"], f"{key}.observed", 0, 100 if name.endswith("_pct") else math.inf)
+        if t["relative"] and t["observed"] == 0:
+            raise ConfigError(f"{key}.relative", "a tolerance relative to an observed 0 is 0: "
+                                                 f"give an absolute one ({key}.relative=false)")
         out.append(Target(name, float(t["observed"]), float(t["tolerance"]), bool(t["relative"]), str(t["source"])))
     return tuple(out)
 
@@ -112,13 +137,10 @@ def calibration_spec(cfg: DictConfig) -> CalibrationSpec:
     fitted = targets(c["targets"], "calibration.targets")
     if not fitted:
         raise ConfigError("calibration.targets", "no targets to fit")
-    for key in ("replications", "max_evaluations"):
-        if c[key] < 1:
-            raise ConfigError(f"calibration.{key}", f"must be at least 1, got {c[key]}")
-    if not 0 < c["diff_step"] < 0.5:
-        raise ConfigError("calibration.diff_step", f"must be in (0, 0.5), got {c['diff_step']}")
-    if c["stop_cost"] < 0:
-        raise ConfigError("calibration.stop_cost", f"must not be negative, got {c['stop_cost']}")
+    _in_range(c["replications"], "calibration.replications", 1, MAX_REPLICATIONS)
+    _in_range(c["max_evaluations"], "calibration.max_evaluations", 1, MAX_EVALUATIONS)
+    _in_range(c["diff_step"], "calibration.diff_step", 0, 0.5, above=True)
+    _in_range(c["stop_cost"], "calibration.stop_cost", 0)
     return CalibrationSpec(parameters, fitted, targets(c["checks"], "calibration.checks"), int(c["replications"]),
                            int(c["max_evaluations"]), float(c["diff_step"]), float(c["stop_cost"]))
 

@@ -11,6 +11,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.analysis.kpis import KPI_NAMES, difference_interval, kpi_interval, pooled_kpis, unit_kpis
 from sim.model.city import KINDS
+from sim.config.provenance import provenance
 from sim.config.build import build_scenario, load_structure_config
 from sim.errors import ConfigError
 from sim.experiments.runner import run_scenario
@@ -33,21 +34,28 @@ class Variant:
 
 
 def variants(cfg: DictConfig) -> list[Variant]:
-    """The baseline and each other structure under each staffing policy, validated."""
+    """The baseline (first) and each other structure under each staffing policy, validated."""
     c = cfg.compare
-    names = list(c.structures)
-    if c.baseline not in names:
-        names = [c.baseline, *names]
-    if len(set(names)) != len(names):
+    if len(set(c.structures)) != len(c.structures):
         raise ConfigError("compare.structures", "a structure is listed twice")
+    others = [(f"compare.structures[{k}]", name) for k, name in enumerate(c.structures) if name != c.baseline]
+    if not others:
+        raise ConfigError("compare.structures", f"names no structure besides the baseline {c.baseline!r}: "
+                                                "nothing to compare")
+    if not c.policies:
+        raise ConfigError("compare.policies", "no staffing policy: name same_headcount, extra_head or both")
     for k, policy in enumerate(c.policies):
         if policy not in ("same_headcount", "extra_head"):
             raise ConfigError(f"compare.policies[{k}]", f"unknown policy {policy!r}; choose same_headcount, extra_head")
+    if len(set(c.policies)) != len(c.policies):
+        raise ConfigError("compare.policies", "a policy is listed twice")
+    if c.top_units < 0:
+        raise ConfigError("compare.top_units", f"must be at least 0, got {c.top_units}")
     out = []
-    for k, name in enumerate(names):
+    for key, name in [("compare.baseline", c.baseline), *others]:
         # the configured structure keeps the user's overrides; the others come from their files
         structure = (OmegaConf.to_container(cfg.structure, resolve=True) if name == cfg.structure.name
-                     else load_structure_config(name, f"compare.structures[{k}]"))
+                     else load_structure_config(name, key))
         for policy in [c.policies[0]] if name == c.baseline else list(c.policies):
             v = cfg.copy()
             v.structure = OmegaConf.merge(OmegaConf.structured(StructureConfig), structure)
@@ -80,7 +88,7 @@ def run_variant(variant: Variant, seed_offset: int = 0, workers: int | None = No
     rows = [{"slug": scenario.units[r.position].unit.slug, "kind": scenario.units[r.position].unit.kind,
              "replication": r.replication, **unit_kpis(r)}
             for rep in results for r in rep]
-    return VariantRun(variant, scenario, summarise(scenario, results), groups, pd.DataFrame(rows))
+    return VariantRun(variant, scenario, summarise(scenario, results, provenance(variant.cfg)), groups, pd.DataFrame(rows))
 
 
 def paired(a: list[dict], b: list[dict], name: str) -> dict:

@@ -1,16 +1,23 @@
-"""The unit table: loading it, repairing suspect populations, and desks and staff per unit."""
+"""The unit table: loading and checking it, repairing suspect populations, and desks and staff per unit."""
 
 from __future__ import annotations
 
 import csv
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from sim.errors import ConfigError
+
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"  # sim/data/, shipped with the package
 KINDS = ("ward", "commune")
+COLUMNS = ("slug", "name", "kind", "area_km2", "population", "population_suspect")  # the columns the model reads
+MAX_POPULATION = 100_000_000  # a unit's residents; more is a typo (Vietnam has about 100 million)
+SLUG = re.compile(r"[A-Za-z0-9_-]+")  # slugs are written in overrides: city.units=[SLUG], desks.per_unit.SLUG=...
+KEY = "city.table"
 
 
 @dataclass(frozen=True)
@@ -25,25 +32,111 @@ class Unit:
     population_imputed: bool
 
 
+@dataclass(frozen=True)
+class _Row:
+    """One checked row of the table."""
+
+    slug: str
+    name: str
+    kind: str
+    area_km2: float
+    population: int
+    suspect: bool
+
+
+def table_path(table: str) -> Path:
+    """``table`` as a path from the current folder, or else the file of that name in sim/data/."""
+    return Path(table) if Path(table).is_file() else DATA_DIR / table
+
+
 def load_units(table: str, suspect_rule: str) -> list[Unit]:
-    """Read the unit table; with ``suspect_rule == "median_density"`` a population flagged as
-    suspect is replaced by area × the median density of unflagged units of the same kind."""
-    path = Path(table) if Path(table).is_file() else DATA_DIR / table
-    with open(path, newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    suspect = [row["population_suspect"].strip().lower() == "yes" for row in rows]
-    median_density = {
-        kind: float(np.median([int(r["population"]) / float(r["area_km2"])
-                               for r, s in zip(rows, suspect) if r["kind"] == kind and not s]))
-        for kind in KINDS
-    }
+    """Read and check the unit table; with ``suspect_rule == "median_density"`` a population flagged
+    as suspect is replaced by area × the median density of unflagged units of the same kind.
+
+    Any problem raises :class:`ConfigError` for ``city.table`` naming the file, line and column."""
+    rows = _read_rows(table)
+    densities = {}
+    for kind in KINDS:
+        flagged = [r for r in rows if r.kind == kind and r.suspect]
+        trusted = [r.population / r.area_km2 for r in rows if r.kind == kind and not r.suspect]
+        if flagged and suspect_rule == "median_density" and not trusted:
+            raise ConfigError(KEY, f"{table}: every {kind} has population_suspect=yes, so no median density "
+                                   f"can replace their populations (or set city.suspect_population=keep)")
+        densities[kind] = float(np.median(trusted)) if trusted else math.nan
     units = []
-    for i, (row, flagged) in enumerate(zip(rows, suspect)):
-        area, reported = float(row["area_km2"]), int(row["population"])
-        imputed = flagged and suspect_rule == "median_density"
-        population = round(area * median_density[row["kind"]]) if imputed else reported
-        units.append(Unit(i, row["slug"], row["name"], row["kind"], area, reported, population, imputed))
+    for i, row in enumerate(rows):
+        imputed = row.suspect and suspect_rule == "median_density"
+        population = round(row.area_km2 * densities[row.kind]) if imputed else row.population
+        units.append(Unit(i, row.slug, row.name, row.kind, row.area_km2, row.population, population, imputed))
     return units
+
+
+def _read_rows(table: str) -> list[_Row]:
+    path = table_path(table)
+    if not path.is_file():
+        raise ConfigError(KEY, f"{table}: no such file (looked from the current folder and in {DATA_DIR})")
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            if reader.fieldnames is None:
+                raise ConfigError(KEY, f"{table}: the file is empty (a header row and one row per unit are needed)")
+            missing = [c for c in COLUMNS if c not in reader.fieldnames]
+            if missing:
+                raise ConfigError(KEY, f"{table}: no column {', '.join(map(repr, missing))} "
+                                       f"(the columns needed: {', '.join(COLUMNS)})")
+            rows, seen = [], {}
+            for raw in reader:
+                rows.append(_checked_row(raw, table, reader.line_num, seen))
+    except UnicodeDecodeError:
+        raise ConfigError(KEY, f"{table}: not UTF-8 text") from None
+    except csv.Error as exc:
+        raise ConfigError(KEY, f"{table}: not a readable CSV table ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(KEY, f"{table}: cannot be read ({exc.strerror or exc})") from None
+    if not rows:
+        raise ConfigError(KEY, f"{table}: the table has no units (only a header row)")
+    return rows
+
+
+def _checked_row(raw: dict, table: str, line: int, seen: dict[str, int]) -> _Row:
+    """One row, checked; ``seen`` maps the slugs of the rows before to their lines."""
+    where = f"{table}: line {line}"
+    if None in raw:  # csv puts the fields beyond the header under the key None
+        raise ConfigError(KEY, f"{where}: more fields than the header has columns")
+    slug = (raw["slug"] or "").strip()
+    if not SLUG.fullmatch(slug):
+        raise ConfigError(KEY, f"{where}: column 'slug': {slug!r} is not a slug (letters, digits, _ and - only)")
+    where = f"{where} (slug {slug})"
+    if slug in seen:
+        raise ConfigError(KEY, f"{where}: column 'slug': {slug!r} is already the slug of line {seen[slug]}")
+    seen[slug] = line
+
+    def text(column: str) -> str:
+        value = raw[column]
+        if value is None or not value.strip():
+            raise ConfigError(KEY, f"{where}: column {column!r} is empty")
+        return value.strip()
+
+    kind = text("kind")
+    if kind not in KINDS:
+        raise ConfigError(KEY, f"{where}: column 'kind': unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
+    try:
+        area = float(text("area_km2"))
+    except ValueError:
+        raise ConfigError(KEY, f"{where}: column 'area_km2': {raw['area_km2']!r} is not a number") from None
+    if not math.isfinite(area) or area <= 0:
+        raise ConfigError(KEY, f"{where}: column 'area_km2': the area must be a positive number, got {area:g}")
+    try:
+        population = int(text("population"))
+    except ValueError:
+        raise ConfigError(KEY, f"{where}: column 'population': {raw['population']!r} is not a whole number") from None
+    if not 0 <= population <= MAX_POPULATION:
+        raise ConfigError(KEY, f"{where}: column 'population': must be between 0 and {MAX_POPULATION:,}, "
+                               f"got {population:,}")
+    suspect = text("population_suspect").lower()
+    if suspect not in ("yes", "no"):
+        raise ConfigError(KEY, f"{where}: column 'population_suspect': {raw['population_suspect']!r} is not yes or no")
+    return _Row(slug, text("name"), kind, area, population, suspect == "yes")
 
 
 def desks_by_rule(unit: Unit, rule: str, fixed: int, residents_per_desk: int, low: int, high: int) -> int:

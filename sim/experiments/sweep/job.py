@@ -27,14 +27,13 @@ from typing import Any, Callable, Iterable
 
 from omegaconf import DictConfig, OmegaConf, read_write
 
+from sim.config.provenance import NOT_RESULT_KEYS, config_hash
+
 JOB_FILE = "job.json"  # the job's record: status, error, config hash, timing; written last
 ERROR_FILE = "error.txt"  # a failed job's message and traceback
 OUTPUT_FILE = "output.txt"  # what the job printed (a single run prints it to the terminal)
 DONE_FILE = "summary.json"  # a run folder holding it is complete (sim.outputs.run_files.write_run writes it last)
 
-# Keys that do not change a job's results: left out of the config hash, of the job's folder name
-# and of the sweep table. (sim/conf/config.yaml repeats them in override_dirname.exclude_keys.)
-NOT_RESULT_KEYS = ("workers", "progress", "redo", "sweep_name", "top_units")
 MAX_NAME = 200  # longest folder name kept as is (file systems allow 255 bytes); longer ones end in a hash
 STATUSES = ("ok", "reused", "failed", "lost", "incomplete")  # incomplete: started, never finished
 FINAL = ("ok", "reused", "failed", "lost")  # statuses a job of a sweep ends with
@@ -73,15 +72,6 @@ def register_resolvers() -> None:
     """``${sim.sweep_name:...}`` and ``${sim.job_subdir:...}``, used by ``hydra.sweep`` in sim/conf/."""
     OmegaConf.register_new_resolver("sim.sweep_name", sweep_folder_name, replace=True)
     OmegaConf.register_new_resolver("sim.job_subdir", job_folder_name, replace=True)
-
-
-def config_hash(cfg: DictConfig) -> str:
-    """Hash of the resolved job configuration, without the keys that do not change results."""
-    plain = OmegaConf.to_container(cfg, resolve=True)
-    for key in NOT_RESULT_KEYS:
-        plain.pop(key, None)
-    text = json.dumps(plain, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def available_cores() -> int:

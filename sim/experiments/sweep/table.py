@@ -18,7 +18,8 @@ import pandas as pd
 import yaml
 from hydra.core.override_parser.overrides_parser import OverridesParser
 
-from sim.experiments.sweep.job import DONE_FILE, ERROR_FILE, JOB_FILE, NOT_RESULT_KEYS, STATUSES, override_key
+from sim.config.provenance import NOT_RESULT_KEYS
+from sim.experiments.sweep.job import DONE_FILE, ERROR_FILE, JOB_FILE, STATUSES, override_key
 
 OVERRIDES_FILE = Path(".hydra") / "overrides.yaml"
 RUN_COLUMNS = ("scenario", "structure", "seed", "replications", "units", "start", "end")  # from summary.json
