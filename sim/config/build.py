@@ -22,6 +22,8 @@ from sim.errors import ConfigError
 from sim.model.scenario import BackOfficePolicy, DeskPolicy, Scenario, UnitPlan
 from sim.config.paths import CONFIG_DIR
 from sim.config.schema import StructureConfig
+from sim.engines.contract import ENGINES
+from sim.engines.rules import CLOSING_RULES, QUEUE_ORDERS
 from sim.model.structures import Department, Structure, department_staff, organise
 
 SHARE_TOLERANCE = 1e-6
@@ -33,7 +35,7 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
     _at_least(c, "seed", 0)
     _at_least(c, "replications", 1)
     _at_least(c, "workers", 0)
-    _choice(c["engine"], "engine", ("fast", "simpy"))
+    _choice(c["engine"], "engine", ENGINES.names())
     _at_least(c, "top_units", 0)
     start = _date(c["period"]["start"], "period.start")
     end = _date(c["period"]["end"], "period.end")
@@ -284,7 +286,7 @@ def _arrival_profile(demand: dict, calendar: CalendarSpec) -> tuple[tuple, tuple
 
 
 def _desk_policy(d: dict) -> DeskPolicy:
-    _choice(d["closing"], "desks.closing", ("overtime", "return_next_day"))
+    _choice(d["closing"], "desks.closing", CLOSING_RULES.names())
     _in_range(d["return_probability"], "desks.return_probability", 0.0, 1.0)
     _at_least(d, "wait_target_minutes", 0, "desks.")
     return DeskPolicy(
@@ -297,7 +299,7 @@ def _desk_policy(d: dict) -> DeskPolicy:
 
 
 def _back_office(s: dict, enabled: bool) -> BackOfficePolicy:
-    _choice(s["order"], "staff.order", ("fifo", "edf"))
+    _choice(s["order"], "staff.order", QUEUE_ORDERS.names())
     _choice(s["policy"], "staff.policy", ("same_headcount", "extra_head"))
     for key in ("deputies_per_department", "approvals_per_day", "breadth_penalty"):
         _at_least(s, key, 0, "staff.")

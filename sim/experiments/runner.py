@@ -18,12 +18,9 @@ from tqdm.auto import tqdm
 
 from sim.analysis.unit_counts import UnitResult, summarise_unit
 from sim.model.calendar import CalendarSpec, WorkCalendar
-from sim.engines import fast as engine, reference as engine_simpy
+from sim.engines.contract import ENGINES
 from sim.model.scenario import Scenario
 from sim.engines.workload import STREAMS, draw_workload
-
-
-ENGINES = {"fast": engine.simulate_unit, "simpy": engine_simpy.simulate_unit}
 
 
 def unit_streams(seed: int, replication: int, unit_index: int) -> dict[str, np.random.Generator]:
@@ -43,8 +40,8 @@ def run_unit(scenario: Scenario, replication: int, position: int) -> UnitResult:
     plan = scenario.units[position]
     calendar = calendar_for(scenario.calendar, scenario.start, scenario.days)
     workload = draw_workload(scenario, plan, calendar, unit_streams(scenario.seed, replication, plan.unit.index))
-    outcome = ENGINES[scenario.engine](workload, calendar, plan.desks, plan.organisation, scenario.desk_policy,
-                            scenario.back_office)
+    outcome = ENGINES.get(scenario.engine)(workload, calendar, plan.desks, plan.organisation,
+                                           scenario.desk_policy, scenario.back_office)
     return summarise_unit(replication, position, scenario, plan, calendar, workload, outcome)
 
 
