@@ -37,14 +37,14 @@ class _DeskHall(DeskQueue):
     arrivals and returns, in time order."""
 
     def __init__(self, w: Workload, calendar: WorkCalendar, desks: int, policy: DeskPolicy):
-        super().__init__(w, calendar, policy, come_back=self._come_back)
+        super().__init__(w, calendar, policy)
         self.desk_minutes = w.desk_minutes.tolist()
         self.arrival = w.arrival[: w.n_in_person].tolist()
         self.idle = desks
         self.in_service: list[tuple[float, int]] = []  # (end, record), a heap
         self.coming_back: list[tuple[float, int]] = []  # (time, record), a heap
 
-    def _come_back(self, i: int, t: float) -> None:
+    def come_back(self, i: int, t: float) -> None:
         heapq.heappush(self.coming_back, (t, i))
 
     def run(self) -> None:

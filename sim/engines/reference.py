@@ -85,6 +85,29 @@ class _WorkPool:
         return worked_up_to(self.calendar, self.busy, [s for s in self.started if s is not None])
 
 
+class _DeskLine(DeskQueue):
+    """The reception line (:class:`~sim.engines.rules.DeskQueue`) in a SimPy environment: idle desk
+    processes wait on an event each, and whoever joins the line wakes one."""
+
+    def __init__(self, workload: Workload, calendar: WorkCalendar, policy: DeskPolicy, env: simpy.Environment):
+        super().__init__(workload, calendar, policy)
+        self.env = env
+        self.idle_desks: list = []
+
+    def arrive(self, i: int) -> None:
+        self.join(i, self.env.now)
+        self.wake_desks(1)
+
+    def come_back(self, i: int, t: float) -> None:
+        self.env.timeout(t - self.env.now).callbacks.append(lambda _event, i=i: self.arrive(i))
+
+    def wake_desks(self, count: int) -> None:
+        if self.open or self.overtime:
+            while count > 0 and self.idle_desks:
+                self.idle_desks.pop().succeed()
+                count -= 1
+
+
 class UnitModel:
     """One unit in one replication. Build it, call :meth:`run`, read the outcome."""
 
@@ -94,7 +117,7 @@ class UnitModel:
         self.w, self.calendar, self.back_office = workload, calendar, back_office
         self.env = env = simpy.Environment()
         self.horizon = calendar.horizon
-        self.hall = DeskQueue(workload, calendar, desk_policy, come_back=self._come_back)
+        self.hall = _DeskLine(workload, calendar, desk_policy, env)
         self.receipt = np.full(n, np.nan)
         self.due = np.full(n, np.nan)
         self.done = np.full(n, np.nan)
@@ -105,7 +128,6 @@ class UnitModel:
         self._lag = workload.lag_minutes.tolist()
         self._supplement = workload.supplement_wd.tolist()
         self._desk_minutes = workload.desk_minutes.tolist()
-        self.idle_desks: list = []
 
         priority = QUEUE_ORDERS.get(back_office.order)(self.receipt, self.due)
         self.staff = [
@@ -129,7 +151,7 @@ class UnitModel:
             t = arrival[i]
             if t > env.now:
                 yield env.timeout(t - env.now)
-            self._join_queue(i)
+            self.hall.arrive(i)
 
     def _remote_arrivals(self):
         env, arrival = self.env, self.w.arrival
@@ -140,31 +162,17 @@ class UnitModel:
             self._receive(i)
 
     # --- reception desks ---------------------------------------------------------------------
-    def _join_queue(self, i: int) -> None:
-        self.hall.join(i, self.env.now)
-        self._wake_desks(1)
-
-    def _come_back(self, i: int, t: float) -> None:
-        """A citizen who gave up rejoins the line at ``t``."""
-        self.env.timeout(t - self.env.now).callbacks.append(lambda _event, i=i: self._join_queue(i))
-
-    def _wake_desks(self, count: int) -> None:
-        if self.hall.serving:
-            while count > 0 and self.idle_desks:
-                self.idle_desks.pop().succeed()
-                count -= 1
-
     def _desk(self):
         env, hall = self.env, self.hall
         while True:
-            i = hall.call_next(env.now) if hall.serving else -1
+            i = hall.call_next(env.now) if hall.open or hall.overtime else -1
             if i >= 0:
                 yield env.timeout(self._desk_minutes[i])
                 hall.desk_end[i] = env.now
                 self._receive(i)
             else:
                 wake = env.event()
-                self.idle_desks.append(wake)
+                hall.idle_desks.append(wake)
                 yield wake
 
     def _sessions(self):
@@ -174,12 +182,12 @@ class UnitModel:
             if start > env.now:
                 yield env.timeout(start - env.now)
             hall.open_session(start)
-            self._wake_desks(len(hall.queue))
+            hall.wake_desks(len(hall.queue))
             if end >= self.horizon:
                 return
             yield env.timeout(end - env.now)
             hall.end_session(end, last_of_day)
-            self._wake_desks(len(hall.queue))
+            hall.wake_desks(len(hall.queue))
 
     # --- back office ---------------------------------------------------------------------------
     def _receive(self, i: int) -> None:

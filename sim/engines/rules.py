@@ -45,15 +45,14 @@ class DeskQueue:
 
     Desks call citizens while a session is open and, after the day's last session, as the
     closing rule says. A citizen who has waited longer than their patience has left when a desk
-    calls them; a share come back once, the next open day: :meth:`give_up` hands such a return to
-    the engine through ``come_back(record, time)``. The per-record fields are plain lists, which
-    are faster than numpy arrays for the scalar look-ups of an event loop.
+    calls them; a share come back once, the next open day, when the engine makes them rejoin the
+    line (each engine's subclass implements :meth:`come_back`). The per-record fields are plain
+    lists, which are faster than numpy arrays for the scalar look-ups of an event loop.
     """
 
-    def __init__(self, workload: Workload, calendar: WorkCalendar, policy: DeskPolicy,
-                 come_back: Callable[[int, float], None]):
+    def __init__(self, workload: Workload, calendar: WorkCalendar, policy: DeskPolicy):
         n = len(workload)
-        self.calendar, self.horizon, self.come_back = calendar, calendar.horizon, come_back
+        self.calendar, self.horizon = calendar, calendar.horizon
         self.closing = CLOSING_RULES.get(policy.closing)
         self.stage = np.zeros(n, dtype=np.int8)
         self.desk_start = [NAN] * n
@@ -72,9 +71,9 @@ class DeskQueue:
         self.open = False  # a session is open
         self.overtime = False  # the day's sessions are over but the desks still serve
 
-    @property
-    def serving(self) -> bool:
-        return self.open or self.overtime
+    def come_back(self, i: int, t: float) -> None:
+        """Make citizen ``i``, who gave up, rejoin the line at ``t`` (before the horizon)."""
+        raise NotImplementedError
 
     def join(self, i: int, now: float) -> None:
         self.stage[i] = DESK_QUEUE
