@@ -24,7 +24,7 @@ from sim.config.paths import CONFIG_DIR
 from sim.config.schema import StructureConfig
 from sim.engines.contract import ENGINES
 from sim.engines.rules import CLOSING_RULES, QUEUE_ORDERS
-from sim.model.structures import Department, Structure, department_staff, organise
+from sim.model.structures import STAFFING_POLICIES, Department, Structure, department_staff, organise
 
 SHARE_TOLERANCE = 1e-6
 
@@ -300,7 +300,7 @@ def _desk_policy(d: dict) -> DeskPolicy:
 
 def _back_office(s: dict, enabled: bool) -> BackOfficePolicy:
     _choice(s["order"], "staff.order", QUEUE_ORDERS.names())
-    _choice(s["policy"], "staff.policy", ("same_headcount", "extra_head"))
+    _choice(s["policy"], "staff.policy", STAFFING_POLICIES.names())
     for key in ("deputies_per_department", "approvals_per_day", "breadth_penalty"):
         _at_least(s, key, 0, "staff.")
     return BackOfficePolicy(
