@@ -36,6 +36,8 @@ class Registry(Generic[T]):
         except KeyError:
             raise KeyError(f"unknown {self.kind} {name!r}; known: {', '.join(self._items)}") from None
 
+    __getitem__ = get  # REGISTRY[name] reads like the dictionary a registry replaces
+
     def names(self) -> tuple[str, ...]:
         return tuple(self._items)
 

@@ -3,8 +3,10 @@ versions, and adding a stream changes no existing stream."""
 
 import numpy as np
 
+from sim.engines import streams
 from sim.engines.streams import STREAMS, stream_key, unit_streams
 from sim.engines.workload import draw_workload
+from sim.experiments import runner
 from sim.experiments.runner import calendar_for
 from tests.conftest import scenario_from
 
@@ -86,3 +88,7 @@ def test_the_workload_draws_from_every_declared_stream_and_no_other():
     streams = _Recording(unit_streams(SEED, 0, plan.unit.index))
     draw_workload(scenario, plan, calendar_for(scenario.calendar, scenario.start, scenario.days), streams)
     assert streams.used == set(STREAMS)
+
+
+def test_the_runner_seeds_every_task_from_the_named_streams():
+    assert runner.unit_streams is streams.unit_streams
