@@ -1,14 +1,19 @@
-"""The fast engine against the event-driven SimPy reference: the same workload must give the same
-outcome, record by record, under every desk and back-office policy."""
+"""Every registered engine against the event-driven SimPy reference: the same workload must give
+the same outcome, record by record, under every desk and back-office policy; and every outcome
+meets the engine contract (:class:`sim.engines.contract.Engine`)."""
 
 import numpy as np
 import pytest
 
-from sim.engines import fast as engine, reference as engine_simpy
-from sim.engines.outcome import ABANDONED, AT_DESK, AWAY, BACK_OFFICE, DESK_QUEUE, DONE
-from sim.experiments.runner import calendar_for, unit_streams
+from sim.engines.contract import ENGINES
+from sim.engines.outcome import ABANDONED, AT_DESK, AWAY, BACK_OFFICE, DESK_QUEUE, DONE, IN_PROCESS_STAGES
+from sim.engines.streams import unit_streams
 from sim.engines.workload import draw_workload
+from sim.errors import ConfigError
+from sim.experiments.runner import calendar_for
 from tests.conftest import scenario_from
+
+REFERENCE = "simpy"
 
 UNITS = "city.units=[hoan_kiem,soc_son]"
 THREE_WEEKS = "period.end=2025-07-21"
@@ -31,37 +36,76 @@ POLICIES = {
 }
 
 
-def both_engines(*overrides: str):
+def every_engine(*overrides: str):
+    """For each unit: the workload, the calendar, the unit's plan and every engine's outcome by name."""
     scenario = scenario_from(UNITS, THREE_WEEKS, *overrides)
     calendar = calendar_for(scenario.calendar, scenario.start, scenario.days)
     for plan in scenario.units:
         workload = draw_workload(scenario, plan, calendar, unit_streams(scenario.seed, 0, plan.unit.index))
         args = (workload, calendar, plan.desks, plan.organisation, scenario.desk_policy, scenario.back_office)
-        yield engine.simulate_unit(*args), engine_simpy.simulate_unit(*args)
+        yield workload, calendar, plan, {name: ENGINES.get(name)(*args) for name in ENGINES.names()}
 
 
 @pytest.mark.parametrize("overrides", POLICIES.values(), ids=POLICIES.keys())
-def test_fast_engine_reproduces_the_simpy_reference(overrides):
-    for fast, reference in both_engines(*overrides):
-        np.testing.assert_array_equal(fast.stage, reference.stage)
-        for name in ("receipt", "due", "done", "desk_start", "desk_end", "desk_wait", "abandoned_at",
-                     "staff_busy", "approver_busy"):
-            np.testing.assert_allclose(getattr(fast, name), getattr(reference, name), rtol=1e-9, atol=1e-6,
-                                       err_msg=name)
-        for name in ("visit_enter", "visit_exit"):  # the same stays, logged in another order
-            np.testing.assert_allclose(np.sort(getattr(fast, name)), np.sort(getattr(reference, name)),
-                                       rtol=1e-9, atol=1e-6, err_msg=name)
+def test_every_engine_reproduces_the_simpy_reference(overrides):
+    for *_, outcomes in every_engine(*overrides):
+        reference = outcomes[REFERENCE]
+        for engine, outcome in outcomes.items():
+            np.testing.assert_array_equal(outcome.stage, reference.stage, err_msg=engine)
+            for name in ("receipt", "due", "done", "desk_start", "desk_end", "desk_wait", "abandoned_at",
+                         "staff_busy", "approver_busy"):
+                np.testing.assert_allclose(getattr(outcome, name), getattr(reference, name), rtol=1e-9, atol=1e-6,
+                                           err_msg=f"{engine}: {name}")
+            for name in ("visit_enter", "visit_exit"):  # the same stays, logged in another order
+                np.testing.assert_allclose(np.sort(getattr(outcome, name)), np.sort(getattr(reference, name)),
+                                           rtol=1e-9, atol=1e-6, err_msg=f"{engine}: {name}")
+
+
+def check_contract(outcome, workload, calendar, plan) -> None:
+    """The invariants the engine contract states, on one outcome."""
+    n, horizon, in_person = len(workload), calendar.horizon, workload.channel == 0
+    for name in ("stage", "receipt", "due", "done", "desk_start", "desk_end", "desk_wait", "abandoned_at"):
+        assert len(getattr(outcome, name)) == n, name
+    assert len(outcome.staff_busy) == len(plan.organisation.pool_staff)
+    assert len(outcome.approver_busy) == len(plan.organisation.approvers)
+    assert set(np.unique(outcome.stage)) <= {DONE, ABANDONED, *IN_PROCESS_STAGES}
+    for name in ("receipt", "done", "desk_start", "desk_end", "abandoned_at"):
+        times = getattr(outcome, name)
+        assert not (times >= horizon).any(), f"{name} at or after the horizon"
+    # Received on arrival if remote, at the end of desk service if in person (SimPy's clock adds rounding).
+    np.testing.assert_allclose(outcome.receipt[~in_person], workload.arrival[~in_person], rtol=1e-12)
+    np.testing.assert_array_equal(outcome.receipt[in_person], outcome.desk_end[in_person])
+    served = in_person & ~np.isnan(outcome.desk_start)
+    assert (outcome.desk_start[served] >= workload.arrival[served] - 1e-9).all()
+    np.testing.assert_array_equal(outcome.stage == DONE, ~np.isnan(outcome.done))
+    np.testing.assert_array_equal(outcome.stage == ABANDONED, ~np.isnan(outcome.abandoned_at))
+    received = ~np.isnan(outcome.receipt)
+    assert (outcome.done[received] >= outcome.receipt[received]).all(where=~np.isnan(outcome.done[received]))
+    assert not np.isin(outcome.stage[received], (DESK_QUEUE, AT_DESK, AWAY, ABANDONED)).any()
+    assert (outcome.visit_exit >= outcome.visit_enter).all() and (outcome.visit_exit <= horizon).all()
+    assert (outcome.staff_busy >= 0).all() and (outcome.approver_busy >= 0).all()
+
+
+@pytest.mark.parametrize("overrides", [POLICIES["cap with edf, sent home"], POLICIES["no back office"]],
+                         ids=["cap with edf, sent home", "no back office"])
+def test_every_engine_meets_the_contract(overrides):
+    for workload, calendar, plan, outcomes in every_engine(*overrides):
+        for outcome in outcomes.values():
+            check_contract(outcome, workload, calendar, plan)
 
 
 def test_the_comparison_covers_every_outcome_class():
     """The policies above are only a check if records end in every stage somewhere."""
     stages = set()
     for overrides in POLICIES.values():
-        for fast, _ in both_engines(*overrides):
-            stages.update(np.unique(fast.stage).tolist())
+        for *_, outcomes in every_engine(*overrides):
+            stages.update(np.unique(outcomes[REFERENCE].stage).tolist())
     assert {DESK_QUEUE, AT_DESK, AWAY, BACK_OFFICE, DONE, ABANDONED} <= stages
 
 
-def test_engine_is_chosen_by_config():
+def test_engine_is_chosen_by_config_among_the_registered_ones():
+    assert set(ENGINES.names()) >= {"fast", REFERENCE}
     assert scenario_from(UNITS).engine == "fast"
     assert scenario_from(UNITS, "engine=simpy").engine == "simpy"
+    with pytest.raises(ConfigError, match="choose one of " + ", ".join(ENGINES.names())):
+        scenario_from(UNITS, "engine=quantum")

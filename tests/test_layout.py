@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sim
 
-FLOW = ("sim.version", "sim.errors", "sim.model", "sim.config", "sim.engines", "sim.analysis", "sim.experiments",
+FLOW = ("sim.version", "sim.errors", "sim.registry", "sim.model", "sim.engines", "sim.config", "sim.analysis", "sim.experiments",
         "sim.outputs", "sim.apps")
 PACKAGE = Path(sim.__file__).parent
 

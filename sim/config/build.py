@@ -24,7 +24,9 @@ from sim.errors import ConfigError
 from sim.model.scenario import BackOfficePolicy, DeskPolicy, Scenario, UnitPlan
 from sim.config.search_path import group_options, load_option
 from sim.config.schema import StructureConfig
-from sim.model.structures import Department, Structure, department_staff, organise
+from sim.engines.contract import ENGINES
+from sim.engines.rules import CLOSING_RULES, QUEUE_ORDERS
+from sim.model.structures import STAFFING_POLICIES, Department, Structure, department_staff, organise
 
 SHARE_TOLERANCE = 1e-6
 
@@ -35,7 +37,7 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
     _at_least(c, "seed", 0)
     _at_least(c, "replications", 1, high=MAX_REPLICATIONS)
     _at_least(c, "workers", 0, high=MAX_WORKERS)
-    _choice(c["engine"], "engine", ("fast", "simpy"))
+    _choice(c["engine"], "engine", ENGINES.names())
     _at_least(c, "top_units", 0)
     start = _date(c["period"]["start"], "period.start")
     end = _date(c["period"]["end"], "period.end")
@@ -392,7 +394,7 @@ def _arrival_profile(demand: dict, calendar: CalendarSpec) -> tuple[tuple, tuple
 
 
 def _desk_policy(d: dict) -> DeskPolicy:
-    _choice(d["closing"], "desks.closing", ("overtime", "return_next_day"))
+    _choice(d["closing"], "desks.closing", CLOSING_RULES.names())
     _in_range(d["return_probability"], "desks.return_probability", 0.0, 1.0)
     _at_least(d, "wait_target_minutes", 0, "desks.", MAX_MINUTES)
     return DeskPolicy(
@@ -405,8 +407,8 @@ def _desk_policy(d: dict) -> DeskPolicy:
 
 
 def _back_office(s: dict, enabled: bool) -> BackOfficePolicy:
-    _choice(s["order"], "staff.order", ("fifo", "edf"))
-    _choice(s["policy"], "staff.policy", ("same_headcount", "extra_head"))
+    _choice(s["order"], "staff.order", QUEUE_ORDERS.names())
+    _choice(s["policy"], "staff.policy", STAFFING_POLICIES.names())
     _at_least(s, "deputies_per_department", 0, "staff.", MAX_STAFF)
     _at_least(s, "approvals_per_day", 0, "staff.")
     _at_least(s, "breadth_penalty", 0, "staff.", MAX_SCALE)

@@ -3,7 +3,12 @@
 Hydra composes ``sim/conf/`` on top of these dataclasses, so a misspelt key or a string where a
 number belongs is refused before anything runs. Ranges and cross-checks (shares summing to one,
 known unit slugs, departments owning fields …) are enforced in :mod:`sim.config.build`.
-Defaults that are not published facts are marked *assumption* in ``sim/conf/`` and the README.
+
+This file is the one source of the defaults and their sources: ``sim/conf/config.yaml`` only
+selects the config groups, and a scenario file sets only what it changes, with the reason
+(``tests/test_defaults.py`` holds them to that). Defaults that are not published facts are marked
+*assumption* here and in the README. The config groups (calendar, procedures, structure,
+calibration, sensitivity) bring their own data, documented in their files.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ class DistributionConfig:
 
 @dataclass
 class PeriodConfig:
-    start: str = "2025-07-01"  # first simulated day (ISO date)
+    start: str = "2025-07-01"  # first simulated day (ISO date); 1 July - 30 August: seed 004's reporting window
     end: str = "2025-08-30"  # last simulated day, inclusive
 
 
@@ -68,19 +73,23 @@ class ProcedureConfig:
 
 @dataclass
 class CityConfig:
-    table: str = "hanoi_units_2025.csv"  # file in sim/data/ or a path
-    units: List[str] = default(default_factory=list)  # slugs to simulate; empty = all
-    suspect_population: str = "median_density"  # or "keep"
+    table: str = "hanoi_units_2025.csv"  # file in sim/data/ (provenance in its README) or a path
+    units: List[str] = default(default_factory=list)  # slugs to simulate, e.g. [ba_dinh,hoan_kiem]; empty = all 126
+    # Flagged populations: "median_density" imputes them from the kind's median density; "keep".
+    suspect_population: str = "median_density"
 
 
 @dataclass
 class DemandConfig:
+    # 523,292 records / 61 days / 8.33 M residents (seed 004; the City Centre's share is included).
     records_per_1000_residents_per_day: float = 1.03
     growth: float = 1.0
     online_share: Optional[float] = None  # None keeps the catalogue's channel split
     # Relative in-person arrival intensity Monday..Sunday (a day counts only when open).
+    # Assumption: Monday peak, quiet Saturday.
     weekday_weights: List[float] = default(default_factory=lambda: [1.2, 1.0, 1.0, 1.0, 1.0, 0.6, 0.0])
     # Relative in-person arrival intensity for each clock hour 0..23 (only open hours matter).
+    # Assumption: morning peak, lunch closed, afternoon peak before the 15:00 cut-off.
     hour_weights: List[float] = default(
         default_factory=lambda: [0, 0, 0, 0, 0, 0, 0, 0, 1.3, 1.5, 1.3, 0.9, 0, 0.3, 1.0, 1.2, 1.0, 0.5, 0, 0, 0, 0, 0, 0]
     )
@@ -91,50 +100,61 @@ class ScenarioConfig:
     name: str = "baseline"
     description: str = ""
     demand: DemandConfig = default(default_factory=DemandConfig)
-    effort_scale: float = 1.0  # multiplies every procedure's staff effort (calibrated)
+    effort_scale: float = 1.0  # multiplies every procedure's staff effort (fitted by python -m sim.calibrate)
     # Records (with a deadline of a working day or more) whose papers are incomplete: the clock
     # stops while the citizen supplies them (Decree 118/2025), so the due date moves by the wait.
-    supplement_share: float = 0.0
-    supplement_wait_wd: DistributionConfig = default(default_factory=lambda: DistributionConfig("gamma", 10.0, 0.8))
+    supplement_share: float = 0.0  # fitted by python -m sim.calibrate
+    # Working days the citizen takes to supply them; assumption (only share x wait is identified).
+    supplement_wait_wd: DistributionConfig = default(default_factory=lambda: DistributionConfig("gamma", 20.0, 0.8))
     external_lag_scale: float = 1.0  # multiplies every procedure's external lag (calibrated)
     back_office: bool = True  # False: a record is done when the desk has received it
 
 
 @dataclass
 class DesksConfig:
-    rule: str = "by_population"  # or "fixed"
+    rule: str = "by_population"  # ceil(population / residents_per_desk) clipped to [min, max]; or "fixed"
     fixed: int = 3  # desks per unit under rule=fixed
-    residents_per_desk: int = 25000  # rule=by_population
-    min_desks: int = 2
-    max_desks: int = 12
-    per_unit: Dict[str, int] = default(default_factory=dict)  # slug -> desks, overrides the rule
-    closing: str = "overtime"  # or "return_next_day"
+    residents_per_desk: int = 25000  # rule=by_population; assumption: no national desk norm exists (Decree 118/2025)
+    min_desks: int = 2  # assumption
+    max_desks: int = 12  # assumption
+    per_unit: Dict[str, int] = default(default_factory=dict)  # slug -> desks, overrides the rule (+desks.per_unit.X=8)
+    # At the day's last closing (sim.engines.rules.CLOSING_RULES): "overtime", those waiting are
+    # served; "return_next_day", they come back first thing at the next opening.
+    closing: str = "overtime"
     reneging: bool = True
+    # Assumption: how long a citizen waits in line before giving up.
     patience_minutes: DistributionConfig = default(default_factory=lambda: DistributionConfig("lognormal", 120.0, 0.6))
-    return_probability: float = 0.6
-    wait_target_minutes: float = 30.0
+    return_probability: float = 0.6  # assumption: share of those who leave that come back the next open day
+    wait_target_minutes: float = 30.0  # assumption: the wait a planner wants most citizens under
 
 
 @dataclass
 class StaffConfig:
-    rule: str = "framework"  # or "fixed"
+    rule: str = "framework"  # national framework headcount x procedure_share, split by weight; or "fixed"
     fixed: int = 4  # processing staff per department under rule=fixed
+    # The national framework (domain.md): about 32 civil servants per unit, one more per 2,000
+    # residents above 16,000, at most 70 in a ward and 50 in a commune.
     framework_base: int = 32
     framework_base_population: int = 16000
     framework_residents_per_extra: int = 2000
     framework_cap_ward: int = 70
     framework_cap_commune: int = 50
-    procedure_share: float = 0.3  # share of a unit's civil servants who process records
-    per_unit: Dict[str, Dict[str, int]] = default(default_factory=dict)  # slug -> department -> staff
-    order: str = "fifo"  # or "edf" (earliest deadline first)
-    pooling: bool = True  # False: each processing officer takes only records of one field
+    procedure_share: float = 0.3  # assumption: share of a unit's civil servants who process records
+    # slug -> department -> staff, overrides the rule (+staff.per_unit.X={economic:8})
+    per_unit: Dict[str, Dict[str, int]] = default(default_factory=dict)
+    order: str = "fifo"  # sim.engines.rules.QUEUE_ORDERS: "fifo", or "edf" (earliest deadline first)
+    pooling: bool = True  # officers of a department take any record of its fields; False: only one field's
     # Each department has one head; the deputies of the three Decree 150 departments are shared
     # among a structure's departments. Head and deputies approve records.
-    deputies_per_department: int = 2
-    policy: str = "same_headcount"  # or "extra_head": how new departments' heads are found
+    deputies_per_department: int = 2  # Resolution 332/NQ-CP: 2 deputy heads per department on average
+    # How new departments' heads are found (sim.model.structures.STAFFING_POLICIES):
+    # "same_headcount", from the department's officers; "extra_head", an added post.
+    policy: str = "same_headcount"
+    # Assumption: the minutes a head or deputy spends approving one record.
     approval_minutes: DistributionConfig = default(default_factory=lambda: DistributionConfig("lognormal", 3.0, 0.5))
-    approvals_per_day: int = 0  # most records one head or deputy approves a day; 0 = no limit
-    breadth_penalty: float = 0.0  # extra effort per record for each field beyond the first a department spans
+    approvals_per_day: int = 0  # assumption: no limit (0) on the records one head or deputy approves a day
+    # Assumption: extra effort per record for each field beyond the first a department spans.
+    breadth_penalty: float = 0.0
 
 
 @dataclass
@@ -206,7 +226,7 @@ class SensitivityConfig:
 
 @dataclass
 class CompareConfig:
-    """Structures compared side by side (``python -m sim.compare``)."""
+    """Structures compared side by side (``python -m sim.compare``); ``policies`` are staffing policies."""
 
     structures: List[str] = default(
         default_factory=lambda: ["three_departments", "four_departments_land", "five_departments_urban"]
@@ -226,11 +246,12 @@ class ReportConfig:
 
 @dataclass
 class SimConfig:
-    seed: int = 20250701
+    seed: int = 20250701  # root of every random stream (sim.engines.streams)
     replications: int = 5
-    workers: int = 0  # worker processes; 0 = one per core
-    engine: str = "fast"  # "fast" (stage by stage) or "simpy" (event-driven reference model)
-    progress: bool = True
+    workers: int = 0  # worker processes; 0 = one per core (in a sweep: cores / jobs at once)
+    # sim.engines.contract.ENGINES: "fast" (stage by stage) or "simpy" (the event-driven reference model)
+    engine: str = "fast"
+    progress: bool = True  # progress bar (in a sweep: jobs done, one bar for the whole sweep)
     top_units: int = 10  # rows in the printed worst-units tables
     # Sweeps (multirun): results/sweeps/<sweep_name>/; empty = named after the overridden keys.
     sweep_name: str = ""

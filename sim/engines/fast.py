@@ -7,60 +7,45 @@ Each stage is a short event loop over pre-drawn arrays (no event objects, no cor
 steps between stages (receipt, due dates, waits) are numpy operations on whole arrays.
 
 The model is the one of :mod:`sim.engines.reference`, written as processes there; the tests check that
-both give the same outcome for the same workload. No file I/O, no statistics here.
+both give the same outcome for the same workload. The rules both apply at each event (the desk
+line, giving up, closing rules, queue orders, closing the books) are in :mod:`sim.engines.rules`;
+what is here is how the fast engine orders events. No file I/O, no statistics here.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
-from collections import deque
 
 import numpy as np
 
+from sim.engines.outcome import UnitOutcome
+from sim.engines.rules import QUEUE_ORDERS, DeskQueue, desk_sessions, stage_at_horizon, worked_up_to
+from sim.engines.workload import Workload
 from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
-from sim.engines.outcome import ABANDONED, AT_DESK, AWAY, BACK_OFFICE, DESK_QUEUE, DONE, UnitOutcome
 from sim.model.scenario import BackOfficePolicy, DeskPolicy
 from sim.model.structures import Organisation
-from sim.engines.workload import Workload
 
 INF = math.inf
 NAN = math.nan
 
 
 # --- reception desks ---------------------------------------------------------------------------
-class _DeskHall:
-    """Citizens queueing for ``desks`` reception desks, first come first served.
-
-    Desks serve while a session is open and, with the ``overtime`` closing, after the day's last
-    session until the queue is empty; with ``return_next_day`` those still waiting at closing come
-    back first thing next open session. A citizen who has waited longer than their patience has
-    left when a desk calls them; some come back once, the next open day.
-    """
+class _DeskHall(DeskQueue):
+    """The reception queue (:class:`~sim.engines.rules.DeskQueue`) and ``desks`` desks, run as a
+    small event loop over the pre-drawn arrays: desks freeing, sessions opening and closing,
+    arrivals and returns, in time order."""
 
     def __init__(self, w: Workload, calendar: WorkCalendar, desks: int, policy: DeskPolicy):
-        n = len(w)
-        self.calendar, self.policy, self.horizon = calendar, policy, calendar.horizon
-        self.stage = np.zeros(n, dtype=np.int8)
-        self.desk_start = [NAN] * n
-        self.desk_end = [NAN] * n
-        self.desk_wait = [0.0] * n
-        self.abandoned_at = [NAN] * n
-        self.entered = [0.0] * n
-        self.gave_up_before = [False] * n
-        self.visit_enter: list[float] = []
-        self.visit_exit: list[float] = []
-        self.patience = w.patience_minutes.tolist()
+        super().__init__(w, calendar, policy)
         self.desk_minutes = w.desk_minutes.tolist()
-        self.returns = w.returns.tolist()
-        self.return_position = w.return_position.tolist()
         self.arrival = w.arrival[: w.n_in_person].tolist()
         self.idle = desks
-        self.queue: deque[int] = deque()
         self.in_service: list[tuple[float, int]] = []  # (end, record), a heap
         self.coming_back: list[tuple[float, int]] = []  # (time, record), a heap
-        self.sent_home: list[int] = []
-        self.open = self.overtime = False
+
+    def come_back(self, i: int, t: float) -> None:
+        heapq.heappush(self.coming_back, (t, i))
 
     def run(self) -> None:
         """Advance event by event to the horizon: desk frees, session boundaries, arrivals, returns."""
@@ -84,101 +69,36 @@ class _DeskHall:
                 _, opening, last_of_day = boundaries[next_boundary]
                 next_boundary += 1
                 if opening:
-                    self._open(now)
+                    self.open_session(now)
                 else:
-                    self._close(now, last_of_day)
+                    self.end_session(now, last_of_day)
             elif now == t_arrival:
-                self._join(next_arrival, now)
+                self.join(next_arrival, now)
                 next_arrival += 1
             else:
-                self._join(heapq.heappop(coming_back)[1], now)
+                self.join(heapq.heappop(coming_back)[1], now)
             self._call(now)
-        self._close_books()
+        self.close_books()
 
     def _boundaries(self) -> list[tuple[float, bool, bool]]:
         """(time, opening?, last session of its day?) of every session start and end before the horizon."""
-        sessions = self.calendar.sessions_within(0.0, self.horizon)
         out = []
-        for k, (start, end) in enumerate(sessions):
-            last_of_day = k + 1 == len(sessions) or sessions[k + 1][0] // MINUTES_PER_DAY != start // MINUTES_PER_DAY
+        for start, end, last_of_day in desk_sessions(self.calendar):
             out.append((start, True, False))
             if end < self.horizon:
                 out.append((end, False, last_of_day))
         return out
 
-    def _open(self, now: float) -> None:
-        self.open, self.overtime = True, False
-        for i in reversed(self.sent_home):
-            self.stage[i] = DESK_QUEUE
-            self.entered[i] = now
-            self.queue.appendleft(i)
-        self.sent_home.clear()
-
-    def _close(self, now: float, last_of_day: bool) -> None:
-        self.open = False
-        if not last_of_day:
-            return
-        if self.policy.closing == "overtime":
-            self.overtime = True
-            return
-        while self.queue:
-            i = self.queue.popleft()
-            if now - self.entered[i] > self.patience[i]:
-                self._give_up(i, self.entered[i] + self.patience[i], now)
-            else:
-                self._end_visit(i, now)
-                self.stage[i] = AWAY
-                self.sent_home.append(i)
-
-    def _join(self, i: int, now: float) -> None:
-        self.stage[i] = DESK_QUEUE
-        self.entered[i] = now
-        self.queue.append(i)
-
     def _call(self, now: float) -> None:
         """Free desks call the next citizens in line, if the desks are serving."""
         if not (self.open or self.overtime):
             return
-        queue, entered, patience = self.queue, self.entered, self.patience
-        while self.idle and queue:
-            i = queue.popleft()
-            if now - entered[i] > patience[i]:
-                self._give_up(i, entered[i] + patience[i], now)
-                continue
-            self._end_visit(i, now)
-            self.stage[i] = AT_DESK
-            self.desk_start[i] = now
+        while self.idle and self.queue:
+            i = self.call_next(now)
+            if i < 0:
+                return
             heapq.heappush(self.in_service, (now + self.desk_minutes[i], i))
             self.idle -= 1
-
-    def _end_visit(self, i: int, t: float) -> None:
-        self.visit_enter.append(self.entered[i])
-        self.visit_exit.append(t)
-        self.desk_wait[i] += t - self.entered[i]
-
-    def _give_up(self, i: int, t: float, now: float) -> None:
-        """The citizen left the queue at ``t``; some come back on the next open day, once."""
-        self._end_visit(i, t)
-        if self.returns[i] and not self.gave_up_before[i]:
-            self.gave_up_before[i] = True
-            self.stage[i] = AWAY
-            back = self.calendar.return_time(t, self.return_position[i])
-            if back < self.horizon:
-                heapq.heappush(self.coming_back, (max(back, now), i))
-        else:
-            self.stage[i] = ABANDONED
-            self.abandoned_at[i] = t
-
-    def _close_books(self) -> None:
-        """Settle citizens still queueing at the horizon: gone if their patience ran out, else waiting."""
-        horizon = self.horizon
-        while self.queue:
-            i = self.queue.popleft()
-            if self.entered[i] + self.patience[i] < horizon:
-                self._give_up(i, self.entered[i] + self.patience[i], horizon)
-            else:
-                self.visit_enter.append(self.entered[i])
-                self.visit_exit.append(horizon)
 
 
 # --- back office -------------------------------------------------------------------------------
@@ -255,8 +175,7 @@ def serve_in_sessions(arrival: np.ndarray, priority: np.ndarray, work: np.ndarra
 def busy_minutes(calendar: WorkCalendar, start: np.ndarray, finish: np.ndarray, work: np.ndarray) -> float:
     """Session minutes worked up to the horizon: finished items in full, the one in hand in part."""
     running = ~np.isnan(start) & np.isnan(finish)
-    worked = calendar.working_minutes(np.concatenate([[calendar.horizon], start[running]]))
-    return float(work[~np.isnan(finish)].sum() + (worked[0] - worked[1:]).sum())
+    return worked_up_to(calendar, work[~np.isnan(finish)].sum(), start[running])
 
 
 def _serve_pools(calendar: WorkCalendar, arrival: np.ndarray, priority: np.ndarray, work: np.ndarray,
@@ -280,7 +199,6 @@ def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int, organi
     w, horizon = workload, calendar.horizon
     hall = _DeskHall(w, calendar, desks, desk_policy)
     hall.run()
-    stage = hall.stage
     desk_end = np.array(hall.desk_end)
     receipt = desk_end.copy()
     receipt[w.n_in_person:] = w.arrival[w.n_in_person:]
@@ -291,8 +209,8 @@ def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int, organi
     n_pools, n_departments = len(organisation.pool_staff), len(organisation.approvers)
 
     if back_office.enabled:
-        edf = back_office.order == "edf"
-        reviewed, staff_busy = _serve_pools(calendar, receipt, due if edf else receipt, w.effort_minutes, w.pool,
+        priority = QUEUE_ORDERS.get(back_office.order)
+        reviewed, staff_busy = _serve_pools(calendar, receipt, priority(receipt, due), w.effort_minutes, w.pool,
                                             organisation.pool_staff, received)
         reviewed_rows = ~np.isnan(reviewed)
         # Missing papers move the due date; papers and external steps delay the approval, counted on
@@ -303,18 +221,16 @@ def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int, organi
         to_approver = np.full(len(w), np.nan)
         to_approver[reviewed_rows] = np.where(wait > 0, calendar.wait_ends(reviewed[reviewed_rows], wait),
                                               reviewed[reviewed_rows])
-        done, approver_busy = _serve_pools(calendar, to_approver, due if edf else receipt, w.approval_minutes,
+        done, approver_busy = _serve_pools(calendar, to_approver, priority(receipt, due), w.approval_minutes,
                                            w.department, organisation.approvers,
                                            to_approver < horizon,  # nan compares False
                                            back_office.approvals_per_day)
-        stage[received] = BACK_OFFICE
     else:
         done[received] = receipt[received]
         staff_busy, approver_busy = [0.0] * n_pools, [0.0] * n_departments
-    stage[~np.isnan(done)] = DONE
 
     return UnitOutcome(
-        stage=stage,
+        stage=stage_at_horizon(hall.stage, receipt, done),
         receipt=receipt,
         due=due,
         done=done,

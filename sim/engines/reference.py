@@ -5,7 +5,9 @@ It is the model written as processes, the easiest form to read and to extend (a 
 event, a resource shared between stages), and the reference :mod:`sim.engines.fast` is tested against:
 both give the same outcome for the same workload. Select it with ``engine=simpy``.
 Long-lived desk and staff processes pull work from queues (rather than one process per record)
-and every random quantity comes pre-drawn in the :class:`~sim.engines.workload.Workload`.
+and every random quantity comes pre-drawn in the :class:`~sim.engines.workload.Workload`. The
+rules applied at each event that both engines share (the desk line, giving up, closing rules,
+queue orders, closing the books) are in :mod:`sim.engines.rules`.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from collections import deque
 import numpy as np
 import simpy
 
+from sim.engines.outcome import UnitOutcome
+from sim.engines.rules import QUEUE_ORDERS, DeskQueue, desk_sessions, stage_at_horizon, worked_up_to
+from sim.engines.workload import Workload
 from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
-from sim.engines.outcome import ABANDONED, AT_DESK, AWAY, BACK_OFFICE, DESK_QUEUE, DONE, UnitOutcome
 from sim.model.scenario import BackOfficePolicy, DeskPolicy
 from sim.model.structures import Organisation
-from sim.engines.workload import Workload
 
 
 class _WorkPool:
@@ -77,13 +80,32 @@ class _WorkPool:
             self.busy += self.work[i]
             self.on_done(i)
 
-    def busy_up_to(self, horizon: float) -> float:
-        """Completed work plus the part of work in progress done by ``horizon``."""
-        running = [s for s in self.started if s is not None]
-        if not running:
-            return self.busy
-        w = self.calendar.working_minutes(np.array([horizon, *running]))
-        return self.busy + float(np.sum(w[0] - w[1:]))
+    def busy_up_to_horizon(self) -> float:
+        """Completed work plus the part of work in progress done by the horizon."""
+        return worked_up_to(self.calendar, self.busy, [s for s in self.started if s is not None])
+
+
+class _DeskLine(DeskQueue):
+    """The reception line (:class:`~sim.engines.rules.DeskQueue`) in a SimPy environment: idle desk
+    processes wait on an event each, and whoever joins the line wakes one."""
+
+    def __init__(self, workload: Workload, calendar: WorkCalendar, policy: DeskPolicy, env: simpy.Environment):
+        super().__init__(workload, calendar, policy)
+        self.env = env
+        self.idle_desks: list = []
+
+    def arrive(self, i: int) -> None:
+        self.join(i, self.env.now)
+        self.wake_desks(1)
+
+    def come_back(self, i: int, t: float) -> None:
+        self.env.timeout(t - self.env.now).callbacks.append(lambda _event, i=i: self.arrive(i))
+
+    def wake_desks(self, count: int) -> None:
+        if self.open or self.overtime:
+            while count > 0 and self.idle_desks:
+                self.idle_desks.pop().succeed()
+                count -= 1
 
 
 class UnitModel:
@@ -92,37 +114,22 @@ class UnitModel:
     def __init__(self, workload: Workload, calendar: WorkCalendar, desks: int, organisation: Organisation,
                  desk_policy: DeskPolicy, back_office: BackOfficePolicy):
         n = len(workload)
-        self.w, self.calendar, self.policy, self.back_office = workload, calendar, desk_policy, back_office
+        self.w, self.calendar, self.back_office = workload, calendar, back_office
         self.env = env = simpy.Environment()
         self.horizon = calendar.horizon
-        self.stage = np.zeros(n, dtype=np.int8)
+        self.hall = _DeskLine(workload, calendar, desk_policy, env)
         self.receipt = np.full(n, np.nan)
         self.due = np.full(n, np.nan)
         self.done = np.full(n, np.nan)
-        self.desk_start = np.full(n, np.nan)
-        self.desk_end = np.full(n, np.nan)
-        self.desk_wait = np.zeros(n)
-        self.abandoned_at = np.full(n, np.nan)
-        self.entered = np.zeros(n)
-        self.gave_up_before = np.zeros(n, dtype=bool)
-        self.visit_enter: list[float] = []
-        self.visit_exit: list[float] = []
         # plain lists are faster than numpy arrays for the scalar look-ups in the hot loop
         self._deadline = workload.deadline_wd.tolist()
         self._department = workload.department.tolist()
         self._pool = workload.pool.tolist()
         self._lag = workload.lag_minutes.tolist()
         self._supplement = workload.supplement_wd.tolist()
-        self._patience = workload.patience_minutes.tolist()
         self._desk_minutes = workload.desk_minutes.tolist()
 
-        self.queue: deque[int] = deque()
-        self.idle_desks: list = []
-        self.open = False
-        self.overtime = False
-        self.sent_home: list[int] = []
-
-        priority = self.due if back_office.order == "edf" else self.receipt
+        priority = QUEUE_ORDERS.get(back_office.order)(self.receipt, self.due)
         self.staff = [
             _WorkPool(env, calendar, s, workload.effort_minutes, priority, self._processed)
             for s in organisation.pool_staff
@@ -144,7 +151,7 @@ class UnitModel:
             t = arrival[i]
             if t > env.now:
                 yield env.timeout(t - env.now)
-            self._join_queue(i)
+            self.hall.arrive(i)
 
     def _remote_arrivals(self):
         env, arrival = self.env, self.w.arrival
@@ -155,96 +162,32 @@ class UnitModel:
             self._receive(i)
 
     # --- reception desks ---------------------------------------------------------------------
-    def _join_queue(self, i: int) -> None:
-        self.stage[i] = DESK_QUEUE
-        self.entered[i] = self.env.now
-        self.queue.append(i)
-        self._wake_desks(1)
-
-    def _wake_desks(self, count: int) -> None:
-        if self.open or self.overtime:
-            while count > 0 and self.idle_desks:
-                self.idle_desks.pop().succeed()
-                count -= 1
-
-    def _end_visit(self, i: int, t: float) -> None:
-        self.visit_enter.append(self.entered[i])
-        self.visit_exit.append(t)
-        self.desk_wait[i] += t - self.entered[i]
-
     def _desk(self):
-        env, queue = self.env, self.queue
+        env, hall = self.env, self.hall
         while True:
-            if queue and (self.open or self.overtime):
-                i = queue.popleft()
-                now = env.now
-                patience = self._patience[i]
-                if now - self.entered[i] > patience:
-                    self._give_up(i, self.entered[i] + patience)
-                    continue
-                self._end_visit(i, now)
-                self.stage[i] = AT_DESK
-                self.desk_start[i] = now
+            i = hall.call_next(env.now) if hall.open or hall.overtime else -1
+            if i >= 0:
                 yield env.timeout(self._desk_minutes[i])
-                self.desk_end[i] = env.now
+                hall.desk_end[i] = env.now
                 self._receive(i)
             else:
                 wake = env.event()
-                self.idle_desks.append(wake)
+                hall.idle_desks.append(wake)
                 yield wake
 
-    def _give_up(self, i: int, t: float) -> None:
-        """The citizen left the queue at ``t``; some come back on the next open day, once."""
-        self._end_visit(i, t)
-        if self.w.returns[i] and not self.gave_up_before[i]:
-            self.gave_up_before[i] = True
-            self.stage[i] = AWAY
-            back = self.calendar.return_time(t, self.w.return_position[i])
-            if back < self.horizon:
-                self.env.timeout(max(back, self.env.now) - self.env.now).callbacks.append(
-                    lambda _event, i=i: self._join_queue(i)
-                )
-        else:
-            self.stage[i] = ABANDONED
-            self.abandoned_at[i] = t
-
     def _sessions(self):
-        """Open and close the desks; apply the closing policy at the end of each day."""
-        env = self.env
-        sessions = self.calendar.sessions_within(0.0, self.horizon)
-        for k, (start, end) in enumerate(sessions):
+        """Open and close the desks; apply the closing rule at the end of each day."""
+        env, hall = self.env, self.hall
+        for start, end, last_of_day in desk_sessions(self.calendar):
             if start > env.now:
                 yield env.timeout(start - env.now)
-            self.open, self.overtime = True, False
-            for i in reversed(self.sent_home):
-                self.stage[i] = DESK_QUEUE
-                self.entered[i] = start
-                self.queue.appendleft(i)
-            self.sent_home.clear()
-            self._wake_desks(len(self.queue))
+            hall.open_session(start)
+            hall.wake_desks(len(hall.queue))
             if end >= self.horizon:
                 return
             yield env.timeout(end - env.now)
-            self.open = False
-            last_of_day = k + 1 == len(sessions) or sessions[k + 1][0] // MINUTES_PER_DAY != start // MINUTES_PER_DAY
-            if not last_of_day:
-                continue
-            if self.policy.closing == "overtime":
-                self.overtime = True
-                self._wake_desks(len(self.queue))
-            else:
-                self._send_home()
-
-    def _send_home(self) -> None:
-        now = self.env.now
-        while self.queue:
-            i = self.queue.popleft()
-            if now - self.entered[i] > self._patience[i]:
-                self._give_up(i, self.entered[i] + self._patience[i])
-            else:
-                self._end_visit(i, now)
-                self.stage[i] = AWAY
-                self.sent_home.append(i)
+            hall.end_session(end, last_of_day)
+            hall.wake_desks(len(hall.queue))
 
     # --- back office ---------------------------------------------------------------------------
     def _receive(self, i: int) -> None:
@@ -252,7 +195,6 @@ class UnitModel:
         self.receipt[i] = now
         self.due[i] = self.calendar.due_time(now, self._deadline[i])
         if self.back_office.enabled:
-            self.stage[i] = BACK_OFFICE
             self.staff[self._pool[i]].put(i)
         else:
             self._finish(i)
@@ -277,37 +219,26 @@ class UnitModel:
 
     def _finish(self, i: int) -> None:
         self.done[i] = self.env.now
-        self.stage[i] = DONE
 
     # --- run -------------------------------------------------------------------------------------
     def run(self) -> UnitOutcome:
         self.env.run(until=self.horizon)
-        self._close_books()
+        hall = self.hall
+        hall.close_books()
         return UnitOutcome(
-            stage=self.stage,
+            stage=stage_at_horizon(hall.stage, self.receipt, self.done),
             receipt=self.receipt,
             due=self.due,
             done=self.done,
-            desk_start=self.desk_start,
-            desk_end=self.desk_end,
-            desk_wait=self.desk_wait,
-            abandoned_at=self.abandoned_at,
-            visit_enter=np.asarray(self.visit_enter),
-            visit_exit=np.asarray(self.visit_exit),
-            staff_busy=np.array([p.busy_up_to(self.horizon) for p in self.staff]),
-            approver_busy=np.array([p.busy_up_to(self.horizon) for p in self.approvers]),
+            desk_start=np.array(hall.desk_start),
+            desk_end=np.array(hall.desk_end),
+            desk_wait=np.array(hall.desk_wait),
+            abandoned_at=np.array(hall.abandoned_at),
+            visit_enter=np.array(hall.visit_enter),
+            visit_exit=np.array(hall.visit_exit),
+            staff_busy=np.array([p.busy_up_to_horizon() for p in self.staff]),
+            approver_busy=np.array([p.busy_up_to_horizon() for p in self.approvers]),
         )
-
-    def _close_books(self) -> None:
-        """Settle citizens still queueing at the horizon: gone if their patience ran out, else waiting."""
-        horizon = self.horizon
-        while self.queue:
-            i = self.queue.popleft()
-            if self.entered[i] + self._patience[i] < horizon:
-                self._give_up(i, self.entered[i] + self._patience[i])
-            else:
-                self.visit_enter.append(self.entered[i])
-                self.visit_exit.append(horizon)
 
 
 def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int, organisation: Organisation,

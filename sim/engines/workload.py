@@ -2,11 +2,12 @@
 
 Drawing all random quantities before the simulation starts keeps the engine free of random-number
 bookkeeping. Two blocks of records, in person and remote (online and post), each have their own
-streams, and every attribute of the k-th record of a block comes from the k-th number of that
-attribute's stream by inverse transform. Arrival times come from one unit-rate Poisson process per
-block mapped through the cumulative intensity (time change). So when a scenario changes demand, a
-share or a distribution, each record keeps its random numbers and its values move smoothly: two
-scenarios with the same replication index see the same citizens (common random numbers).
+named streams (:mod:`sim.engines.streams`), and every attribute of the k-th record of a block
+comes from the k-th number of that attribute's stream by inverse transform. Arrival times come
+from one unit-rate Poisson process per block mapped through the cumulative intensity (time
+change). So when a scenario changes demand, a share or a distribution, each record keeps its
+random numbers and its values move smoothly: two scenarios with the same replication index see the
+same citizens (common random numbers).
 """
 
 from __future__ import annotations
@@ -17,10 +18,6 @@ import numpy as np
 
 from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.model.scenario import Scenario, UnitPlan
-
-BLOCK_STREAMS = ("arrivals", "channel", "procedure", "desk_minutes", "patience", "returns", "effort",
-                 "external_lag", "approval", "supplement")
-STREAMS = tuple(f"{block}.{name}" for block in ("in_person", "remote") for name in BLOCK_STREAMS)
 
 IN_PERSON, ONLINE, POST = 0, 1, 2
 

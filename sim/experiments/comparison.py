@@ -11,6 +11,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.analysis.kpis import KPI_NAMES, difference_interval, kpi_interval, pooled_kpis, unit_kpis
 from sim.model.city import KINDS
+from sim.model.structures import STAFFING_POLICIES
 from sim.config.provenance import provenance
 from sim.config.build import build_scenario, load_structure_config
 from sim.errors import ConfigError
@@ -43,10 +44,11 @@ def variants(cfg: DictConfig) -> list[Variant]:
         raise ConfigError("compare.structures", f"names no structure besides the baseline {c.baseline!r}: "
                                                 "nothing to compare")
     if not c.policies:
-        raise ConfigError("compare.policies", "no staffing policy: name same_headcount, extra_head or both")
+        raise ConfigError("compare.policies", f"no staffing policy: name one or more of {', '.join(STAFFING_POLICIES.names())}")
     for k, policy in enumerate(c.policies):
-        if policy not in ("same_headcount", "extra_head"):
-            raise ConfigError(f"compare.policies[{k}]", f"unknown policy {policy!r}; choose same_headcount, extra_head")
+        if policy not in STAFFING_POLICIES:
+            raise ConfigError(f"compare.policies[{k}]",
+                              f"unknown policy {policy!r}; choose one of {', '.join(STAFFING_POLICIES.names())}")
     if len(set(c.policies)) != len(c.policies):
         raise ConfigError("compare.policies", "a policy is listed twice")
     if c.top_units < 0:

@@ -1,10 +1,10 @@
 """Replications, random streams and parallel execution of (unit, replication) tasks.
 
-Every random stream is seeded from ``SeedSequence(seed, spawn_key=(replication, unit, stream))``,
-the unit being its row in the full city table. A task's numbers therefore depend only on the root
-seed, the replication index, the unit and the stream: not on which units are selected, on the
-order tasks run, or on the number of worker processes. Two scenarios run with the same seed share
-their random numbers replication by replication (common random numbers).
+Every task draws from its own named streams (:mod:`sim.engines.streams`), seeded by the root seed,
+the replication index, the unit's row in the full city table and the stream's name. A task's
+numbers therefore do not depend on which units are selected, on the order tasks run, or on the
+number of worker processes. Two scenarios run with the same seed share their random numbers
+replication by replication (common random numbers).
 """
 
 from __future__ import annotations
@@ -12,27 +12,17 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 
-import numpy as np
 from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
 from sim.analysis.unit_counts import UnitResult, summarise_unit
 from sim.model.calendar import CalendarSpec, WorkCalendar
-from sim.engines import fast as engine, reference as engine_simpy
+from sim.engines.contract import ENGINES
+from sim.engines.streams import unit_streams
 from sim.model.scenario import Scenario
 from sim.engines.outcome import UnitOutcome
-from sim.engines.workload import STREAMS, Workload, draw_workload
+from sim.engines.workload import Workload, draw_workload
 from sim.experiments.workers import init_worker
-
-
-ENGINES = {"fast": engine.simulate_unit, "simpy": engine_simpy.simulate_unit}
-
-
-def unit_streams(seed: int, replication: int, unit_index: int) -> dict[str, np.random.Generator]:
-    return {
-        name: np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(replication, unit_index, k)))
-        for k, name in enumerate(STREAMS)
-    }
 
 
 @lru_cache(maxsize=8)
@@ -47,8 +37,8 @@ def simulate_records(scenario: Scenario, replication: int, position: int
     plan = scenario.units[position]
     calendar = calendar_for(scenario.calendar, scenario.start, scenario.days)
     workload = draw_workload(scenario, plan, calendar, unit_streams(scenario.seed, replication, plan.unit.index))
-    outcome = ENGINES[scenario.engine](workload, calendar, plan.desks, plan.organisation, scenario.desk_policy,
-                            scenario.back_office)
+    outcome = ENGINES.get(scenario.engine)(workload, calendar, plan.desks, plan.organisation,
+                                           scenario.desk_policy, scenario.back_office)
     return calendar, workload, outcome
 
 

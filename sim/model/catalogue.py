@@ -4,41 +4,75 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
+from sim.registry import Registry
+
 CHANNELS = ("in_person", "online", "post")
-DISTRIBUTION_KINDS = ("constant", "exponential", "lognormal", "gamma")
+
+# The kinds of distribution (``kind:`` of every distribution in the configs), each an inverse
+# cumulative distribution function: (mean, cv, uniforms in [0, 1)) -> values. Monotone in the
+# uniforms, so two scenarios that give a record the same uniform give it values that move smoothly
+# with the parameters: common random numbers survive parameter changes.
+DISTRIBUTIONS: Registry[Callable[[float, float, np.ndarray], np.ndarray]] = Registry("distribution kind")
+
+
+def _constant_value(mean: float, u: np.ndarray) -> np.ndarray:
+    return np.full(u.shape, float(mean))
+
+
+@DISTRIBUTIONS.register("constant")
+def constant(mean: float, cv: float, u: np.ndarray) -> np.ndarray:
+    """Always the mean (cv is ignored)."""
+    return _constant_value(mean, u)
+
+
+@DISTRIBUTIONS.register("exponential")
+def exponential(mean: float, cv: float, u: np.ndarray) -> np.ndarray:
+    """Exponential with the given mean (its cv is 1 whatever ``cv`` says)."""
+    if mean == 0:
+        return _constant_value(mean, u)
+    return -mean * np.log1p(-u)
+
+
+@DISTRIBUTIONS.register("lognormal")
+def lognormal(mean: float, cv: float, u: np.ndarray) -> np.ndarray:
+    """Lognormal with the given mean and cv."""
+    if mean == 0 or cv == 0:
+        return _constant_value(mean, u)
+    from scipy import special  # deferred: keeps command-line start-up fast
+
+    sigma2 = math.log1p(cv**2)
+    return np.exp(math.log(mean) - sigma2 / 2 + math.sqrt(sigma2) * special.ndtri(u))
+
+
+@DISTRIBUTIONS.register("gamma")
+def gamma(mean: float, cv: float, u: np.ndarray) -> np.ndarray:
+    """Gamma with the given mean and cv: shape 1 / cv², scale mean · cv²."""
+    if mean == 0 or cv == 0:
+        return _constant_value(mean, u)
+    from scipy import special  # deferred: keeps command-line start-up fast
+
+    shape = 1 / cv**2
+    return special.gammaincinv(shape, u) * (mean / shape)
+
+
+DISTRIBUTION_KINDS = DISTRIBUTIONS.names()  # the kinds registered above: allowed values of every ``kind:``
 
 
 @dataclass(frozen=True)
 class Distribution:
-    """A non-negative random quantity described by its mean and coefficient of variation."""
+    """A non-negative random quantity described by its kind, mean and coefficient of variation."""
 
-    kind: str
+    kind: str  # a name in DISTRIBUTIONS
     mean: float
     cv: float
 
     def from_uniform(self, u: np.ndarray) -> np.ndarray:
-        """Values by inverse transform of uniforms in [0, 1).
-
-        Monotone in ``u``, so two scenarios that give a record the same uniform give it values
-        that move smoothly with the parameters: common random numbers survive parameter changes.
-        """
-        u = np.asarray(u, dtype=float)
-        if self.mean == 0 or self.kind == "constant" or (self.cv == 0 and self.kind != "exponential"):
-            return np.full(u.shape, float(self.mean))
-        from scipy import special  # deferred: keeps command-line start-up fast
-
-        if self.kind == "exponential":
-            return -self.mean * np.log1p(-u)
-        if self.kind == "lognormal":
-            sigma2 = math.log1p(self.cv**2)
-            return np.exp(math.log(self.mean) - sigma2 / 2 + math.sqrt(sigma2) * special.ndtri(u))
-        if self.kind == "gamma":
-            shape = 1 / self.cv**2
-            return special.gammaincinv(shape, u) * (self.mean / shape)
-        raise ValueError(f"unknown distribution kind {self.kind!r}")
+        """Values by inverse transform of uniforms in [0, 1) (see :data:`DISTRIBUTIONS`)."""
+        return DISTRIBUTIONS.get(self.kind)(self.mean, self.cv, np.asarray(u, dtype=float))
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,11 @@ department, and how a unit's staff are spread over its departments."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
+
+from sim.registry import Registry
 
 DECREE_150_DEPARTMENTS = 3  # Decree 150/2025: three specialised departments in every unit
 
@@ -73,13 +76,30 @@ def split_by_weight(total: int, weights: list[float], minimum: int = 1) -> list[
     return (counts + minimum).tolist()
 
 
+# How a department the base structure does not have finds its head (``staff.policy``): each
+# policy gives the department's processing officers from the number it is allotted.
+STAFFING_POLICIES: Registry[Callable[[int], int]] = Registry("staffing policy")
+
+
+@STAFFING_POLICIES.register("same_headcount")
+def head_from_own_officers(officers: int) -> int:
+    """The unit's headcount stays: one of the department's officers becomes its head (one remains)."""
+    return max(1, officers - 1)
+
+
+@STAFFING_POLICIES.register("extra_head")
+def head_added(officers: int) -> int:
+    """The head is a new post: the department keeps all its officers."""
+    return officers
+
+
 def department_staff(structure: Structure, total: int, policy: str) -> list[int]:
     """Processing officers per department when a unit moves from its base structure (the end of
     the ``otherwise`` chain, Decree 150) to ``structure``.
 
     Departments the base has unchanged (same name, same fields) keep their officers; the others
-    share the officers of the base departments they replace, by weight. Under ``same_headcount``
-    each department the base does not have takes its head from its own officers.
+    share the officers of the base departments they replace, by weight. Each department the base
+    does not have then finds its head as the staffing ``policy`` says (:data:`STAFFING_POLICIES`).
     """
     base = structure.chain()[-1]
     base_staff = dict(zip(base.department_names, split_by_weight(total, [d.staff_weight for d in base.departments])))
@@ -90,10 +110,10 @@ def department_staff(structure: Structure, total: int, policy: str) -> list[int]
     shared = split_by_weight(sum(n for name, n in base_staff.items() if name not in unchanged),
                              [d.staff_weight for d in changed])
     staff = dict(zip((d.name for d in changed), shared))
-    if policy == "same_headcount":
-        for d in changed:
-            if d.name not in base_staff:
-                staff[d.name] = max(1, staff[d.name] - 1)
+    find_head = STAFFING_POLICIES.get(policy)
+    for d in changed:
+        if d.name not in base_staff:
+            staff[d.name] = find_head(staff[d.name])
     return [base_staff[d.name] if d.name in unchanged else staff[d.name] for d in structure.departments]
 
 

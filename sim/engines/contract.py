@@ -1,0 +1,55 @@
+"""What an engine is: the contract every engine meets, and the registry of engines by name.
+
+The runner simulates each (unit, replication) with ``ENGINES.get(scenario.engine)``, and the
+validation of the ``engine`` key offers ``ENGINES.names()``. A new engine is a module with a
+function meeting :class:`Engine`, registered at the end of this module; ``tests/test_engines.py``
+then checks it against the reference engine record by record.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from sim.engines import fast, reference
+from sim.engines.outcome import UnitOutcome
+from sim.engines.workload import Workload
+from sim.model.calendar import WorkCalendar
+from sim.model.scenario import BackOfficePolicy, DeskPolicy
+from sim.model.structures import Organisation
+from sim.registry import Registry
+
+
+class Engine(Protocol):
+    """Simulate one unit in one replication, from time 0 to ``calendar.horizon``.
+
+    Inputs
+        ``workload``: every record the unit sees, with every random quantity already drawn
+        (:class:`~sim.engines.workload.Workload`); ``calendar``: sessions, working-time arithmetic,
+        deadlines and the horizon; ``desks``: reception desks (one line, first come first
+        served); ``organisation``: officers per staff pool and approvers (head and deputies) per
+        department; ``desk_policy``: closing rule and reneging; ``back_office``: whether records
+        go through staff and approvers, their queue order and the approvers' daily limit.
+
+    Output
+        A :class:`~sim.engines.outcome.UnitOutcome`: per record (in the workload's order) its stage
+        at the horizon and the times of what happened to it; one entry per stay in the desk line;
+        session minutes worked per staff pool and per department's approvers.
+
+    Invariants
+        * Deterministic: the outcome depends on the arguments only. An engine draws no random
+          numbers, reads no files and keeps no state between calls.
+        * Only what happens before the horizon counts: times at or after it are nan (``done``,
+          ``desk_end``), and the stage says where such a record is (``IN_PROCESS_STAGES``).
+        * The rules of :mod:`sim.engines.rules` (the desk line, giving up and coming back, closing
+          rules, queue orders, closing the books) are applied as written there.
+        * Every engine gives the reference engine's outcome record by record (equal stages, times
+          equal to rounding), under every policy: ``tests/test_engines.py``.
+    """
+
+    def __call__(self, workload: Workload, calendar: WorkCalendar, desks: int, organisation: Organisation,
+                 desk_policy: DeskPolicy, back_office: BackOfficePolicy) -> UnitOutcome: ...
+
+
+ENGINES: Registry[Engine] = Registry("engine")
+ENGINES.register("fast")(fast.simulate_unit)  # stage by stage: the default
+ENGINES.register("simpy")(reference.simulate_unit)  # SimPy processes: the reference, the form to extend

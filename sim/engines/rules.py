@@ -1,0 +1,211 @@
+"""Rules of the model that both engines apply in the same way, written once.
+
+The engines differ only in how they schedule events (a SimPy environment, or a small event loop
+and a multi-server recursion); what happens at an event is decided here:
+
+* the reception queue (:class:`DeskQueue`): who a free desk calls, who has given up by then and
+  whether they come back, what the desks do when the day's last session ends (the closing
+  rules, :data:`CLOSING_RULES`), and who is still queueing at the horizon;
+* the order in which staff and approvers take waiting records (:data:`QUEUE_ORDERS`);
+* closing the books at the horizon: each record's stage (:func:`stage_at_horizon`) and the
+  session minutes worked on the items in hand (:func:`worked_up_to`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from typing import Callable
+
+import numpy as np
+
+from sim.engines.outcome import ABANDONED, AT_DESK, AWAY, BACK_OFFICE, DESK_QUEUE, DONE
+from sim.engines.workload import Workload
+from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
+from sim.model.scenario import DeskPolicy
+from sim.registry import Registry
+
+NAN = math.nan
+
+
+# --- reception desks -----------------------------------------------------------------------------
+def desk_sessions(calendar: WorkCalendar) -> list[tuple[float, float, bool]]:
+    """(start, end, last session of its day?) of every session that starts before the horizon."""
+    sessions = calendar.sessions_within(0.0, calendar.horizon)
+    out = []
+    for k, (start, end) in enumerate(sessions):
+        last_of_day = k + 1 == len(sessions) or sessions[k + 1][0] // MINUTES_PER_DAY != start // MINUTES_PER_DAY
+        out.append((start, end, last_of_day))
+    return out
+
+
+class DeskQueue:
+    """The citizens waiting for one unit's reception desks, one first-come-first-served line, and
+    what is recorded about each of them.
+
+    Desks call citizens while a session is open and, after the day's last session, as the
+    closing rule says. A citizen who has waited longer than their patience has left when a desk
+    calls them; a share come back once, the next open day, when the engine makes them rejoin the
+    line (each engine's subclass implements :meth:`come_back`). The per-record fields are plain
+    lists, which are faster than numpy arrays for the scalar look-ups of an event loop.
+    """
+
+    def __init__(self, workload: Workload, calendar: WorkCalendar, policy: DeskPolicy):
+        n = len(workload)
+        self.calendar, self.horizon = calendar, calendar.horizon
+        self.closing = CLOSING_RULES.get(policy.closing)
+        self.stage = np.zeros(n, dtype=np.int8)
+        self.desk_start = [NAN] * n
+        self.desk_end = [NAN] * n
+        self.desk_wait = [0.0] * n  # all stays in the queue together
+        self.abandoned_at = [NAN] * n
+        self.entered = [0.0] * n  # when the current stay in the queue began
+        self.gave_up_before = [False] * n
+        self.visit_enter: list[float] = []  # one entry per stay in the queue
+        self.visit_exit: list[float] = []
+        self.patience = workload.patience_minutes.tolist()
+        self.returns = workload.returns.tolist()
+        self.return_position = workload.return_position.tolist()
+        self.queue: deque[int] = deque()
+        self.sent_home: list[int] = []  # sent home at closing: first in line at the next opening
+        self.open = False  # a session is open
+        self.overtime = False  # the day's sessions are over but the desks still serve
+
+    def come_back(self, i: int, t: float) -> None:
+        """Make citizen ``i``, who gave up, rejoin the line at ``t`` (before the horizon)."""
+        raise NotImplementedError
+
+    def join(self, i: int, now: float) -> None:
+        self.stage[i] = DESK_QUEUE
+        self.entered[i] = now
+        self.queue.append(i)
+
+    def open_session(self, now: float) -> None:
+        """A session opens; those sent home at the last closing stand first in line, in their order."""
+        self.open, self.overtime = True, False
+        for i in reversed(self.sent_home):
+            self.stage[i] = DESK_QUEUE
+            self.entered[i] = now
+            self.queue.appendleft(i)
+        self.sent_home.clear()
+
+    def end_session(self, now: float, last_of_day: bool) -> None:
+        """A session ends; after the day's last one the closing rule decides what the desks do."""
+        self.open = False
+        if last_of_day:
+            self.overtime = self.closing(self, now)
+
+    def call_next(self, now: float) -> int:
+        """The citizen a free desk serves from ``now``, or -1 if nobody is left in line.
+
+        Those whose patience ran out before ``now`` have left (see :meth:`give_up`).
+        """
+        queue, entered, patience = self.queue, self.entered, self.patience
+        while queue:
+            i = queue.popleft()
+            if now - entered[i] > patience[i]:
+                self.give_up(i, entered[i] + patience[i], now)
+                continue
+            self._end_stay(i, now)
+            self.stage[i] = AT_DESK
+            self.desk_start[i] = now
+            return i
+        return -1
+
+    def send_home(self, now: float) -> None:
+        """Everybody in line goes home and comes back at the next opening; those whose patience had
+        run out already have given up."""
+        queue, entered, patience = self.queue, self.entered, self.patience
+        while queue:
+            i = queue.popleft()
+            if now - entered[i] > patience[i]:
+                self.give_up(i, entered[i] + patience[i], now)
+            else:
+                self._end_stay(i, now)
+                self.stage[i] = AWAY
+                self.sent_home.append(i)
+
+    def give_up(self, i: int, t: float, now: float) -> None:
+        """The citizen left the line at ``t`` (noticed at ``now``); with their return probability
+        they come back once, on the next open day, else they have abandoned for good."""
+        self._end_stay(i, t)
+        if self.returns[i] and not self.gave_up_before[i]:
+            self.gave_up_before[i] = True
+            self.stage[i] = AWAY
+            back = self.calendar.return_time(t, self.return_position[i])
+            if back < self.horizon:
+                self.come_back(i, max(back, now))
+        else:
+            self.stage[i] = ABANDONED
+            self.abandoned_at[i] = t
+
+    def close_books(self) -> None:
+        """Settle those still in line at the horizon: gone if their patience ran out, else waiting."""
+        horizon, entered, patience = self.horizon, self.entered, self.patience
+        while self.queue:
+            i = self.queue.popleft()
+            if entered[i] + patience[i] < horizon:
+                self.give_up(i, entered[i] + patience[i], horizon)
+            else:
+                self.visit_enter.append(entered[i])
+                self.visit_exit.append(horizon)
+
+    def _end_stay(self, i: int, t: float) -> None:
+        self.visit_enter.append(self.entered[i])
+        self.visit_exit.append(t)
+        self.desk_wait[i] += t - self.entered[i]
+
+
+# What the desks do when the day's last session ends (``desks.closing``): each rule acts on the
+# queue and says whether the desks keep serving.
+CLOSING_RULES: Registry[Callable[[DeskQueue, float], bool]] = Registry("closing rule")
+
+
+@CLOSING_RULES.register("overtime")
+def serve_in_overtime(queue: DeskQueue, now: float) -> bool:
+    """Those waiting at closing are served: the desks work on until the line is empty."""
+    return True
+
+
+@CLOSING_RULES.register("return_next_day")
+def send_home_until_next_opening(queue: DeskQueue, now: float) -> bool:
+    """Those waiting at closing come back first thing at the next opening, ahead of new arrivals."""
+    queue.send_home(now)
+    return False
+
+
+# --- back office -----------------------------------------------------------------------------------
+# The order in which staff and approvers take waiting records (``staff.order``): each gives the
+# priority array (smallest first; ties by arrival). It returns the array itself, not a copy: an
+# engine that moves a due date (missing papers) must see the move in the order of later stages.
+QUEUE_ORDERS: Registry[Callable[[np.ndarray, np.ndarray], np.ndarray]] = Registry("queue order")
+
+
+@QUEUE_ORDERS.register("fifo")
+def first_received_first(receipt: np.ndarray, due: np.ndarray) -> np.ndarray:
+    """First come, first served: by the time the record was received."""
+    return receipt
+
+
+@QUEUE_ORDERS.register("edf")
+def earliest_deadline_first(receipt: np.ndarray, due: np.ndarray) -> np.ndarray:
+    """Earliest deadline first: by the (current) due time."""
+    return due
+
+
+# --- closing the books -------------------------------------------------------------------------
+def stage_at_horizon(desk_stage: np.ndarray, receipt: np.ndarray, done: np.ndarray) -> np.ndarray:
+    """Each record's stage at the horizon, from the desk queue's stages: a received record is in the
+    back office until its result is signed (``done``), then done. Modifies and returns ``desk_stage``."""
+    desk_stage[~np.isnan(receipt)] = BACK_OFFICE
+    desk_stage[~np.isnan(done)] = DONE
+    return desk_stage
+
+
+def worked_up_to(calendar: WorkCalendar, finished_work: float, running_since: list[float] | np.ndarray) -> float:
+    """Session minutes a pool worked by the horizon: the work of the items it finished, plus the
+    part done of the items in hand (started at ``running_since``)."""
+    if len(running_since) == 0:
+        return float(finished_work)
+    worked = calendar.working_minutes(np.concatenate([[calendar.horizon], running_since]))
+    return float(finished_work + (worked[0] - worked[1:]).sum())
