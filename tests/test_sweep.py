@@ -44,7 +44,7 @@ def test_table_has_every_job_and_a_failed_job_loses_nothing(joblib_sweep):
     folder, done = joblib_sweep
     assert done.returncode == 1, done.stderr  # honest: a job failed
     errors = [line for line in done.stderr.splitlines() if line.startswith("sim: error:")]
-    assert len(errors) == 1 and "desks.fixed: must be at least 1, got -1" in errors[0], done.stderr
+    assert len(errors) == 1 and "desks.fixed: must be at least 1 and at most 1,000, got -1" in errors[0], done.stderr
     assert "error.txt" in errors[0]
     assert "Traceback" not in done.stderr + done.stdout
     assert "sweep: jobs" in done.stderr and "unit-replications" not in done.stderr  # one bar, over jobs
