@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from sim.analysis.summary import RunSummary
 from sim.outputs.figures import save, subplots
@@ -101,15 +102,17 @@ def plot_unit_on_time(run: RunSummary) -> Figure:
     fig, ax = subplots(figsize=(10, 4.5))
     x = np.arange(len(u))
     colours = np.where(u["kind"] == "ward", "tab:blue", "tab:green")
-    ax.bar(x, on_time, color=colours, label="finished on time")
-    ax.bar(x, late, bottom=on_time, color="tab:orange", label="late")
-    ax.bar(x, abandoned, bottom=on_time + late, color="tab:red", label="abandoned at the desk")
+    ax.bar(x, on_time, color=colours)
+    ax.bar(x, late, bottom=on_time, color="tab:orange")
+    ax.bar(x, abandoned, bottom=on_time + late, color="tab:red")
+    legend = [Patch(color="tab:blue", label="on time (ward)"), Patch(color="tab:green", label="on time (commune)"),
+              Patch(color="tab:orange", label="late"), Patch(color="tab:red", label="abandoned at the desk")]
     ax.set_xticks(x, u["slug"], rotation=90, fontsize=5 if len(u) > 40 else 8)
     low = np.nanmin(on_time) if np.isfinite(on_time).any() else 0
     ax.set_ylim(max(0, low - 2), 100.5)
     ax.set_ylabel("% of records received (outcome known)")
-    ax.legend(fontsize=7, loc="lower right")
-    ax.set_title(_title(run) + "  (on time: blue wards, green communes)", fontsize=9)
+    ax.legend(handles=legend, fontsize=7, loc="lower right")
+    ax.set_title(_title(run), fontsize=9)
     fig.tight_layout()
     return fig
 
