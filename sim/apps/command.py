@@ -212,6 +212,7 @@ def reported_as_one_line() -> Iterator[None]:
 
 EXIT_FAULT = 1  # a results folder that cannot be written, and other faults of the machine
 EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report a process ended by SIGINT (128 + 2)
+EXIT_BROKEN_PIPE = 141  # the reader of the output went away, as shells report SIGPIPE (128 + 13)
 QUIET_RESOURCE_TRACKER = "ignore:resource_tracker:UserWarning"  # see reporting_faults
 
 
@@ -223,7 +224,7 @@ def _close_progress_bars() -> None:
         bar.close()
 
 
-def reporting_faults(command: Callable[[], None]) -> Callable[[], None]:
+def reporting_faults(command: Callable[..., None]) -> Callable[..., None]:
     """Make ``command`` report Ctrl-C, a file that cannot be written and a configuration error
     raised while Hydra runs as one line on stderr and an exit status, not a traceback.
 
@@ -236,17 +237,20 @@ def reporting_faults(command: Callable[[], None]) -> Callable[[], None]:
     command starts (``PYTHONWARNINGS``)."""
 
     @functools.wraps(command)
-    def run() -> None:
+    def run(*args, **kwargs) -> None:
         previous = {name: os.environ.get(name) for name in ("HYDRA_FULL_ERROR", "PYTHONWARNINGS")}
         os.environ["HYDRA_FULL_ERROR"] = "1"
         os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [previous["PYTHONWARNINGS"], QUIET_RESOURCE_TRACKER]))
         try:
-            command()
+            command(*args, **kwargs)
         except KeyboardInterrupt:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while exiting adds nothing
             _close_progress_bars()
             print("sim: interrupted", file=sys.stderr)
             raise SystemExit(EXIT_INTERRUPTED) from None
+        except BrokenPipeError:  # the reader went away (``hanoi-sim --help | head``): nothing to say
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's last flush goes nowhere
+            raise SystemExit(EXIT_BROKEN_PIPE) from None
         except OSError as exc:
             _close_progress_bars()
             where = exc.filename if exc.filename is not None else "results folder"

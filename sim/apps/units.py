@@ -7,7 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.apps.command import compose_as_run, config_loader, fail, hydra_arguments, reported_as_one_line
+from sim.apps.command import (compose_as_run, config_loader, fail, hydra_arguments, reported_as_one_line,
+                              reporting_faults)
 from sim.model.city import KINDS
 
 COLUMNS = ("slug", "name", "kind", "population", "population_imputed", "desks", "staff", "structure")
@@ -36,6 +37,7 @@ def unit_rows(overrides: list[str], config_dir: str | None = None, config_name: 
     ]
 
 
+@reporting_faults
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m sim.units", description="The units with the population, desks and processing staff a run gives "
                                      "them; every override of python -m sim applies.",
