@@ -241,8 +241,7 @@ class RunResult:
                                           o.abandoned_at)))
         processed = ~np.isnan(o.done)
         lead = np.full(len(w), np.nan)
-        lead[processed] = ((calendar.working_minutes(o.done[processed]) - calendar.working_minutes(o.receipt[processed]))
-                           / calendar.minutes_per_working_day)
+        lead[processed] = calendar.working_days_between(o.receipt[processed], o.done[processed])
         start = pd.Timestamp(self.scenario.start)
         frame = pd.DataFrame({
             "record": np.arange(len(w)),

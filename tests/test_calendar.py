@@ -238,3 +238,14 @@ def test_bad_calendar_settings_name_their_key(override, key):
     with pytest.raises(ConfigError) as error:
         scenario_from(override)
     assert error.value.key == key
+
+
+def test_lead_times_count_working_days_only():
+    """A record received on Friday 4 July 2025 at 14:30 and finished on Monday 7 July at 09:00 took
+    2.5 working hours of Friday and 1 of Monday; the Saturday morning between (4 hours of opening)
+    is not a working day: 3.5 / 7.5 of a working day (sessions 8:00-12:00 and 13:30-17:00)."""
+    cal = WorkCalendar(scenario_from("city.units=[ba_dinh]").calendar, dt.date(2025, 7, 1), 14)
+    received = 3 * 1440 + 14 * 60 + 30  # Friday 14:30
+    done = 6 * 1440 + 9 * 60  # Monday 09:00
+    assert cal.working_days_between(np.array([received]), np.array([done]))[0] == pytest.approx(3.5 / 7.5)
+    assert cal.working_minutes(np.array([done]))[0] - cal.working_minutes(np.array([received]))[0] == 3.5 * 60 + 4 * 60

@@ -46,11 +46,10 @@ def summarise_unit(replication: int, position: int, scenario: Scenario, plan: Un
     abandoned = outcome.stage == ABANDONED
     served = ~np.isnan(outcome.desk_start)
     waits = outcome.desk_wait[served]
-    worked = calendar.working_minutes(np.concatenate([[horizon], outcome.receipt[processed], outcome.done[processed]]))
     lead_wd = np.zeros(len(workload))
     n_done = int(processed.sum())
-    lead_wd[processed] = (worked[1 + n_done:] - worked[1 : 1 + n_done]) / calendar.minutes_per_working_day
-    session_minutes = float(worked[0])
+    lead_wd[processed] = calendar.working_days_between(outcome.receipt[processed], outcome.done[processed])
+    session_minutes = float(calendar.working_minutes(np.array([horizon]))[0])  # opening hours, Saturdays included
     desk_busy = float(np.sum(np.minimum(np.nan_to_num(outcome.desk_end[served], nan=horizon), horizon)
                              - outcome.desk_start[served]))
     organisation = plan.organisation

@@ -185,15 +185,23 @@ class WorkCalendar:
         a 20-working-day wait from Thursday 3 July 2025 ends on Thursday 31 July, the day a due date
         moved by 20 working days lands on, not earlier because of the Saturday mornings in between.
         """
-        t = np.asarray(t, dtype=float)
-        i = np.searchsorted(self._wd_start, t, side="right") - 1
-        safe = np.clip(i, 0, None)
-        done_before = np.where(i < 0, 0.0, self._wd_cum[safe] + np.minimum(t, self._wd_end[safe]) - self._wd_start[safe])
-        target = done_before + np.asarray(minutes, dtype=float)
+        target = self.working_day_minutes(t) + np.asarray(minutes, dtype=float)
         j = np.searchsorted(self._wd_cum_at_end, target, side="left")
         last = len(self._wd_start) - 1
         safe_j = np.minimum(j, last)
         return np.where(j <= last, self._wd_start[safe_j] + (target - self._wd_cum[safe_j]), np.inf)
+
+    def working_day_minutes(self, t: np.ndarray) -> np.ndarray:
+        """Minutes of working-day sessions elapsed from time 0 to each time in ``t`` (vectorised):
+        the clock of waits and lead times counted in working days (Saturday mornings left out)."""
+        t = np.asarray(t, dtype=float)
+        i = np.searchsorted(self._wd_start, t, side="right") - 1
+        safe = np.clip(i, 0, None)
+        return np.where(i < 0, 0.0, self._wd_cum[safe] + np.minimum(t, self._wd_end[safe]) - self._wd_start[safe])
+
+    def working_days_between(self, t0: np.ndarray, t1: np.ndarray) -> np.ndarray:
+        """Working days from each ``t0`` to each ``t1`` (fractional; on the working-day clock)."""
+        return (self.working_day_minutes(t1) - self.working_day_minutes(t0)) / self.minutes_per_working_day
 
     def wait_end(self, t: float, minutes: float) -> float:
         """:meth:`wait_ends` for one wait."""
