@@ -46,8 +46,9 @@ def wheel(tmp_path_factory) -> Path:
     for name in ("sim", "hydra_plugins"):
         shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
-                    "-q", "-w", str(out), str(source)], check=True, capture_output=True, timeout=300)
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
+                            "-q", "-w", str(out), str(source)], capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr  # the build backend comes with the test extra (pyproject.toml)
     (built,) = out.glob("hanoi_service_sim-*.whl")
     return built
 
