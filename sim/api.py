@@ -45,6 +45,7 @@ def load_config(*overrides: str, config_dir: str | Path | None = None) -> DictCo
     from hydra import compose, initialize_config_dir
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
+    from yaml import YAMLError
 
     from sim.config.build import build_scenario
     from sim.config.paths import CONFIG_DIR
@@ -63,6 +64,11 @@ def load_config(*overrides: str, config_dir: str | Path | None = None) -> DictCo
         build_scenario(cfg)
     except (HydraException, OmegaConfBaseException) as exc:
         raise _config_error(exc, overrides) from None
+    except YAMLError as exc:  # a file of the user's config folder that is not YAML
+        from sim.apps.command import describe_yaml
+
+        where, _, problem = describe_yaml(exc).rpartition(": not valid YAML")
+        raise ConfigError(where, "not valid YAML" + problem) from None
     return cfg
 
 
@@ -130,6 +136,12 @@ def run(cfg: DictConfig, workers: int | None = None, progress: bool = False) -> 
     from sim.config.provenance import provenance
     from sim.experiments.runner import run_scenario
 
+    from sim.config.build import MAX_WORKERS, check_range
+
+    if workers is not None:  # the bound of the workers key: each process takes ~100 MB
+        check_range(workers, "workers", 0, MAX_WORKERS)
+        if not isinstance(workers, int):
+            raise ConfigError("workers", f"must be a whole number, got {workers!r}")
     scenario = build(cfg)
     results = run_scenario(scenario, workers=workers, progress=progress)
     return RunResult(copy.deepcopy(cfg), scenario, summarise(scenario, results, provenance(cfg)), results)  # later edits of cfg stay out
@@ -222,8 +234,9 @@ class RunResult:
         if unit not in slugs:
             shown = ", ".join(slugs[:10]) + (" ..." if len(slugs) > 10 else "")
             raise ValueError(f"records: unit {unit!r} is not in this run (units: {shown})")
-        if not 0 <= replication < self.scenario.replications:
-            raise ValueError(f"records: replication must be in 0..{self.scenario.replications - 1}, got {replication}")
+        if isinstance(replication, bool) or not isinstance(replication, int) or not (
+                0 <= replication < self.scenario.replications):
+            raise ValueError(f"records: replication must be a whole number in 0..{self.scenario.replications - 1}, got {replication!r}")
         position = slugs.index(unit)
         calendar, w, o = simulate_records(self.scenario, replication, position)
 

@@ -64,6 +64,7 @@ def test_every_public_name_exists_is_documented_and_shadows_no_command():
     ("city.units=[ba_dinh", "city.units"),             # not an override
     ("desks.fixed=0", "desks.fixed"),                  # composed but invalid
     ("city.units=[atlantis]", "city.units[0]"),        # unknown unit
+    ("+desks.fixd=4", "desks.fixd"),                   # a misspelt key added with +
 ])
 def test_a_bad_override_raises_config_error_naming_the_key(override, key):
     with pytest.raises(sim.ConfigError) as caught:
@@ -147,6 +148,25 @@ def test_records_refuse_a_unit_or_replication_the_run_does_not_have(result):
         result.records("hoan_kiem")
     with pytest.raises(ValueError, match="0..1"):
         result.records("ba_dinh", replication=2)
+    with pytest.raises(ValueError, match="whole number"):
+        result.records("ba_dinh", replication="0")
+
+
+@pytest.mark.parametrize("workers", [1000, -1, "two", 1.5])
+def test_run_refuses_workers_the_command_line_refuses(workers):
+    """The bound of the workers key holds for the API's argument too: each worker takes ~100 MB."""
+    cfg = sim.load_config("city.units=[ba_dinh]", "replications=1", "period.end=2025-07-02")
+    with pytest.raises(sim.ConfigError) as caught:
+        sim.run(cfg, workers=workers)
+    assert caught.value.key == "workers"
+
+
+def test_a_file_of_ones_own_that_is_not_yaml_raises_config_error_naming_it(tmp_path):
+    (tmp_path / "structure").mkdir()
+    (tmp_path / "structure" / "broken.yaml").write_text("name: broken\ndepartments: [a: 1\n")
+    with pytest.raises(sim.ConfigError) as caught:
+        sim.load_config("structure=broken", config_dir=tmp_path)
+    assert caught.value.key.endswith("broken.yaml:3") and "not valid YAML" in caught.value.problem
 
 
 def test_plot_functions_return_figures_a_notebook_shows(result):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 
@@ -318,6 +319,19 @@ def write_bad_table(folder):
     return "city.table=bad.csv"
 
 
+def broken_user_structure(tmp_path: Path) -> str:
+    """A folder of one's own whose structure/broken.yaml is not YAML; its search-path override."""
+    (tmp_path / "mine" / "structure").mkdir(parents=True)
+    (tmp_path / "mine" / "structure" / "broken.yaml").write_text("name: broken\ndepartments: [a: 1\n")
+    return f"hydra.searchpath=[file://{tmp_path / 'mine'}]"
+
+
+def output_below_a_file(tmp_path: Path) -> str:
+    """A calibration output that could never be written: its folder is a regular file."""
+    (tmp_path / "a_file.csv").write_text("x\n")
+    return f"calibration.output={tmp_path / 'a_file.csv' / 'fitted.yaml'}"
+
+
 COMMANDS = {
     # settings the schema refuses while composing
     "misspelt key": ("sim", ("desks.fixd=3",), "desks.fixd"),
@@ -343,6 +357,14 @@ COMMANDS = {
                                     "'+structure.departments={land: {fields: [land]}}'"),
     "procedure added field by field": ("sim", ("+procedures.extra.field=other",),
                                        "'+procedures={extra: {field: other}}'"),
+    # keys Hydra's + would add unchecked, and files of one's own met by --help, --cfg and --info
+    "misspelt key added with +": ("sim", ("+desks.fixd=3",), "desks.fixd: unknown key"),
+    "unknown key added at the top": ("sim", ("+foo=3",), "foo: unknown key"),
+    "help with a broken file of one's own": ("sim", (broken_user_structure, "structure=broken", "--help"),
+                                             "broken.yaml:3: not valid YAML"),
+    "cfg with a broken file of one's own": ("sim", (broken_user_structure, "structure=broken", "--cfg", "job"),
+                                            "broken.yaml:3: not valid YAML"),
+    "help with an unknown option": ("sim", ("structure=nope", "--help"), "structure: Could not find"),
     # unit tables
     "missing table": ("sim", ("city.table=nowhere.csv",), "city.table: nowhere.csv"),
     "text in a number column": ("sim", (write_bad_table,), "city.table: bad.csv: line 6"),
@@ -354,6 +376,7 @@ COMMANDS = {
                                  "calibration.targets.x"),
     "calibrate tolerance nan": ("sim.calibrate", ("calibration.targets.received.tolerance=nan",),
                                 "calibration.targets.received.tolerance"),
+    "calibrate output below a file": ("sim.calibrate", (output_below_a_file,), "calibration.output: "),
 }
 
 

@@ -78,7 +78,8 @@ def describe(exc: BaseException) -> str:
     if isinstance(cause, OmegaConfBaseException) and getattr(cause, "full_key", None):
         first = str(cause).splitlines()[0]
         if "not in struct" in first or "not in '" in first:
-            first = f"unknown key (misspelt? a new entry of a mapping is added with +{cause.full_key}=...)"
+            first = ("unknown key (misspelt? every key is in sim/config/schema.py; an entry of a mapping "
+                     "such as desks.per_unit is added with +desks.per_unit.SLUG=N)")
         merging = re.match(r"In '([^']+)': ", str(exc)) if cause is not exc else None
         return f"{cause.full_key}: {first}" + (f" (in config {merging.group(1)})" if merging else "")
     if isinstance(exc, MissingConfigException):
@@ -86,7 +87,8 @@ def describe(exc: BaseException) -> str:
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         head = lines[0].replace("In 'config': ", "")
         options = ", ".join(lines[2:]) if len(lines) > 2 else ""
-        return f"{head}" + (f" (available: {options})" if options else "")
+        group = re.search(r"Could not find '([^'/]+)/", head)  # an option of a config group: name the group
+        return (f"{group.group(1)}: " if group else "") + head + (f" (available: {options})" if options else "")
     return " ".join(str(exc).split("See https://")[0].split())
 
 
@@ -251,13 +253,15 @@ def reporting_faults(command: Callable[..., None]) -> Callable[..., None]:
         except BrokenPipeError:  # the reader went away (``hanoi-sim --help | head``): nothing to say
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's last flush goes nowhere
             raise SystemExit(EXIT_BROKEN_PIPE) from None
+        except (ConfigError, HydraException, OmegaConfBaseException) as exc:  # before OSError: Hydra's
+            fail(describe(exc))  # missing-config error is both
+        except YAMLError as exc:  # a user's config file that is not YAML, met by --help, --cfg or --info
+            fail(describe_yaml(exc))
         except OSError as exc:
             _close_progress_bars()
             where = exc.filename if exc.filename is not None else "results folder"
             print(f"sim: error: {where}: {exc.strerror or exc}", file=sys.stderr)
             raise SystemExit(EXIT_FAULT) from None
-        except (ConfigError, HydraException, OmegaConfBaseException) as exc:
-            fail(describe(exc))
         finally:
             for name, value in previous.items():
                 if value is None:

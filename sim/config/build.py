@@ -33,6 +33,8 @@ SHARE_TOLERANCE = 1e-6
 
 def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
     """Validate ``cfg`` and build the scenario it describes; raise ConfigError on the first problem."""
+    if isinstance(cfg, DictConfig):
+        _known_keys(cfg)
     c = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
     _at_least(c, "seed", 0)
     _at_least(c, "replications", 1, high=MAX_REPLICATIONS)
@@ -104,6 +106,20 @@ MAX_GROWTH = 100.0  # scenario.demand.growth
 MAX_DEMAND_RATE = 1000.0  # records a day per 1,000 residents: one a resident a day
 
 
+def _known_keys(cfg: DictConfig) -> None:
+    """Refuse a key the schema does not have. Hydra's ``+KEY=VALUE`` adds any key, so a misspelt
+    ``+desks.fixd=3`` would otherwise be carried along unused while the run looks complete."""
+    from sim.config.schema import SimConfig
+
+    plain = OmegaConf.to_container(cfg, resolve=True)  # plain data: the schema's typing is checked afresh
+    plain.pop("hydra", None)
+    try:
+        OmegaConf.merge(OmegaConf.structured(SimConfig), plain)
+    except OmegaConfBaseException as exc:
+        key = getattr(exc, "full_key", None) or "config"
+        raise ConfigError(key, "unknown key (misspelt? every key is in sim/config/schema.py)") from None
+
+
 # --- small checks ---------------------------------------------------------------------------
 def _number(value: Any, key: str) -> float:
     """``value`` if it is a finite number; NaN, infinity, text and a missing value are refused here
@@ -117,7 +133,7 @@ def _bound(value: float) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:g}"
 
 
-def _in_range(value: float, key: str, low: float, high: float = math.inf, above: bool = False) -> float:
+def check_range(value: float, key: str, low: float, high: float = math.inf, above: bool = False) -> float:
     """``value`` if it is finite and ``low <= value <= high`` (``low < value`` with ``above``)."""
     _number(value, key)
     if value < low or value > high or (above and value == low):
@@ -128,15 +144,15 @@ def _in_range(value: float, key: str, low: float, high: float = math.inf, above:
 
 
 def _at_least(section: dict, key: str, low: float, prefix: str = "", high: float = math.inf) -> None:
-    _in_range(section[key], prefix + key, low, high)
+    check_range(section[key], prefix + key, low, high)
 
 
 def _positive(section: dict, key: str, prefix: str, high: float) -> None:
-    _in_range(section[key], prefix + key, 0, high, above=True)
+    check_range(section[key], prefix + key, 0, high, above=True)
 
 
 def _share(section: dict, key: str, prefix: str) -> float:
-    _in_range(section[key], prefix + key, 0.0, 1.0)
+    check_range(section[key], prefix + key, 0.0, 1.0)
     return float(section[key])
 
 
@@ -178,7 +194,7 @@ def _sessions(items: list[str], key: str) -> tuple[tuple[int, int], ...]:
 def _distribution(d: dict, key: str, high: float, positive: bool = False) -> Distribution:
     """A distribution whose mean is at most ``high`` (and above 0 if ``positive``)."""
     _choice(d["kind"], f"{key}.kind", DISTRIBUTION_KINDS)
-    _in_range(d["mean"], f"{key}.mean", 0, high, above=positive)
+    check_range(d["mean"], f"{key}.mean", 0, high, above=positive)
     _at_least(d, "cv", 0, key + ".", MAX_CV)
     return Distribution(d["kind"], float(d["mean"]), float(d["cv"]))
 
@@ -321,7 +337,7 @@ def _procedures(c: dict, structure: Structure) -> tuple:
                     f"(owned fields: {', '.join(sorted(owned))})",
                 )
         for share_key in ("share_ward", "share_commune", *("in_person", "online", "post")):
-            _in_range(p[share_key], f"{key}.{share_key}", 0.0, 1.0)
+            check_range(p[share_key], f"{key}.{share_key}", 0.0, 1.0)
         channels = (float(p["in_person"]), float(p["online"]), float(p["post"]))
         _shares_sum_to_one(list(channels), f"{key}.in_person", "in_person + online + post")
         _at_least(p, "deadline_wd", 0, key + ".", MAX_WORKING_DAYS)
@@ -364,7 +380,7 @@ def _mixes(procedures: tuple, online_share: float | None) -> dict:
     mixes = {kind: channel_mix(procedures, kind) for kind in KINDS}
     if online_share is None:
         return mixes
-    _in_range(online_share, "scenario.demand.online_share", 0.0, 1.0)
+    check_range(online_share, "scenario.demand.online_share", 0.0, 1.0)
     try:
         return {kind: with_online_share(mix, float(online_share)) for kind, mix in mixes.items()}
     except ValueError as exc:
@@ -381,7 +397,7 @@ def _arrival_profile(demand: dict, calendar: CalendarSpec) -> tuple[tuple, tuple
         raise ConfigError("scenario.demand.hour_weights", "needs 24 non-negative weights, one per clock hour")
     for key, weights in (("weekday_weights", weekday), ("hour_weights", hours)):
         for k, w in enumerate(weights):
-            _in_range(w, f"scenario.demand.{key}[{k}]", 0, MAX_WEIGHT)
+            check_range(w, f"scenario.demand.{key}[{k}]", 0, MAX_WEIGHT)
     if not calendar.always_open:
         open_hours = {h for s, e in calendar.sessions for h in range(s // 60, math.ceil(e / 60))}
         if sum(weekday[:5]) <= 0:
@@ -395,7 +411,7 @@ def _arrival_profile(demand: dict, calendar: CalendarSpec) -> tuple[tuple, tuple
 
 def _desk_policy(d: dict) -> DeskPolicy:
     _choice(d["closing"], "desks.closing", CLOSING_RULES.names())
-    _in_range(d["return_probability"], "desks.return_probability", 0.0, 1.0)
+    check_range(d["return_probability"], "desks.return_probability", 0.0, 1.0)
     _at_least(d, "wait_target_minutes", 0, "desks.", MAX_MINUTES)
     return DeskPolicy(
         closing=d["closing"],

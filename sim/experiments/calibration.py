@@ -12,13 +12,14 @@ import dataclasses
 import math
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.analysis.kpis import KPI_NAMES, kpi_interval, pooled_kpis
-from sim.config.build import MAX_REPLICATIONS, _in_range, build_scenario
+from sim.config.build import MAX_REPLICATIONS, check_range, build_scenario
 from sim.config.schema import FreeParameterConfig, TargetConfig
 from sim.errors import ConfigError
 from sim.experiments.runner import run_scenario
@@ -85,8 +86,8 @@ def free_parameters(section: dict, prefix: str, cfg: DictConfig, scenario_only: 
             raise ConfigError(f"{key}.key", "fitted parameters must be scenario settings (scenario.*)")
         if scenario_only and p["relative"]:
             raise ConfigError(f"{key}.relative", "fitted parameters take absolute bounds")
-        _in_range(p["low"], f"{key}.low", -math.inf)
-        _in_range(p["high"], f"{key}.high", -math.inf)
+        check_range(p["low"], f"{key}.low", -math.inf)
+        check_range(p["high"], f"{key}.high", -math.inf)
         if not p["low"] < p["high"]:
             raise ConfigError(f"{key}.low", f"low {p['low']} must be below high {p['high']}")
         parameters.append(FreeParameter(name, p["key"], float(p["low"]), float(p["high"]), bool(p["relative"]),
@@ -101,8 +102,8 @@ def targets(section: dict, prefix: str) -> tuple[Target, ...]:
         if name not in KPI_NAMES:
             raise ConfigError(key, f"unknown KPI {name!r} (KPIs: {', '.join(KPI_NAMES)})")
         t = entry(TargetConfig, raw, key)
-        _in_range(t["tolerance"], f"{key}.tolerance", 0, above=True)
-        _in_range(t["observed"], f"{key}.observed", 0, 100 if name.endswith("_pct") else math.inf)
+        check_range(t["tolerance"], f"{key}.tolerance", 0, above=True)
+        check_range(t["observed"], f"{key}.observed", 0, 100 if name.endswith("_pct") else math.inf)
         if t["relative"] and t["observed"] == 0:
             raise ConfigError(f"{key}.relative", "a tolerance relative to an observed 0 is 0: "
                                                  f"give an absolute one ({key}.relative=false)")
@@ -137,12 +138,28 @@ def calibration_spec(cfg: DictConfig) -> CalibrationSpec:
     fitted = targets(c["targets"], "calibration.targets")
     if not fitted:
         raise ConfigError("calibration.targets", "no targets to fit")
-    _in_range(c["replications"], "calibration.replications", 1, MAX_REPLICATIONS)
-    _in_range(c["max_evaluations"], "calibration.max_evaluations", 1, MAX_EVALUATIONS)
-    _in_range(c["diff_step"], "calibration.diff_step", 0, 0.5, above=True)
-    _in_range(c["stop_cost"], "calibration.stop_cost", 0)
+    check_range(c["replications"], "calibration.replications", 1, MAX_REPLICATIONS)
+    check_range(c["max_evaluations"], "calibration.max_evaluations", 1, MAX_EVALUATIONS)
+    check_range(c["diff_step"], "calibration.diff_step", 0, 0.5, above=True)
+    check_range(c["stop_cost"], "calibration.stop_cost", 0)
+    _writable_file(c["output"], "calibration.output")
     return CalibrationSpec(parameters, fitted, targets(c["checks"], "calibration.checks"), int(c["replications"]),
                            int(c["max_evaluations"]), float(c["diff_step"]), float(c["stop_cost"]))
+
+
+def _writable_file(path: str, key: str) -> None:
+    """Refuse, before a fit of many minutes, an output file that could never be written: one that
+    is a folder, or one below a regular file."""
+    if not path:
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise ConfigError(key, f"{target} is a folder, not a file")
+    for parent in target.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ConfigError(key, f"{parent} is a file, not a folder")
+            return
 
 
 def with_values(cfg: DictConfig, values: dict[str, float]) -> DictConfig:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from omegaconf import DictConfig, OmegaConf
 
 from sim.analysis.kpis import KPI_NAMES
-from sim.config.build import MAX_REPLICATIONS, _in_range, build_scenario
+from sim.config.build import MAX_REPLICATIONS, check_range, build_scenario
 from sim.errors import ConfigError
 from sim.experiments.calibration import FreeParameter, free_parameters, one_at_a_time
 
@@ -23,7 +23,7 @@ def sensitivity_spec(cfg: DictConfig):
             raise ConfigError(f"sensitivity.outputs[{k}]", f"unknown KPI {output!r} (KPIs: {', '.join(KPI_NAMES)})")
     if not s["outputs"]:
         raise ConfigError("sensitivity.outputs", "no outputs to show")
-    _in_range(s["replications"], "sensitivity.replications", 1, MAX_REPLICATIONS)
+    check_range(s["replications"], "sensitivity.replications", 1, MAX_REPLICATIONS)
     return parameters, list(s["outputs"]), int(s["replications"])
 
 
