@@ -258,16 +258,16 @@ def test_collect_without_a_folder_prints_one_usage_line(tmp_path):
     assert len(lines) == 1 and lines[0].startswith("sim: error: ") and "DIR" in lines[0], done.stderr
 
 
-@pytest.mark.parametrize("command", [("sim.units",), ("sim", "--help")])
-def test_a_reader_that_goes_away_ends_the_command_quietly(command, tmp_path):
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path):
     """``python -m sim.units | head -1``: once the reader has closed the pipe, the command ends with
     SIGPIPE's status and says nothing, rather than a BrokenPipeError traceback. The pipe holds one
-    page, less than either command prints, so the command is still writing when the reader goes."""
+    page, a few times less than the command prints, so the command is still writing (blocked on the
+    full pipe) when the reader goes."""
     import fcntl
 
     read_end, write_end = os.pipe()
     fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 4096)
-    process = subprocess.Popen([sys.executable, "-m", *command], cwd=tmp_path, stdout=write_end,
+    process = subprocess.Popen([sys.executable, "-m", "sim.units"], cwd=tmp_path, stdout=write_end,
                                stderr=subprocess.PIPE)
     os.close(write_end)
     assert os.read(read_end, 1)  # the command has started writing ...
