@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from tests.conftest import ROOT, compose_config, run_module
+from tests.conftest import compose_config, run_module
 from sim.config.paths import CONFIG_DIR
 from sim.config.provenance import NOT_RESULT_KEYS, config_hash
 from sim.experiments.sweep.job import job_workers, sweep_folder_name

@@ -23,7 +23,7 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from sim.experiments.sweep.job import ERROR_FILE, JOB_FILE, RUN_ENV, record_of_run
+from sim.experiments.sweep.job import ERROR_FILE, RUN_ENV, record_of_run
 
 EXIT_JOBS_FAILED = 1  # exit status of a sweep in which a job failed (bad command lines exit with 2)
 POLL_SECONDS = 0.5  # how often the progress bar looks for finished jobs

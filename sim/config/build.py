@@ -10,7 +10,6 @@ import dataclasses
 import datetime as dt
 import math
 import os
-from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
