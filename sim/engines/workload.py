@@ -41,6 +41,13 @@ class Workload:
     supplement_wd: np.ndarray  # working days waiting for missing papers (0: papers complete)
     approval_minutes: np.ndarray
     n_in_person: int
+    # True for records already in process when the period starts (the opening stock); they come
+    # after the in-person and remote blocks and are not counted as received in the period
+    opening: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.opening is None:
+            self.opening = np.zeros(len(self.arrival), dtype=bool)
 
     def __len__(self) -> int:
         return len(self.arrival)
