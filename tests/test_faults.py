@@ -30,11 +30,27 @@ SIGINT_BIT = 1 << (signal.SIGINT - 1)  # in /proc/PID/status SigIgn
 READY_SECONDS = 300  # a loaded machine may take long to start the workers
 GONE_SECONDS = 30  # workers notice their parent's end within a second (sim.experiments.workers)
 QUICK = ("replications=2", "period.end=2025-07-07", "desks.rule=fixed")
-# Long enough to be still running when its workers are ready; it is stopped well before the end.
-LONG_RUN = ("city.units=[ba_dinh,bach_mai,bo_de,cau_giay,cua_nam,dong_da,giang_vo,hai_ba_trung]",
-            "replications=6", "workers=2", "progress=false")
-LONG_SWEEP = ("-m", "city.units=[ba_dinh,bach_mai,bo_de,cau_giay]", "replications=6", "desks.rule=fixed",
-              "desks.fixed=2,3,4,5", "workers=2", "hydra.launcher.n_jobs=2", "progress=false")
+RUN = ("city.units=[ba_dinh,bach_mai]", *QUICK, "workers=2", "progress=false")
+SWEEP = ("-m", "city.units=[ba_dinh,bach_mai]", *QUICK, "desks.fixed=2,3", "workers=2", "hydra.launcher.n_jobs=2",
+         "progress=false")
+BLOCK_HOOK = '''"""Every simulation task run in a worker process blocks until the process is stopped, so the
+command is sure to be still running when the test interrupts or kills it (whatever the machine's speed)."""
+import multiprocessing
+import threading
+
+import sim.experiments.runner as runner
+
+_run_batch = runner._run_batch
+
+
+def _blocked(scenario, tasks):
+    if multiprocessing.current_process().name == "MainProcess":
+        return _run_batch(scenario, tasks)
+    threading.Event().wait()
+
+
+runner._run_batch = _blocked
+'''
 
 
 def _parent_of() -> dict[int, int]:
@@ -75,8 +91,13 @@ def ready_workers(pid: int) -> list[int]:
 
 
 def start(cwd: Path, *args: str) -> subprocess.Popen:
-    """``python -m sim ARGS`` in a session of its own, so that Ctrl-C can reach all its processes."""
-    return subprocess.Popen([sys.executable, "-m", "sim", *args], cwd=cwd, stdout=subprocess.PIPE,
+    """``python -m sim ARGS`` in a session of its own, so that Ctrl-C can reach all its processes,
+    with :data:`BLOCK_HOOK` loaded at start-up (``sitecustomize``) by every process it starts."""
+    hook = cwd / "block_hook"
+    hook.mkdir(exist_ok=True)
+    (hook / "sitecustomize.py").write_text(BLOCK_HOOK)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(hook), os.environ.get("PYTHONPATH")]))}
+    return subprocess.Popen([sys.executable, "-m", "sim", *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
@@ -121,7 +142,7 @@ def still_running(pids: list[int], timeout: float = GONE_SECONDS) -> list[int]:
 
 @pytest.mark.parametrize("kind", ["run", "sweep"])
 def test_ctrl_c_ends_in_one_line_and_leaves_no_worker(kind, tmp_path):
-    args = LONG_RUN if kind == "run" else (*LONG_SWEEP, f"hydra.sweep.dir={tmp_path / 'sweep'}")
+    args = RUN if kind == "run" else (*SWEEP, f"hydra.sweep.dir={tmp_path / 'sweep'}")
     command = start(tmp_path, *args)
     processes = wait_for_workers(command, 2 if kind == "run" else 4)  # a sweep: 2 jobs, one with its own 2
     os.killpg(command.pid, signal.SIGINT)  # Ctrl-C in a terminal reaches every process of the command
@@ -134,7 +155,7 @@ def test_ctrl_c_ends_in_one_line_and_leaves_no_worker(kind, tmp_path):
 
 @pytest.mark.parametrize("kind", ["run", "sweep"])
 def test_a_killed_command_leaves_no_worker_running(kind, tmp_path):
-    args = LONG_RUN if kind == "run" else (*LONG_SWEEP, f"hydra.sweep.dir={tmp_path / 'sweep'}")
+    args = RUN if kind == "run" else (*SWEEP, f"hydra.sweep.dir={tmp_path / 'sweep'}")
     command = start(tmp_path, *args)
     processes = wait_for_workers(command, 2 if kind == "run" else 4)
     command.send_signal(signal.SIGKILL)  # the main process only, as the out-of-memory killer does
