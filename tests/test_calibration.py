@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
-from sim.experiments.calibration import calibrate, calibration_spec, city_kpis_by_replication, with_values
+from sim.experiments.calibration import (CalibrationSpec, FreeParameter, Target, calibrate, calibration_spec,
+                                        city_kpis_by_replication, identifiability, with_values)
 from sim.errors import ConfigError
 from tests.conftest import compose_config, run_module
 
@@ -52,6 +53,35 @@ def test_parameter_recovery(recovered):
     assert fitted["effort_scale"] == pytest.approx(0.9, rel=0.05)
     assert fitted["supplement_share"] == pytest.approx(0.5, abs=0.05)
     assert all(t["within_tolerance"] for t in recovered.targets.values())
+
+
+def test_four_totals_pin_down_the_three_parameters(recovered):
+    found = recovered.identifiability["parameters"]
+    assert {name: p["verdict"] for name, p in found.items()} == dict.fromkeys(
+        ("demand_rate", "effort_scale", "supplement_share"), "pinned down by the targets")
+    # demand moves the received total more than any other parameter does
+    moves = {name: abs(p["moves"]["received"]) for name, p in found.items()}
+    assert max(moves, key=moves.get) == "demand_rate"
+
+
+def test_identifiability_tells_a_prior_and_an_open_combination_apart():
+    spec = CalibrationSpec(
+        (FreeParameter("a", "x.a", 0, 1), FreeParameter("b", "x.b", 0, 1),
+         FreeParameter("c", "x.c", 0, 1, prior_mean=0.5, prior_sd=0.05)),
+        (Target("t1", 1.0, 0.01, False), Target("t2", 1.0, 0.01, False)), (), 1, 10, 0.03, 0.0)
+    found = identifiability(spec, np.full(3, 0.5), lambda x: np.array([x[0] * 100, x[1] * 100]))["parameters"]
+    assert [found[n]["verdict"] for n in "abc"] == ["pinned down by the targets"] * 2 + ["held by its prior"]
+    assert found["a"]["sd_from_targets"] == pytest.approx(0.01)
+    # only a + b reaches the targets: neither is pinned down alone, whatever the number of targets
+    found = identifiability(spec, np.full(3, 0.5), lambda x: np.array([x[0] + x[1], 2 * (x[0] + x[1])]) * 100)
+    assert [found["parameters"][n]["verdict"] for n in "ab"] == ["not pinned down"] * 2
+    assert found["condition_number"] == float("inf")
+
+
+def test_a_prior_needs_its_mean_and_its_spread():
+    cfg = compose_config(*REDUCED, "+calibration.parameters.effort_scale.prior_mean=1.0")
+    with pytest.raises(ConfigError, match="prior_sd: a prior needs both"):
+        calibration_spec(cfg)
 
 
 def test_lower_on_time_target_needs_more_effort_and_more_backlog_more_waiting_papers(observed, recovered):

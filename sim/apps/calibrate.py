@@ -15,7 +15,7 @@ from sim.apps.command import fail, hydra_command
 def main(cfg: DictConfig, spec: CalibrationSpec, folder: Path) -> None:
     from tqdm.auto import tqdm
 
-    from sim.outputs.fit_report import calibrated_scenario_yaml, target_table, write_calibration
+    from sim.outputs.fit_report import calibrated_scenario_yaml, identifiability_table, target_table, write_calibration
 
     bar = tqdm(total=spec.max_evaluations, desc="calibration: candidates", disable=not cfg.progress)
 
@@ -37,6 +37,10 @@ def main(cfg: DictConfig, spec: CalibrationSpec, folder: Path) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(calibrated_scenario_yaml(cfg, result, output.stem))
     print(target_table(result).to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
+    if result.identifiability:
+        print("\nWhat the targets pin down (moves: change of each target's error, in tolerances, "
+              "for a tenth of the parameter's range):")
+        print(identifiability_table(result).to_string(index=False, float_format=lambda v: f"{v:,.3g}"))
     print("\nFitted: " + ", ".join(f"{name} = {value:.6g}" for name, value in result.fitted.items()))
     print(f"{result.evaluations} candidates in {result.wall_seconds:.0f} s")
     print(f"Calibrated scenario: {output}\nReport: {folder}")

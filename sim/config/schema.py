@@ -191,6 +191,12 @@ class FreeParameterConfig:
     high: float = 1.0
     relative: bool = False  # sensitivity only: low and high multiply the scenario's value
     description: str = ""
+    # Calibration only: a prior belief about the value (mean and standard deviation, with where it
+    # comes from). The fit adds (value - prior_mean) / prior_sd to the targets' errors, so what the
+    # targets cannot pin down stays near the prior instead of drifting to absorb noise. null = none.
+    prior_mean: Optional[float] = None
+    prior_sd: Optional[float] = None
+    prior_source: str = ""
 
 
 @dataclass
@@ -209,6 +215,9 @@ class CalibrationConfig:
     max_evaluations: int = 40
     diff_step: float = 0.03  # relative finite-difference step of the least-squares fit
     stop_cost: float = 0.01  # stop once the sum of squared errors (in tolerances) is below this
+    # After the fit, move each parameter once by diff_step of its range (one more candidate each) to
+    # measure which targets move which parameters and which parameters the data leave open.
+    identifiability: bool = True
     output: str = ""  # calibrated scenario file; "" = RUN_FOLDER/scenario/calibrated.yaml; relative = to the current folder
     # Entries are FreeParameterConfig and TargetConfig, checked by sim.experiments.calibration; the
     # mappings are untyped so that +calibration.targets.NAME={observed: 1, tolerance: 0.1} can add one.

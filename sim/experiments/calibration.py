@@ -39,6 +39,17 @@ class FreeParameter:
     high: float
     relative: bool = False
     description: str = ""
+    prior_mean: float | None = None  # a prior belief (calibration): mean and standard deviation
+    prior_sd: float | None = None
+    prior_source: str = ""
+
+    @property
+    def has_prior(self) -> bool:
+        return self.prior_mean is not None
+
+    def prior_error(self, value: float) -> float:
+        """Distance from the prior mean in prior standard deviations."""
+        return (value - self.prior_mean) / self.prior_sd
 
 
 @dataclass(frozen=True)
@@ -90,8 +101,17 @@ def free_parameters(section: dict, prefix: str, cfg: DictConfig, scenario_only: 
         check_range(p["high"], f"{key}.high", -math.inf)
         if not p["low"] < p["high"]:
             raise ConfigError(f"{key}.low", f"low {p['low']} must be below high {p['high']}")
+        if (p["prior_mean"] is None) != (p["prior_sd"] is None):
+            raise ConfigError(f"{key}.prior_sd" if p["prior_sd"] is None else f"{key}.prior_mean",
+                              "a prior needs both prior_mean and prior_sd")
+        if p["prior_mean"] is not None:
+            check_range(p["prior_mean"], f"{key}.prior_mean", p["low"], p["high"])
+            check_range(p["prior_sd"], f"{key}.prior_sd", 0, above=True)
         parameters.append(FreeParameter(name, p["key"], float(p["low"]), float(p["high"]), bool(p["relative"]),
-                                        str(p["description"])))
+                                        str(p["description"]),
+                                        None if p["prior_mean"] is None else float(p["prior_mean"]),
+                                        None if p["prior_sd"] is None else float(p["prior_sd"]),
+                                        str(p["prior_source"])))
     return tuple(parameters)
 
 
@@ -120,6 +140,7 @@ class CalibrationSpec:
     max_evaluations: int
     diff_step: float
     stop_cost: float
+    identifiability: bool = True
 
 
 class _GoodEnough(Exception):
@@ -144,7 +165,8 @@ def calibration_spec(cfg: DictConfig) -> CalibrationSpec:
     check_range(c["stop_cost"], "calibration.stop_cost", 0)
     _writable_file(c["output"], "calibration.output")
     return CalibrationSpec(parameters, fitted, targets(c["checks"], "calibration.checks"), int(c["replications"]),
-                           int(c["max_evaluations"]), float(c["diff_step"]), float(c["stop_cost"]))
+                           int(c["max_evaluations"]), float(c["diff_step"]), float(c["stop_cost"]),
+                           bool(c["identifiability"]))
 
 
 def _writable_file(path: str, key: str) -> None:
@@ -197,6 +219,7 @@ class CalibrationResult:
     evaluations: int
     wall_seconds: float
     history: list[dict] = field(default_factory=list)
+    identifiability: dict = field(default_factory=dict)  # see :func:`identifiability`
 
     @property
     def fitted_by_key(self) -> dict[str, float]:
@@ -205,10 +228,13 @@ class CalibrationResult:
     def as_dict(self) -> dict:
         return {
             "parameters": {p.name: {"key": p.key, "low": p.low, "high": p.high, "start": self.start[p.name],
-                                    "fitted": self.fitted[p.name], "description": p.description}
+                                    "fitted": self.fitted[p.name], "description": p.description,
+                                    "prior_mean": p.prior_mean, "prior_sd": p.prior_sd,
+                                    "prior_source": p.prior_source}
                            for p in self.spec.parameters},
             "targets": self.targets,
             "checks": self.checks,
+            "identifiability": self.identifiability,
             "replications": self.spec.replications,
             "evaluations": self.evaluations,
             "wall_seconds": self.wall_seconds,
@@ -217,7 +243,10 @@ class CalibrationResult:
 
 
 def calibrate(cfg: DictConfig, spec: CalibrationSpec, workers: int | None = None, progress=None) -> CalibrationResult:
-    """Fit ``spec.parameters`` to ``spec.targets``; raise CalibrationError if a target stays out of reach."""
+    """Fit ``spec.parameters`` to ``spec.targets``; raise CalibrationError if a target stays out of reach.
+
+    The errors minimised are the targets' (in tolerances) and, for each parameter with a prior, its
+    distance from the prior mean (in prior standard deviations)."""
     from scipy.optimize import least_squares
 
     started = time.perf_counter()
@@ -228,7 +257,7 @@ def calibrate(cfg: DictConfig, spec: CalibrationSpec, workers: int | None = None
     cache: dict[tuple, np.ndarray] = {}
     runs: list[list[dict]] = []  # city KPIs by replication of each candidate, in history order
 
-    def residuals(x: np.ndarray) -> np.ndarray:
+    def target_errors(x: np.ndarray, stop_early: bool = True) -> np.ndarray:
         key = tuple(np.round(x, 12))
         if key not in cache:
             by_rep = city_kpis_by_replication(with_values(cfg, dict(zip((p.key for p in spec.parameters), x))),
@@ -237,12 +266,15 @@ def calibrate(cfg: DictConfig, spec: CalibrationSpec, workers: int | None = None
             cache[key] = np.array([t.error(means[t.name]) for t in spec.targets])
             runs.append(by_rep)
             history.append({"parameters": {p.name: float(v) for p, v in zip(spec.parameters, x)},
-                            "simulated": means, "cost": float(np.sum(cache[key] ** 2))})
+                            "simulated": means, "cost": float(np.sum(cache[key] ** 2) + _prior_cost(spec, x))})
             if progress is not None:
                 progress(history[-1])
-            if history[-1]["cost"] < spec.stop_cost:
+            if stop_early and history[-1]["cost"] < spec.stop_cost:
                 raise _GoodEnough
         return cache[key]
+
+    def residuals(x: np.ndarray) -> np.ndarray:
+        return np.concatenate([target_errors(x), _prior_errors(spec, x)])
 
     try:
         least_squares(residuals, np.clip(start, lows, highs), bounds=(lows, highs), diff_step=spec.diff_step,
@@ -251,10 +283,11 @@ def calibrate(cfg: DictConfig, spec: CalibrationSpec, workers: int | None = None
         pass
     best = int(np.argmin([h["cost"] for h in history]))  # the best candidate evaluated, not only the last
     by_rep = runs[best]
+    fitted = history[best]["parameters"]
     result = CalibrationResult(
         spec=spec,
         start={p.name: float(v) for p, v in zip(spec.parameters, start)},
-        fitted=history[best]["parameters"],
+        fitted=fitted,
         targets=summarise_targets(by_rep, spec.targets),
         checks=summarise_targets(by_rep, spec.checks),
         evaluations=len(history),
@@ -262,7 +295,77 @@ def calibrate(cfg: DictConfig, spec: CalibrationSpec, workers: int | None = None
         history=history,
     )
     _check_reachable(result, lows, highs)
+    if spec.identifiability:
+        x = np.array([fitted[p.name] for p in spec.parameters])
+        result.identifiability = identifiability(spec, x, lambda y: target_errors(y, stop_early=False))
+        result.evaluations = len(history)
+        result.wall_seconds = time.perf_counter() - started
     return result
+
+
+def _prior_errors(spec: CalibrationSpec, x: np.ndarray) -> np.ndarray:
+    return np.array([p.prior_error(v) for p, v in zip(spec.parameters, x) if p.has_prior])
+
+
+def _prior_cost(spec: CalibrationSpec, x: np.ndarray) -> float:
+    return float(np.sum(_prior_errors(spec, x) ** 2))
+
+
+PINNED_SHARE_OF_RANGE = 0.1  # a parameter known to within this share of its range is pinned down
+
+
+def identifiability(spec: CalibrationSpec, x: np.ndarray, target_errors) -> dict:
+    """Which targets move which parameters, and what the targets cannot pin down.
+
+    Each parameter is moved once by ``diff_step`` of its range (towards the inside of its range)
+    and the change of every target's error is measured (common random numbers make it a clean
+    difference). With that Jacobian ``J`` (tolerances per unit of the parameter), the local
+    uncertainty of the parameters when each target is known to one tolerance is
+    ``(JᵀJ)⁻¹`` (Gauss-Newton), and ``(JᵀJ + P)⁻¹`` with the priors' precisions ``P``. A parameter
+    is *pinned down by the targets* when the targets alone know it to ``PINNED_SHARE_OF_RANGE`` of
+    its range; *held by its prior* when only with its prior; else *not pinned down* (the targets
+    leave it, or a combination with other parameters, open).
+    """
+    base = target_errors(x)
+    columns = []
+    for j, p in enumerate(spec.parameters):
+        step = spec.diff_step * (p.high - p.low)
+        if x[j] + step > p.high:
+            step = -step
+        moved = x.copy()
+        moved[j] += step
+        columns.append((target_errors(moved) - base) / step)
+    jac = np.column_stack(columns)  # targets x parameters
+    priors = np.diag([1 / p.prior_sd ** 2 if p.has_prior else 0.0 for p in spec.parameters])
+
+    def sds(precision: np.ndarray) -> np.ndarray:
+        """Standard deviations from a precision matrix; inf where a direction is not constrained."""
+        values, vectors = np.linalg.eigh(precision)
+        scale = max(values.max(initial=0.0), 1e-300)
+        free = values <= 1e-9 * scale
+        out = np.sqrt(np.maximum((vectors[:, ~free] ** 2 / values[~free]).sum(axis=1), 0.0))
+        out[np.abs(vectors[:, free]).max(axis=1, initial=0.0) > 1e-6] = math.inf
+        return out
+
+    from_targets, with_priors = sds(jac.T @ jac), sds(jac.T @ jac + priors)
+    singular = np.linalg.svd(jac, compute_uv=False) if jac.size else np.zeros(0)
+    parameters = {}
+    for j, p in enumerate(spec.parameters):
+        pinned = PINNED_SHARE_OF_RANGE * (p.high - p.low)
+        if from_targets[j] < pinned:
+            verdict = "pinned down by the targets"
+        elif p.has_prior and with_priors[j] < max(pinned, p.prior_sd * 1.01):
+            verdict = "held by its prior"
+        else:
+            verdict = "not pinned down"
+        parameters[p.name] = {
+            "value": float(x[j]), "sd_from_targets": float(from_targets[j]), "sd_with_prior": float(with_priors[j]),
+            "verdict": verdict,
+            # the change of each target's error (in tolerances) when the parameter moves by a tenth of its range
+            "moves": {t.name: float(jac[i, j] * 0.1 * (p.high - p.low)) for i, t in enumerate(spec.targets)},
+        }
+    condition = float(singular[0] / singular[-1]) if len(singular) and singular[-1] > 0 else math.inf
+    return {"parameters": parameters, "condition_number": condition}
 
 
 UNREACHABLE_FACTOR = 5.0  # a target missed by this many tolerances stops the calibration

@@ -42,6 +42,22 @@ def write_calibration(folder: Path, result: CalibrationResult) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "calibration.json").write_text(json.dumps(_clean(result.as_dict()), indent=2))
     save(plot_targets(result), folder / "calibration.png")
+    if result.identifiability:
+        identifiability_table(result).to_csv(folder / "identifiability.csv", index=False)
+
+
+def identifiability_table(result: CalibrationResult) -> pd.DataFrame:
+    """One row per fitted parameter: its value, how well the targets (and its prior) know it, the
+    verdict, and how much each target's error moves when it moves by a tenth of its range."""
+    rows = []
+    for p in result.spec.parameters:
+        found = result.identifiability["parameters"][p.name]
+        rows.append({"parameter": p.name, "value": found["value"], "low": p.low, "high": p.high,
+                     "prior": "" if not p.has_prior else f"{p.prior_mean:g} ± {p.prior_sd:g}",
+                     "sd_from_targets": found["sd_from_targets"], "sd_with_prior": found["sd_with_prior"],
+                     "verdict": found["verdict"],
+                     **{f"moves {name}": value for name, value in found["moves"].items()}})
+    return pd.DataFrame(rows)
 
 
 def target_table(result: CalibrationResult) -> pd.DataFrame:
