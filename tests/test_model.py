@@ -136,3 +136,26 @@ def test_earliest_deadline_first_beats_first_come_when_staff_are_short():
     _, edf = simulate(*STRESSED, "staff.order=edf")
     for r in range(2):
         assert pooled_kpis(edf[r])["on_time_pct"] > pooled_kpis(fifo[r])["on_time_pct"] + 5
+
+
+def test_a_longer_period_sees_the_same_citizens_up_to_the_shorter_ones_end():
+    """Demand is set week by week (sim.engines.workload.in_person_expected), so a run to 23 September
+    has exactly the records of a run to 30 August up to 30 August, even though the 1-2 September
+    holiday lies between: nothing before a day depends on where the period ends."""
+    workloads = {}
+    for end in ("2025-08-30", "2025-09-23"):
+        scenario = scenario_from("city.units=[ba_dinh]", f"period.end={end}")
+        calendar = calendar_for(scenario.calendar, scenario.start, scenario.days)
+        workloads[end] = draw_workload(scenario, scenario.units[0], calendar, unit_streams(7, 0, 0))
+    short, long = workloads["2025-08-30"], workloads["2025-09-23"]
+    cut = 61 * 1440
+    for block in (slice(0, short.n_in_person), slice(short.n_in_person, len(short))):
+        kept = short.arrival[block] < cut
+        assert kept.all()
+    long_in = long.arrival[: long.n_in_person] < cut
+    long_remote = np.flatnonzero(long.arrival[long.n_in_person:] < cut) + long.n_in_person
+    assert long_in.sum() == short.n_in_person and len(long_remote) == len(short) - short.n_in_person
+    rows = np.concatenate([np.flatnonzero(long_in), long_remote])
+    np.testing.assert_allclose(long.arrival[rows], short.arrival, rtol=1e-13)  # rate x days / horizon rounds
+    for name in ("procedure", "desk_minutes", "effort_minutes", "supplement_wd"):
+        np.testing.assert_array_equal(getattr(long, name)[rows], getattr(short, name))

@@ -12,6 +12,7 @@ same citizens (common random numbers).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,6 +71,47 @@ def in_person_rate_pieces(scenario: Scenario, calendar: WorkCalendar) -> tuple[n
     return np.array(starts), np.array(lengths), np.array(weights)
 
 
+def _open_weight(scenario: Scenario, date: dt.date) -> float:
+    """A day's weighted open minutes: each open minute counts its weekday's and hour's weight."""
+    total = 0.0
+    weekday = scenario.weekday_weights[date.weekday()]
+    for s, e in scenario.calendar.sessions_on(date):
+        t = s
+        while t < e:
+            piece_end = min(e, (t // 60 + 1) * 60)
+            total += weekday * scenario.hour_weights[int(t // 60) % 24] * (piece_end - t)
+            t = piece_end
+    return total
+
+
+def in_person_expected(scenario: Scenario, calendar: WorkCalendar, per_day: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pieces of open time (start, length) and the in-person records expected in each, ``per_day``
+    records a calendar day on average.
+
+    Each calendar week (Monday to Sunday) brings ``7 × per_day`` records, spread over that week's
+    open time in proportion to the weekday and hour weights: a week with a day off brings them on
+    its other open days, and a week with no open time brings none. The week's open time is taken
+    over the whole week, also where it runs past either end of the period, so the records expected
+    on a day do not depend on where the period starts or ends: a run to 23 September sees the
+    same 30 August as a run to 30 August.
+    """
+    starts, lengths, weights = in_person_rate_pieces(scenario, calendar)
+    if len(starts) == 0:
+        return starts, lengths, weights
+    days, day_of_piece = np.unique((starts // MINUTES_PER_DAY).astype(np.int64), return_inverse=True)
+    week_weight: dict[dt.date, float] = {}
+    per_day_weight = np.empty(len(days))  # the open weight of each day's whole week
+    for k, d in enumerate(days.tolist()):
+        date = calendar.start + dt.timedelta(days=d)
+        monday = date - dt.timedelta(days=date.weekday())
+        if monday not in week_weight:
+            week_weight[monday] = sum(_open_weight(scenario, monday + dt.timedelta(days=j)) for j in range(7))
+        per_day_weight[k] = week_weight[monday]
+    per_week = per_day_weight[day_of_piece]
+    expected = np.divide(7 * per_day * weights * lengths, per_week, out=np.zeros(len(starts)), where=per_week > 0)
+    return starts, lengths, expected
+
+
 def poisson_times(rng: np.random.Generator, starts: np.ndarray, lengths: np.ndarray, expected: np.ndarray) -> np.ndarray:
     """Arrival times of a Poisson process with ``expected`` arrivals spread evenly over each piece.
 
@@ -100,18 +142,16 @@ def draw_workload(
 ) -> Workload:
     """Draw one replication's records for one unit.
 
-    In-person demand over the period is spread over the open hours in proportion to the weekday
-    and hour weights (demand on a closed day moves to open days); online and postal records arrive
-    uniformly around the clock.
+    In-person demand is spread over each week's open hours in proportion to the weekday and hour
+    weights (:func:`in_person_expected`: demand on a closed day moves to that week's open days);
+    online and postal records arrive uniformly around the clock.
     """
     mix = scenario.mixes[plan.unit.kind]
     share = mix.channel_share()
     expected = plan.records_per_day * scenario.days
 
-    starts, lengths, weights = in_person_rate_pieces(scenario, calendar)
-    intensity = weights * lengths
-    in_person_expected = expected * share[IN_PERSON] * intensity / intensity.sum() if intensity.sum() > 0 else intensity
-    in_person_arrival = poisson_times(streams["in_person.arrivals"], starts, lengths, in_person_expected)
+    starts, lengths, in_person = in_person_expected(scenario, calendar, plan.records_per_day * share[IN_PERSON])
+    in_person_arrival = poisson_times(streams["in_person.arrivals"], starts, lengths, in_person)
     remote_expected = np.array([expected * (share[ONLINE] + share[POST])])
     remote_arrival = poisson_times(streams["remote.arrivals"], np.zeros(1), np.array([calendar.horizon]),
                                    remote_expected)

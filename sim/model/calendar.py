@@ -39,6 +39,23 @@ class CalendarSpec:
     always_open: bool = False  # one endless session, every day a working day (queueing checks)
     make_up_working_days: frozenset[dt.date] = frozenset()  # weekend days worked: weekday sessions, count for deadlines
 
+    def is_working_day(self, date: dt.date) -> bool:
+        """A day that counts for deadlines: a weekday or a make-up day, not a day off."""
+        if self.always_open:
+            return True
+        return date not in self.holidays and (date.weekday() < 5 or date in self.make_up_working_days)
+
+    def sessions_on(self, date: dt.date) -> tuple[tuple[int, int], ...]:
+        """The day's open sessions (minutes after midnight): weekday sessions on working days,
+        Saturday's on an ordinary Saturday, none on Sundays and days off."""
+        if self.always_open:
+            return ((0, MINUTES_PER_DAY),)
+        if self.is_working_day(date):
+            return self.sessions
+        if date.weekday() == 5 and date not in self.holidays:
+            return self.saturday_sessions
+        return ()
+
 
 class WorkCalendar:
     """Sessions and working days laid out over ``days`` days from ``start``.
@@ -67,18 +84,9 @@ class WorkCalendar:
             self.business_close = max(end for _, end in spec.sessions)
             for d in range(total_days):
                 date = start + dt.timedelta(days=d)
-                if date in spec.holidays:
-                    continue
-                weekday = date.weekday()
-                if weekday < 5 or date in spec.make_up_working_days:
-                    day_sessions = spec.sessions
-                    is_working_day[d] = True
-                elif weekday == 5:
-                    day_sessions = spec.saturday_sessions
-                else:
-                    day_sessions = ()
+                is_working_day[d] = spec.is_working_day(date)
                 base = d * MINUTES_PER_DAY
-                for s, e in day_sessions:
+                for s, e in spec.sessions_on(date):
                     starts.append(float(base + s))
                     ends.append(float(base + e))
 
