@@ -62,6 +62,8 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
     _results_bounded(len(units), int(c["replications"]), (end - start).days + 1)
     business_close = MINUTES_PER_DAY if calendar.always_open else max(e for _, e in calendar.sessions)
     stock = stock_policy(c["stock"], start, business_close, procedures, units, check_range)
+    if stock.handover is not None:
+        _records_bounded(units, demand, (end - start).days + 1 + stock.handover.days_of_stock)
 
     return Scenario(
         name=str(c["scenario"]["name"]),

@@ -162,6 +162,8 @@ def _read_table(path: Path, start: dt.date, business_close: float, procedures: t
             row.fail("count", f"must be a whole number of records up to {MAX_TABLE_COUNT:,}, got {row.text('count')!r}")
         records.setdefault(slug, []).extend([(procedure, department, 0, received, due, effort, math.nan, 0.0,
                                               False)] * int(count))
+        if len(records[slug]) > MAX_TABLE_COUNT:
+            row.fail("count", f"more than {MAX_TABLE_COUNT:,} records for unit {slug} (all are held in memory)")
     return {slug: (_given(rows),) for slug, rows in records.items()}
 
 

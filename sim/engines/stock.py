@@ -69,7 +69,8 @@ def stock_workload(given: GivenStock, scenario: Scenario, plan: UnitPlan, calend
     What a record does not give is drawn from its stock stream: the procedure within a given
     department, the remaining effort (the full effort x ``remaining_effort_share``), the external
     wait, missing papers (as for the period's records; they move the due date at review, except for
-    records already overdue, whose due date is before the calendar) and the approval time.
+    records already overdue or due beyond the calendar's tail, whose due date the calendar cannot
+    move) and the approval time.
     """
     n = len(given)
     organisation = plan.organisation
@@ -100,7 +101,8 @@ def stock_workload(given: GivenStock, scenario: Scenario, plan: UnitPlan, calend
     incomplete = (papers[:, 0] < scenario.supplement_share) & (deadline_wd > 0)
     drawn_supplement = np.where(incomplete, scenario.supplement_wait_wd.from_uniform(papers[:, 1]), 0.0)
     supplement = np.where(np.isnan(given.supplement_wd), drawn_supplement, given.supplement_wd)
-    supplement[given.reviewed | (given.due < 0)] = 0.0
+    beyond_calendar = given.due >= calendar.total_days * MINUTES_PER_DAY  # never due in the period anyway
+    supplement[given.reviewed | (given.due < 0) | beyond_calendar] = 0.0
     approval = scenario.back_office.approval_minutes.from_uniform(streams["stock.approval"].random(n))
 
     order = np.argsort(given.received, kind="stable")
