@@ -24,7 +24,10 @@ from sim.model.calendar import MINUTES_PER_DAY
 
 MAX_STOCK_DAYS = 365.0  # stock.days_of_stock: a year of demand
 MAX_STOCK_AGE_WD = 1000.0  # stock.max_age_wd: about four years
-MAX_TABLE_COUNT = 2_000_000  # records of one table row (as many as a unit may draw in a period)
+MAX_TABLE_COUNT = 2_000_000  # records of one unit in a table (as many as a unit may draw in a period)
+MAX_MINUTES = 100_000.0  # remaining effort, as every minutes setting (sim.config.build)
+MAX_WORKING_DAYS = 1000.0  # remaining waits, as every working-days setting
+MAX_SNAPSHOT_REPLICATIONS = 999  # replication indices of a snapshot (as many as a run may have)
 SNAPSHOT_COLUMNS = ("replication", "slug", "procedure", "channel", "stage", "received", "due",
                     "remaining_effort_minutes", "remaining_wait_wd", "pending_papers_wd", "as_of")
 CHANNELS = ("in_person", "online", "post")
@@ -86,7 +89,7 @@ class _Row:
     def text(self, column: str) -> str:
         return (self.row.get(column) or "").strip()
 
-    def number(self, column: str, low: float = 0.0, default: float | None = None) -> float:
+    def number(self, column: str, low: float = 0.0, default: float | None = None, high: float = math.inf) -> float:
         text = self.text(column)
         if not text and default is not None:
             return default
@@ -94,8 +97,9 @@ class _Row:
             value = float(text)
         except ValueError:
             self.fail(column, f"{text!r} is not a number")
-        if not math.isfinite(value) or value < low:
-            self.fail(column, f"must be a finite number of at least {low:g}, got {text!r}")
+        if not math.isfinite(value) or value < low or value > high:
+            limit = f" and at most {high:,g}" if high < math.inf else ""
+            self.fail(column, f"must be a finite number of at least {low:g}{limit}, got {text!r}")
         return value
 
     def minutes(self, column: str, start: dt.date, close_of_day: float | None) -> float:
@@ -155,8 +159,8 @@ def _read_table(path: Path, start: dt.date, business_close: float, procedures: t
         due = row.minutes("due", start, business_close)
         if due < received:
             row.fail("due", f"{row.text('due')} is before the record was received")
-        effort = row.number("remaining_effort_minutes", default=math.nan) if "remaining_effort_minutes" in raw \
-            else math.nan
+        effort = row.number("remaining_effort_minutes", default=math.nan, high=MAX_MINUTES) \
+            if "remaining_effort_minutes" in raw else math.nan
         count = row.number("count", default=1.0) if "count" in raw else 1.0
         if count != int(count) or count > MAX_TABLE_COUNT:
             row.fail("count", f"must be a whole number of records up to {MAX_TABLE_COUNT:,}, got {row.text('count')!r}")
@@ -195,14 +199,17 @@ def _read_snapshot(path: Path, start: dt.date, business_close: float, procedures
             row.fail("channel", f"{row.text('channel')!r}; one of {', '.join(CHANNELS)}")
         if row.text("stage") not in STOCK_STAGES:
             row.fail("stage", f"{row.text('stage')!r}; one of {', '.join(STOCK_STAGES)}")
-        replication = row.number("replication")
+        replication = row.number("replication", high=MAX_SNAPSHOT_REPLICATIONS)
+        if replication != int(replication):
+            row.fail("replication", f"must be a whole number, got {row.text('replication')!r}")
         procedure = procedure_index[row.text("procedure")]
         department = int(by_slug[slug].organisation.procedure_department[procedure])
         reviewed = row.text("stage") != "staff"
         records.setdefault(slug, {}).setdefault(int(replication), []).append((
             procedure, department, CHANNELS.index(row.text("channel")), row.minutes("received", start, None),
-            row.minutes("due", start, business_close), row.number("remaining_effort_minutes"),
-            row.number("remaining_wait_wd"), row.number("pending_papers_wd"), reviewed,
+            row.minutes("due", start, business_close), row.number("remaining_effort_minutes", high=MAX_MINUTES),
+            row.number("remaining_wait_wd", high=MAX_WORKING_DAYS), row.number("pending_papers_wd", high=MAX_WORKING_DAYS),
+            reviewed,
         ))
     replications = 1 + max((r for by_rep in records.values() for r in by_rep), default=0)
     return {slug: tuple(_given(by_rep.get(r, [])) for r in range(replications)) for slug, by_rep in records.items()}

@@ -30,7 +30,7 @@ def _categorical(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
 def handover_records(rule: HandoverRule, scenario: Scenario, plan: UnitPlan, calendar: WorkCalendar,
                      streams: dict[str, np.random.Generator]) -> GivenStock:
     """The records the rule hands over to one unit (see :class:`~sim.model.stock.HandoverRule`)."""
-    n = int(round(plan.records_per_day * rule.days_of_stock))
+    n = round(plan.records_per_day * rule.days_of_stock)
     mix = scenario.mixes[plan.unit.kind]
     deadline = np.array([p.deadline_wd for p in scenario.procedures], dtype=float)
     weight = mix.procedure_share * (np.maximum(deadline, 1.0) if rule.mix == "deadline_weighted" else 1.0)
