@@ -28,9 +28,8 @@ def counts(result) -> dict:
 @pytest.mark.parametrize("engine", ["fast", "simpy"])
 def test_stock_plus_received_is_processed_plus_in_process_plus_abandoned(engine):
     """Exactly, per unit and replication, with the stock on and citizens giving up at the desk."""
-    _, results = simulate("city.units=[ba_dinh,soc_son]", TEN_DAYS, HANDOVER, "replications=2",
-                                 f"engine={engine}", "desks.rule=fixed", "desks.fixed=1",
-                                 "desks.patience_minutes.mean=30", "stock.age=uniform")
+    _, results = simulate("city.units=[ba_dinh,soc_son]", TEN_DAYS, HANDOVER, "replications=2", f"engine={engine}",
+                          "desks.rule=fixed", "desks.fixed=1", "desks.patience_minutes.mean=30", "stock.age=uniform")
     for replication in results:
         for r in replication:
             c = counts(r)
