@@ -219,7 +219,8 @@ class RunResult:
         ``_min``, as minutes since midnight of the first day (NaN / NaT: did not happen),
         ``desk_wait_min``, ``lead_time_wd`` (receipt to result in working days), ``on_time``,
         ``overdue`` (in process past its due date), ``deadline_wd``, ``desk_minutes``,
-        ``effort_minutes``, ``supplement_wd``.
+        ``effort_minutes``, ``supplement_wd``, ``opening_stock`` (True: in process when the period
+        started; its arrival and receipt are before the start).
 
         The unit is simulated again with the run's seed, which gives exactly the records of the run.
         """
@@ -273,19 +274,33 @@ class RunResult:
             "desk_minutes": w.desk_minutes,
             "effort_minutes": w.effort_minutes,
             "supplement_wd": w.supplement_wd,
+            "opening_stock": w.opening,
         })
         return frame.sort_values(["arrival_min", "record"], kind="stable").reset_index(drop=True)
 
-    def save(self, folder: str | Path) -> Path:
+    def save(self, folder: str | Path, snapshot: bool | None = None) -> Path:
         """Write the run folder ``python -m sim`` writes (summary.json, CSV tables, PNG figures),
-        with the configuration in ``.hydra/config.yaml``; return the folder."""
+        with the configuration in ``.hydra/config.yaml``; return the folder.
+
+        ``snapshot`` (default: the run's ``stock.save_snapshot``) also writes ``snapshot.csv.gz``,
+        the records in process at the end, for a later run to start from
+        (``load_config("stock.source=snapshot", "stock.path=FOLDER/snapshot.csv.gz", ...)``); the
+        run must have been made with ``stock.save_snapshot=true``.
+        """
         from omegaconf import OmegaConf
 
         from sim.outputs.run_files import write_run
+        from sim.outputs.snapshot import write_snapshot
 
         folder = Path(folder)
+        if snapshot is None:
+            snapshot = self.scenario.stock.save_snapshot
+        if snapshot and not self.scenario.stock.save_snapshot:
+            raise ValueError("save: this run kept no closing stock; run it with 'stock.save_snapshot=true'")
         (folder / ".hydra").mkdir(parents=True, exist_ok=True)
         (folder / ".hydra" / "config.yaml").write_text(OmegaConf.to_yaml(self.config))
+        if snapshot:
+            write_snapshot(folder, self.scenario, self.unit_results)
         write_run(folder, self.run_summary)  # summary.json last: a folder holding it is complete
         return folder
 

@@ -7,10 +7,8 @@ import pytest
 
 from sim.engines.contract import ENGINES
 from sim.engines.outcome import ABANDONED, AT_DESK, AWAY, BACK_OFFICE, DESK_QUEUE, DONE, IN_PROCESS_STAGES
-from sim.engines.streams import unit_streams
-from sim.engines.workload import draw_workload
 from sim.errors import ConfigError
-from sim.experiments.runner import calendar_for
+from sim.experiments.runner import calendar_for, unit_workload
 from tests.conftest import scenario_from
 
 REFERENCE = "simpy"
@@ -33,6 +31,14 @@ POLICIES = {
                                 "desks.closing=return_next_day"),
     "five departments, no pooling": ("structure=five_departments_urban", "staff.pooling=false"),
     "no back office": ("scenario.back_office=false",),
+    # An opening stock enters the staff pools at the start, ahead of the period's records.
+    "opening stock": ("stock.source=handover",),
+    "opening stock, overdue, edf, thin staff, papers": ("stock.source=handover", "stock.age=uniform",
+                                                        "stock.max_age_wd=40", "staff.order=edf", "staff.rule=fixed",
+                                                        "staff.fixed=2", "scenario.supplement_share=0.3"),
+    "opening stock, daily approval cap": ("stock.source=handover", "stock.days_of_stock=10",
+                                          "staff.approvals_per_day=3"),
+    "opening stock, no back office": ("stock.source=handover", "scenario.back_office=false"),
 }
 
 
@@ -40,8 +46,8 @@ def every_engine(*overrides: str):
     """For each unit: the workload, the calendar, the unit's plan and every engine's outcome by name."""
     scenario = scenario_from(UNITS, THREE_WEEKS, *overrides)
     calendar = calendar_for(scenario.calendar, scenario.start, scenario.days)
-    for plan in scenario.units:
-        workload = draw_workload(scenario, plan, calendar, unit_streams(scenario.seed, 0, plan.unit.index))
+    for position, plan in enumerate(scenario.units):
+        workload = unit_workload(scenario, 0, position, calendar)
         args = (workload, calendar, plan.desks, plan.organisation, scenario.desk_policy, scenario.back_office)
         yield workload, calendar, plan, {name: ENGINES.get(name)(*args) for name in ENGINES.names()}
 
@@ -53,7 +59,7 @@ def test_every_engine_reproduces_the_simpy_reference(overrides):
         for engine, outcome in outcomes.items():
             np.testing.assert_array_equal(outcome.stage, reference.stage, err_msg=engine)
             for name in ("receipt", "due", "done", "desk_start", "desk_end", "desk_wait", "abandoned_at",
-                         "staff_busy", "approver_busy"):
+                         "staff_busy", "approver_busy", "reviewed"):
                 np.testing.assert_allclose(getattr(outcome, name), getattr(reference, name), rtol=1e-9, atol=1e-6,
                                            err_msg=f"{engine}: {name}")
             for name in ("visit_enter", "visit_exit"):  # the same stays, logged in another order
@@ -63,7 +69,8 @@ def test_every_engine_reproduces_the_simpy_reference(overrides):
 
 def check_contract(outcome, workload, calendar, plan) -> None:
     """The invariants the engine contract states, on one outcome."""
-    n, horizon, in_person = len(workload), calendar.horizon, workload.channel == 0
+    # the opening stock filed in person came to no desk in the period: received at its arrival, at or before 0
+    n, horizon, in_person = len(workload), calendar.horizon, (workload.channel == 0) & ~workload.opening
     for name in ("stage", "receipt", "due", "done", "desk_start", "desk_end", "desk_wait", "abandoned_at"):
         assert len(getattr(outcome, name)) == n, name
     assert len(outcome.staff_busy) == len(plan.organisation.pool_staff)
@@ -86,8 +93,10 @@ def check_contract(outcome, workload, calendar, plan) -> None:
     assert (outcome.staff_busy >= 0).all() and (outcome.approver_busy >= 0).all()
 
 
-@pytest.mark.parametrize("overrides", [POLICIES["cap with edf, sent home"], POLICIES["no back office"]],
-                         ids=["cap with edf, sent home", "no back office"])
+CONTRACT_POLICIES = ("cap with edf, sent home", "no back office", "opening stock, overdue, edf, thin staff, papers")
+
+
+@pytest.mark.parametrize("overrides", [POLICIES[name] for name in CONTRACT_POLICIES], ids=CONTRACT_POLICIES)
 def test_every_engine_meets_the_contract(overrides):
     for workload, calendar, plan, outcomes in every_engine(*overrides):
         for outcome in outcomes.values():
@@ -96,11 +105,14 @@ def test_every_engine_meets_the_contract(overrides):
 
 def test_the_comparison_covers_every_outcome_class():
     """The policies above are only a check if records end in every stage somewhere."""
-    stages = set()
+    stages, stock_stages = set(), set()
     for overrides in POLICIES.values():
-        for *_, outcomes in every_engine(*overrides):
+        for workload, _, _, outcomes in every_engine(*overrides):
             stages.update(np.unique(outcomes[REFERENCE].stage).tolist())
+            stock_stages.update(np.unique(outcomes[REFERENCE].stage[workload.opening]).tolist())
     assert {DESK_QUEUE, AT_DESK, AWAY, BACK_OFFICE, DONE, ABANDONED} <= stages
+    # the opening stock is finished within the period, or still in process at its end, somewhere
+    assert {BACK_OFFICE, DONE} <= stock_stages
 
 
 def test_engine_is_chosen_by_config_among_the_registered_ones():

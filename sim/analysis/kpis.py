@@ -29,7 +29,10 @@ class Kpi:
 
 KPIS = {k.name: k for k in (
     Kpi("received", "records", 0, INF, "records that reached a unit in the period (every channel), abandoned included"),
-    Kpi("processed", "records", 0, INF, "records finished (approved) in the period"),
+    Kpi("opening_stock", "records", 0, INF,
+        "records already in process when the period started (stock.source); not received in the period, they "
+        "count in processed, on time (by their own due dates), in process and overdue"),
+    Kpi("processed", "records", 0, INF, "records finished (approved) in the period, opening stock included"),
     Kpi("processed_on_time", "records", 0, INF, "records finished on or before their due date"),
     Kpi("on_time_pct", "%", 0, 100, "records finished on time, share of records finished (Hanoi's reporting)"),
     Kpi("on_time_of_received_pct", "%", 0, 100,
@@ -38,7 +41,15 @@ KPIS = {k.name: k for k in (
         "out); turning citizens away lowers it"),
     Kpi("abandoned_of_received_pct", "%", 0, 100,
         "citizens who gave up at the desk, share of the same records as on_time_of_received_pct"),
-    Kpi("in_process", "records", 0, INF, "records received and not finished at the end of the period"),
+    Kpi("in_process", "records", 0, INF,
+        "records received (or in the opening stock) and not finished at the end of the period"),
+    Kpi("reported_processed", "records", 0, INF,
+        "records received in the period and finished by its end (opening stock left out): the city reports' "
+        "cohort, for which processed + in process = received"),
+    Kpi("reported_on_time_pct", "%", 0, 100,
+        "records received in the period and finished on time, share of reported_processed"),
+    Kpi("reported_in_process", "records", 0, INF,
+        "records received in the period and not finished at its end (opening stock left out)"),
     Kpi("in_process_overdue", "records", 0, INF, "records in process at the end and past their due date"),
     Kpi("in_process_not_yet_due", "records", 0, INF, "records in process at the end and not yet due"),
     Kpi("overdue", "records", 0, INF, "records finished late plus records in process past their due date"),
@@ -97,15 +108,19 @@ def kpis(counts: np.ndarray, waits: np.ndarray) -> dict[str, float]:
     """Every KPI of ``counts`` (COUNTS, summed over the units concerned) and the pooled desk waits."""
     c = dict(zip(COUNTS, counts))
     not_yet_due = c["in_process"] - c["in_process_overdue"]
-    known = c["received"] - not_yet_due  # finished, abandoned, or overdue in process
+    known = c["received"] + c["opening_stock"] - not_yet_due  # finished, abandoned, or overdue in process
     return {
         "received": c["received"],
+        "opening_stock": c["opening_stock"],
         "processed": c["processed"],
         "processed_on_time": c["processed_on_time"],
         "on_time_pct": _ratio(c["processed_on_time"], c["processed"], 100),
         "on_time_of_received_pct": _ratio(c["processed_on_time"], known, 100),
         "abandoned_of_received_pct": _ratio(c["abandoned"], known, 100),
         "in_process": c["in_process"],
+        "reported_processed": c["reported_processed"],
+        "reported_on_time_pct": _ratio(c["reported_processed_on_time"], c["reported_processed"], 100),
+        "reported_in_process": c["reported_in_process"],
         "in_process_overdue": c["in_process_overdue"],
         "in_process_not_yet_due": not_yet_due,
         "overdue": c["processed"] - c["processed_on_time"] + c["in_process_overdue"],
@@ -134,6 +149,7 @@ def department_kpis(row: np.ndarray) -> dict[str, float]:
     c = dict(zip(DEPARTMENT_COUNTS, row))
     return {
         "received": c["received"],
+        "opening_stock": c["opening_stock"],
         "processed": c["processed"],
         "on_time_pct": _ratio(c["processed_on_time"], c["processed"], 100),
         "in_process": c["in_process"],

@@ -9,6 +9,7 @@ import numpy as np
 from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.engines.outcome import ABANDONED, IN_PROCESS_STAGES, UnitOutcome
 from sim.model.scenario import Scenario, UnitPlan
+from sim.model.stock import CALENDAR_DAYS_PER_WORKING_DAY
 from sim.engines.workload import IN_PERSON, ONLINE, POST, Workload
 
 COUNTS = (
@@ -16,10 +17,15 @@ COUNTS = (
     "received_in_person", "received_online", "received_post",
     "served_at_desk", "desk_wait_sum", "desk_wait_over_target", "lead_time_sum_wd",
     "desk_busy", "desk_capacity", "staff_busy", "staff_capacity", "approver_busy", "approver_capacity",
+    # The opening stock (records in process when the period starts) is not received in the period;
+    # "reported" counts are those of the records received in the period, the cohort the city's
+    # reports count (processed + in process = received). Always:
+    # opening_stock + received = processed + in_process + abandoned.
+    "opening_stock", "reported_processed", "reported_processed_on_time", "reported_in_process",
 )
 DEPARTMENT_COUNTS = (
     "received", "processed", "processed_on_time", "in_process", "in_process_overdue",
-    "lead_time_sum_wd", "staff_busy", "staff_capacity", "approver_busy", "approver_capacity",
+    "lead_time_sum_wd", "staff_busy", "staff_capacity", "approver_busy", "approver_capacity", "opening_stock",
 )
 DAILY = ("arrivals", "completions", "abandoned", "in_process", "desk_queue_peak")
 
@@ -34,11 +40,15 @@ class UnitResult:
     waits: np.ndarray  # float32 desk wait (minutes) of each served citizen, for exact quantiles
     departments: np.ndarray  # (departments, DEPARTMENT_COUNTS)
     daily: np.ndarray  # (days, DAILY)
+    # with stock.save_snapshot: the records in process at the horizon (sim.engines.stock.closing_stock)
+    closing_stock: dict | None = None
 
 
 def summarise_unit(replication: int, position: int, scenario: Scenario, plan: UnitPlan,
                    calendar: WorkCalendar, workload: Workload, outcome: UnitOutcome) -> UnitResult:
     horizon = calendar.horizon
+    stock = workload.opening
+    arriving = ~stock
     processed = ~np.isnan(outcome.done)
     on_time = processed & (outcome.done <= outcome.due)
     in_process = np.isin(outcome.stage, IN_PROCESS_STAGES)
@@ -49,6 +59,10 @@ def summarise_unit(replication: int, position: int, scenario: Scenario, plan: Un
     lead_wd = np.zeros(len(workload))
     n_done = int(processed.sum())
     lead_wd[processed] = calendar.working_days_between(outcome.receipt[processed], outcome.done[processed])
+    # Before the period the calendar is not laid out: a stock record's days before the start count
+    # five working days in seven calendar days.
+    stock_done = processed & stock
+    lead_wd[stock_done] += -outcome.receipt[stock_done] / (MINUTES_PER_DAY * CALENDAR_DAYS_PER_WORKING_DAY)
     session_minutes = float(calendar.working_minutes(np.array([horizon]))[0])  # opening hours, Saturdays included
     desk_busy = float(np.sum(np.minimum(np.nan_to_num(outcome.desk_end[served], nan=horizon), horizon)
                              - outcome.desk_start[served]))
@@ -58,12 +72,14 @@ def summarise_unit(replication: int, position: int, scenario: Scenario, plan: Un
     n_dept = len(staff)
     staff_busy = np.bincount(organisation.pool_department, weights=outcome.staff_busy, minlength=n_dept)
 
+    channel = workload.channel[arriving]
     counts = np.array([
-        len(workload), n_done, on_time.sum(), in_process.sum(), overdue.sum(), abandoned.sum(),
-        (workload.channel == IN_PERSON).sum(), (workload.channel == ONLINE).sum(), (workload.channel == POST).sum(),
+        arriving.sum(), n_done, on_time.sum(), in_process.sum(), overdue.sum(), abandoned.sum(),
+        (channel == IN_PERSON).sum(), (channel == ONLINE).sum(), (channel == POST).sum(),
         served.sum(), waits.sum(), (waits > scenario.desk_policy.wait_target_minutes).sum(), lead_wd.sum(),
         desk_busy, plan.desks * session_minutes, staff_busy.sum(), staff.sum() * session_minutes,
         outcome.approver_busy.sum(), approvers.sum() * session_minutes,
+        stock.sum(), (processed & arriving).sum(), (on_time & arriving).sum(), (in_process & arriving).sum(),
     ], dtype=float)
 
     dept = workload.department
@@ -72,9 +88,9 @@ def summarise_unit(replication: int, position: int, scenario: Scenario, plan: Un
         return np.bincount(dept[mask], weights=None if weights is None else weights[mask], minlength=n_dept)
 
     departments = np.column_stack([
-        np.bincount(dept, minlength=n_dept), per_dept(processed), per_dept(on_time), per_dept(in_process),
+        per_dept(arriving), per_dept(processed), per_dept(on_time), per_dept(in_process),
         per_dept(overdue), per_dept(processed, lead_wd), staff_busy, staff * session_minutes,
-        outcome.approver_busy, approvers * session_minutes,
+        outcome.approver_busy, approvers * session_minutes, per_dept(stock),
     ]).astype(float)
 
     days = scenario.days
@@ -83,9 +99,9 @@ def summarise_unit(replication: int, position: int, scenario: Scenario, plan: Un
         t = times[~np.isnan(times)]
         return np.bincount((t // MINUTES_PER_DAY).astype(np.int64), minlength=days)[:days]
 
-    arrivals, completions, left = per_day(workload.arrival), per_day(outcome.done), per_day(outcome.abandoned_at)
+    arrivals, completions, left = per_day(workload.arrival[arriving]), per_day(outcome.done), per_day(outcome.abandoned_at)
     daily = np.column_stack([
-        arrivals, completions, left, np.cumsum(arrivals - completions - left),
+        arrivals, completions, left, stock.sum() + np.cumsum(arrivals - completions - left),
         desk_queue_peaks(outcome.visit_enter, outcome.visit_exit, days),
     ]).astype(float)
 

@@ -19,7 +19,12 @@ def main(cfg: DictConfig, scenario: Scenario, folder: Path) -> None:
     from sim.analysis.summary import summarise
     from sim.config.provenance import provenance
 
-    summary = summarise(scenario, run_scenario(scenario, progress=cfg.progress), provenance(cfg))
+    from sim.outputs.snapshot import write_snapshot
+
+    results = run_scenario(scenario, progress=cfg.progress)
+    summary = summarise(scenario, results, provenance(cfg))
+    if scenario.stock.save_snapshot:  # before summary.json: a folder holding it is complete
+        write_snapshot(folder, scenario, results)
     write_run(folder, summary)
     print(format_summary(summary, cfg.top_units))
     print(f"\nRun folder: {folder}")

@@ -16,12 +16,13 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 from yaml import YAMLError
 
-from sim.model.calendar import TAIL_DAYS, CalendarSpec, parse_clock, statutory_holidays, statutory_years
+from sim.model.calendar import MINUTES_PER_DAY, TAIL_DAYS, CalendarSpec, parse_clock, statutory_holidays, statutory_years
 from sim.model.catalogue import DISTRIBUTION_KINDS, Distribution, Procedure, channel_mix, with_online_share
 from sim.model.city import KINDS, desks_by_rule, framework_headcount, load_units
 from sim.errors import ConfigError
 from sim.model.scenario import BackOfficePolicy, DeskPolicy, Scenario, UnitPlan
 from sim.config.search_path import group_options, load_option
+from sim.config.stock import stock_policy
 from sim.config.schema import StructureConfig
 from sim.engines.contract import ENGINES
 from sim.engines.rules import CLOSING_RULES, QUEUE_ORDERS
@@ -59,6 +60,10 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
     units, units_per_unit = _unit_plans(c, structure, procedures, demand)
     _records_bounded(units, demand, (end - start).days + 1)
     _results_bounded(len(units), int(c["replications"]), (end - start).days + 1)
+    business_close = MINUTES_PER_DAY if calendar.always_open else max(e for _, e in calendar.sessions)
+    stock = stock_policy(c["stock"], start, business_close, procedures, units, check_range)
+    if stock.handover is not None:
+        _records_bounded(units, demand, (end - start).days + 1 + stock.handover.days_of_stock)
 
     return Scenario(
         name=str(c["scenario"]["name"]),
@@ -81,6 +86,7 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
                                          MAX_WORKING_DAYS),
         weekday_weights=weekday_weights,
         hour_weights=hour_weights,
+        stock=stock,
     )
 
 

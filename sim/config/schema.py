@@ -247,6 +247,27 @@ class CompareConfig:
 
 
 @dataclass
+class StockConfig:
+    """Records already in process when the period starts (README, "Starting from a state")."""
+
+    # "none": every unit starts empty; "handover": the rule below; "table": the CSV file at path;
+    # "snapshot": the records in process at the end of an earlier run (its snapshot.csv.gz at path)
+    source: str = "none"
+    path: str = ""  # source=table or snapshot; relative paths are to the current folder
+    # source=handover: the records in process at the former 526 communes and 30 districts, handed
+    # over to the new units on 1 July 2025 (domain.md, "Two reports, two scopes"); sizes and ages
+    # are not published, every value below is an assumption (calibrated later)
+    days_of_stock: float = 5.0  # assumption: each unit's stock is this many days of its demand
+    max_age_wd: float = 20.0  # assumption: the oldest records were received this many working days before
+    age: str = "within_deadline"  # assumption: ages uniform within each record's deadline (or "uniform" up to max_age_wd)
+    # assumption: a procedure's share of the stock is its share of demand x its deadline (Little's
+    # law, "deadline_weighted"), or its share of demand ("demand")
+    mix: str = "deadline_weighted"
+    remaining_effort_share: float = 1.0  # assumption: records in process have not been worked on yet (any source)
+    save_snapshot: bool = False  # write RUN_FOLDER/snapshot.csv.gz: every record in process at the end
+
+
+@dataclass
 class ReportConfig:
     """Targets the reports mark on their plots."""
 
@@ -277,6 +298,7 @@ class SimConfig:
     sensitivity: SensitivityConfig = default(default_factory=SensitivityConfig)
     compare: CompareConfig = default(default_factory=CompareConfig)
     report: ReportConfig = default(default_factory=ReportConfig)
+    stock: StockConfig = default(default_factory=StockConfig)
 
 
 def register() -> None:

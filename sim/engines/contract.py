@@ -42,6 +42,11 @@ class Engine(Protocol):
           ``desk_end``), and the stage says where such a record is (``IN_PROCESS_STAGES``).
         * The rules of :mod:`sim.engines.rules` (the desk line, giving up and coming back, closing
           rules, queue orders, closing the books) are applied as written there.
+        * The opening stock (``workload.opening``, after the period's records, sorted by receipt)
+          skips the desk: received at its ``arrival`` (at or before 0) with its ``opening_due``,
+          it joins its staff pool at time 0, or, with ``opening_reviewed``, starts its remaining
+          wait (``lag_minutes``) at time 0 and then goes to the approvers; ``reviewed`` in the
+          outcome is when the officers' review ended (0 for stock reviewed before the period).
         * Every engine gives the reference engine's outcome record by record (equal stages, times
           equal to rounding), under every policy: ``tests/test_engines.py``.
     """

@@ -204,20 +204,26 @@ def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int, organi
     receipt[w.n_in_person:] = w.arrival[w.n_in_person:]
     received = ~np.isnan(receipt)
     due = np.full(len(w), np.nan)
-    due[received] = calendar.due_times(receipt[received], w.deadline_wd[received])
+    arriving = received & ~w.opening
+    due[arriving] = calendar.due_times(receipt[arriving], w.deadline_wd[arriving])
+    due[w.opening] = w.opening_due[w.opening]  # the opening stock keeps the due time it came with
     done = np.full(len(w), np.nan)
+    reviewed = np.full(len(w), np.nan)
     n_pools, n_departments = len(organisation.pool_staff), len(organisation.approvers)
 
     if back_office.enabled:
         priority = QUEUE_ORDERS.get(back_office.order)
+        # Every received record joins its staff pool at receipt (the opening stock at time 0, ahead
+        # of the period's records), except stock already reviewed, whose wait starts at time 0.
         reviewed, staff_busy = _serve_pools(calendar, receipt, priority(receipt, due), w.effort_minutes, w.pool,
-                                            organisation.pool_staff, received)
+                                            organisation.pool_staff, received & ~w.opening_reviewed)
+        reviewed[w.opening_reviewed] = 0.0
         reviewed_rows = ~np.isnan(reviewed)
         # Missing papers move the due date; papers and external steps delay the approval, counted on
         # the same working days as the due date (Saturday sessions do not shorten a wait).
-        supplement = w.supplement_wd[reviewed_rows]
-        due[reviewed_rows] = calendar.extend_dues(due[reviewed_rows], supplement)
-        wait = w.lag_minutes[reviewed_rows] + supplement * calendar.minutes_per_working_day
+        papers = reviewed_rows & (w.supplement_wd > 0)
+        due[papers] = calendar.extend_dues(due[papers], w.supplement_wd[papers])
+        wait = w.lag_minutes[reviewed_rows] + w.supplement_wd[reviewed_rows] * calendar.minutes_per_working_day
         to_approver = np.full(len(w), np.nan)
         to_approver[reviewed_rows] = np.where(wait > 0, calendar.wait_ends(reviewed[reviewed_rows], wait),
                                               reviewed[reviewed_rows])
@@ -226,7 +232,7 @@ def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int, organi
                                            to_approver < horizon,  # nan compares False
                                            back_office.approvals_per_day)
     else:
-        done[received] = receipt[received]
+        done[received] = np.maximum(receipt[received], 0.0)  # the opening stock at the start
         staff_busy, approver_busy = [0.0] * n_pools, [0.0] * n_departments
 
     return UnitOutcome(
@@ -242,4 +248,5 @@ def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int, organi
         visit_exit=np.array(hall.visit_exit),
         staff_busy=np.array(staff_busy, dtype=float),
         approver_busy=np.array(approver_busy, dtype=float),
+        reviewed=reviewed,
     )

@@ -121,6 +121,7 @@ class UnitModel:
         self.receipt = np.full(n, np.nan)
         self.due = np.full(n, np.nan)
         self.done = np.full(n, np.nan)
+        self.reviewed = np.full(n, np.nan)
         # plain lists are faster than numpy arrays for the scalar look-ups in the hot loop
         self._deadline = workload.deadline_wd.tolist()
         self._department = workload.department.tolist()
@@ -138,6 +139,7 @@ class UnitModel:
             _WorkPool(env, calendar, a, workload.approval_minutes, priority, self._finish, back_office.approvals_per_day)
             for a in organisation.approvers
         ]
+        self._enter_opening_stock()
         env.process(self._in_person_arrivals())
         env.process(self._remote_arrivals())
         env.process(self._sessions())
@@ -155,11 +157,26 @@ class UnitModel:
 
     def _remote_arrivals(self):
         env, arrival = self.env, self.w.arrival
-        for i in range(self.w.n_in_person, len(arrival)):
+        for i in range(self.w.n_in_person, self.w.n_arriving):
             t = arrival[i]
             if t > env.now:
                 yield env.timeout(t - env.now)
             self._receive(i)
+
+    def _enter_opening_stock(self) -> None:
+        """The opening stock at time 0, in order of receipt: received before the period with its
+        own due time, each record joins its staff pool or, reviewed already, goes to its remaining
+        wait and the approvers."""
+        w = self.w
+        for i in range(w.n_arriving, len(w)):
+            self.receipt[i] = w.arrival[i]
+            self.due[i] = w.opening_due[i]
+            if not self.back_office.enabled:
+                self._finish(i)
+            elif w.opening_reviewed[i]:
+                self._processed(i)
+            else:
+                self.staff[self._pool[i]].put(i)
 
     # --- reception desks ---------------------------------------------------------------------
     def _desk(self):
@@ -203,6 +220,7 @@ class UnitModel:
         """After staff review: wait for missing papers (the deadline moves with it) and for external
         steps (verification, posting), counted on the deadline's working days, then go to the
         department's approvers."""
+        self.reviewed[i] = self.env.now
         wait = self._lag[i]
         supplement = self._supplement[i]
         if supplement > 0:
@@ -238,6 +256,7 @@ class UnitModel:
             visit_exit=np.array(hall.visit_exit),
             staff_busy=np.array([p.busy_up_to_horizon() for p in self.staff]),
             approver_busy=np.array([p.busy_up_to_horizon() for p in self.approvers]),
+            reviewed=self.reviewed,
         )
 
 

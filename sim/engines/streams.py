@@ -24,6 +24,12 @@ STREAMS = (
     "remote.arrivals", "remote.channel", "remote.procedure", "remote.desk_minutes", "remote.patience",
     "remote.returns", "remote.effort", "remote.external_lag", "remote.approval", "remote.supplement",
 )
+# The opening stock's own streams (:mod:`sim.engines.stock`): records in process when the period
+# starts draw only from these, so adding a stock leaves every record of the period unchanged.
+STOCK_STREAMS = (
+    "stock.procedure", "stock.channel", "stock.age", "stock.effort", "stock.external_lag", "stock.supplement",
+    "stock.approval",
+)
 
 
 def stream_key(name: str) -> int:

@@ -45,13 +45,27 @@ class Workload:
     # True for records already in process when the period starts (the opening stock); they come
     # after the in-person and remote blocks and are not counted as received in the period
     opening: np.ndarray | None = None
+    # Opening-stock records only (nan / False for the others): the due time they came with, and
+    # whether the officers' review is done (they then go straight to their remaining wait,
+    # ``lag_minutes``, and to approval). Their ``arrival`` is their receipt, at or before 0.
+    opening_due: np.ndarray | None = None
+    opening_reviewed: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.opening is None:
             self.opening = np.zeros(len(self.arrival), dtype=bool)
+        if self.opening_due is None:
+            self.opening_due = np.full(len(self.arrival), np.nan)
+        if self.opening_reviewed is None:
+            self.opening_reviewed = np.zeros(len(self.arrival), dtype=bool)
 
     def __len__(self) -> int:
         return len(self.arrival)
+
+    @property
+    def n_arriving(self) -> int:
+        """Records that arrive in the period (in person, then remote); the opening stock follows them."""
+        return len(self.arrival) - int(self.opening.sum())
 
 
 def in_person_rate_pieces(scenario: Scenario, calendar: WorkCalendar) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

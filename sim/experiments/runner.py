@@ -18,7 +18,8 @@ from tqdm.auto import tqdm
 from sim.analysis.unit_counts import UnitResult, summarise_unit
 from sim.model.calendar import CalendarSpec, WorkCalendar
 from sim.engines.contract import ENGINES
-from sim.engines.streams import unit_streams
+from sim.engines.stock import closing_stock, with_opening_stock
+from sim.engines.streams import STOCK_STREAMS, unit_streams
 from sim.model.scenario import Scenario
 from sim.engines.outcome import UnitOutcome
 from sim.engines.workload import Workload, draw_workload
@@ -30,13 +31,24 @@ def calendar_for(spec: CalendarSpec, start, days: int) -> WorkCalendar:
     return WorkCalendar(spec, start, days)
 
 
+def unit_workload(scenario: Scenario, replication: int, position: int, calendar: WorkCalendar) -> Workload:
+    """Every record of one unit in one replication: those of the period, then the opening stock,
+    each drawn from its own named streams."""
+    plan = scenario.units[position]
+    period = draw_workload(scenario, plan, calendar, unit_streams(scenario.seed, replication, plan.unit.index))
+    if scenario.stock.source == "none":
+        return period
+    stock_streams = unit_streams(scenario.seed, replication, plan.unit.index, STOCK_STREAMS)
+    return with_opening_stock(period, scenario, plan, calendar, stock_streams, replication)
+
+
 def simulate_records(scenario: Scenario, replication: int, position: int
                      ) -> tuple[WorkCalendar, Workload, UnitOutcome]:
     """Simulate one unit for one replication: its calendar, its records and what became of them.
     The same arguments give the same records, so one unit of a run can be looked at again."""
     plan = scenario.units[position]
     calendar = calendar_for(scenario.calendar, scenario.start, scenario.days)
-    workload = draw_workload(scenario, plan, calendar, unit_streams(scenario.seed, replication, plan.unit.index))
+    workload = unit_workload(scenario, replication, position, calendar)
     outcome = ENGINES.get(scenario.engine)(workload, calendar, plan.desks, plan.organisation,
                                            scenario.desk_policy, scenario.back_office)
     return calendar, workload, outcome
@@ -45,7 +57,10 @@ def simulate_records(scenario: Scenario, replication: int, position: int
 def run_unit(scenario: Scenario, replication: int, position: int) -> UnitResult:
     """Simulate one unit for one replication and reduce it to a :class:`UnitResult`."""
     calendar, workload, outcome = simulate_records(scenario, replication, position)
-    return summarise_unit(replication, position, scenario, scenario.units[position], calendar, workload, outcome)
+    result = summarise_unit(replication, position, scenario, scenario.units[position], calendar, workload, outcome)
+    if scenario.stock.save_snapshot:
+        result.closing_stock = closing_stock(workload, outcome, calendar)
+    return result
 
 
 def _run_batch(scenario: Scenario, tasks: list[tuple[int, int]]) -> list[UnitResult]:

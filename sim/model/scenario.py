@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sim.model.calendar import CalendarSpec
 from sim.model.catalogue import ChannelMix, Distribution, Procedure
 from sim.model.city import Unit
+from sim.model.stock import StockPolicy
 from sim.model.structures import Organisation, Structure
 
 
@@ -64,6 +65,7 @@ class Scenario:
     supplement_wait_wd: Distribution  # how long the citizen takes, working days
     weekday_weights: tuple[float, ...]  # Monday..Sunday
     hour_weights: tuple[float, ...]  # clock hours 0..23
+    stock: StockPolicy = StockPolicy()  # records in process when the period starts (none by default)
 
     @property
     def days(self) -> int:
