@@ -86,12 +86,15 @@ def validation_html(v: Validation) -> str:
     if v.growth is not None:
         h = v.plan.horizon_scenario
         growing = v.growth[v.growth["grows"]]
+        listed = v.growth[v.growth["grows"] | (v.growth["max_load"] >= 1)].sort_values("max_load", ascending=False)
         sections.append(
             f"<h2>Horizon stability: {h.start} to {h.end}</h2><p>The same scenario run to {h.end}: the slope of each "
             "unit's daily records in process over the second half of the run (records a day, mean over replications "
             "with its 95 % interval). A unit's backlog grows without bound when the interval lies above 0 and a "
-            f"department's offered load is at least 1: {len(growing)} of {len(v.growth)} units.</p>"
-            + (growing.to_html(index=False, border=0, float_format=lambda x: f"{x:.3f}") if len(growing)
+            f"department's offered load is at least 1: {len(growing)} of {len(v.growth)} units. Listed: those, and "
+            "every unit with a department at load 1 or more (with few replications the interval may not tell "
+            "its growth from noise).</p>"
+            + (listed.to_html(index=False, border=0, float_format=lambda x: f"{x:.3f}") if len(listed)
                else "<p>No unit.</p>"))
     style = ("body{font-family:sans-serif;max-width:1200px;margin:auto;padding:1em}"
              "table{border-collapse:collapse;font-size:12px;margin-bottom:1em}"
