@@ -112,7 +112,9 @@ def report_counts(calendar: WorkCalendar, workload: Workload, outcome: UnitOutco
     A record counts as it stood at time T: received if it arrived before T, processed if its
     result was signed before T, abandoned if the citizen left for good before T, in process
     otherwise. Nothing after T changes what happened before it, so one run gives the figures of
-    every earlier report date, and the last day's row equals the horizon counts. Only records
+    every earlier report date for the records it drew, and the last day's row equals the horizon
+    counts. (A run ending at T may draw other records before T: in-person demand of a period is
+    spread over the period's open time, so closed days after T move some of it before T.) Only records
     received in the period count (``~workload.opening``), as the city's reports count them.
 
     A due date moves when staff review a record with missing papers; the outcome keeps the due
