@@ -98,13 +98,9 @@ def validation_plan(cfg: DictConfig) -> ValidationPlan:
     """Check the observations and the ``validate`` section, and the runs they need."""
     observations = observations_from(cfg)
     build_scenario(cfg)  # the composed scenario itself, before its period is widened
-    start = min(_date(cfg.period.start, "period.start"), observations[0].start)
-    if observations[0].start != start:
-        raise ConfigError(f"observations.{observations[0].name}.period.start",
-                          f"{observations[0].start} is after period.start {start}: the run's records from "
-                          f"{start} would count; set period.start={observations[0].start}")
-    end = max([_date(cfg.period.end, "period.end")] + [o.end for o in observations])
-    run = _with_period(cfg, start, end, sorted({o.end.isoformat() for o in observations}))
+    run = covering(cfg, observations)
+    end = _date(run.period.end, "period.end")
+    start = observations[0].start
     v = cfg.validate
     check_range(v.stable_load, "validate.stable_load", 0, above=True)
     check_range(v.little_tolerance, "validate.little_tolerance", 0, 1, above=True)
@@ -118,6 +114,18 @@ def validation_plan(cfg: DictConfig) -> ValidationPlan:
         horizon_scenario = _built(horizon_cfg, "validate.horizon_end")
     return ValidationPlan(observations, run, _built(run, "observations"), horizon_cfg, horizon_scenario,
                           float(v.stable_load), float(v.little_tolerance))
+
+
+def covering(cfg: DictConfig, observations: tuple[Observation, ...]) -> DictConfig:
+    """``cfg`` with its period widened to cover every observation and a report date at each one's
+    end: the run whose results :func:`sim.analysis.report_figures.simulated` reads them from."""
+    start = min(_date(cfg.period.start, "period.start"), observations[0].start)
+    if observations[0].start != start:
+        raise ConfigError(f"observations.{observations[0].name}.period.start",
+                          f"{observations[0].start} is after period.start {start}: the run's records from "
+                          f"{start} would count; set period.start={observations[0].start}")
+    end = max([_date(cfg.period.end, "period.end")] + [o.end for o in observations])
+    return _with_period(cfg, start, end, sorted({o.end.isoformat() for o in observations}))
 
 
 def _with_period(cfg: DictConfig, start: dt.date, end: dt.date, checkpoints: list[str]) -> DictConfig:
