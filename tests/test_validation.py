@@ -80,7 +80,7 @@ def test_figures_of_the_hand_counted_outcome():
     last = report_counts(calendar, workload, outcome, (2,))[0]
     expected = {"received": 5, "processed": 2, "processed_on_time": 1, "processed_late": 1, "on_time_pct": 50,
                 "on_time_of_resolved_pct": 50, "resolved_pct": 40, "in_process": 2, "in_process_pct": 40,
-                "in_process_overdue": 1, "overdue": 2, "abandoned": 1, "in_person_pct": 40, "online_pct": 40,
+                "in_process_overdue": 1, "in_process_overdue_max": 2, "overdue": 2, "abandoned": 1, "in_person_pct": 40, "online_pct": 40,
                 "post_pct": 20}
     assert {name: figure_value(name, last) for name in expected} == pytest.approx(expected)
     first = report_counts(calendar, workload, outcome, (0,))[0]

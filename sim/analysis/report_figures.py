@@ -54,6 +54,8 @@ FIGURES = {f.name: f for f in (
            "records in process, % of records received"),
     Figure("in_process_overdue", "records", 0, INF, lambda c: c["in_process_overdue"],
            "records in process past their due date (a lower bound before the period's end: see report_counts)"),
+    Figure("in_process_overdue_max", "records", 0, INF, lambda c: c["in_process_overdue_max"],
+           "records in process past their due date without any extension for missing papers (an upper bound)"),
     Figure("overdue", "records", 0, INF,
            lambda c: c["processed"] - c["processed_on_time"] + c["in_process_overdue"],
            "records resolved late plus records in process past their due date"),
