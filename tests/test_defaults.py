@@ -67,7 +67,7 @@ def differences(overrides: tuple[str, ...]) -> dict:
 
 
 def test_content_groups_are_the_expected_ones():
-    assert content_groups() == {"calendar", "procedures", "structure", "calibration", "sensitivity"}
+    assert content_groups() == {"calendar", "procedures", "structure", "calibration", "sensitivity", "observations"}
 
 
 def test_every_shipped_scenario_has_its_deliberate_overrides_listed():

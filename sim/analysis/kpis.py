@@ -157,6 +157,8 @@ def department_kpis(row: np.ndarray) -> dict[str, float]:
         "lead_time_mean_wd": _ratio(c["lead_time_sum_wd"], c["processed"]),
         "staff_utilisation": _ratio(c["staff_busy"], c["staff_capacity"]),
         "approver_utilisation": _ratio(c["approver_busy"], c["approver_capacity"]),
+        # work that reached the department over its staff's session time: above 1 its backlog grows
+        "offered_load": _ratio(c["effort_arrived"], c["staff_capacity"]),
     }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -26,6 +26,14 @@ COUNTS = (
 DEPARTMENT_COUNTS = (
     "received", "processed", "processed_on_time", "in_process", "in_process_overdue",
     "lead_time_sum_wd", "staff_busy", "staff_capacity", "approver_busy", "approver_capacity", "opening_stock",
+    "effort_arrived",  # staff minutes of work that reached the department (received records and stock)
+)
+# What a city report counts at a report date T (the close of that day), for the records received
+# in the period (opening stock left out): see :func:`report_counts`.
+REPORT_COUNTS = (
+    "received", "processed", "processed_on_time", "in_process", "in_process_overdue",
+    "in_process_overdue_max", "abandoned", "received_in_person", "received_online", "received_post",
+    "presence_minutes", "departed_sojourn_minutes",
 )
 DAILY = ("arrivals", "completions", "abandoned", "in_process", "desk_queue_peak")
 
@@ -42,6 +50,8 @@ class UnitResult:
     daily: np.ndarray  # (days, DAILY)
     # with stock.save_snapshot: the records in process at the horizon (sim.engines.stock.closing_stock)
     closing_stock: dict | None = None
+    # (report dates, REPORT_COUNTS): one row per Scenario.report_days, the period's last day last
+    report: np.ndarray = field(default_factory=lambda: np.zeros((0, len(REPORT_COUNTS))))
 
 
 def summarise_unit(replication: int, position: int, scenario: Scenario, plan: UnitPlan,
@@ -91,6 +101,7 @@ def summarise_unit(replication: int, position: int, scenario: Scenario, plan: Un
         per_dept(arriving), per_dept(processed), per_dept(on_time), per_dept(in_process),
         per_dept(overdue), per_dept(processed, lead_wd), staff_busy, staff * session_minutes,
         outcome.approver_busy, approvers * session_minutes, per_dept(stock),
+        per_dept(~np.isnan(outcome.receipt), workload.effort_minutes),
     ]).astype(float)
 
     days = scenario.days
@@ -106,7 +117,60 @@ def summarise_unit(replication: int, position: int, scenario: Scenario, plan: Un
     ]).astype(float)
 
     # float32 keeps a city replication's ~210,000 waits under 1 MB, exact to well under a second
-    return UnitResult(replication, position, counts, waits.astype(np.float32), departments, daily)
+    report = report_counts(calendar, workload, outcome, scenario.report_days)
+    return UnitResult(replication, position, counts, waits.astype(np.float32), departments, daily, report=report)
+
+
+def report_counts(calendar: WorkCalendar, workload: Workload, outcome: UnitOutcome,
+                  report_days: tuple[int, ...]) -> np.ndarray:
+    """:data:`REPORT_COUNTS` at the close of each report day (day index from the period's start).
+
+    A record counts as it stood at time T: received if it arrived before T, processed if its
+    result was signed before T, abandoned if the citizen left for good before T, in process
+    otherwise. Nothing after T changes what happened before it, so one run gives the figures of
+    every earlier report date, and the last day's row equals the horizon counts; a run ending at T
+    draws the same records up to T (demand is set week by week, :mod:`sim.engines.workload`), so
+    its counts are these. Only records received in the period count (``~workload.opening``), as
+    the city's reports count them.
+
+    A due date moves when staff review a record with missing papers. ``in_process_overdue``
+    counts by the due date as it stood at T (extended only if the review ended before T: exact);
+    ``in_process_overdue_max`` counts by the due date without any extension, an upper bound.
+
+    ``presence_minutes`` is the time the records spent in process up to T (its mean over the
+    period is the mean number in process), ``departed_sojourn_minutes`` the time from arrival to
+    leaving (result signed, or given up) of those that left before T: their ratio is Little's law's
+    L / (throughput x mean time in system).
+    """
+    cohort = ~workload.opening
+    arrival = workload.arrival[cohort]
+    channel = workload.channel[cohort]
+    done, due, gone = outcome.done[cohort], outcome.due[cohort], outcome.abandoned_at[cohort]
+    receipt = outcome.receipt[cohort]
+    unextended = due.copy()
+    papers = (workload.supplement_wd[cohort] > 0) & ~np.isnan(receipt)
+    if papers.any():
+        unextended[papers] = calendar.due_times(receipt[papers], workload.deadline_wd[cohort][papers])
+    reviewed = outcome.reviewed[cohort] if outcome.reviewed is not None else np.zeros(len(done))
+    leave = np.fmin(done, gone)  # nan for records still in process at the horizon
+    rows = []
+    for day in report_days:
+        t = (day + 1) * MINUTES_PER_DAY
+        arrived = arrival < t
+        processed = done < t  # nan compares False
+        abandoned = gone < t
+        in_process = arrived & ~processed & ~abandoned
+        left = leave < t
+        rows.append([
+            arrived.sum(), processed.sum(), (processed & (done <= due)).sum(), in_process.sum(),
+            (in_process & (np.where(reviewed < t, due, unextended) < t)).sum(),  # the due date as known at t
+            (in_process & (unextended < t)).sum(), abandoned.sum(),
+            (arrived & (channel == IN_PERSON)).sum(), (arrived & (channel == ONLINE)).sum(),
+            (arrived & (channel == POST)).sum(),
+            np.sum(np.fmin(np.nan_to_num(leave[arrived], nan=t), t) - arrival[arrived]),
+            np.sum(leave[left] - arrival[left]),
+        ])
+    return np.array(rows, dtype=float).reshape(len(report_days), len(REPORT_COUNTS))
 
 
 def desk_queue_peaks(enter: np.ndarray, leave: np.ndarray, days: int) -> np.ndarray:

@@ -87,7 +87,25 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
         weekday_weights=weekday_weights,
         hour_weights=hour_weights,
         stock=stock,
+        checkpoints=_checkpoints(c["report"]["checkpoints"], start, end),
     )
+
+
+MAX_CHECKPOINTS = 100  # report dates kept per unit and replication (each a dozen counts)
+
+
+def _checkpoints(items: list[str], start: dt.date, end: dt.date) -> tuple[dt.date, ...]:
+    """``report.checkpoints``: dates inside the period at whose close report counts are kept."""
+    key = "report.checkpoints"
+    if len(items) > MAX_CHECKPOINTS:
+        raise ConfigError(key, f"{len(items)} dates; at most {MAX_CHECKPOINTS}")
+    dates = []
+    for k, item in enumerate(items):
+        day = _date(item, f"{key}[{k}]")
+        if not start <= day <= end:
+            raise ConfigError(f"{key}[{k}]", f"{day} is outside the period {start} to {end}")
+        dates.append(day)
+    return tuple(sorted(set(dates)))
 
 
 # --- bounds -----------------------------------------------------------------------------------

@@ -272,6 +272,41 @@ class ReportConfig:
     """Targets the reports mark on their plots."""
 
     on_time_target_pct: float = 95.0  # assumption: records on time, % of received (outcome known)
+    # Dates (ISO, inside the period) at whose close the report counts are kept besides the period's
+    # last day: the figures a report closing that day publishes (python -m sim.validate sets them).
+    checkpoints: List[str] = default(default_factory=list)
+
+
+@dataclass
+class ObservationPeriodConfig:
+    start: str = ""  # first day the observed figure covers (ISO date)
+    end: str = ""  # report date: the figure as it stood at the close of this day
+
+
+@dataclass
+class ObservationConfig:
+    """A published figure the model is checked against (``python -m sim.validate``)."""
+
+    figure: str = ""  # sim.analysis.report_figures.FIGURES
+    scope: str = "units"  # sim.analysis.scopes.SCOPES: units, centre or all
+    period: ObservationPeriodConfig = default(default_factory=ObservationPeriodConfig)
+    observed: float = 0.0
+    tolerance: float = 0.01  # relative (0.01 = 1 %) or, with relative=false, in the figure's unit
+    relative: bool = True
+    source: str = ""
+
+
+@dataclass
+class ValidateConfig:
+    """``python -m sim.validate``: the horizon run and the checks of the report."""
+
+    # A second run of the same scenario to this date (empty: none) lists every unit whose backlog
+    # grows without bound. Assumption: the end of 2025, four months past the reports.
+    horizon_end: str = "2025-12-31"
+    # Assumption: a unit is stable where the 95 % interval of every department's offered load
+    # (the mean, with one replication) lies below this.
+    stable_load: float = 1.0
+    little_tolerance: float = 0.05  # Little's law holds within this relative gap (the issue's target)
 
 
 @dataclass
@@ -299,6 +334,10 @@ class SimConfig:
     compare: CompareConfig = default(default_factory=CompareConfig)
     report: ReportConfig = default(default_factory=ReportConfig)
     stock: StockConfig = default(default_factory=StockConfig)
+    # ObservationConfig entries by name, checked by sim.experiments.validation; untyped so that
+    # +observations.NAME={figure: received, ...} can add one.
+    observations: Dict[str, Any] = default(default_factory=dict)
+    validate: ValidateConfig = default(default_factory=ValidateConfig)
 
 
 def register() -> None:

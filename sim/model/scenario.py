@@ -66,7 +66,18 @@ class Scenario:
     weekday_weights: tuple[float, ...]  # Monday..Sunday
     hour_weights: tuple[float, ...]  # clock hours 0..23
     stock: StockPolicy = StockPolicy()  # records in process when the period starts (none by default)
+    checkpoints: tuple[dt.date, ...] = ()  # report dates inside the period (report.checkpoints)
 
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
+
+    @property
+    def report_dates(self) -> tuple[dt.date, ...]:
+        """The dates report counts are kept for: the checkpoints and the period's last day, in order."""
+        return tuple(sorted(set(self.checkpoints) | {self.end}))
+
+    @property
+    def report_days(self) -> tuple[int, ...]:
+        """:attr:`report_dates` as day indices from the period's start."""
+        return tuple((d - self.start).days for d in self.report_dates)

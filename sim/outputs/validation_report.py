@@ -1,0 +1,102 @@
+"""The validation on disk: validation.csv (one row per observation), offered_load.csv,
+littles_law.csv, horizon_growth.csv, and validation.html with all of them and the warnings."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from sim.experiments.validation import LITTLE_NOTE, Validation
+from sim.outputs.run_files import _clean
+
+OVERDUE_NOTE = ("Records in process past their due date are counted with the due date as it stood at the report "
+                "date: an extension for missing papers counts from the review that granted it (report counts "
+                "in_process_overdue_max, by the due dates without any extension, is an upper bound).")
+
+
+def write_validation(folder: Path, v: Validation) -> None:
+    """Write every table first, the HTML last: a report that is there is complete."""
+    folder.mkdir(parents=True, exist_ok=True)
+    v.observations.to_csv(folder / "validation.csv", index=False)
+    v.loads.to_csv(folder / "offered_load.csv", index=False)
+    v.little.to_csv(folder / "littles_law.csv", index=False)
+    if v.growth is not None:
+        v.growth.to_csv(folder / "horizon_growth.csv", index=False)
+    (folder / "validation.json").write_text(json.dumps(_clean({
+        "observations": v.observations.to_dict(orient="records"), "warnings": v.warnings,
+        "period": [v.plan.scenario.start.isoformat(), v.plan.scenario.end.isoformat()],
+        "horizon_end": None if v.plan.horizon_scenario is None else v.plan.horizon_scenario.end.isoformat(),
+        "replications": v.plan.scenario.replications, "seed": v.plan.scenario.seed,
+        "units": len(v.plan.scenario.units)}), indent=2))
+    (folder / "validation.html").write_text(validation_html(v), encoding="utf-8")
+
+
+def observation_lines(v: Validation) -> pd.DataFrame:
+    """The observations as a reader sees them: observed, simulated [95 % CI], tolerance, verdict."""
+    t = v.observations
+    return pd.DataFrame({
+        "observation": t["observation"], "figure": t["figure"], "scope": t["scope"],
+        "period": t["start"] + " to " + t["end"], "observed": t["observed"].map(_number),
+        "simulated [95 % CI]": [_interval(r.simulated, r.ci95_low, r.ci95_high) for r in t.itertuples()],
+        "tolerance": t["tolerance"].map(lambda x: "±" + _number(x)),
+        "within": t["within_tolerance"].map({True: "yes", False: "NO", None: "n/a"}), "source": t["source"],
+    })
+
+
+def _number(x) -> str:
+    if x is None or pd.isna(x):
+        return "n/a"
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:,.4g}"
+
+
+def _interval(mean, low, high) -> str:
+    if mean is None or pd.isna(mean):
+        return "n/a"
+    if low is None or pd.isna(low):
+        return _number(mean)
+    return f"{_number(mean)} [{_number(low)}, {_number(high)}]"
+
+
+def validation_html(v: Validation) -> str:
+    s = v.plan.scenario
+    t = v.observations
+    met = int((t["within_tolerance"] == True).sum())  # noqa: E712 (None: no simulated value)
+    loads = v.loads.sort_values("offered_load", ascending=False)
+    sections = [
+        f"<h1>Validation: {html.escape(s.name)}</h1>",
+        f"<p>{len(s.units)} units, {s.start} to {s.end}, {s.replications} replications, seed {s.seed}. "
+        f"{met} of {len(t)} observations within tolerance. Simulated: mean over replications with its 95 % interval, "
+        "counted over the nodes of the observation's scope at the close of its report date, for the records "
+        "received from the period's start.</p>",
+        "<h2>Warnings</h2>" + ("<ul>" + "".join(f"<li>{html.escape(w)}</li>" for w in v.warnings) + "</ul>"
+                               if v.warnings else "<p>None.</p>"),
+        "<h2>Observations</h2>" + observation_lines(v).to_html(index=False, border=0) + f"<p>{OVERDUE_NOTE}</p>",
+        f"<h2>Offered load</h2><p>Work that reached each department (staff minutes of the records received, and of "
+        f"any opening stock) over its staff's session minutes, {s.start} to {s.end}. Above 1, work arrives faster "
+        "than the department can do it.</p>" + loads.to_html(index=False, border=0, float_format=lambda x: f"{x:.3f}"),
+        f"<h2>Little's law</h2><p>Per unit, mean number in process over the period against throughput × mean time "
+        f"in system of the records that left (ratio 1: the law holds), checked where the unit is stable (every "
+        f"department's offered load below {v.plan.stable_load:g}; within ±{v.plan.little_tolerance:.0%}). "
+        f"{LITTLE_NOTE}</p>" + v.little.to_html(index=False, border=0, float_format=lambda x: f"{x:.3f}"),
+    ]
+    if v.growth is not None:
+        h = v.plan.horizon_scenario
+        growing = v.growth[v.growth["grows"]]
+        listed = v.growth[v.growth["grows"] | (v.growth["max_load"] >= 1)].sort_values("max_load", ascending=False)
+        sections.append(
+            f"<h2>Horizon stability: {h.start} to {h.end}</h2><p>The same scenario run to {h.end}: the slope of each "
+            "unit's daily records in process over the second half of the run (records a day, mean over replications "
+            "with its 95 % interval). A unit's backlog grows without bound when the interval lies above 0 and a "
+            f"department's offered load is at least 1: {len(growing)} of {len(v.growth)} units. Listed: those, and "
+            "every unit with a department at load 1 or more (with few replications the interval may not tell "
+            "its growth from noise).</p>"
+            + (listed.to_html(index=False, border=0, float_format=lambda x: f"{x:.3f}") if len(listed)
+               else "<p>No unit.</p>"))
+    style = ("body{font-family:sans-serif;max-width:1200px;margin:auto;padding:1em}"
+             "table{border-collapse:collapse;font-size:12px;margin-bottom:1em}"
+             "td,th{border-bottom:1px solid #ddd;padding:3px 6px;text-align:right}th{background:#f3f3f3}")
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Validation</title>"
+            f"<style>{style}</style></head><body>{''.join(sections)}</body></html>")
