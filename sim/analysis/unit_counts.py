@@ -16,11 +16,16 @@ COUNTS = (
     "received_in_person", "received_online", "received_post",
     "served_at_desk", "desk_wait_sum", "desk_wait_over_target", "lead_time_sum_wd",
     "desk_busy", "desk_capacity", "staff_busy", "staff_capacity", "approver_busy", "approver_capacity",
+    "overtime_hours", "officer_weeks",
 )
 DEPARTMENT_COUNTS = (
     "received", "processed", "processed_on_time", "in_process", "in_process_overdue",
     "lead_time_sum_wd", "staff_busy", "staff_capacity", "approver_busy", "approver_capacity",
+    "overtime_hours", "officer_weeks",
 )
+# staff_capacity is the officers' session minutes plus the extra sessions they stayed for
+# (overtime_hours, officer-hours), so staff utilisation stays a share of the time they were at work.
+# officer_weeks: officers x simulated days / 7, what overtime per officer and week is counted against.
 DAILY = ("arrivals", "completions", "abandoned", "in_process", "desk_queue_peak")
 
 
@@ -57,13 +62,16 @@ def summarise_unit(replication: int, position: int, scenario: Scenario, plan: Un
     approvers = np.asarray(organisation.approvers, dtype=float)
     n_dept = len(staff)
     staff_busy = np.bincount(organisation.pool_department, weights=outcome.staff_busy, minlength=n_dept)
+    overtime = np.bincount(organisation.pool_department, weights=outcome.staff_overtime, minlength=n_dept)
+    staff_capacity = staff * session_minutes + overtime
+    officer_weeks = staff * scenario.days / 7
 
     counts = np.array([
         len(workload), n_done, on_time.sum(), in_process.sum(), overdue.sum(), abandoned.sum(),
         (workload.channel == IN_PERSON).sum(), (workload.channel == ONLINE).sum(), (workload.channel == POST).sum(),
         served.sum(), waits.sum(), (waits > scenario.desk_policy.wait_target_minutes).sum(), lead_wd.sum(),
-        desk_busy, plan.desks * session_minutes, staff_busy.sum(), staff.sum() * session_minutes,
-        outcome.approver_busy.sum(), approvers.sum() * session_minutes,
+        desk_busy, plan.desks * session_minutes, staff_busy.sum(), staff_capacity.sum(),
+        outcome.approver_busy.sum(), approvers.sum() * session_minutes, overtime.sum() / 60, officer_weeks.sum(),
     ], dtype=float)
 
     dept = workload.department
@@ -73,8 +81,8 @@ def summarise_unit(replication: int, position: int, scenario: Scenario, plan: Un
 
     departments = np.column_stack([
         np.bincount(dept, minlength=n_dept), per_dept(processed), per_dept(on_time), per_dept(in_process),
-        per_dept(overdue), per_dept(processed, lead_wd), staff_busy, staff * session_minutes,
-        outcome.approver_busy, approvers * session_minutes,
+        per_dept(overdue), per_dept(processed, lead_wd), staff_busy, staff_capacity,
+        outcome.approver_busy, approvers * session_minutes, overtime / 60, officer_weeks,
     ]).astype(float)
 
     days = scenario.days
