@@ -191,6 +191,8 @@ def serve_with_overtime(arrival: np.ndarray, priority: np.ndarray, work: np.ndar
         return start, finish, 0.0
     calendar = overtime.calendar
     horizon = calendar.horizon
+    session_start, session_end = calendar.session_start, calendar.session_end
+    last_end, work_end, n_days = overtime.plan.last_end, overtime.work_end, len(overtime.work_end)
     order = np.argsort(arrival, kind="stable")
     arrivals, items = arrival[order].tolist(), order.tolist()
     priorities, works = priority.tolist(), work.tolist()
@@ -210,7 +212,11 @@ def serve_with_overtime(arrival: np.ndarray, priority: np.ndarray, work: np.ndar
         if t >= horizon:  # every other server's next work is later still
             break
         i = in_hand[k]
-        if i < 0:  # free: takes the next item, as in serve_in_sessions
+        if i >= 0:  # carries on with its item at the start of a session
+            if t >= overtime.next_instant:
+                overtime.decide_up_to(t, joined_before, n_started)
+            s = bisect.bisect_right(session_start, t) - 1
+        else:  # free: takes the next item, as in serve_in_sessions
             if not waiting:
                 if ranked == n:
                     continue  # nothing will come for this server; others may still be working
@@ -218,11 +224,18 @@ def serve_with_overtime(arrival: np.ndarray, priority: np.ndarray, work: np.ndar
                     t = arrivals[ranked]
             if now > t:
                 t = now
-            overtime.decide_up_to(t, joined_before, n_started)
-            t = overtime.next_work_start(t)
-            if t >= horizon:
-                continue
-            overtime.decide_up_to(t, joined_before, n_started)
+            if t >= overtime.next_instant:
+                overtime.decide_up_to(t, joined_before, n_started)
+            s = bisect.bisect_right(session_start, t) - 1  # the session t is in, or the last before it
+            if s < 0 or t >= session_end[s]:  # not in a session: in the day's extra session, or wait
+                d = int(t // MINUTES_PER_DAY)
+                if not (d < n_days and last_end[d] <= t < work_end[d]):
+                    s += 1
+                    t = session_start[s]
+                    if t >= horizon:
+                        continue
+                    if t >= overtime.next_instant:
+                        overtime.decide_up_to(t, joined_before, n_started)
             now = t
             if waiting or (ranked + 1 < n and arrivals[ranked + 1] <= t):
                 while ranked < n and arrivals[ranked] <= t:
@@ -235,16 +248,19 @@ def serve_with_overtime(arrival: np.ndarray, priority: np.ndarray, work: np.ndar
                 ranked += 1
             n_started += 1
             started[i], in_hand[k], left[k] = t, i, works[i]
-        else:  # carries on with its item at the next session
-            overtime.decide_up_to(t, joined_before, n_started)
-        done, worked = overtime.work_today(t, left[k])
-        busy += worked  # each day's share of the work lies before the horizon or not at all
-        if done == done:
-            finished[i], in_hand[k] = done, -1
-            heapq.heappush(free, (done, k))
+        w = left[k]
+        if s >= 0 and t + w <= session_end[s]:  # done within the session it is in
+            done = t + w
+            busy += w
         else:
-            left[k] -= worked
-            heapq.heappush(free, (overtime.carry_on_at(t), k))
+            done, worked = overtime.work_today(t, w)
+            busy += worked  # each day's share of the work lies before the horizon or not at all
+            if done != done:
+                left[k] = w - worked
+                heapq.heappush(free, (overtime.carry_on_at(t), k))
+                continue
+        finished[i], in_hand[k] = done, -1
+        heapq.heappush(free, (done, k))
     overtime.decide_up_to(horizon, joined_before, n_started)
     start[:], finish[:] = started, finished
     finish[finish >= horizon] = np.nan

@@ -252,6 +252,7 @@ class OvertimeDays:
         self.plan, self.servers, self.calendar = plan, servers, plan.calendar
         self.work_end = list(plan.last_end)  # per day: when the day's work ends, extra session included
         self.decided = 0  # plan.instants[:decided] are decided
+        self.next_instant = plan.instants[0] if plan.instants else math.inf  # the first undecided one
         self.used_by_week: dict[int, float] = {}
         self.officer_minutes = 0.0
 
@@ -270,6 +271,7 @@ class OvertimeDays:
                 self.work_end[d] += extra
                 self.used_by_week[week] = used + extra
                 self.officer_minutes += extra * self.servers
+        self.next_instant = plan.instants[self.decided] if self.decided < len(plan.instants) else math.inf
 
     def next_work_start(self, t: float) -> float:
         """``t`` itself if the pool works then (a session or a decided extra session), else the start of
