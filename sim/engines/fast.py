@@ -255,7 +255,7 @@ def serve_with_overtime(arrival: np.ndarray, priority: np.ndarray, work: np.ndar
         else:
             done, worked = overtime.work_today(t, w)
             busy += worked  # each day's share of the work lies before the horizon or not at all
-            if done != done:
+            if math.isnan(done):  # carries on at the next session
                 left[k] = w - worked
                 heapq.heappush(free, (overtime.carry_on_at(t), k))
                 continue

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import math
 from collections import deque
 
 import numpy as np
@@ -90,7 +91,7 @@ class _WorkPool:
                 overtime.decide_up_to(now, self._joined_before, self.n_started)
                 done, worked = overtime.work_today(now, left)
                 self.busy += worked  # each day's share of the work lies before the horizon or not at all
-                if done == done:
+                if not math.isnan(done):
                     break
                 left -= worked
                 resume = overtime.carry_on_at(now)

@@ -216,11 +216,11 @@ class OvertimePlan:
         first_weekday = calendar.start.weekday()
         for start, end in calendar.sessions_within(0.0, calendar.horizon):
             d = int(start // MINUTES_PER_DAY)
-            if self.last_end[d] != self.last_end[d]:  # the day's first session
-                if calendar.is_working_day[d] or policy.saturdays:
-                    self.instants.append(start)
-                    self.decision_days.append(d)
-                    self.week.append((d + first_weekday) // 7)
+            first_of_day = math.isnan(self.last_end[d])
+            if first_of_day and (calendar.is_working_day[d] or policy.saturdays):
+                self.instants.append(start)
+                self.decision_days.append(d)
+                self.week.append((d + first_weekday) // 7)
             self.last_end[d] = end
             self.worked_by_last_end[d] = calendar.minutes_worked_by(end)
 
