@@ -5,8 +5,10 @@ import numpy as np
 import pytest
 
 from sim.analysis.kpis import department_kpis, pooled_kpis
+from sim.analysis.summary import summarise
 from sim.analysis.unit_counts import DEPARTMENT_COUNTS
 from sim.errors import ConfigError
+from sim.outputs.run_files import format_summary
 from tests.conftest import scenario_from, simulate
 
 # One unit with too few officers for its demand, over three whole weeks (Monday 7 to Sunday 27 July).
@@ -71,3 +73,15 @@ def test_a_late_saturday_limits_overtime_only_when_saturdays_have_overtime():
     policy = scenario_from("city.units=[ba_dinh]", "staff.overtime.enabled=true",
                            "calendar.saturday_sessions=[13:00-22:00]").back_office.overtime
     assert policy.enabled and not policy.saturdays and policy.minutes_per_day == 180
+
+
+@pytest.mark.parametrize("enabled", [False, True])
+def test_the_printed_summary_shows_overtime_when_it_is_enabled(enabled):
+    overrides = ("city.units=[soc_son]", "period.end=2025-07-08", "replications=1", *OVERTIME[1:],
+                 f"staff.overtime.enabled={str(enabled).lower()}")
+    scenario, results = simulate(*overrides)
+    run = summarise(scenario, results)
+    text = format_summary(run, top=3)
+    assert ("overtime_hours_per_officer_week" in text) == enabled
+    assert ("overtime_h/wk" in text) == enabled
+    assert {"overtime_hours", "overtime_hours_per_officer_week"} <= set(run.units.columns) & set(run.departments.columns)
