@@ -1,13 +1,18 @@
 """Small exact cases of the core algorithms, computed by hand: the session-time multi-server queue
-of the fast engine and the split of a unit's staff over its departments."""
+of the fast engine (with and without overtime, the overtime also in the SimPy reference's work pool)
+and the split of a unit's staff over its departments."""
 
 import datetime as dt
 
 import numpy as np
 import pytest
+import simpy
 
-from sim.engines.fast import busy_minutes, serve_in_sessions
+from sim.engines.fast import busy_minutes, serve_in_sessions, serve_with_overtime
+from sim.engines.reference import _WorkPool
+from sim.engines.rules import OvertimeDays, OvertimePlan
 from sim.model.calendar import CalendarSpec, WorkCalendar
+from sim.model.scenario import OvertimePolicy
 from sim.model.structures import STAFFING_POLICIES, Department, Structure, department_staff, split_by_weight
 
 NAN = np.nan
@@ -66,6 +71,72 @@ def test_a_daily_limit_holds_items_to_the_next_day():
     # Wednesday (3360), after the horizon: neither started nor finished.
     np.testing.assert_array_equal(start, [480, 490, 1920, 1930, NAN])
     np.testing.assert_array_equal(finish, [490, 500, 1930, 1940, NAN])
+
+
+def overtime_plan(max_minutes_per_week: float = 0.0) -> OvertimePlan:
+    """Overtime of up to 3 hours (17:00-20:00) when more than 2 records per officer wait at 08:00."""
+    return OvertimePlan(CALENDAR, OvertimePolicy(enabled=True, threshold_records_per_officer=2, minutes_per_day=180,
+                                                 saturdays=False, max_minutes_per_week=max_minutes_per_week))
+
+
+def both_engines_with_overtime(arrival, work, servers, plan):
+    """(start, finish, minutes worked, officer-minutes of overtime) from the fast engine, and the finish
+    times, minutes worked and overtime of the SimPy reference's work pool on the same items."""
+    days = OvertimeDays(plan, servers)
+    start, finish, worked = serve_with_overtime(arrival, arrival, work, servers, days)
+    env = simpy.Environment()
+    done = np.full(len(arrival), np.nan)
+    pool = _WorkPool(env, CALENDAR, servers, work, arrival, lambda i: done.__setitem__(i, env.now), overtime=plan)
+    for i, t in enumerate(arrival):
+        env.timeout(t).callbacks.append(lambda _event, i=i: pool.put(i))
+    env.run(until=CALENDAR.horizon)
+    return (start, finish, worked, days.officer_minutes), (done, pool.busy_up_to_horizon(), pool.overtime_up_to_horizon())
+
+
+def test_a_backlog_at_opening_keeps_one_officer_until_evening():
+    # Four records wait at Monday 08:00, more than 2 per officer: the day's work ends at 20:00 (1200).
+    # A 480-600 and B 600-720 in the morning; C 810-930; D, 180 minutes, works 90 to 17:00 and 90
+    # in the extra session: done 1110, 18:30. E arrives 18:20 (1100) and is started when D is done:
+    # 1110-1170. F arrives 1150: 30 minutes to 20:00, the other 30 on Tuesday from 08:00: 1950.
+    # At Tuesday 08:00 all six that had arrived were started: no overtime; G arrives at 2400, works
+    # 60 minutes to 17:00 and is not finished by the horizon.
+    arrival = np.array([0, 0, 0, 0, 1100, 1150, 2400], dtype=float)
+    work = np.array([120, 120, 120, 180, 60, 60, 100], dtype=float)
+    (start, finish, worked, overtime), (done, busy, reference_overtime) = both_engines_with_overtime(
+        arrival, work, 1, overtime_plan())
+    np.testing.assert_array_equal(start, [480, 600, 810, 930, 1110, 1170, 2400])
+    np.testing.assert_array_equal(finish, [600, 720, 930, 1110, 1170, 1950, NAN])
+    assert worked == 660 + 60 and overtime == 180  # the whole extra session, Monday only
+    np.testing.assert_allclose(done, finish)
+    assert busy == pytest.approx(worked) and reference_overtime == overtime
+    # Without overtime D would finish on Tuesday at 08:00 + 90 = 2010.
+    assert serve_in_sessions(arrival, arrival, work, 1, CALENDAR)[1][3] == 2010
+
+
+def test_a_backlog_at_the_threshold_is_no_overtime():
+    arrival, work = np.zeros(4), np.full(4, 120.0)
+    (_, finish, _, overtime), _ = both_engines_with_overtime(arrival, work, 2, overtime_plan())
+    # 4 waiting at opening for 2 officers is 2 each, not more: no extra session (two each by 12:00).
+    assert overtime == 0
+    np.testing.assert_array_equal(finish, [600, 600, 720, 720])
+
+
+def test_the_weekly_limit_shortens_the_second_day():
+    # Ten records of 120 minutes wait at Monday 08:00; the officer may stay 4 hours a week. Monday:
+    # 3 hours (to 20:00), the six first started by 19:30 (1170); Tuesday 08:00: four wait, more than 2,
+    # but only 1 hour is left this week: the day's work ends 18:00 (2520).
+    # Monday: A 480-600, B 600-720, C 810-930, D 930-1050, E 1050-1170, F 1170: 30 to 20:00, then
+    # Tuesday 1920 + 90 = 2010. G 2010-2130, H 2130: 30 to 12:00, 90 from 13:30 (2250): 2340.
+    # I 2340-2460 (17:00, all in session), J 2460: the hour to 18:00, not finished.
+    arrival, work = np.zeros(10), np.full(10, 120.0)
+    (start, finish, worked, overtime), (done, busy, reference_overtime) = both_engines_with_overtime(
+        arrival, work, 1, overtime_plan(max_minutes_per_week=240))
+    np.testing.assert_array_equal(start, [480, 600, 810, 930, 1050, 1170, 2010, 2130, 2340, 2460])
+    np.testing.assert_array_equal(finish, [600, 720, 930, 1050, 1170, 2010, 2130, 2340, 2460, NAN])
+    assert overtime == 240 and reference_overtime == 240
+    # Session time of both days (2 x 450) and the four hours of overtime, all worked.
+    assert worked == 1140 and busy == pytest.approx(1140)
+    np.testing.assert_allclose(done, finish)
 
 
 def test_no_server_serves_nothing():

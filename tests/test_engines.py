@@ -18,6 +18,8 @@ THREE_WEEKS = "period.end=2025-07-21"
 # Few desks and impatient citizens: queues, reneging and returns all happen.
 BUSY_DESKS = ("desks.rule=fixed", "desks.fixed=1", "desks.patience_minutes.mean=30")
 
+OVERTIME = ("staff.overtime.enabled=true", "staff.overtime.threshold_records_per_officer=3")
+
 POLICIES = {
     "default": (),
     "busy desks, overtime": BUSY_DESKS,
@@ -39,7 +41,17 @@ POLICIES = {
     "opening stock, daily approval cap": ("stock.source=handover", "stock.days_of_stock=10",
                                           "staff.approvals_per_day=3"),
     "opening stock, no back office": ("stock.source=handover", "scenario.back_office=false"),
+    # The stock waiting at the start counts in the first morning's backlog that decides overtime.
+    "opening stock, overtime": ("stock.source=handover", "stock.days_of_stock=15", *OVERTIME, "staff.rule=fixed",
+                                "staff.fixed=3"),
+    # Thin staff and a low threshold: some days with overtime, some without, work carried over both.
+    "overtime, thin staff": (*OVERTIME, "staff.rule=fixed", "staff.fixed=2"),
+    "overtime on Saturdays, weekly limit, edf, approval cap": (
+        *OVERTIME, "staff.rule=fixed", "staff.fixed=3", "staff.overtime.saturdays=true",
+        "staff.overtime.max_hours_per_week=7", "staff.overtime.hours_per_day=2.5", "staff.order=edf",
+        "staff.approvals_per_day=4", "structure=five_departments_urban", "staff.pooling=false"),
 }
+OVERTIME_POLICIES = [name for name in POLICIES if name.startswith("overtime")]
 
 
 def every_engine(*overrides: str):
@@ -59,7 +71,7 @@ def test_every_engine_reproduces_the_simpy_reference(overrides):
         for engine, outcome in outcomes.items():
             np.testing.assert_array_equal(outcome.stage, reference.stage, err_msg=engine)
             for name in ("receipt", "due", "done", "desk_start", "desk_end", "desk_wait", "abandoned_at",
-                         "staff_busy", "approver_busy", "reviewed"):
+                         "staff_busy", "approver_busy", "reviewed", "staff_overtime"):
                 np.testing.assert_allclose(getattr(outcome, name), getattr(reference, name), rtol=1e-9, atol=1e-6,
                                            err_msg=f"{engine}: {name}")
             for name in ("visit_enter", "visit_exit"):  # the same stays, logged in another order
@@ -91,9 +103,11 @@ def check_contract(outcome, workload, calendar, plan) -> None:
     assert not np.isin(outcome.stage[received], (DESK_QUEUE, AT_DESK, AWAY, ABANDONED)).any()
     assert (outcome.visit_exit >= outcome.visit_enter).all() and (outcome.visit_exit <= horizon).all()
     assert (outcome.staff_busy >= 0).all() and (outcome.approver_busy >= 0).all()
+    assert len(outcome.staff_overtime) == len(plan.organisation.pool_staff) and (outcome.staff_overtime >= 0).all()
 
 
-CONTRACT_POLICIES = ("cap with edf, sent home", "no back office", "opening stock, overdue, edf, thin staff, papers")
+CONTRACT_POLICIES = ("cap with edf, sent home", "no back office", "opening stock, overdue, edf, thin staff, papers",
+                     "overtime, thin staff")
 
 
 @pytest.mark.parametrize("overrides", [POLICIES[name] for name in CONTRACT_POLICIES], ids=CONTRACT_POLICIES)
@@ -113,6 +127,17 @@ def test_the_comparison_covers_every_outcome_class():
     assert {DESK_QUEUE, AT_DESK, AWAY, BACK_OFFICE, DONE, ABANDONED} <= stages
     # the opening stock is finished within the period, or still in process at its end, somewhere
     assert {BACK_OFFICE, DONE} <= stock_stages
+
+
+@pytest.mark.parametrize("name", OVERTIME_POLICIES)
+def test_the_overtime_policies_compare_days_with_and_without_overtime(name):
+    """The overtime comparison is only a check if a pool stays late on some days and not on others."""
+    mixed = 0
+    for _, calendar, plan, outcomes in every_engine(*POLICIES[name]):
+        overtime = outcomes[REFERENCE].staff_overtime
+        every_day = np.asarray(plan.organisation.pool_staff) * 150 * calendar.is_working_day[:calendar.days].sum()
+        mixed += ((overtime > 0) & (overtime < every_day)).sum()
+    assert mixed > 0
 
 
 def test_engine_is_chosen_by_config_among_the_registered_ones():

@@ -62,8 +62,14 @@ KPIS = {k.name: k for k in (
     Kpi("lead_time_mean_wd", "working days", 0, INF, "mean time from receipt to result of the records finished"),
     # desks keep serving after closing time under desks.closing=overtime, so busy time can exceed the sessions
     Kpi("desk_utilisation", "share of session time", 0, INF, "desk busy time over desk session time"),
-    Kpi("staff_utilisation", "share of session time", 0, 1, "officers' working time over their session time, all departments"),
+    Kpi("staff_utilisation", "share of session time", 0, 1,
+        "officers' working time over their session time (extra sessions of overtime included), all departments"),
     Kpi("approver_utilisation", "share of session time", 0, 1, "heads' approval time over their session time"),
+    Kpi("overtime_hours", "officer-hours", 0, INF,
+        "hours officers stayed after the day's last session (staff.overtime), each officer of a department counted"),
+    Kpi("overtime_hours_per_officer_week", "hours", 0, 7 * 24,
+        "overtime hours per processing officer and week of the period (every officer counted, also those of "
+        "departments that never stayed late)"),
     Kpi("in_person_pct", "%", 0, 100, "records filed at a desk"),
     Kpi("online_pct", "%", 0, 100, "records filed online"),
     Kpi("post_pct", "%", 0, 100, "records filed by post"),
@@ -134,6 +140,8 @@ def kpis(counts: np.ndarray, waits: np.ndarray) -> dict[str, float]:
         "desk_utilisation": _ratio(c["desk_busy"], c["desk_capacity"]),
         "staff_utilisation": _ratio(c["staff_busy"], c["staff_capacity"]),
         "approver_utilisation": _ratio(c["approver_busy"], c["approver_capacity"]),
+        "overtime_hours": c["overtime_hours"],
+        "overtime_hours_per_officer_week": _ratio(c["overtime_hours"], c["officer_weeks"]),
         "in_person_pct": _ratio(c["received_in_person"], c["received"], 100),
         "online_pct": _ratio(c["received_online"], c["received"], 100),
         "post_pct": _ratio(c["received_post"], c["received"], 100),
@@ -159,6 +167,8 @@ def department_kpis(row: np.ndarray) -> dict[str, float]:
         "approver_utilisation": _ratio(c["approver_busy"], c["approver_capacity"]),
         # work that reached the department over its staff's session time: above 1 its backlog grows
         "offered_load": _ratio(c["effort_arrived"], c["staff_capacity"]),
+        "overtime_hours": c["overtime_hours"],
+        "overtime_hours_per_officer_week": _ratio(c["overtime_hours"], c["officer_weeks"]),
     }
 
 

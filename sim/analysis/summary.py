@@ -50,6 +50,7 @@ def summarise(scenario: Scenario, results: list[list[UnitResult]], provenance: d
         "start": scenario.start.isoformat(),
         "end": scenario.end.isoformat(),
         "units": len(scenario.units),
+        "overtime_enabled": scenario.back_office.overtime.enabled,  # the printed summary shows overtime only then
         "kpis": {name: kpi_interval(name, [k[name] for k in city_by_rep]) for name in KPI_NAMES},
         "by_kind": kinds,
         "interval_method": INTERVAL_METHOD,

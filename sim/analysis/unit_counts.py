@@ -22,11 +22,13 @@ COUNTS = (
     # reports count (processed + in process = received). Always:
     # opening_stock + received = processed + in_process + abandoned.
     "opening_stock", "reported_processed", "reported_processed_on_time", "reported_in_process",
+    "overtime_hours", "officer_weeks",
 )
 DEPARTMENT_COUNTS = (
     "received", "processed", "processed_on_time", "in_process", "in_process_overdue",
     "lead_time_sum_wd", "staff_busy", "staff_capacity", "approver_busy", "approver_capacity", "opening_stock",
     "effort_arrived",  # staff minutes of work that reached the department (received records and stock)
+    "overtime_hours", "officer_weeks",
 )
 # What a city report counts at a report date T (the close of that day), for the records received
 # in the period (opening stock left out): see :func:`report_counts`.
@@ -35,6 +37,9 @@ REPORT_COUNTS = (
     "in_process_overdue_max", "abandoned", "received_in_person", "received_online", "received_post",
     "presence_minutes", "departed_sojourn_minutes",
 )
+# staff_capacity is the officers' session minutes plus the extra sessions they stayed for
+# (overtime_hours, officer-hours), so staff utilisation stays a share of the time they were at work.
+# officer_weeks: officers x simulated days / 7, what overtime per officer and week is counted against.
 DAILY = ("arrivals", "completions", "abandoned", "in_process", "desk_queue_peak")
 
 
@@ -81,15 +86,19 @@ def summarise_unit(replication: int, position: int, scenario: Scenario, plan: Un
     approvers = np.asarray(organisation.approvers, dtype=float)
     n_dept = len(staff)
     staff_busy = np.bincount(organisation.pool_department, weights=outcome.staff_busy, minlength=n_dept)
+    overtime = np.bincount(organisation.pool_department, weights=outcome.staff_overtime, minlength=n_dept)
+    staff_capacity = staff * session_minutes + overtime
+    officer_weeks = staff * scenario.days / 7
 
     channel = workload.channel[arriving]
     counts = np.array([
         arriving.sum(), n_done, on_time.sum(), in_process.sum(), overdue.sum(), abandoned.sum(),
         (channel == IN_PERSON).sum(), (channel == ONLINE).sum(), (channel == POST).sum(),
         served.sum(), waits.sum(), (waits > scenario.desk_policy.wait_target_minutes).sum(), lead_wd.sum(),
-        desk_busy, plan.desks * session_minutes, staff_busy.sum(), staff.sum() * session_minutes,
+        desk_busy, plan.desks * session_minutes, staff_busy.sum(), staff_capacity.sum(),
         outcome.approver_busy.sum(), approvers.sum() * session_minutes,
         stock.sum(), (processed & arriving).sum(), (on_time & arriving).sum(), (in_process & arriving).sum(),
+        overtime.sum() / 60, officer_weeks.sum(),
     ], dtype=float)
 
     dept = workload.department
@@ -99,9 +108,9 @@ def summarise_unit(replication: int, position: int, scenario: Scenario, plan: Un
 
     departments = np.column_stack([
         per_dept(arriving), per_dept(processed), per_dept(on_time), per_dept(in_process),
-        per_dept(overdue), per_dept(processed, lead_wd), staff_busy, staff * session_minutes,
+        per_dept(overdue), per_dept(processed, lead_wd), staff_busy, staff_capacity,
         outcome.approver_busy, approvers * session_minutes, per_dept(stock),
-        per_dept(~np.isnan(outcome.receipt), workload.effort_minutes),
+        per_dept(~np.isnan(outcome.receipt), workload.effort_minutes), overtime / 60, officer_weeks,
     ]).astype(float)
 
     days = scenario.days

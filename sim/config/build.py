@@ -20,7 +20,7 @@ from sim.model.calendar import MINUTES_PER_DAY, TAIL_DAYS, CalendarSpec, parse_c
 from sim.model.catalogue import DISTRIBUTION_KINDS, Distribution, Procedure, channel_mix, with_online_share
 from sim.model.city import KINDS, desks_by_rule, framework_headcount, load_units
 from sim.errors import ConfigError
-from sim.model.scenario import BackOfficePolicy, DeskPolicy, Scenario, UnitPlan
+from sim.model.scenario import BackOfficePolicy, DeskPolicy, OvertimePolicy, Scenario, UnitPlan
 from sim.config.search_path import group_options, load_option
 from sim.config.stock import stock_policy
 from sim.config.schema import StructureConfig
@@ -56,7 +56,7 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
     mixes = _mixes(procedures, demand.get("online_share"))
     weekday_weights, hour_weights = _arrival_profile(demand, calendar)
     desk_policy = _desk_policy(c["desks"])
-    back_office = _back_office(c["staff"], c["scenario"]["back_office"])
+    back_office = _back_office(c["staff"], c["scenario"]["back_office"], calendar)
     units, units_per_unit = _unit_plans(c, structure, procedures, demand)
     _records_bounded(units, demand, (end - start).days + 1)
     _results_bounded(len(units), int(c["replications"]), (end - start).days + 1)
@@ -445,7 +445,7 @@ def _desk_policy(d: dict) -> DeskPolicy:
     )
 
 
-def _back_office(s: dict, enabled: bool) -> BackOfficePolicy:
+def _back_office(s: dict, enabled: bool, calendar: CalendarSpec) -> BackOfficePolicy:
     _choice(s["order"], "staff.order", QUEUE_ORDERS.names())
     _choice(s["policy"], "staff.policy", STAFFING_POLICIES.names())
     _at_least(s, "deputies_per_department", 0, "staff.", MAX_STAFF)
@@ -456,6 +456,33 @@ def _back_office(s: dict, enabled: bool) -> BackOfficePolicy:
         order=s["order"],
         approval_minutes=_distribution(s["approval_minutes"], "staff.approval_minutes", MAX_MINUTES),
         approvals_per_day=int(s["approvals_per_day"]),
+        overtime=_overtime(s["overtime"], calendar),
+    )
+
+
+def _overtime(o: dict, calendar: CalendarSpec) -> OvertimePolicy:
+    """Overtime settings; the extra session must end by midnight of its day (the work calendar
+    lays out one extended day at a time)."""
+    prefix = "staff.overtime."
+    _at_least(o, "threshold_records_per_officer", 0, prefix, MAX_RECORDS_PER_UNIT)
+    _at_least(o, "hours_per_day", 0, prefix, 24)
+    _at_least(o, "max_hours_per_week", 0, prefix, 7 * 24)
+    if o["enabled"]:
+        if calendar.always_open:
+            raise ConfigError(prefix + "enabled", "an always-open calendar has no end of day to work after")
+        ends = [calendar.sessions[-1][1]] + ([calendar.saturday_sessions[-1][1]]
+                                               if o["saturdays"] and calendar.saturday_sessions else [])
+        latest = max(ends) + 60 * float(o["hours_per_day"])
+        if latest > MINUTES_PER_DAY:
+            raise ConfigError(prefix + "hours_per_day",
+                              f"{o['hours_per_day']:g} hours after the last session (ending "
+                              f"{max(ends) // 60:02d}:{max(ends) % 60:02d}) run past midnight")
+    return OvertimePolicy(
+        enabled=bool(o["enabled"]),
+        threshold_records_per_officer=float(o["threshold_records_per_officer"]),
+        minutes_per_day=60 * float(o["hours_per_day"]),
+        saturdays=bool(o["saturdays"]),
+        max_minutes_per_week=60 * float(o["max_hours_per_week"]),
     )
 
 

@@ -129,6 +129,29 @@ class DesksConfig:
 
 
 @dataclass
+class OvertimeConfig:
+    """Officers who stay late when their pool's backlog is large (sim.engines.rules.OvertimeDays).
+
+    At the first session of each working day, a pool whose waiting records (joined before that
+    instant, not yet started) exceed ``threshold_records_per_officer`` per officer works an extra
+    session right after the day's last one. The city chairman said on 3 Oct 2025 that commune
+    officials "work until 8-9 pm" (Lao Dong, 1585309.ldo); on-time shares near 100 % are kept
+    partly by longer days.
+    """
+
+    enabled: bool = False  # off until the calibration fits the threshold and the limit
+    # Assumption: about one day's work per officer (450 session minutes / ~45 minutes a record).
+    threshold_records_per_officer: float = 10.0
+    # 17:00 -> 20:00, the early end of the chairman's "until 8-9 pm"; the Labour Code 2019 (art. 107)
+    # allows at most half a normal day (4 hours) of overtime a day.
+    hours_per_day: float = 3.0
+    saturdays: bool = False  # assumption: no overtime after a Saturday-morning session
+    # 0 = no weekly limit (assumption: the chairman's account suggests daily overtime; the Labour
+    # Code's 40 hours a month, about 9-10 a week, is what a limit would be).
+    max_hours_per_week: float = 0.0
+
+
+@dataclass
 class StaffConfig:
     rule: str = "framework"  # national framework headcount x procedure_share, split by weight; or "fixed"
     fixed: int = 4  # processing staff per department under rule=fixed
@@ -155,6 +178,7 @@ class StaffConfig:
     approvals_per_day: int = 0  # assumption: no limit (0) on the records one head or deputy approves a day
     # Assumption: extra effort per record for each field beyond the first a department spans.
     breadth_penalty: float = 0.0
+    overtime: OvertimeConfig = default(default_factory=OvertimeConfig)  # officers staying late under backlog
 
 
 @dataclass

@@ -28,12 +28,14 @@ class Engine(Protocol):
         deadlines and the horizon; ``desks``: reception desks (one line, first come first
         served); ``organisation``: officers per staff pool and approvers (head and deputies) per
         department; ``desk_policy``: closing rule and reneging; ``back_office``: whether records
-        go through staff and approvers, their queue order and the approvers' daily limit.
+        go through staff and approvers, their queue order, the approvers' daily limit and when
+        officers work overtime (:class:`~sim.engines.rules.OvertimeDays`).
 
     Output
         A :class:`~sim.engines.outcome.UnitOutcome`: per record (in the workload's order) its stage
         at the horizon and the times of what happened to it; one entry per stay in the desk line;
-        session minutes worked per staff pool and per department's approvers.
+        session minutes worked per staff pool and per department's approvers (extra sessions
+        included); officer-minutes of overtime per staff pool.
 
     Invariants
         * Deterministic: the outcome depends on the arguments only. An engine draws no random

@@ -14,13 +14,15 @@ what is here is how the fast engine orders events. No file I/O, no statistics he
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 
 import numpy as np
 
 from sim.engines.outcome import UnitOutcome
-from sim.engines.rules import QUEUE_ORDERS, DeskQueue, desk_sessions, stage_at_horizon, worked_up_to
+from sim.engines.rules import (QUEUE_ORDERS, DeskQueue, OvertimeDays, OvertimePlan, desk_sessions, stage_at_horizon,
+                               worked_up_to)
 from sim.engines.workload import Workload
 from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.model.scenario import BackOfficePolicy, DeskPolicy
@@ -172,6 +174,99 @@ def serve_in_sessions(arrival: np.ndarray, priority: np.ndarray, work: np.ndarra
     return start, finish
 
 
+def serve_with_overtime(arrival: np.ndarray, priority: np.ndarray, work: np.ndarray, servers: int,
+                        overtime: OvertimeDays) -> tuple[np.ndarray, np.ndarray, float]:
+    """:func:`serve_in_sessions` for a pool that works overtime on the days its backlog calls for it.
+
+    Work is done day by day: a server works on its item until it is done or the day's work ends
+    (the last session, or the extra session :class:`~sim.engines.rules.OvertimeDays` decided at the
+    day's first session start), then carries on at the next session. Each day is decided, from the
+    records that joined before its first session start and the count started so far, before any
+    server starts or continues work at or after that instant. Returns start and finish times (nan
+    as in :func:`serve_in_sessions`) and the session minutes worked up to the horizon.
+    """
+    n = len(arrival)
+    start, finish = np.full(n, np.nan), np.full(n, np.nan)
+    if n == 0 or servers == 0:
+        return start, finish, 0.0
+    calendar = overtime.calendar
+    horizon = calendar.horizon
+    session_start, session_end = calendar.session_start, calendar.session_end
+    last_end, work_end, n_days = overtime.plan.last_end, overtime.work_end, len(overtime.work_end)
+    order = np.argsort(arrival, kind="stable")
+    arrivals, items = arrival[order].tolist(), order.tolist()
+    priorities, works = priority.tolist(), work.tolist()
+    started, finished = [NAN] * n, [NAN] * n
+    free = [(0.0, k) for k in range(servers)]  # (when the server next works, server), a heap
+    in_hand, left = [-1] * servers, [0.0] * servers  # the item each server works on, and its work left
+    waiting: list[tuple[float, int, int]] = []  # (priority, arrival rank, item), a heap
+    ranked = n_started = 0
+    busy = 0.0
+    now = 0.0  # time of the latest start: starts are made in time order
+
+    def joined_before(t: float) -> int:
+        return bisect.bisect_left(arrivals, t)
+
+    while free:
+        t, k = heapq.heappop(free)
+        if t >= horizon:  # every other server's next work is later still
+            break
+        i = in_hand[k]
+        if i >= 0:  # carries on with its item at the start of a session
+            if t >= overtime.next_instant:
+                overtime.decide_up_to(t, joined_before, n_started)
+            s = bisect.bisect_right(session_start, t) - 1
+        else:  # free: takes the next item, as in serve_in_sessions
+            if not waiting:
+                if ranked == n:
+                    continue  # nothing will come for this server; others may still be working
+                if arrivals[ranked] > t:
+                    t = arrivals[ranked]
+            if now > t:
+                t = now
+            if t >= overtime.next_instant:
+                overtime.decide_up_to(t, joined_before, n_started)
+            s = bisect.bisect_right(session_start, t) - 1  # the session t is in, or the last before it
+            if s < 0 or t >= session_end[s]:  # not in a session: in the day's extra session, or wait
+                d = int(t // MINUTES_PER_DAY)
+                if not (d < n_days and last_end[d] <= t < work_end[d]):
+                    s += 1
+                    t = session_start[s]
+                    if t >= horizon:
+                        continue
+                    if t >= overtime.next_instant:
+                        overtime.decide_up_to(t, joined_before, n_started)
+            now = t
+            if waiting or (ranked + 1 < n and arrivals[ranked + 1] <= t):
+                while ranked < n and arrivals[ranked] <= t:
+                    j = items[ranked]
+                    heapq.heappush(waiting, (priorities[j], ranked, j))
+                    ranked += 1
+                i = heapq.heappop(waiting)[2]
+            else:
+                i = items[ranked]
+                ranked += 1
+            n_started += 1
+            started[i], in_hand[k], left[k] = t, i, works[i]
+        w = left[k]
+        if s >= 0 and t + w <= session_end[s]:  # done within the session it is in
+            done = t + w
+            busy += w
+        else:
+            done, worked = overtime.work_today(t, w)
+            busy += worked  # each day's share of the work lies before the horizon or not at all
+            if math.isnan(done):  # carries on at the next session
+                left[k] = w - worked
+                heapq.heappush(free, (overtime.carry_on_at(t), k))
+                continue
+        finished[i], in_hand[k] = done, -1
+        heapq.heappush(free, (done, k))
+    overtime.decide_up_to(horizon, joined_before, n_started)
+    start[:], finish[:] = started, finished
+    finish[finish >= horizon] = np.nan
+    return start, finish, busy
+
+
 def busy_minutes(calendar: WorkCalendar, start: np.ndarray, finish: np.ndarray, work: np.ndarray) -> float:
     """Session minutes worked up to the horizon: finished items in full, the one in hand in part."""
     running = ~np.isnan(start) & np.isnan(finish)
@@ -180,17 +275,25 @@ def busy_minutes(calendar: WorkCalendar, start: np.ndarray, finish: np.ndarray, 
 
 def _serve_pools(calendar: WorkCalendar, arrival: np.ndarray, priority: np.ndarray, work: np.ndarray,
                  pool: np.ndarray, servers: tuple[int, ...], members: np.ndarray,
-                 per_day: int = 0) -> tuple[np.ndarray, list[float]]:
-    """Each pool's members through :func:`serve_in_sessions`: finish times (nan for non-members and
-    unfinished items) and session minutes worked per pool."""
+                 per_day: int = 0, overtime: OvertimePlan | None = None) -> tuple[np.ndarray, list[float], list[float]]:
+    """Each pool's members through :func:`serve_in_sessions` (or :func:`serve_with_overtime`): finish
+    times (nan for non-members and unfinished items), session minutes worked and officer-minutes of
+    overtime per pool."""
     finish = np.full(len(arrival), np.nan)
-    busy = []
+    busy, extra = [], []
     for p, count in enumerate(servers):
         rows = np.flatnonzero(members & (pool == p))
-        s, f = serve_in_sessions(arrival[rows], priority[rows], work[rows], count, calendar, per_day)
+        if overtime is None:
+            s, f = serve_in_sessions(arrival[rows], priority[rows], work[rows], count, calendar, per_day)
+            busy.append(busy_minutes(calendar, s, f, work[rows]))
+            extra.append(0.0)
+        else:
+            days = OvertimeDays(overtime, count)
+            s, f, worked = serve_with_overtime(arrival[rows], priority[rows], work[rows], count, days)
+            busy.append(worked)
+            extra.append(days.officer_minutes)
         finish[rows] = f
-        busy.append(busy_minutes(calendar, s, f, work[rows]))
-    return finish, busy
+    return finish, busy, extra
 
 
 def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int, organisation: Organisation,
@@ -215,8 +318,10 @@ def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int, organi
         priority = QUEUE_ORDERS.get(back_office.order)
         # Every received record joins its staff pool at receipt (the opening stock at time 0, ahead
         # of the period's records), except stock already reviewed, whose wait starts at time 0.
-        reviewed, staff_busy = _serve_pools(calendar, receipt, priority(receipt, due), w.effort_minutes, w.pool,
-                                            organisation.pool_staff, received & ~w.opening_reviewed)
+        overtime = OvertimePlan(calendar, back_office.overtime) if back_office.overtime.enabled else None
+        reviewed, staff_busy, staff_overtime = _serve_pools(calendar, receipt, priority(receipt, due),
+                                                            w.effort_minutes, w.pool, organisation.pool_staff,
+                                                            received & ~w.opening_reviewed, overtime=overtime)
         reviewed[w.opening_reviewed] = 0.0
         reviewed_rows = ~np.isnan(reviewed)
         # Missing papers move the due date; papers and external steps delay the approval, counted on
@@ -227,13 +332,13 @@ def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int, organi
         to_approver = np.full(len(w), np.nan)
         to_approver[reviewed_rows] = np.where(wait > 0, calendar.wait_ends(reviewed[reviewed_rows], wait),
                                               reviewed[reviewed_rows])
-        done, approver_busy = _serve_pools(calendar, to_approver, priority(receipt, due), w.approval_minutes,
+        done, approver_busy, _ = _serve_pools(calendar, to_approver, priority(receipt, due), w.approval_minutes,
                                            w.department, organisation.approvers,
                                            to_approver < horizon,  # nan compares False
                                            back_office.approvals_per_day)
     else:
         done[received] = np.maximum(receipt[received], 0.0)  # the opening stock at the start
-        staff_busy, approver_busy = [0.0] * n_pools, [0.0] * n_departments
+        staff_busy, approver_busy, staff_overtime = [0.0] * n_pools, [0.0] * n_departments, [0.0] * n_pools
 
     return UnitOutcome(
         stage=stage_at_horizon(hall.stage, receipt, done),
@@ -249,4 +354,5 @@ def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int, organi
         staff_busy=np.array(staff_busy, dtype=float),
         approver_busy=np.array(approver_busy, dtype=float),
         reviewed=reviewed,
+        staff_overtime=np.array(staff_overtime, dtype=float),
     )

@@ -27,4 +27,5 @@ class UnitOutcome:
     visit_exit: np.ndarray
     staff_busy: np.ndarray  # session minutes worked per staff pool, up to the horizon
     approver_busy: np.ndarray  # per department
+    staff_overtime: np.ndarray  # officer-minutes of extra sessions per staff pool, up to the horizon
     reviewed: np.ndarray | None = None  # when the officers' review ended; nan if not by the horizon

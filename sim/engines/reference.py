@@ -12,14 +12,17 @@ queue orders, closing the books) are in :mod:`sim.engines.rules`.
 
 from __future__ import annotations
 
+import bisect
 import heapq
+import math
 from collections import deque
 
 import numpy as np
 import simpy
 
 from sim.engines.outcome import UnitOutcome
-from sim.engines.rules import QUEUE_ORDERS, DeskQueue, desk_sessions, stage_at_horizon, worked_up_to
+from sim.engines.rules import (QUEUE_ORDERS, DeskQueue, OvertimeDays, OvertimePlan, desk_sessions, stage_at_horizon,
+                               worked_up_to)
 from sim.engines.workload import Workload
 from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.model.scenario import BackOfficePolicy, DeskPolicy
@@ -30,11 +33,13 @@ class _WorkPool:
     """``servers`` people sharing one priority queue who work only in session time.
 
     With ``per_day`` > 0 each of them finishes at most that many items a calendar day (a head's
-    daily approval capacity) and then waits for the next day's first session.
+    daily approval capacity) and then waits for the next day's first session. With an
+    :class:`~sim.engines.rules.OvertimePlan` they stay for an extra session on the days the
+    pool's backlog calls for one (:class:`~sim.engines.rules.OvertimeDays`).
     """
 
     def __init__(self, env: simpy.Environment, calendar: WorkCalendar, servers: int, work: np.ndarray,
-                 priority: np.ndarray, on_done, per_day: int = 0):
+                 priority: np.ndarray, on_done, per_day: int = 0, overtime: OvertimePlan | None = None):
         self.env, self.calendar, self.work, self.priority, self.on_done = env, calendar, work, priority, on_done
         self.per_day = per_day
         self.heap: list = []
@@ -42,14 +47,59 @@ class _WorkPool:
         self.seq = 0
         self.busy = 0.0
         self.started = [None] * servers
+        self.overtime = OvertimeDays(overtime, servers) if overtime is not None else None
+        self.joined: list[float] = []  # when each item joined, in time order (overtime decisions)
+        self.n_started = 0
         for k in range(servers):
-            env.process(self._serve(k))
+            env.process(self._serve(k) if self.overtime is None else self._serve_with_overtime())
 
     def put(self, i: int) -> None:
         heapq.heappush(self.heap, (self.priority[i], self.seq, i))
         self.seq += 1
+        if self.overtime is not None:
+            self.joined.append(self.env.now)
         if self.idle:
             self.idle.popleft().succeed()
+
+    def _joined_before(self, t: float) -> int:
+        return bisect.bisect_left(self.joined, t)
+
+    def _serve_with_overtime(self):
+        """One officer's day by day work: every piece of work stops at the end of the day's work (the
+        last session, or the extra session when the pool works overtime) and carries on at the next
+        session. The officer keeps the exact times it aims at (``now``) rather than the environment's
+        clock, which sums delays, so that a day's decision is taken at its first session start."""
+        env, heap, overtime = self.env, self.heap, self.overtime
+        now = env.now
+        while True:
+            if not heap:
+                wake = env.event()
+                self.idle.append(wake)
+                yield wake
+                now = env.now
+                continue
+            overtime.decide_up_to(now, self._joined_before, self.n_started)
+            start = overtime.next_work_start(now)
+            if start > now:
+                yield env.timeout(start - now)
+                now = start
+                continue
+            i = heapq.heappop(heap)[2]
+            self.n_started += 1
+            left = self.work[i]
+            while True:
+                overtime.decide_up_to(now, self._joined_before, self.n_started)
+                done, worked = overtime.work_today(now, left)
+                self.busy += worked  # each day's share of the work lies before the horizon or not at all
+                if not math.isnan(done):
+                    break
+                left -= worked
+                resume = overtime.carry_on_at(now)
+                yield env.timeout(resume - now)
+                now = resume
+            yield env.timeout(done - now)
+            now = done
+            self.on_done(i)
 
     def _serve(self, k: int):
         env, calendar, heap = self.env, self.calendar, self.heap
@@ -82,7 +132,16 @@ class _WorkPool:
 
     def busy_up_to_horizon(self) -> float:
         """Completed work plus the part of work in progress done by the horizon."""
+        if self.overtime is not None:  # counted day by day as it is worked
+            return self.busy
         return worked_up_to(self.calendar, self.busy, [s for s in self.started if s is not None])
+
+    def overtime_up_to_horizon(self) -> float:
+        """Officer-minutes of extra sessions on the days up to the horizon."""
+        if self.overtime is None:
+            return 0.0
+        self.overtime.decide_up_to(self.calendar.horizon, self._joined_before, self.n_started)
+        return self.overtime.officer_minutes
 
 
 class _DeskLine(DeskQueue):
@@ -131,8 +190,9 @@ class UnitModel:
         self._desk_minutes = workload.desk_minutes.tolist()
 
         priority = QUEUE_ORDERS.get(back_office.order)(self.receipt, self.due)
+        overtime = OvertimePlan(calendar, back_office.overtime) if back_office.overtime.enabled else None
         self.staff = [
-            _WorkPool(env, calendar, s, workload.effort_minutes, priority, self._processed)
+            _WorkPool(env, calendar, s, workload.effort_minutes, priority, self._processed, overtime=overtime)
             for s in organisation.pool_staff
         ]
         self.approvers = [
@@ -257,6 +317,7 @@ class UnitModel:
             staff_busy=np.array([p.busy_up_to_horizon() for p in self.staff]),
             approver_busy=np.array([p.busy_up_to_horizon() for p in self.approvers]),
             reviewed=self.reviewed,
+            staff_overtime=np.array([p.overtime_up_to_horizon() for p in self.staff], dtype=float),
         )
 
 

@@ -7,6 +7,8 @@ and a multi-server recursion); what happens at an event is decided here:
   whether they come back, what the desks do when the day's last session ends (the closing
   rules, :data:`CLOSING_RULES`), and who is still queueing at the horizon;
 * the order in which staff and approvers take waiting records (:data:`QUEUE_ORDERS`);
+* when a department's officers work overtime, and how long the extended day is
+  (:class:`OvertimeDays`);
 * closing the books at the horizon: each record's stage (:func:`stage_at_horizon`) and the
   session minutes worked on the items in hand (:func:`worked_up_to`).
 """
@@ -22,7 +24,7 @@ import numpy as np
 from sim.engines.outcome import ABANDONED, AT_DESK, AWAY, BACK_OFFICE, DESK_QUEUE, DONE
 from sim.engines.workload import Workload
 from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
-from sim.model.scenario import DeskPolicy
+from sim.model.scenario import DeskPolicy, OvertimePolicy
 from sim.registry import Registry
 
 NAN = math.nan
@@ -191,6 +193,117 @@ def first_received_first(receipt: np.ndarray, due: np.ndarray) -> np.ndarray:
 def earliest_deadline_first(receipt: np.ndarray, due: np.ndarray) -> np.ndarray:
     """Earliest deadline first: by the (current) due time."""
     return due
+
+
+# --- overtime -------------------------------------------------------------------------------------
+class OvertimePlan:
+    """The days on which a staff pool may work overtime, laid out once per calendar and policy.
+
+    For each simulated day with sessions: its first session start (the instant the day's decision
+    is taken), its last session end (where an extra session would begin), the session minutes
+    worked by that end, and whether overtime may happen that day: on working days (those deadlines
+    count, make-up days included) and, with ``saturdays``, after Saturday's sessions too.
+    """
+
+    def __init__(self, calendar: WorkCalendar, policy: OvertimePolicy):
+        self.calendar, self.policy = calendar, policy
+        days = calendar.days
+        self.last_end = [NAN] * days
+        self.worked_by_last_end = [NAN] * days
+        self.instants: list[float] = []  # first session start of each day that may carry overtime ...
+        self.decision_days: list[int] = []  # ... and its day
+        self.week: list[int] = []  # ... and its week (Monday to Sunday), for a weekly limit
+        first_weekday = calendar.start.weekday()
+        for start, end in calendar.sessions_within(0.0, calendar.horizon):
+            d = int(start // MINUTES_PER_DAY)
+            first_of_day = math.isnan(self.last_end[d])
+            if first_of_day and (calendar.is_working_day[d] or policy.saturdays):
+                self.instants.append(start)
+                self.decision_days.append(d)
+                self.week.append((d + first_weekday) // 7)
+            self.last_end[d] = end
+            self.worked_by_last_end[d] = calendar.minutes_worked_by(end)
+
+
+def overtime_minutes(backlog: int, servers: int, policy: OvertimePolicy, used_this_week: float) -> float:
+    """Minutes each officer of a pool works after the day's last session: the whole extra session
+    (``policy.minutes_per_day``) when more than ``threshold_records_per_officer`` records per officer
+    wait, within what the weekly limit leaves; else none."""
+    if backlog <= policy.threshold_records_per_officer * servers:
+        return 0.0
+    if policy.max_minutes_per_week > 0:
+        return max(0.0, min(policy.minutes_per_day, policy.max_minutes_per_week - used_this_week))
+    return policy.minutes_per_day
+
+
+class OvertimeDays:
+    """One staff pool's working days with their overtime, decided day by day as the engine's clock
+    passes each day's first session start.
+
+    The decision for a day is taken at that instant, from the records that joined the pool strictly
+    before it and had not been started strictly before it (:func:`overtime_minutes`). An engine calls
+    :meth:`decide_up_to` with its clock before it starts or continues any work, so the count of
+    records started it passes is always the count started before each instant decided. A decided
+    extra session follows the day's last session directly, so the day's work simply ends later
+    (:attr:`work_end`); every officer of the pool stays for it, and :attr:`officer_minutes` adds it up.
+    """
+
+    def __init__(self, plan: OvertimePlan, servers: int):
+        self.plan, self.servers, self.calendar = plan, servers, plan.calendar
+        self.work_end = list(plan.last_end)  # per day: when the day's work ends, extra session included
+        self.decided = 0  # plan.instants[:decided] are decided
+        self.next_instant = plan.instants[0] if plan.instants else math.inf  # the first undecided one
+        self.used_by_week: dict[int, float] = {}
+        self.officer_minutes = 0.0
+
+    def decide_up_to(self, t: float, joined_before: Callable[[float], int], started: int) -> None:
+        """Decide every day whose first session starts at or before ``t``; ``joined_before(instant)``
+        counts the records that joined the pool before ``instant``, ``started`` those started so far."""
+        plan = self.plan
+        while self.decided < len(plan.instants) and plan.instants[self.decided] <= t:
+            k = self.decided
+            self.decided += 1
+            week = plan.week[k]
+            used = self.used_by_week.get(week, 0.0)
+            extra = overtime_minutes(joined_before(plan.instants[k]) - started, self.servers, plan.policy, used)
+            if extra > 0:
+                d = plan.decision_days[k]
+                self.work_end[d] += extra
+                self.used_by_week[week] = used + extra
+                self.officer_minutes += extra * self.servers
+        self.next_instant = plan.instants[self.decided] if self.decided < len(plan.instants) else math.inf
+
+    def next_work_start(self, t: float) -> float:
+        """``t`` itself if the pool works then (a session or a decided extra session), else the start of
+        the next session. The day of ``t`` must be decided if its first session has started."""
+        d = int(t // MINUTES_PER_DAY)
+        if d < len(self.work_end) and self.plan.last_end[d] <= t < self.work_end[d]:
+            return t
+        return self.calendar.next_work_start(t)
+
+    def work_today(self, t: float, work: float) -> tuple[float, float]:
+        """Work ``work`` minutes from ``t`` (a time the pool works, on a decided day) until done or until
+        the day's work ends: (when the work is done, or nan if it carries on the next session; the
+        minutes worked today)."""
+        plan, d = self.plan, int(t // MINUTES_PER_DAY)
+        last_end, work_end = plan.last_end[d], self.work_end[d]
+        if t < last_end:
+            regular = plan.worked_by_last_end[d] - self.calendar.minutes_worked_by(t)
+            if work <= regular:
+                return self.calendar.finish_after(t, work), work
+            extra = work - regular
+            room = work_end - last_end
+            if extra <= room:
+                return last_end + extra, work
+            return NAN, regular + room
+        room = work_end - t
+        if work <= room:
+            return t + work, work
+        return NAN, room
+
+    def carry_on_at(self, t: float) -> float:
+        """When work not finished on the day of ``t`` carries on: the next session after the day's work."""
+        return self.calendar.next_work_start(self.work_end[int(t // MINUTES_PER_DAY)])
 
 
 # --- closing the books -------------------------------------------------------------------------

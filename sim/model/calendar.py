@@ -156,6 +156,13 @@ class WorkCalendar:
         return self.finish_after(opening, position * self.open_minutes(day, day + MINUTES_PER_DAY))
 
     # --- working-time arithmetic ---------------------------------------------------------
+    def minutes_worked_by(self, t: float) -> float:
+        """Session minutes from time 0 to ``t``: :meth:`working_minutes` for one time, without numpy."""
+        i = bisect.bisect_right(self.session_start, t) - 1
+        if i < 0:
+            return 0.0
+        return self._cum_at_start[i] + min(t, self.session_end[i]) - self.session_start[i]
+
     def finish_after(self, t: float, work: float) -> float:
         """Clock time when ``work`` session minutes started at ``t`` are done."""
         i = bisect.bisect_right(self.session_start, t) - 1

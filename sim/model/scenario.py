@@ -37,11 +37,23 @@ class DeskPolicy:
 
 
 @dataclass(frozen=True)
+class OvertimePolicy:
+    """When a department's officers stay late (:class:`sim.engines.rules.OvertimeDays`)."""
+
+    enabled: bool
+    threshold_records_per_officer: float  # waiting records per officer at the day's first session
+    minutes_per_day: float  # the extra session's length, right after the day's last session
+    saturdays: bool  # also after Saturday's sessions
+    max_minutes_per_week: float  # per officer, Monday to Sunday; 0 = no weekly limit
+
+
+@dataclass(frozen=True)
 class BackOfficePolicy:
     enabled: bool
     order: str  # "fifo" or "edf"
     approval_minutes: Distribution
     approvals_per_day: int  # per head or deputy; 0 = no limit
+    overtime: OvertimePolicy  # officers' extra sessions (staff pools only)
 
 
 @dataclass(frozen=True)

@@ -129,7 +129,9 @@ def _fmt(ci: dict) -> str:
 
 SHORT = {"desk_wait_mean_min": "wait_mean", "desk_wait_p90_min": "wait_p90", "on_time_pct": "on_time_%proc",
          "on_time_of_received_pct": "on_time_%recv", "abandoned_of_received_pct": "abandon_%",
-         "staff_utilisation": "util_mean", "staff_utilisation_max": "util_max", "busiest_department": "busiest"}
+         "staff_utilisation": "util_mean", "staff_utilisation_max": "util_max", "busiest_department": "busiest",
+         "overtime_hours_per_officer_week": "overtime_h/wk"}
+OVERTIME_KPIS = ("overtime_hours", "overtime_hours_per_officer_week")  # printed when staff.overtime.enabled
 
 
 def format_summary(run: RunSummary, top: int) -> str:
@@ -137,20 +139,22 @@ def format_summary(run: RunSummary, top: int) -> str:
     lines = [_title(run)]
     lines += [f"warning: {w}" for w in run.summary.get("warnings", [])]
     lines += ["", "City totals (mean over replications [95 % CI]):"]
+    overtime = run.summary.get("overtime_enabled", False)
     for name, ci in run.summary["kpis"].items():
-        lines.append(f"  {name:<28}{_fmt(_clean(ci))}")
+        if overtime or name not in OVERTIME_KPIS:
+            lines.append(f"  {name:<32}{_fmt(_clean(ci))}")
     busy = run.summary.get("busy_departments")
     if busy:
         lines.append(f"  departments with staff utilisation over {busy['threshold']:g}: {busy['count']} of {busy['of']}")
     columns = ["slug", "kind", "desks", "staff", "desk_wait_mean_min", "desk_wait_p90_min", "on_time_pct",
                "on_time_of_received_pct", "abandoned_of_received_pct", "staff_utilisation", "staff_utilisation_max",
-               "busiest_department"]
+               "busiest_department"] + (["overtime_hours_per_officer_week"] if overtime else [])
     if top:
         worst_wait = run.units.sort_values("desk_wait_mean_min", ascending=False).head(top)[columns].rename(columns=SHORT)
         worst_on_time = run.units.sort_values("on_time_of_received_pct").head(top)[columns].rename(columns=SHORT)
         lines += ["", "Unit tables: waits in minutes; on_time_%proc of processed, on_time_%recv and abandon_% of the "
                   "records received whose outcome is known; util_mean and util_max: staff utilisation, mean and "
-                  "busiest department (busiest)",
+                  "busiest department (busiest)" + ("; overtime_h/wk: overtime hours per officer and week" if overtime else ""),
                   "", f"Units with the longest mean desk wait (top {top}):",
                   worst_wait.to_string(index=False, float_format=lambda v: f"{v:.2f}"),
                   "", f"Units with the lowest on-time share of records received (top {top}):",
