@@ -224,16 +224,6 @@ class FreeParameterConfig:
 
 
 @dataclass
-class TargetConfig:
-    """An observed city total (a KPI name) and how close the model must come to it."""
-
-    observed: float = 0.0
-    tolerance: float = 0.01  # relative (0.01 = 1 %) or, with relative=false, in the KPI's unit
-    relative: bool = True
-    source: str = ""
-
-
-@dataclass
 class CalibrationConfig:
     replications: int = 3  # common random numbers: every candidate runs replications 0..n-1
     max_evaluations: int = 40
@@ -243,11 +233,11 @@ class CalibrationConfig:
     # measure which targets move which parameters and which parameters the data leave open.
     identifiability: bool = True
     output: str = ""  # calibrated scenario file; "" = RUN_FOLDER/scenario/calibrated.yaml; relative = to the current folder
-    # Entries are FreeParameterConfig and TargetConfig, checked by sim.experiments.calibration; the
-    # mappings are untyped so that +calibration.targets.NAME={observed: 1, tolerance: 0.1} can add one.
+    # FreeParameterConfig entries, checked by sim.experiments.calibration; untyped so that
+    # +calibration.parameters.NAME={key: ..., low: ..., high: ...} can add one.
     parameters: Dict[str, Any] = default(default_factory=dict)
-    targets: Dict[str, Any] = default(default_factory=dict)
-    checks: Dict[str, Any] = default(default_factory=dict)  # reported, not fitted
+    targets: List[str] = default(default_factory=list)  # names of observations (the observations group) fitted
+    checks: List[str] = default(default_factory=list)  # names of observations reported, not fitted
 
 
 @dataclass

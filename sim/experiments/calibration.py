@@ -1,4 +1,5 @@
-"""Fitting the free parameters to observed city totals, and one-at-a-time sensitivity.
+"""Fitting the free parameters to the stored observations (the city's reports, each of its scope
+and report date: :mod:`sim.analysis.report_figures`), and one-at-a-time sensitivity.
 
 Every candidate parameter set is simulated on the same replications (common random numbers), so
 the objective is a deterministic function of the parameters and differences between candidates
@@ -16,13 +17,16 @@ from pathlib import Path
 
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
-from omegaconf.errors import OmegaConfBaseException
 
-from sim.analysis.kpis import KPI_NAMES, kpi_interval, pooled_kpis
-from sim.config.build import MAX_REPLICATIONS, check_range, build_scenario
-from sim.config.schema import FreeParameterConfig, TargetConfig
+from sim.analysis.intervals import mean_ci95
+from sim.analysis.kpis import pooled_kpis
+from sim.analysis.report_figures import FIGURES, Observation, simulated
+from sim.config.build import MAX_REPLICATIONS, build_scenario, check_range
+from sim.config.entries import entry
+from sim.config.schema import FreeParameterConfig
 from sim.errors import ConfigError
 from sim.experiments.runner import run_scenario
+from sim.experiments.validation import _built, covering, observations_from
 
 MAX_EVALUATIONS = 10_000  # candidates of one calibration: each is a full simulation of every replication
 
@@ -52,38 +56,8 @@ class FreeParameter:
         return (value - self.prior_mean) / self.prior_sd
 
 
-@dataclass(frozen=True)
-class Target:
-    name: str  # a KPI name
-    observed: float
-    tolerance: float
-    relative: bool
-    source: str = ""
-
-    def error(self, simulated: float) -> float:
-        """Signed error in units of the tolerance (|error| <= 1 means within tolerance)."""
-        gap = simulated - self.observed
-        return gap / (self.tolerance * abs(self.observed)) if self.relative else gap / self.tolerance
-
-
-def entry(schema: type, value: object, key: str) -> dict:
-    """One entry of a mapping such as ``calibration.targets``, checked against its schema with the
-    defaults filled in. The mappings are untyped in the schema so that an entry can be added from
-    the command line (``+calibration.targets.NAME={observed: 1, tolerance: 0.1}``)."""
-    if not isinstance(value, dict):
-        raise ConfigError(key, f"must be a mapping of {', '.join(f.name for f in dataclasses.fields(schema))}, "
-                               f"got {value!r}")
-    try:
-        return OmegaConf.to_container(OmegaConf.merge(OmegaConf.structured(schema), value), resolve=True)
-    except OmegaConfBaseException as exc:
-        inner = f"{key}.{exc.full_key}" if getattr(exc, "full_key", None) else key
-        problem = str(exc).splitlines()[0]
-        if "not in struct" in problem or "not in '" in problem:
-            problem = f"unknown key (known: {', '.join(f.name for f in dataclasses.fields(schema))})"
-        raise ConfigError(inner, problem) from None
-
-
-def free_parameters(section: dict, prefix: str, cfg: DictConfig, scenario_only: bool) -> tuple[FreeParameter, ...]:
+def free_parameters(section: dict, prefix: str, cfg: DictConfig, fitted: bool) -> tuple[FreeParameter, ...]:
+    """The parameters of ``section``; ``fitted`` (calibration): absolute bounds only."""
     if not section:
         raise ConfigError(prefix, "no free parameters are listed")
     parameters = []
@@ -93,9 +67,7 @@ def free_parameters(section: dict, prefix: str, cfg: DictConfig, scenario_only: 
         value = OmegaConf.select(cfg, p["key"], default=None) if p["key"] else None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(f"{key}.key", f"{p['key']!r} is not a numeric setting of the model")
-        if scenario_only and not p["key"].startswith("scenario."):
-            raise ConfigError(f"{key}.key", "fitted parameters must be scenario settings (scenario.*)")
-        if scenario_only and p["relative"]:
+        if fitted and p["relative"]:
             raise ConfigError(f"{key}.relative", "fitted parameters take absolute bounds")
         check_range(p["low"], f"{key}.low", -math.inf)
         check_range(p["high"], f"{key}.high", -math.inf)
@@ -115,27 +87,24 @@ def free_parameters(section: dict, prefix: str, cfg: DictConfig, scenario_only: 
     return tuple(parameters)
 
 
-def targets(section: dict, prefix: str) -> tuple[Target, ...]:
+def named_observations(names: list, observations: dict[str, Observation], key: str) -> tuple[Observation, ...]:
+    """The observations ``names`` lists (``calibration.targets`` or ``calibration.checks``)."""
     out = []
-    for name, raw in section.items():
-        key = f"{prefix}.{name}"
-        if name not in KPI_NAMES:
-            raise ConfigError(key, f"unknown KPI {name!r} (KPIs: {', '.join(KPI_NAMES)})")
-        t = entry(TargetConfig, raw, key)
-        check_range(t["tolerance"], f"{key}.tolerance", 0, above=True)
-        check_range(t["observed"], f"{key}.observed", 0, 100 if name.endswith("_pct") else math.inf)
-        if t["relative"] and t["observed"] == 0:
-            raise ConfigError(f"{key}.relative", "a tolerance relative to an observed 0 is 0: "
-                                                 f"give an absolute one ({key}.relative=false)")
-        out.append(Target(name, float(t["observed"]), float(t["tolerance"]), bool(t["relative"]), str(t["source"])))
+    for k, name in enumerate(names):
+        if name not in observations:
+            raise ConfigError(f"{key}[{k}]", f"unknown observation {name!r} (observations: {', '.join(observations)}; "
+                                             "add one with +observations.NAME={figure: ..., ...})")
+        if name in (o.name for o in out):
+            raise ConfigError(f"{key}[{k}]", f"{name!r} is listed twice")
+        out.append(observations[name])
     return tuple(out)
 
 
 @dataclass(frozen=True)
 class CalibrationSpec:
     parameters: tuple[FreeParameter, ...]
-    targets: tuple[Target, ...]
-    checks: tuple[Target, ...]
+    targets: tuple[Observation, ...]  # fitted
+    checks: tuple[Observation, ...]  # reported only
     replications: int
     max_evaluations: int
     diff_step: float
@@ -151,20 +120,23 @@ def calibration_spec(cfg: DictConfig) -> CalibrationSpec:
     """Validate the ``calibration`` section (and the model settings it starts from)."""
     build_scenario(cfg)
     c = OmegaConf.to_container(cfg.calibration, resolve=True)
-    parameters = free_parameters(c["parameters"], "calibration.parameters", cfg, scenario_only=True)
+    parameters = free_parameters(c["parameters"], "calibration.parameters", cfg, fitted=True)
+    observations = {o.name: o for o in observations_from(cfg)}
     for p in parameters:
         start = OmegaConf.select(cfg, p.key)
         if not p.low <= start <= p.high:
             raise ConfigError(p.key, f"starting value {start} is outside calibration bounds [{p.low}, {p.high}]")
-    fitted = targets(c["targets"], "calibration.targets")
+    fitted = named_observations(c["targets"], observations, "calibration.targets")
     if not fitted:
         raise ConfigError("calibration.targets", "no targets to fit")
+    checks = named_observations(c["checks"], observations, "calibration.checks")
+    _built(covering(cfg, fitted + checks), "calibration.targets")
     check_range(c["replications"], "calibration.replications", 1, MAX_REPLICATIONS)
     check_range(c["max_evaluations"], "calibration.max_evaluations", 1, MAX_EVALUATIONS)
     check_range(c["diff_step"], "calibration.diff_step", 0, 0.5, above=True)
     check_range(c["stop_cost"], "calibration.stop_cost", 0)
     _writable_file(c["output"], "calibration.output")
-    return CalibrationSpec(parameters, fitted, targets(c["checks"], "calibration.checks"), int(c["replications"]),
+    return CalibrationSpec(parameters, fitted, checks, int(c["replications"]),
                            int(c["max_evaluations"]), float(c["diff_step"]), float(c["stop_cost"]),
                            bool(c["identifiability"]))
 
@@ -199,12 +171,23 @@ def city_kpis_by_replication(cfg: DictConfig, replications: int, workers: int | 
     return [pooled_kpis(rep) for rep in run_scenario(scenario, workers=workers, progress=False)]
 
 
-def summarise_targets(by_rep: list[dict], items: tuple[Target, ...]) -> dict:
+def observed_by_replication(cfg: DictConfig, observations: tuple[Observation, ...], replications: int,
+                            workers: int | None = None) -> dict[str, list[float]]:
+    """Each observation's figure in replications 0..replications-1 of the scenario ``cfg`` describes,
+    from one run covering every observation's period (:func:`sim.experiments.validation.covering`)."""
+    scenario = dataclasses.replace(build_scenario(covering(cfg, observations)), replications=replications)
+    results = run_scenario(scenario, workers=workers, progress=False)
+    return {o.name: simulated(o, results, scenario) for o in observations}
+
+
+def summarise_targets(values: dict[str, list[float]], items: tuple[Observation, ...]) -> dict:
     out = {}
-    for t in items:
-        ci = kpi_interval(t.name, [k[t.name] for k in by_rep])
-        err = t.error(ci["mean"]) if ci["mean"] is not None else math.nan
-        out[t.name] = {"observed": t.observed, "tolerance": t.tolerance, "relative": t.relative, "source": t.source,
+    for o in items:
+        figure = FIGURES[o.figure]
+        ci = mean_ci95(values[o.name], figure.low, figure.high)
+        err = o.error(ci["mean"]) if ci["mean"] is not None else math.nan
+        out[o.name] = {"figure": o.figure, "scope": o.scope, "end": o.end.isoformat(), "observed": o.observed,
+                       "tolerance": o.tolerance, "relative": o.relative, "source": o.source,
                        **ci, "error_in_tolerances": err, "within_tolerance": bool(abs(err) <= 1)}
     return out
 
@@ -255,16 +238,17 @@ def calibrate(cfg: DictConfig, spec: CalibrationSpec, workers: int | None = None
     start = np.array([float(OmegaConf.select(cfg, p.key)) for p in spec.parameters])
     history: list[dict] = []
     cache: dict[tuple, np.ndarray] = {}
-    runs: list[list[dict]] = []  # city KPIs by replication of each candidate, in history order
+    runs: list[dict[str, list[float]]] = []  # each observation by replication, per candidate in history order
+    observations = spec.targets + spec.checks
 
     def target_errors(x: np.ndarray, stop_early: bool = True) -> np.ndarray:
         key = tuple(np.round(x, 12))
         if key not in cache:
-            by_rep = city_kpis_by_replication(with_values(cfg, dict(zip((p.key for p in spec.parameters), x))),
-                                              spec.replications, workers)
-            means = {t.name: float(np.mean([k[t.name] for k in by_rep])) for t in spec.targets}
-            cache[key] = np.array([t.error(means[t.name]) for t in spec.targets])
-            runs.append(by_rep)
+            values = observed_by_replication(with_values(cfg, dict(zip((p.key for p in spec.parameters), x))),
+                                             observations, spec.replications, workers)
+            means = {o.name: float(np.mean(values[o.name])) for o in spec.targets}
+            cache[key] = np.array([o.error(means[o.name]) for o in spec.targets])
+            runs.append(values)
             history.append({"parameters": {p.name: float(v) for p, v in zip(spec.parameters, x)},
                             "simulated": means, "cost": float(np.sum(cache[key] ** 2) + _prior_cost(spec, x))})
             if progress is not None:
@@ -282,14 +266,14 @@ def calibrate(cfg: DictConfig, spec: CalibrationSpec, workers: int | None = None
     except _GoodEnough:
         pass
     best = int(np.argmin([h["cost"] for h in history]))  # the best candidate evaluated, not only the last
-    by_rep = runs[best]
+    values = runs[best]
     fitted = history[best]["parameters"]
     result = CalibrationResult(
         spec=spec,
         start={p.name: float(v) for p, v in zip(spec.parameters, start)},
         fitted=fitted,
-        targets=summarise_targets(by_rep, spec.targets),
-        checks=summarise_targets(by_rep, spec.checks),
+        targets=summarise_targets(values, spec.targets),
+        checks=summarise_targets(values, spec.checks),
         evaluations=len(history),
         wall_seconds=time.perf_counter() - started,
         history=history,
@@ -386,7 +370,7 @@ def _check_reachable(result: CalibrationResult, lows: np.ndarray, highs: np.ndar
     else:
         reason = (f"was not reached in {result.evaluations} candidates ({best}); "
                   "raise calibration.max_evaluations or check the bounds")
-    raise CalibrationError(f"calibration.targets.{name}: observed {t['observed']:g} {reason}")
+    raise CalibrationError(f"observations.{name}: observed {t['observed']:g} {reason}")
 
 
 # --- sensitivity -----------------------------------------------------------------------------

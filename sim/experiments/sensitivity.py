@@ -17,7 +17,7 @@ def sensitivity_spec(cfg: DictConfig):
     """Validate the ``sensitivity`` section: parameters, outputs, replications."""
     build_scenario(cfg)
     s = OmegaConf.to_container(cfg.sensitivity, resolve=True)
-    parameters = free_parameters(s["parameters"], "sensitivity.parameters", cfg, scenario_only=False)
+    parameters = free_parameters(s["parameters"], "sensitivity.parameters", cfg, fitted=False)
     for k, output in enumerate(s["outputs"]):
         if output not in KPI_NAMES:
             raise ConfigError(f"sensitivity.outputs[{k}]", f"unknown KPI {output!r} (KPIs: {', '.join(KPI_NAMES)})")

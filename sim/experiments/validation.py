@@ -25,7 +25,7 @@ from sim.analysis.unit_counts import DAILY, DEPARTMENT_COUNTS, REPORT_COUNTS, Un
 from sim.config.build import build_scenario, check_range
 from sim.config.schema import ObservationConfig
 from sim.errors import ConfigError
-from sim.experiments.calibration import entry
+from sim.config.entries import entry
 from sim.experiments.runner import run_scenario
 from sim.model.scenario import Scenario
 

@@ -18,24 +18,34 @@ from sim.outputs.run_files import _clean
 
 
 def calibrated_scenario_yaml(cfg: DictConfig, result: CalibrationResult, name: str) -> str:
-    """The scenario section of ``cfg`` with the fitted values, as a config file with its provenance."""
+    """The scenario section of ``cfg`` and every other fitted key with its fitted value, as a config
+    file of the scenario group with its provenance. Fitted keys outside ``scenario`` (the Centre's
+    demand, the opening stock, overtime …) are why the file is in Hydra's global package."""
     fitted = OmegaConf.create({"scenario": OmegaConf.to_container(cfg.scenario, resolve=True)})
     for key, value in result.fitted_by_key.items():
-        OmegaConf.update(fitted, key, round(float(value), 6), merge=False)
+        current = OmegaConf.select(cfg, key)
+        OmegaConf.update(fitted, key, round(value) if isinstance(current, int) else round(float(value), 6),
+                         merge=False)
     fitted.scenario.name = name
-    fitted.scenario.description = "Hanoi, July-August 2025, free parameters fitted to seed 004"
+    fitted.scenario.description = ("Hanoi from 1 July 2025, free parameters fitted to the observations "
+                                   + ", ".join(o.name for o in result.spec.targets))
     lines = [
+        "# @package _global_",
         f"# Written by `python -m sim.calibrate` on {dt.date.today().isoformat()}: do not edit by hand, re-run it.",
         f"# Fitted on seed {cfg.seed}, replications 0..{result.spec.replications - 1} (common random numbers),"
         f" {result.evaluations} candidates, {result.wall_seconds:.0f} s.",
-        "# Fitted: " + ", ".join(f"{p.key} = {result.fitted[p.name]:.6g} (range {p.low:g}..{p.high:g})"
+        "# Fitted: " + ", ".join(f"{p.key} = {result.fitted[p.name]:.6g} (range {p.low:g}..{p.high:g}"
+                                  + (f", prior {p.prior_mean:g} ± {p.prior_sd:g}" if p.has_prior else "") + ")"
                                   for p in result.spec.parameters),
-        "# Target: observed / simulated mean [95 % CI]",
+        "# Observation (scope, date): observed / simulated mean [95 % CI]",
     ]
     for target_name, t in {**result.targets, **result.checks}.items():
         ci = f" [{t['ci95_low']:.6g}, {t['ci95_high']:.6g}]" if t["ci95_low"] is not None else ""
-        lines.append(f"#   {target_name}: {t['observed']:g} / {t['mean']:.6g}{ci}")
-    return "\n".join(lines) + "\n" + OmegaConf.to_yaml(fitted.scenario)
+        lines.append(f"#   {target_name} ({t['scope']}, {t['end']}): {t['observed']:g} / {t['mean']:.6g}{ci}")
+    if result.identifiability:
+        lines.append("# What the observations pin down: " + ", ".join(
+            f"{n} {p['verdict']}" for n, p in result.identifiability["parameters"].items()))
+    return "\n".join(lines) + "\n" + OmegaConf.to_yaml(fitted)
 
 
 def write_calibration(folder: Path, result: CalibrationResult) -> None:
@@ -64,7 +74,8 @@ def target_table(result: CalibrationResult) -> pd.DataFrame:
     rows = []
     for kind, items in (("fitted", result.targets), ("check", result.checks)):
         for name, t in items.items():
-            rows.append({"target": name, "kind": kind, "observed": t["observed"], "simulated": t["mean"],
+            rows.append({"target": name, "kind": kind, "scope": t["scope"], "date": t["end"],
+                         "observed": t["observed"], "simulated": t["mean"],
                          "ci95_low": t["ci95_low"], "ci95_high": t["ci95_high"],
                          "tolerance": f"{t['tolerance'] * 100:g} %" if t["relative"] else f"{t['tolerance']:g} pt",
                          "within": t["within_tolerance"]})
