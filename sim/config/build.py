@@ -567,8 +567,8 @@ MAX_CENTRE_RECORDS_PER_DAY = 1_000_000.0  # centre.records_per_day: about 500 ti
 
 
 def _centre_fits_table(c: dict, by_slug: dict) -> dict:
-    """The Centre's branches (none when it is left out), once they are known not to clash with the
-    unit table: no slug in both, and no table so long that its rows reach the branches' stream indices."""
+    """The Centre's branches, once they are known not to clash with the unit table: no slug in both,
+    and, with the Centre in the run, no table so long that its rows reach the branches' stream indices."""
     centre = c["centre"]
     clash = [slug for slug in centre["branches"] if slug in by_slug]
     if clash:
@@ -576,7 +576,7 @@ def _centre_fits_table(c: dict, by_slug: dict) -> dict:
     if centre["enabled"] and len(by_slug) > CENTRE_INDEX_BASE:
         raise ConfigError("city.table", f"{len(by_slug):,} units: with the City Centre (centre.enabled) a table "
                                         f"holds at most {CENTRE_INDEX_BASE:,}, whose rows give the streams of each")
-    return centre["branches"] if centre["enabled"] else {}
+    return centre["branches"]
 
 
 def _centre_plans(c: dict, procedures: tuple, demand: dict) -> tuple:
