@@ -67,7 +67,14 @@ def differences(overrides: tuple[str, ...]) -> dict:
 
 
 def test_content_groups_are_the_expected_ones():
-    assert content_groups() == {"calendar", "procedures", "structure", "calibration", "sensitivity"}
+    assert content_groups() == {"calendar", "procedures", "structure", "centre", "calibration", "sensitivity"}
+
+
+@pytest.mark.parametrize("path", sorted((CONF / "centre").glob("*.yaml")))
+def test_a_centre_file_brings_only_its_branches_and_departments(path):
+    """The Centre's parameters (enabled, records_per_day) keep their default and source in the schema;
+    its group file holds the data only."""
+    assert set(yaml.safe_load(path.read_text())) <= {"departments", "branches"}
 
 
 def test_every_shipped_scenario_has_its_deliberate_overrides_listed():

@@ -33,6 +33,8 @@ POLICIES = {
                                 "desks.closing=return_next_day"),
     "five departments, no pooling": ("structure=five_departments_urban", "staff.pooling=false"),
     "no back office": ("scenario.back_office=false",),
+    # A branch of the City Centre: its own land-heavy mix, departments and desks (few records, cheap).
+    "a City Centre branch": ("city.units=[soc_son,centre_branch_07]", "centre.records_per_day=400"),
 }
 
 
