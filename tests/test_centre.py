@@ -11,6 +11,7 @@ import pytest
 
 from sim.analysis.summary import summarise
 from sim.config.schema import CentreConfig
+from sim.model.catalogue import ChannelMix, channel_mix, with_online_share
 from sim.model.city import CENTRE_KIND, load_units
 from tests.conftest import compose_config, run_module, scenario_from, simulate
 
@@ -62,6 +63,21 @@ def test_branch_streams_lie_beyond_every_row_of_the_unit_table():
     rows = len(load_units("hanoi_units_2025.csv", "median_density"))
     indices = [b.unit.index for b in branches_of(scenario_from())]
     assert len(set(indices)) == 12 and min(indices) >= rows
+
+
+def test_the_centres_own_procedures_leave_the_units_mix_the_same_to_the_last_bit():
+    """Procedures only the Centre has (share 0 for the units) take no part in the units' sums, so
+    the units' records keep every random number they had before those procedures existed."""
+    scenario = scenario_from("city.units=[ba_dinh]")
+    full = channel_mix(scenario.procedures, "ward")
+    used = full.used
+    assert not used.all()  # the Centre's own groups are in the catalogue
+    own = ChannelMix(full.procedure_share[used], full.channel_given_procedure[used])
+    for shifted, alone in ((full, own), (with_online_share(full, 0.5971), with_online_share(own, 0.5971))):
+        assert shifted.channel_share().tobytes() == alone.channel_share().tobytes()
+        assert shifted.channel_given_procedure[used].tobytes() == alone.channel_given_procedure.tobytes()
+        for channel in range(3):
+            assert shifted.procedure_given_channel(channel)[used].tobytes() == alone.procedure_given_channel(channel).tobytes()
 
 
 def test_the_units_results_do_not_change_with_the_centre_in_or_out():
