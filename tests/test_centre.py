@@ -82,8 +82,8 @@ def test_the_centres_own_procedures_leave_the_units_mix_the_same_to_the_last_bit
 
 def test_the_units_results_do_not_change_with_the_centre_in_or_out():
     with_centre, with_results = simulate(UNIT_AND_BRANCH, *SHORT)
-    without, without_results = simulate("city.units=[ba_dinh]", "centre.enabled=false", *SHORT)
-    alone, alone_results = simulate("city.units=[centre_branch_02]", *SHORT)
+    _, without_results = simulate("city.units=[ba_dinh]", "centre.enabled=false", *SHORT)
+    _, alone_results = simulate("city.units=[centre_branch_02]", *SHORT)
     assert [p.unit.slug for p in with_centre.units] == ["ba_dinh", "centre_branch_02"]
     for rep in range(2):
         for field in ("counts", "waits", "departments", "daily"):
@@ -135,11 +135,11 @@ def test_sim_units_lists_the_branches(tmp_path):
 
 BAD = {
     "negative demand": ("centre.records_per_day=-1", "centre.records_per_day: must be at least 0"),
-    "shares off one": ("procedures.land_transfer.share_centre=0.5", "procedures.*.share_centre: share_centre over "
-                                                                     "procedures sum to"),
+    "shares off one": ("procedures.land_transfer.share_centre=0.5",
+                       "procedures.*.share_centre: share_centre over procedures sum to"),
     "unknown branch": ("city.units=[centre_branch_99]", "city.units[0]: unknown unit slug 'centre_branch_99'"),
-    "branch left out": ("city.units=[centre_branch_01] centre.enabled=false", "city.units[0]: 'centre_branch_01' "
-                                                                              "is a branch of the City Centre"),
+    "branch left out": ("city.units=[centre_branch_01] centre.enabled=false",
+                        "city.units[0]: 'centre_branch_01' is a branch of the City Centre"),
     "staff of no department": ("+centre.branches.centre_branch_01.staff.survey=3",
                                "centre.branches.centre_branch_01.staff.survey: unknown department"),
     "more points than desks": ("centre.branches.centre_branch_01.reception_points=20",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sim.model.city import CENTRE_KIND
 
 SCOPES = ("units", "centre", "all")
-__all__ = ["CENTRE_KIND", "SCOPES", "scope_of", "in_scope"]
+__all__ = ["CENTRE_KIND", "SCOPES", "in_scope", "scope_of"]
 
 
 def scope_of(kind: str) -> str:

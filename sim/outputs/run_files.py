@@ -144,8 +144,8 @@ def format_summary(run: RunSummary, top: int) -> str:
     lines += [f"warning: {w}" for w in run.summary.get("warnings", [])]
     scopes = run.summary.get("scopes", {})
     if len(scopes) > 2:  # units and the Centre: each scope side by side, so each report meets its own
-        lines += ["", "City totals by scope (mean over replications [95 % CI]): units = wards and communes, "
-                  "centre = the City Centre's branches, all = both"]
+        lines += ["", ("City totals by scope (mean over replications [95 % CI]): units = wards and communes, "
+                       "centre = the City Centre's branches, all = both")]
         lines.append(f"  {'':<28}" + "".join(f"{scope:<34}" for scope in scopes))
         for name in run.summary["kpis"]:
             lines.append(f"  {name:<28}" + "".join(f"{_fmt(_clean(scopes[s][name])):<34}" for s in scopes).rstrip())
