@@ -50,6 +50,8 @@ POLICIES = {
         *OVERTIME, "staff.rule=fixed", "staff.fixed=3", "staff.overtime.saturdays=true",
         "staff.overtime.max_hours_per_week=7", "staff.overtime.hours_per_day=2.5", "staff.order=edf",
         "staff.approvals_per_day=4", "structure=five_departments_urban", "staff.pooling=false"),
+    # A branch of the City Centre: its own land-heavy mix, departments and desks (few records, cheap).
+    "a City Centre branch": ("city.units=[soc_son,centre_branch_07]", "centre.records_per_day=400"),
 }
 OVERTIME_POLICIES = [name for name in POLICIES if name.startswith("overtime")]
 

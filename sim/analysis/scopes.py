@@ -7,8 +7,10 @@ cover all; the October report covers the units only.
 
 from __future__ import annotations
 
-CENTRE_KIND = "centre"
+from sim.model.city import CENTRE_KIND
+
 SCOPES = ("units", "centre", "all")
+__all__ = ["CENTRE_KIND", "SCOPES", "in_scope", "scope_of"]
 
 
 def scope_of(kind: str) -> str:

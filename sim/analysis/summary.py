@@ -10,6 +10,7 @@ import pandas as pd
 
 from sim.analysis.intervals import replication_warnings
 from sim.analysis.kpis import KPI_NAMES, department_kpis, kpi_interval, pooled_kpis, unit_kpis
+from sim.analysis.scopes import SCOPES, in_scope, scope_of
 from sim.analysis.unit_counts import DAILY, UnitResult
 from sim.model.city import KINDS
 from sim.model.scenario import Scenario
@@ -41,7 +42,14 @@ def summarise(scenario: Scenario, results: list[list[UnitResult]], provenance: d
                   if any(scenario.units[r.position].unit.kind == kind for r in rep)]
         if by_rep:
             kinds[kind] = {name: kpi_interval(name, [k[name] for k in by_rep]) for name in KPI_NAMES}
+    scopes = {}
+    for scope in SCOPES:
+        by_rep = [pooled_kpis(chosen) for rep in results
+                  if (chosen := [r for r in rep if in_scope(scenario.units[r.position].unit.kind, scope)])]
+        if by_rep:
+            scopes[scope] = {name: kpi_interval(name, [k[name] for k in by_rep]) for name in KPI_NAMES}
     departments = _department_table(scenario, results)
+    nodes = [scope_of(plan.unit.kind) for plan in scenario.units]
     summary = {
         "scenario": scenario.name,
         "structure": scenario.structure.name,
@@ -49,9 +57,11 @@ def summarise(scenario: Scenario, results: list[list[UnitResult]], provenance: d
         "replications": scenario.replications,
         "start": scenario.start.isoformat(),
         "end": scenario.end.isoformat(),
-        "units": len(scenario.units),
+        "units": nodes.count("units"),  # wards and communes
+        "centre_branches": nodes.count("centre"),
         "overtime_enabled": scenario.back_office.overtime.enabled,  # the printed summary shows overtime only then
-        "kpis": {name: kpi_interval(name, [k[name] for k in city_by_rep]) for name in KPI_NAMES},
+        "kpis": {name: kpi_interval(name, [k[name] for k in city_by_rep]) for name in KPI_NAMES},  # scope all
+        "scopes": scopes,  # units, centre and all, each where the run has a node of it
         "by_kind": kinds,
         "interval_method": INTERVAL_METHOD,
         "busy_departments": _busy_departments(departments),
@@ -85,14 +95,17 @@ def _unit_table(scenario: Scenario, results: list[list[UnitResult]], departments
             ci = kpi_interval(name, list(per_rep[name]))
             intervals[f"{name}_ci95_low"], intervals[f"{name}_ci95_high"] = ci["ci95_low"], ci["ci95_high"]
         rows.append({
-            "slug": u.slug, "name": u.name, "kind": u.kind, "population": u.population,
+            "slug": u.slug, "name": u.name, "kind": u.kind, "scope": scope_of(u.kind),
+            "population": u.population if scope_of(u.kind) == "units" else None,  # a branch has no residents
             "population_imputed": u.population_imputed, "desks": plan.desks, "staff": sum(plan.staff),
             **per_rep.mean().to_dict(),
             "staff_utilisation_max": np.nan if busiest is None else float(busiest["staff_utilisation"]),
             "busiest_department": None if busiest is None else busiest["department"],
             **intervals,
         })
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    frame["population"] = frame["population"].astype("Int64")  # whole numbers, empty for a branch
+    return frame
 
 
 def _department_table(scenario: Scenario, results: list[list[UnitResult]]) -> pd.DataFrame:
@@ -101,7 +114,8 @@ def _department_table(scenario: Scenario, results: list[list[UnitResult]]) -> pd
         organisation = plan.organisation
         for d, dept in enumerate(organisation.structure.department_names):
             per_rep = pd.DataFrame([department_kpis(rep[position].departments[d]) for rep in results])
-            rows.append({"slug": plan.unit.slug, "kind": plan.unit.kind, "structure": organisation.structure.name,
+            rows.append({"slug": plan.unit.slug, "kind": plan.unit.kind, "scope": scope_of(plan.unit.kind),
+                         "structure": organisation.structure.name,
                          "department": dept, "staff": organisation.staff[d], "approvers": organisation.approvers[d],
                          **per_rep.mean().to_dict()})
     return pd.DataFrame(rows)

@@ -18,7 +18,8 @@ from yaml import YAMLError
 
 from sim.model.calendar import MINUTES_PER_DAY, TAIL_DAYS, CalendarSpec, parse_clock, statutory_holidays, statutory_years
 from sim.model.catalogue import DISTRIBUTION_KINDS, Distribution, Procedure, channel_mix, with_online_share
-from sim.model.city import KINDS, desks_by_rule, framework_headcount, load_units
+from sim.model.city import (CENTRE_INDEX_BASE, CENTRE_KIND, KINDS, SLUG, branch_unit, desks_by_rule,
+                            framework_headcount, load_units)
 from sim.errors import ConfigError
 from sim.model.scenario import BackOfficePolicy, DeskPolicy, OvertimePolicy, Scenario, UnitPlan
 from sim.config.search_path import group_options, load_option
@@ -53,11 +54,13 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
     structure = _structure(c["structure"], "structure")
     procedures = _scaled(_procedures(c["procedures"], structure), c["scenario"])
     demand = c["scenario"]["demand"]
-    mixes = _mixes(procedures, demand.get("online_share"))
     weekday_weights, hour_weights = _arrival_profile(demand, calendar)
     desk_policy = _desk_policy(c["desks"])
     back_office = _back_office(c["staff"], c["scenario"]["back_office"], calendar)
     units, units_per_unit = _unit_plans(c, structure, procedures, demand)
+    branches = _centre_plans(c, procedures, demand)
+    units += branches
+    mixes = _mixes(procedures, demand.get("online_share"), (*KINDS, CENTRE_KIND) if branches else KINDS)
     _records_bounded(units, demand, (end - start).days + 1)
     _results_bounded(len(units), int(c["replications"]), (end - start).days + 1)
     business_close = MINUTES_PER_DAY if calendar.always_open else max(e for _, e in calendar.sessions)
@@ -297,19 +300,7 @@ def _statutory_holidays(start: dt.date, end: dt.date) -> frozenset[dt.date]:
 
 def _structure(c: dict, key: str, seen: tuple[str, ...] = ()) -> Structure:
     """A structure and, through ``otherwise``, the structure of the units it does not apply to."""
-    if not c["departments"]:
-        raise ConfigError(f"{key}.departments", "the structure has no departments")
-    departments, owners = [], {}
-    for name, d in c["departments"].items():
-        dept_key = f"{key}.departments.{name}"
-        if not d["fields"]:
-            raise ConfigError(f"{dept_key}.fields", "a department must own at least one field")
-        for f in d["fields"]:
-            if f in owners:
-                raise ConfigError(f"{dept_key}.fields", f"field {f!r} is already owned by department {owners[f]!r}")
-            owners[f] = name
-        _positive(d, "staff_weight", f"{dept_key}.", MAX_WEIGHT)
-        departments.append(Department(name, d["label"] or name, tuple(d["fields"]), float(d["staff_weight"])))
+    departments = _departments(c["departments"], f"{key}.departments")
     applies = c["applies_to"]
     for k, kind in enumerate(applies["kinds"]):
         _choice(kind, f"{key}.applies_to.kinds[{k}]", KINDS)
@@ -325,6 +316,24 @@ def _structure(c: dict, key: str, seen: tuple[str, ...] = ()) -> Structure:
         raise ConfigError(f"{key}.otherwise", "name the structure of the units this one does not apply to")
     return Structure(str(c["name"]), str(c["description"]), tuple(departments), tuple(applies["kinds"]),
                      int(applies["min_population"]), otherwise)
+
+
+def _departments(c: dict, key: str) -> list[Department]:
+    """Departments, each owning at least one field and no field owned twice."""
+    if not c:
+        raise ConfigError(key, "the structure has no departments")
+    departments, owners = [], {}
+    for name, d in c.items():
+        dept_key = f"{key}.{name}"
+        if not d["fields"]:
+            raise ConfigError(f"{dept_key}.fields", "a department must own at least one field")
+        for f in d["fields"]:
+            if f in owners:
+                raise ConfigError(f"{dept_key}.fields", f"field {f!r} is already owned by department {owners[f]!r}")
+            owners[f] = name
+        _positive(d, "staff_weight", f"{dept_key}.", MAX_WEIGHT)
+        departments.append(Department(name, d["label"] or name, tuple(d["fields"]), float(d["staff_weight"])))
+    return departments
 
 
 def load_structure_config(name: str, key: str) -> dict:
@@ -359,7 +368,7 @@ def _procedures(c: dict, structure: Structure) -> tuple:
                     f"field {p['field']!r} is owned by no department of structure {s.name!r} "
                     f"(owned fields: {', '.join(sorted(owned))})",
                 )
-        for share_key in ("share_ward", "share_commune", *("in_person", "online", "post")):
+        for share_key in ("share_ward", "share_commune", "share_centre", *("in_person", "online", "post")):
             check_range(p[share_key], f"{key}.{share_key}", 0.0, 1.0)
         channels = (float(p["in_person"]), float(p["online"]), float(p["post"]))
         _shares_sum_to_one(list(channels), f"{key}.in_person", "in_person + online + post")
@@ -369,7 +378,8 @@ def _procedures(c: dict, structure: Structure) -> tuple:
                 name=name,
                 label=p["label"] or name,
                 field=p["field"],
-                share={"ward": float(p["share_ward"]), "commune": float(p["share_commune"])},
+                share={"ward": float(p["share_ward"]), "commune": float(p["share_commune"]),
+                       CENTRE_KIND: float(p["share_centre"])},
                 channels=channels,
                 desk_minutes=_distribution(p["desk_minutes"], f"{key}.desk_minutes", MAX_MINUTES,
                                            positive=channels[0] > 0),
@@ -399,8 +409,8 @@ def _scaled(procedures: tuple, scenario: dict) -> tuple:
     )
 
 
-def _mixes(procedures: tuple, online_share: float | None) -> dict:
-    mixes = {kind: channel_mix(procedures, kind) for kind in KINDS}
+def _mixes(procedures: tuple, online_share: float | None, kinds: tuple[str, ...]) -> dict:
+    mixes = {kind: channel_mix(procedures, kind) for kind in kinds}
     if online_share is None:
         return mixes
     check_range(online_share, "scenario.demand.online_share", 0.0, 1.0)
@@ -492,15 +502,21 @@ def _unit_plans(c: dict, structure: Structure, procedures: tuple, demand: dict) 
     units = load_units(city["table"], city["suspect_population"])
     by_slug = {u.slug: u for u in units}
 
+    branches = _centre_fits_table(c, by_slug)
+
     def known_slug(slug: str, key: str) -> None:
+        if slug in branches and not key.startswith("city."):
+            raise ConfigError(key, f"{slug!r} is a branch of the City Centre: set centre.branches.{slug} instead")
         if slug not in by_slug:
-            raise ConfigError(key, f"unknown unit slug {slug!r} (see {city['table']} for the {len(units)} slugs)")
+            raise ConfigError(key, f"unknown unit slug {slug!r} (see {city['table']} for the {len(units)} slugs, "
+                                   f"centre.branches for the Centre's {len(branches)})")
 
     for k, slug in enumerate(city["units"]):
-        known_slug(slug, f"city.units[{k}]")
+        if slug not in branches:
+            known_slug(slug, f"city.units[{k}]")
     if len(set(city["units"])) != len(city["units"]):
         raise ConfigError("city.units", "a unit is listed twice")
-    selected = [by_slug[s] for s in city["units"]] if city["units"] else units
+    selected = [by_slug[s] for s in city["units"] if s in by_slug] if city["units"] else units
 
     average = sum(len(structure.for_unit(u.kind, u.population).departments) + 1 for u in units) / len(units)
     limit = c["structure"]["max_average_units"]
@@ -570,6 +586,12 @@ def _records_bounded(units: tuple, demand: dict, days: int) -> None:
     """Every unit's expected records over the period fit in memory (all are drawn up front)."""
     plan = max(units, key=lambda u: u.records_per_day)
     expected = plan.records_per_day * days
+    if expected > MAX_RECORDS_PER_UNIT and plan.unit.kind == CENTRE_KIND:
+        raise ConfigError(
+            "centre.records_per_day",
+            f"{expected:,.0f} records expected at {plan.unit.slug} over {days:,} days; at most "
+            f"{MAX_RECORDS_PER_UNIT:,} per branch and replication fit in memory: lower the demand or shorten the period",
+        )
     if expected > MAX_RECORDS_PER_UNIT:
         raise ConfigError(
             "scenario.demand",
@@ -589,3 +611,83 @@ def _results_bounded(units: int, replications: int, days: int) -> None:
             f"{units} units x {replications:,} replications x {days:,} days keep about {size / 2**30:.0f} GB of "
             f"results in memory, more than {MAX_RESULT_BYTES / 2**30:.0f} GB: fewer replications, units or days",
         )
+
+
+# --- the City Centre ------------------------------------------------------------------------
+MAX_CENTRE_RECORDS_PER_DAY = 1_000_000.0  # centre.records_per_day: about 500 times the Centre's
+
+
+def _centre_fits_table(c: dict, by_slug: dict) -> dict:
+    """The Centre's branches, once they are known not to clash with the unit table: no slug in both,
+    and, with the Centre in the run, no table so long that its rows reach the branches' stream indices."""
+    centre = c["centre"]
+    clash = [slug for slug in centre["branches"] if slug in by_slug]
+    if clash:
+        raise ConfigError(f"centre.branches.{clash[0]}", f"{clash[0]!r} is also a unit's slug in {c['city']['table']}")
+    if centre["enabled"] and len(by_slug) > CENTRE_INDEX_BASE:
+        raise ConfigError("city.table", f"{len(by_slug):,} units: with the City Centre (centre.enabled) a table "
+                                        f"holds at most {CENTRE_INDEX_BASE:,}, whose rows give the streams of each")
+    return centre["branches"]
+
+
+def _centre_plans(c: dict, procedures: tuple, demand: dict) -> tuple:
+    """The Centre's branches a run simulates: all of them with the whole city, else those listed in
+    ``city.units``. Each has the Centre's own departments, its own desks and staff, and a share of
+    the Centre's records by its demand weight (no rule that reads a population applies)."""
+    centre, listed = c["centre"], c["city"]["units"]
+    branches = centre["branches"]
+    if not centre["enabled"]:
+        for k, slug in enumerate(listed):
+            if slug in branches:
+                raise ConfigError(f"city.units[{k}]", f"{slug!r} is a branch of the City Centre, which "
+                                                      "centre.enabled=false leaves out")
+        return ()
+    _at_least(centre, "records_per_day", 0, "centre.", MAX_CENTRE_RECORDS_PER_DAY)
+    chosen = [slug for slug in listed if slug in branches] if listed else list(branches)
+    if not chosen:
+        return ()
+    if not branches:
+        raise ConfigError("centre.branches", "the Centre has no branches (or set centre.enabled=false)")
+    structure = Structure("centre", "the City Public Administration Service Centre's departments",
+                          tuple(_departments(centre["departments"], "centre.departments")), (CENTRE_KIND,))
+    owned = structure.owner_of()
+    for p in procedures:
+        if p.field not in owned:
+            raise ConfigError("centre.departments", f"field {p.field!r} (procedures.{p.name}) is owned by no "
+                                                    f"department of the Centre (owned: {', '.join(sorted(owned))})")
+    _shares_sum_to_one([p.share[CENTRE_KIND] for p in procedures], "procedures.*.share_centre",
+                       "share_centre over procedures")
+
+    for slug, b in branches.items():
+        key = f"centre.branches.{slug}"
+        if not SLUG.fullmatch(slug):
+            raise ConfigError(key, f"{slug!r} is not a slug (letters, digits, _ and - only)")
+        _positive(b, "demand_weight", f"{key}.", MAX_WEIGHT)
+    weights = {slug: float(b["demand_weight"]) for slug, b in branches.items()}
+    rate = float(centre["records_per_day"]) * float(demand["growth"]) / sum(weights.values())
+
+    s = c["staff"]
+    fields = [p.field for p in procedures]
+    workload: dict[str, float] = {}
+    for p in procedures:
+        workload[p.field] = workload.get(p.field, 0.0) + p.share[CENTRE_KIND] * p.effort_minutes.mean
+    rows = {slug: row for row, slug in enumerate(branches)}
+    plans = []
+    for slug in chosen:
+        b, key = branches[slug], f"centre.branches.{slug}"
+        _at_least(b, "desks", 1, f"{key}.", MAX_DESKS)
+        _at_least(b, "reception_points", 1, f"{key}.", b["desks"])
+        for dept in b["staff"]:
+            if dept not in structure.department_names:
+                raise ConfigError(f"{key}.staff.{dept}", f"unknown department {dept!r} of the Centre "
+                                                         f"(its departments: {', '.join(structure.department_names)})")
+        for dept in structure.department_names:
+            if dept not in b["staff"]:
+                raise ConfigError(f"{key}.staff", f"no staff given for department {dept!r}")
+            _at_least(b["staff"], dept, 1, f"{key}.staff.", MAX_STAFF)
+        staff = [int(b["staff"][d]) for d in structure.department_names]
+        organisation = organise(structure, staff, int(s["deputies_per_department"]), float(s["breadth_penalty"]),
+                                bool(s["pooling"]), fields, workload)
+        unit = branch_unit(rows[slug], slug, str(b["name"] or slug))
+        plans.append(UnitPlan(unit, int(b["desks"]), organisation, weights[slug] * rate))
+    return tuple(plans)

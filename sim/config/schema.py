@@ -61,6 +61,7 @@ class ProcedureConfig:
     field: str = "other"  # administrative field; the structure maps it to a department
     share_ward: float = 0.0  # share of a ward's records (all channels)
     share_commune: float = 0.0  # share of a commune's records
+    share_centre: float = 0.0  # share of the City Centre's records (every branch; conf/centre/)
     in_person: float = 1.0  # channel split, sums to 1
     online: float = 0.0
     post: float = 0.0
@@ -207,6 +208,35 @@ class StructureConfig:
 
 
 @dataclass
+class BranchConfig:
+    """One branch of the City Public Administration Service Centre (``sim/conf/centre/``)."""
+
+    name: str = ""
+    reception_points: int = 1  # where the branch receives citizens; its desks serve all of them
+    desks: int = 1  # reception counters over all its points
+    staff: Dict[str, int] = default(default_factory=dict)  # department -> processing officers (every department)
+    demand_weight: float = 1.0  # the branch's share of the Centre's records is weight / sum of weights
+    source: str = "assumption"
+
+
+@dataclass
+class CentreConfig:
+    """The City Public Administration Service Centre: its branches are simulated beside the units,
+    each as a node of kind ``centre`` (scope "centre" of every output). The group
+    ``sim/conf/centre/`` brings its departments and branches."""
+
+    enabled: bool = True  # false leaves the Centre out of the run
+    # Records a calendar day over all branches and channels (x scenario.demand.growth). Inference,
+    # calibrated: seed 004's 523,292 (Centre and units, 1 Jul - 30 Aug) less the units' share of the
+    # October report (531,269 x 44/59 working days = 396,200) leaves about 127,100 records in 61 days.
+    records_per_day: float = 2083.0
+    # The Centre's own departments (DepartmentConfig; staff_weight spreads the deputies); the units'
+    # structures do not apply to it.
+    departments: Dict[str, DepartmentConfig] = default(default_factory=dict)
+    branches: Dict[str, BranchConfig] = default(default_factory=dict)  # slug -> branch, in a fixed order
+
+
+@dataclass
 class FreeParameterConfig:
     """A parameter no source publishes: the config key it sets and the range it may take."""
 
@@ -232,6 +262,9 @@ class CalibrationConfig:
     # After the fit, move each parameter once by diff_step of its range (one more candidate each) to
     # measure which targets move which parameters and which parameters the data leave open.
     identifiability: bool = True
+    # Settings the calibrated scenario file records as they were during the fit, besides the
+    # scenario section and the fitted keys: the mechanisms the fitted values belong to.
+    settings_kept: List[str] = default(default_factory=list)
     output: str = ""  # calibrated scenario file; "" = RUN_FOLDER/scenario/calibrated.yaml; relative = to the current folder
     # FreeParameterConfig entries, checked by sim.experiments.calibration; untyped so that
     # +calibration.parameters.NAME={key: ..., low: ..., high: ...} can add one.
@@ -339,6 +372,7 @@ class SimConfig:
     calendar: CalendarConfig = default(default_factory=CalendarConfig)
     procedures: Dict[str, ProcedureConfig] = default(default_factory=dict)
     city: CityConfig = default(default_factory=CityConfig)
+    centre: CentreConfig = default(default_factory=CentreConfig)
     scenario: ScenarioConfig = default(default_factory=ScenarioConfig)
     desks: DesksConfig = default(default_factory=DesksConfig)
     staff: StaffConfig = default(default_factory=StaffConfig)

@@ -110,6 +110,7 @@ class CalibrationSpec:
     diff_step: float
     stop_cost: float
     identifiability: bool = True
+    settings_kept: tuple[str, ...] = ()  # recorded in the calibrated scenario file as they were
 
 
 class _GoodEnough(Exception):
@@ -136,9 +137,13 @@ def calibration_spec(cfg: DictConfig) -> CalibrationSpec:
     check_range(c["diff_step"], "calibration.diff_step", 0, 0.5, above=True)
     check_range(c["stop_cost"], "calibration.stop_cost", 0)
     _writable_file(c["output"], "calibration.output")
+    for k, key in enumerate(c["settings_kept"]):
+        if OmegaConf.select(cfg, key, default="not set") == "not set" or key.startswith("scenario."):
+            raise ConfigError(f"calibration.settings_kept[{k}]", f"{key!r} is not a setting of the model outside "
+                                                                 "scenario (the scenario section is always kept)")
     return CalibrationSpec(parameters, fitted, checks, int(c["replications"]),
                            int(c["max_evaluations"]), float(c["diff_step"]), float(c["stop_cost"]),
-                           bool(c["identifiability"]))
+                           bool(c["identifiability"]), tuple(c["settings_kept"]))
 
 
 def _writable_file(path: str, key: str) -> None:

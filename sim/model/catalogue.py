@@ -91,17 +91,26 @@ class Procedure:
 
 @dataclass(frozen=True)
 class ChannelMix:
-    """For one unit kind: how records split over procedures and channels."""
+    """For one node kind: how records split over procedures and channels.
+
+    Sums run over the procedures the kind has (share above 0) only, so a procedure added for
+    another kind (the City Centre's, say) leaves this kind's figures the same to the last bit, and
+    with them every record its random numbers give."""
 
     procedure_share: np.ndarray  # (procedures,)
     channel_given_procedure: np.ndarray  # (procedures, 3)
 
+    @property
+    def used(self) -> np.ndarray:
+        """Which procedures this kind has."""
+        return self.procedure_share > 0
+
     def channel_share(self) -> np.ndarray:
-        return self.procedure_share @ self.channel_given_procedure
+        return self.procedure_share[self.used] @ self.channel_given_procedure[self.used]
 
     def procedure_given_channel(self, channel: int) -> np.ndarray:
         joint = self.procedure_share * self.channel_given_procedure[:, channel]
-        total = joint.sum()
+        total = joint[self.used].sum()
         return joint / total if total > 0 else joint
 
 
@@ -122,6 +131,7 @@ def with_online_share(mix: ChannelMix, target: float) -> ChannelMix:
     from scipy.optimize import brentq  # only needed when a scenario sets an online share
 
     online = mix.channel_given_procedure[:, 1]
+    used = mix.used
     adjustable = (online > 0) & (online < 1)
     logit = np.log(online[adjustable] / (1 - online[adjustable]))
 
@@ -131,11 +141,11 @@ def with_online_share(mix: ChannelMix, target: float) -> ChannelMix:
         return new
 
     def gap(delta: float) -> float:
-        return float(mix.procedure_share @ shifted(delta)) - target
+        return float(mix.procedure_share[used] @ shifted(delta)[used]) - target
 
     low, high = gap(-40.0), gap(40.0)
     if not (low <= 0 <= high):
-        reach = (float(mix.procedure_share @ shifted(-40.0)), float(mix.procedure_share @ shifted(40.0)))
+        reach = tuple(float(mix.procedure_share[used] @ shifted(d)[used]) for d in (-40.0, 40.0))
         raise ValueError(f"{target} is outside the reachable range {reach[0]:.3f}..{reach[1]:.3f}")
     new_online = shifted(brentq(gap, -40.0, 40.0, xtol=1e-12))
     rest = mix.channel_given_procedure[:, [0, 2]]

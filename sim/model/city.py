@@ -13,7 +13,13 @@ import numpy as np
 from sim.errors import ConfigError
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"  # sim/data/, shipped with the package
-KINDS = ("ward", "commune")
+KINDS = ("ward", "commune")  # the kinds of the unit table's rows
+CENTRE_KIND = "centre"  # a branch of the City Public Administration Service Centre (sim.analysis.scopes)
+NODE_KINDS = (*KINDS, CENTRE_KIND)  # every kind of node a scenario simulates
+# A branch's Unit.index is this plus its row in the branch table: beyond every row of a unit table,
+# so the branches' random streams never coincide with a unit's, and leaving the Centre out (or in)
+# changes no unit's numbers.
+CENTRE_INDEX_BASE = 1000
 COLUMNS = ("slug", "name", "kind", "area_km2", "population", "population_suspect")  # the columns the model reads
 MAX_POPULATION = 100_000_000  # a unit's residents; more is a typo (Vietnam has about 100 million)
 SLUG = re.compile(r"[A-Za-z0-9_-]+")  # slugs are written in overrides: city.units=[SLUG], desks.per_unit.SLUG=...
@@ -137,6 +143,12 @@ def _checked_row(raw: dict, table: str, line: int, seen: dict[str, int]) -> _Row
     if suspect not in ("yes", "no"):
         raise ConfigError(KEY, f"{where}: column 'population_suspect': {raw['population_suspect']!r} is not yes or no")
     return _Row(slug, text("name"), kind, area, population, suspect == "yes")
+
+
+def branch_unit(row: int, slug: str, name: str) -> Unit:
+    """A branch of the City Centre as a node: it has no residents (its demand is given directly),
+    so its population is 0 and no rule that reads a population applies to it."""
+    return Unit(CENTRE_INDEX_BASE + row, slug, name, CENTRE_KIND, math.nan, 0, 0, False)
 
 
 def desks_by_rule(unit: Unit, rule: str, fixed: int, residents_per_desk: int, low: int, high: int) -> int:

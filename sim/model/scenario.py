@@ -67,9 +67,9 @@ class Scenario:
     end: dt.date
     calendar: CalendarSpec
     procedures: tuple[Procedure, ...]
-    mixes: dict[str, ChannelMix]  # unit kind -> procedure and channel mix
+    mixes: dict[str, ChannelMix]  # node kind (ward, commune, centre) -> procedure and channel mix
     structure: Structure  # as configured; each unit's own is in its organisation
-    units: tuple[UnitPlan, ...]
+    units: tuple[UnitPlan, ...]  # the selected units (table order), then the City Centre's branches
     units_per_unit: float  # departments + service point per unit, averaged over the whole city
     desk_policy: DeskPolicy
     back_office: BackOfficePolicy

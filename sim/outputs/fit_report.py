@@ -22,6 +22,8 @@ def calibrated_scenario_yaml(cfg: DictConfig, result: CalibrationResult, name: s
     file of the scenario group with its provenance. Fitted keys outside ``scenario`` (the Centre's
     demand, the opening stock, overtime …) are why the file is in Hydra's global package."""
     fitted = OmegaConf.create({"scenario": OmegaConf.to_container(cfg.scenario, resolve=True)})
+    for key in result.spec.settings_kept:
+        OmegaConf.update(fitted, key, OmegaConf.select(cfg, key), merge=False)
     for key, value in result.fitted_by_key.items():
         current = OmegaConf.select(cfg, key)
         OmegaConf.update(fitted, key, round(value) if isinstance(current, int) else round(float(value), 6),

@@ -10,6 +10,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from sim.analysis.scopes import CENTRE_KIND
 from sim.analysis.summary import RunSummary
 from sim.outputs.figures import save, subplots
 
@@ -42,7 +43,8 @@ def write_run(folder: Path, run: RunSummary) -> None:
 
 def _title(run: RunSummary) -> str:
     s = run.summary
-    return f"{s['scenario']} / {s['structure']}: {s['units']} units, {s['start']} to {s['end']}, {s['replications']} rep."
+    nodes = f"{s['units']} units" + (f" + {s['centre_branches']} Centre branches" if s.get("centre_branches") else "")
+    return f"{s['scenario']} / {s['structure']}: {nodes}, {s['start']} to {s['end']}, {s['replications']} rep."
 
 
 WAIT_BIN_MINUTES = 0.5  # bar width of the wait distribution plot
@@ -92,6 +94,9 @@ def plot_backlog(run: RunSummary) -> Figure:
     return fig
 
 
+KIND_COLOURS = {"ward": "tab:blue", "commune": "tab:green", CENTRE_KIND: "tab:purple"}
+
+
 def plot_unit_on_time(run: RunSummary) -> Figure:
     """Per unit, every record received whose outcome is known, split into finished on time,
     late (finished late or overdue in process) and abandoned at the desk, sorted by on time."""
@@ -101,12 +106,13 @@ def plot_unit_on_time(run: RunSummary) -> Figure:
     late = np.clip(100 - on_time - abandoned, 0, None)
     fig, ax = subplots(figsize=(10, 4.5))
     x = np.arange(len(u))
-    colours = np.where(u["kind"] == "ward", "tab:blue", "tab:green")
+    colours = u["kind"].map(KIND_COLOURS).to_numpy()
     ax.bar(x, on_time, color=colours)
     ax.bar(x, late, bottom=on_time, color="tab:orange")
     ax.bar(x, abandoned, bottom=on_time + late, color="tab:red")
-    legend = [Patch(color="tab:blue", label="on time (ward)"), Patch(color="tab:green", label="on time (commune)"),
-              Patch(color="tab:orange", label="late"), Patch(color="tab:red", label="abandoned at the desk")]
+    legend = [Patch(color=KIND_COLOURS[kind], label=f"on time ({kind})") for kind in KIND_COLOURS
+              if kind in set(u["kind"]) or kind != CENTRE_KIND]
+    legend += [Patch(color="tab:orange", label="late"), Patch(color="tab:red", label="abandoned at the desk")]
     ax.set_xticks(x, u["slug"], rotation=90, fontsize=5 if len(u) > 40 else 8)
     low = np.nanmin(on_time) if np.isfinite(on_time).any() else 0
     ax.set_ylim(max(0, low - 2), 100.5)
@@ -138,11 +144,19 @@ def format_summary(run: RunSummary, top: int) -> str:
     """City totals with 95 % intervals and the units with the worst desk waits and on-time shares."""
     lines = [_title(run)]
     lines += [f"warning: {w}" for w in run.summary.get("warnings", [])]
-    lines += ["", "City totals (mean over replications [95 % CI]):"]
+    scopes = run.summary.get("scopes", {})
     overtime = run.summary.get("overtime_enabled", False)
-    for name, ci in run.summary["kpis"].items():
-        if overtime or name not in OVERTIME_KPIS:
-            lines.append(f"  {name:<32}{_fmt(_clean(ci))}")
+    shown = [name for name in run.summary["kpis"] if overtime or name not in OVERTIME_KPIS]
+    if len(scopes) > 2:  # units and the Centre: each scope side by side, so each report meets its own
+        lines += ["", ("City totals by scope (mean over replications [95 % CI]): units = wards and communes, "
+                       "centre = the City Centre's branches, all = both")]
+        lines.append(f"  {'':<32}" + "".join(f"{scope:<34}" for scope in scopes))
+        for name in shown:
+            lines.append(f"  {name:<32}" + "".join(f"{_fmt(_clean(scopes[s][name])):<34}" for s in scopes).rstrip())
+    else:
+        lines += ["", "City totals (mean over replications [95 % CI]):"]
+        for name in shown:
+            lines.append(f"  {name:<32}{_fmt(_clean(run.summary['kpis'][name]))}")
     busy = run.summary.get("busy_departments")
     if busy:
         lines.append(f"  departments with staff utilisation over {busy['threshold']:g}: {busy['count']} of {busy['of']}")
