@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 
-import numpy as np
 import pytest
 
 from sim.analysis.offered_load import expected_loads
