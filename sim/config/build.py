@@ -27,6 +27,8 @@ from sim.config.stock import stock_policy
 from sim.config.schema import StructureConfig
 from sim.engines.contract import ENGINES
 from sim.engines.rules import CLOSING_RULES, QUEUE_ORDERS
+from sim.model.staffing import (ALLOCATED_KINDS, Claim, allocate, department_effort, field_effort,
+                                read_staff_table, unit_effort)
 from sim.model.structures import STAFFING_POLICIES, Department, Structure, department_staff, organise
 
 SHARE_TOLERANCE = 1e-6
@@ -534,11 +536,13 @@ def _unit_plans(c: dict, structure: Structure, procedures: tuple, demand: dict) 
         known_slug(slug, f"desks.per_unit.{slug}")
         _at_least(desks["per_unit"], slug, 1, "desks.per_unit.", MAX_DESKS)
 
-    _choice(staff["rule"], "staff.rule", ("framework", "fixed"))
+    _choice(staff["rule"], "staff.rule", STAFF_RULES)
+    _choice(staff["department_split"], "staff.department_split", DEPARTMENT_SPLITS)
     for key in ("framework_base_population", "framework_residents_per_extra"):
         _at_least(staff, key, 1, "staff.")
-    for key in ("fixed", "framework_base", "framework_cap_ward", "framework_cap_commune"):
+    for key in ("fixed", "framework_base", "framework_cap_ward", "framework_cap_commune", "min_per_department"):
         _at_least(staff, key, 1, "staff.", MAX_STAFF)
+    _at_least(staff, "city_positions", 1, "staff.", MAX_CITY_POSITIONS)
     _positive(staff, "procedure_share", "staff.", 1.0)
     for slug, per_dept in staff["per_unit"].items():
         known_slug(slug, f"staff.per_unit.{slug}")
@@ -552,34 +556,100 @@ def _unit_plans(c: dict, structure: Structure, procedures: tuple, demand: dict) 
                 )
             _at_least(per_dept, dept, 1, f"staff.per_unit.{slug}.", MAX_STAFF)
 
+    table = _staff_table(staff["table"], structure, by_slug)
     rate = float(demand["records_per_1000_residents_per_day"]) * float(demand["growth"]) / 1000
     fields = [p.field for p in procedures]
-    field_workload = {kind: {} for kind in KINDS}  # expected effort per record, by field
-    for kind, workload in field_workload.items():
-        for p in procedures:
-            workload[p.field] = workload.get(p.field, 0.0) + p.share[kind] * p.effort_minutes.mean
+    effort_by_field = {kind: field_effort(procedures, kind) for kind in KINDS}  # expected effort per record
+    penalty = float(staff["breadth_penalty"])
+    allocation = _allocation(staff, units, structure, effort_by_field, rate) if staff["rule"] == "allocated" else {}
     plans = []
     for unit in selected:
         n_desks = desks["per_unit"].get(unit.slug) or desks_by_rule(
             unit, desks["rule"], desks["fixed"], desks["residents_per_desk"], desks["min_desks"], desks["max_desks"]
         )
         own = structure.for_unit(unit.kind, unit.population)
-        if staff["rule"] == "fixed":
-            processing = [int(staff["fixed"])] * len(own.departments)
-        else:
-            cap = staff["framework_cap_ward"] if unit.kind == "ward" else staff["framework_cap_commune"]
-            civil = framework_headcount(
-                unit, staff["framework_base"], staff["framework_base_population"],
-                staff["framework_residents_per_extra"], cap,
-            )
-            processing = department_staff(own, round(civil * staff["procedure_share"]), staff["policy"])
-        overrides = staff["per_unit"].get(unit.slug, {})
-        processing = [int(overrides.get(d, n)) for d, n in zip(own.department_names, processing)]
-        organisation = organise(own, processing, int(staff["deputies_per_department"]),
-                                float(staff["breadth_penalty"]), bool(staff["pooling"]), fields,
-                                field_workload[unit.kind])
+        processing = _staff_by_rule(staff, unit, own, allocation, effort_by_field.get(unit.kind, {}))
+        overrides = {**table.get(unit.slug, {}), **staff["per_unit"].get(unit.slug, {})}
+        processing = [overrides.get(d, n) for d, n in zip(own.department_names, processing)]
+        unstaffed = [d for d, n in zip(own.department_names, processing) if n is None]
+        if unstaffed:
+            raise ConfigError("staff.table", f"{unit.slug} is of kind {unit.kind!r}, outside the units the city's "
+                                             f"positions are spread over: give the staff of {', '.join(unstaffed)} "
+                                             "in staff.table or staff.per_unit")
+        organisation = organise(own, [int(n) for n in processing], int(staff["deputies_per_department"]),
+                                penalty, bool(staff["pooling"]), fields, effort_by_field.get(unit.kind, {}))
         plans.append(UnitPlan(unit, int(n_desks), organisation, unit.population * rate))
     return tuple(plans), average
+
+
+STAFF_RULES = ("allocated", "framework", "fixed")
+DEPARTMENT_SPLITS = ("workload", "weights")
+MAX_CITY_POSITIONS = 1_000_000  # staff.city_positions (Hanoi's units have 9,622)
+
+
+def _department_workload(staff: dict, effort_by_field: dict[str, float]):
+    """What ``department_staff`` splits a unit's officers by: expected effort (None: staff weights)."""
+    if staff["department_split"] == "weights":
+        return None
+    return lambda department: department_effort(department, effort_by_field)
+
+
+def _allocation(staff: dict, units: list, structure: Structure, effort_by_field: dict, rate: float) -> dict[str, int]:
+    """rule=allocated: the city's processing officers (positions x procedure_share) over every unit
+    of the table (whatever is selected, so a unit's staff do not depend on the selection) in
+    proportion to its expected staff minutes a day, each at least min_per_department per department."""
+    claims, floor = [], int(staff["min_per_department"])
+    for unit in units:
+        if unit.kind not in ALLOCATED_KINDS:  # the Centre's branches bring their own staff
+            continue
+        own = structure.for_unit(unit.kind, unit.population)
+        workload = unit.population * rate * unit_effort(own, effort_by_field[unit.kind])
+        claims.append(Claim(unit.slug, workload, floor * len(own.departments)))
+    total = round(int(staff["city_positions"]) * float(staff["procedure_share"]))
+    needed = sum(c.minimum for c in claims)
+    if total < needed:
+        raise ConfigError("staff.city_positions",
+                          f"{staff['city_positions']:,} positions x staff.procedure_share {staff['procedure_share']:g} "
+                          f"give {total:,} processing officers, fewer than the {needed:,} that staff.min_per_department "
+                          f"{floor} needs in the departments of the {len(claims)} units")
+    return allocate(total, claims)
+
+
+def _staff_by_rule(staff: dict, unit, own: Structure, allocation: dict[str, int],
+                   effort_by_field: dict[str, float]) -> list[int | None]:
+    """Processing officers per department of ``unit`` as ``staff.rule`` gives them (None for a
+    department of a node the rule does not staff)."""
+    workload = _department_workload(staff, effort_by_field)
+    floor = int(staff["min_per_department"])
+    if staff["rule"] == "fixed":
+        return [int(staff["fixed"])] * len(own.departments)
+    if staff["rule"] == "allocated":
+        if unit.slug not in allocation:
+            return [None] * len(own.departments)
+        processing = department_staff(own, allocation[unit.slug], staff["policy"], workload, floor)
+    else:
+        cap = staff["framework_cap_ward"] if unit.kind == "ward" else staff["framework_cap_commune"]
+        civil = framework_headcount(unit, staff["framework_base"], staff["framework_base_population"],
+                                    staff["framework_residents_per_extra"], cap)
+        processing = department_staff(own, round(civil * staff["procedure_share"]), staff["policy"], workload, floor)
+    for name, n in zip(own.department_names, processing):
+        if n > MAX_STAFF:
+            raise ConfigError("staff.city_positions" if staff["rule"] == "allocated" else "staff.procedure_share",
+                              f"the {name} department of {unit.slug} would get {n:,} processing officers, "
+                              f"more than {MAX_STAFF:,}")
+    return processing
+
+
+def _staff_table(path: str, structure: Structure, by_slug: dict) -> dict[str, dict[str, int]]:
+    """staff.table read and checked against the units and their departments ({} when unset)."""
+    if not path:
+        return {}
+
+    def departments_of(slug: str) -> tuple[str, ...] | None:
+        unit = by_slug.get(slug)
+        return structure.for_unit(unit.kind, unit.population).department_names if unit else None
+
+    return read_staff_table(path, departments_of, MAX_STAFF)
 
 
 def _records_bounded(units: tuple, demand: dict, days: int) -> None:

@@ -154,8 +154,15 @@ class OvertimeConfig:
 
 @dataclass
 class StaffConfig:
-    rule: str = "framework"  # national framework headcount x procedure_share, split by weight; or "fixed"
+    # "allocated": the city's positions x procedure_share spread over the 126 units by expected
+    # workload (sim.model.staffing); "framework": the national framework headcount x
+    # procedure_share, capped; "fixed": the same staff in every department.
+    rule: str = "allocated"
     fixed: int = 4  # processing staff per department under rule=fixed
+    # rule=allocated. Evidence: 9,622 administrative and public-service positions temporarily
+    # assigned to the 126 units for 2025 (Lao Động, Sep 2025, …1572732.ldo; 9,536 officials in June 2025).
+    city_positions: int = 9622
+    min_per_department: int = 1  # assumption: the floor of processing officers in each department
     # The national framework (domain.md): about 32 civil servants per unit, one more per 2,000
     # residents above 16,000, at most 70 in a ward and 50 in a commune.
     framework_base: int = 32
@@ -163,9 +170,16 @@ class StaffConfig:
     framework_residents_per_extra: int = 2000
     framework_cap_ward: int = 70
     framework_cap_commune: int = 50
-    procedure_share: float = 0.3  # assumption: share of a unit's civil servants who process records
-    # slug -> department -> staff, overrides the rule (+staff.per_unit.X={economic:8})
+    # Assumption: the share of the positions (rule=allocated) or of a unit's civil servants
+    # (rule=framework) who process records; the positions span more than record processing.
+    procedure_share: float = 0.3
+    # How a unit's officers are split over its departments: "workload", in proportion to the
+    # expected effort of the fields each owns (at least min_per_department each); "weights", by
+    # the structure's staff_weight.
+    department_split: str = "workload"
+    # slug -> department -> staff, overrides the rule and the table (+staff.per_unit.X={economic:8})
     per_unit: Dict[str, Dict[str, int]] = default(default_factory=dict)
+    table: str = ""  # CSV slug,department,staff (a path from the current folder): overrides the rule
     order: str = "fifo"  # sim.engines.rules.QUEUE_ORDERS: "fifo", or "edf" (earliest deadline first)
     pooling: bool = True  # officers of a department take any record of its fields; False: only one field's
     # Each department has one head; the deputies of the three Decree 150 departments are shared
@@ -186,7 +200,7 @@ class StaffConfig:
 class DepartmentConfig:
     label: str = ""
     fields: List[str] = default(default_factory=list)
-    staff_weight: float = 1.0  # share of the unit's processing staff under the staffing rule
+    staff_weight: float = 1.0  # share of the unit's processing staff with staff.department_split=weights
 
 
 @dataclass

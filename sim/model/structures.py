@@ -76,6 +76,38 @@ def split_by_weight(total: int, weights: list[float], minimum: int = 1) -> list[
     return (counts + minimum).tolist()
 
 
+def split_with_floor(total: int, weights: list[float], minimum: int | list[int] = 1) -> list[int]:
+    """Largest-remainder split of ``total`` in proportion to ``weights``, where a share that would
+    fall below its ``minimum`` (one number for all, or one each) is raised to it and the rest is
+    shared among the others in proportion; a share above its minimum stays proportional (unlike
+    :func:`split_by_weight`, which gives the minimum first and shares only the spare).
+
+    The shares sum to ``total``, or to the sum of the minimums if that is larger."""
+    n = len(weights)
+    floor = np.broadcast_to(np.asarray(minimum, dtype=int), (n,)).copy()
+    total = max(int(total), int(floor.sum()))
+    w = np.asarray(weights, dtype=float)
+    raised = np.zeros(n, dtype=bool)
+    while True:  # raise every share below its minimum, until the proportional rest fits
+        free = ~raised
+        rest = total - floor[raised].sum()
+        if w[free].sum() <= 0:
+            counts = floor.copy()  # no weight left: the rest evenly, each at least its minimum
+            if free.any():
+                counts[free] += split_by_weight(rest - int(floor[free].sum()), [1.0] * int(free.sum()), 0)
+            break
+        raw = np.where(free, rest * w / w[free].sum(), floor)
+        below = free & (raw < floor)
+        if not below.any():
+            counts = np.where(free, np.floor(raw), floor).astype(int)
+            remainder = np.where(free, raw - counts, -1.0)
+            order = np.argsort(-remainder, kind="stable")
+            counts[order[: total - counts.sum()]] += 1
+            break
+        raised |= below
+    return counts.tolist()
+
+
 # How a department the base structure does not have finds its head (``staff.policy``): each
 # policy gives the department's processing officers from the number it is allotted.
 STAFFING_POLICIES: Registry[Callable[[int], int]] = Registry("staffing policy")
@@ -93,22 +125,30 @@ def head_added(officers: int) -> int:
     return officers
 
 
-def department_staff(structure: Structure, total: int, policy: str) -> list[int]:
+def department_staff(structure: Structure, total: int, policy: str,
+                     workload: Callable[[Department], float] | None = None, minimum: int = 1) -> list[int]:
     """Processing officers per department when a unit moves from its base structure (the end of
     the ``otherwise`` chain, Decree 150) to ``structure``.
 
-    Departments the base has unchanged (same name, same fields) keep their officers; the others
-    share the officers of the base departments they replace, by weight. Each department the base
-    does not have then finds its head as the staffing ``policy`` says (:data:`STAFFING_POLICIES`).
+    The base departments share ``total`` by their ``staff_weight`` (:func:`split_by_weight`, one
+    each first) or, given ``workload`` (a department's expected staff minutes), in proportion to
+    it with at least ``minimum`` each (:func:`split_with_floor`). Departments the base has
+    unchanged (same name, same fields) keep their officers; the others share the officers of the
+    base departments they replace, the same way. Each department the base does not have then finds
+    its head as the staffing ``policy`` says (:data:`STAFFING_POLICIES`).
     """
+    def split(n: int, departments: tuple[Department, ...] | list[Department]) -> list[int]:
+        if workload is None:
+            return split_by_weight(n, [d.staff_weight for d in departments])
+        return split_with_floor(n, [workload(d) for d in departments], minimum)
+
     base = structure.chain()[-1]
-    base_staff = dict(zip(base.department_names, split_by_weight(total, [d.staff_weight for d in base.departments])))
+    base_staff = dict(zip(base.department_names, split(total, base.departments)))
     if base is structure:
         return [base_staff[d.name] for d in structure.departments]
     unchanged = {d.name for d in base.departments} & {d.name for d in structure.departments if d in base.departments}
     changed = [d for d in structure.departments if d.name not in unchanged]
-    shared = split_by_weight(sum(n for name, n in base_staff.items() if name not in unchanged),
-                             [d.staff_weight for d in changed])
+    shared = split(sum(n for name, n in base_staff.items() if name not in unchanged), changed)
     staff = dict(zip((d.name for d in changed), shared))
     find_head = STAFFING_POLICIES.get(policy)
     for d in changed:
