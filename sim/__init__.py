@@ -25,6 +25,7 @@ from sim.api import (  # noqa: E402  (light: each function imports what it needs
     build_scenario,
     difference_table,
     headline_table,
+    identifiability_table,
     load_config,
     plot_backlog,
     plot_calibration,
@@ -50,7 +51,7 @@ __all__ = [
     "run_comparison", "headline_table", "difference_table", "save_comparison", "plot_comparison",
     "plot_differences",
     # calibration and sensitivity
-    "run_calibration", "CalibrationError", "target_table", "plot_calibration", "run_sensitivity", "plot_tornado",
+    "run_calibration", "CalibrationError", "target_table", "identifiability_table", "plot_calibration", "run_sensitivity", "plot_tornado",
 ]
 
 

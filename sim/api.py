@@ -395,6 +395,14 @@ def target_table(result: CalibrationResult) -> pd.DataFrame:
     return table(result)
 
 
+def identifiability_table(result: CalibrationResult) -> pd.DataFrame:
+    """Each fitted parameter: how well the targets (and its prior) know it, the verdict (pinned down
+    by the targets, held by its prior, not pinned down) and how much each target moves with it."""
+    from sim.outputs.fit_report import identifiability_table as table
+
+    return table(result)
+
+
 def plot_calibration(result: CalibrationResult) -> Figure:
     """Each target's simulated value as a deviation from the observed one, with the tolerance band."""
     from sim.outputs.fit_report import plot_targets

@@ -192,13 +192,15 @@ def test_comparison_through_the_api(tmp_path):
 
 
 def test_calibration_and_sensitivity_through_the_api():
-    one_candidate = ["calibration.replications=1", "calibration.stop_cost=1e9", "calibration.targets.received.tolerance=1000",
-                     *(f"~calibration.targets.{t}" for t in ("processed", "on_time_pct", "in_process")),
-                     *(f"~calibration.parameters.{p}" for p in ("effort_scale", "supplement_share"))]
+    one_candidate = ["calibration.replications=1", "calibration.stop_cost=1e9", "calibration.identifiability=false",
+                     "calibration.targets=[seed004_received]", "calibration.checks=[]",
+                     "observations.seed004_received.tolerance=1000",
+                     *(f"~calibration.parameters.{p}" for p in ("effort_scale", "supplement_share", "centre_demand",
+                                                                "stock_days", "overtime_threshold"))]
     cfg = sim.load_config(*QUICK, *one_candidate)
     fit = sim.run_calibration(cfg)
     assert fit.evaluations == 1 and set(fit.fitted) == {"demand_rate"}
-    assert list(sim.target_table(fit)["target"])[0] == "received"
+    assert list(sim.target_table(fit)["target"]) == ["seed004_received"]
     assert isinstance(sim.plot_calibration(fit), Figure)
 
     cfg = sim.load_config(*QUICK, "sensitivity.replications=1", "sensitivity.outputs=[in_process]")

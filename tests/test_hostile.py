@@ -277,18 +277,23 @@ def test_the_baseline_runs_first_wherever_it_is_listed():
 
 # --- calibration settings ------------------------------------------------------------------
 CALIBRATION = {
-    "unknown KPI added": ("+calibration.targets.x={observed: 1, tolerance: 0.1}", "calibration.targets.x"),
-    "misspelt field of a new target": ("+calibration.targets.abandoned={observed: 1, tolrance: 0.1}",
-                                       "calibration.targets.abandoned.tolrance"),
-    "target not a mapping": ("+calibration.targets.abandoned=3", "calibration.targets.abandoned"),
-    "tolerance inf": ("calibration.targets.received.tolerance=inf", "calibration.targets.received.tolerance"),
-    "tolerance nan": ("calibration.targets.received.tolerance=nan", "calibration.targets.received.tolerance"),
-    "tolerance zero": ("calibration.targets.received.tolerance=0", "calibration.targets.received.tolerance"),
-    "observed nan": ("calibration.targets.received.observed=nan", "calibration.targets.received.observed"),
-    "percentage above 100": ("calibration.targets.on_time_pct.observed=101", "calibration.targets.on_time_pct.observed"),
-    "relative tolerance of zero": ("+calibration.targets.abandoned={observed: 0, tolerance: 0.1}",
-                                   "calibration.targets.abandoned.relative"),
-    "check tolerance nan": ("calibration.checks.online_pct.tolerance=nan", "calibration.checks.online_pct.tolerance"),
+    "unknown observation as a target": ("calibration.targets=[seed004_received,nowhere]", "calibration.targets[1]"),
+    "target listed twice": ("calibration.targets=[seed004_received,seed004_received]", "calibration.targets[1]"),
+    "unknown observation as a check": ("calibration.checks=[x]", "calibration.checks[0]"),
+    "no targets": ("calibration.targets=[]", "calibration.targets"),
+    "misspelt field of a new observation": (
+        "+observations.extra={figure: received, scope: units, period: {start: 2025-07-01, end: 2025-07-31}, "
+        "observed: 1, tolrance: 0.1}", "observations.extra.tolrance"),
+    "observation not a mapping": ("+observations.extra=3", "observations.extra"),
+    "tolerance inf": ("observations.seed004_received.tolerance=inf", "observations.seed004_received.tolerance"),
+    "tolerance nan": ("observations.seed004_received.tolerance=nan", "observations.seed004_received.tolerance"),
+    "tolerance zero": ("observations.seed004_received.tolerance=0", "observations.seed004_received.tolerance"),
+    "observed nan": ("observations.seed004_received.observed=nan", "observations.seed004_received.observed"),
+    "percentage above 100": ("observations.seed004_on_time.observed=101", "observations.seed004_on_time.observed"),
+    "kept setting unknown": ("calibration.settings_kept=[stock.nowhere]", "calibration.settings_kept[0]"),
+    "prior outside the bounds": ("calibration.parameters.demand_rate.prior_mean=9",
+                                 "calibration.parameters.demand_rate.prior_mean"),
+    "prior spread zero": ("calibration.parameters.demand_rate.prior_sd=0", "calibration.parameters.demand_rate.prior_sd"),
     "stop cost nan": ("calibration.stop_cost=nan", "calibration.stop_cost"),
     "diff step nan": ("calibration.diff_step=nan", "calibration.diff_step"),
     "replications huge": ("calibration.replications=100000", "calibration.replications"),
@@ -307,10 +312,12 @@ def test_bad_calibration_settings_are_refused(case):
 
 
 def test_a_calibration_target_is_added_from_the_command_line():
-    spec = calibration_spec(compose_config("+calibration.targets.abandoned={observed: 12, tolerance: 0.1}"))
-    added = {t.name: t for t in spec.targets}["abandoned"]
-    assert (added.observed, added.tolerance, added.relative) == (12, 0.1, True)  # relative: the schema default
-    assert {"received", "processed", "on_time_pct", "in_process"} <= {t.name for t in spec.targets}
+    added = ("+observations.july={figure: received, scope: units, period: {start: 2025-07-01, end: 2025-07-31}, "
+             "observed: 12, tolerance: 0.1}")
+    spec = calibration_spec(compose_config(added, "calibration.targets=[seed004_received,july]"))
+    july = {t.name: t for t in spec.targets}["july"]
+    assert (july.observed, july.tolerance, july.relative) == (12, 0.1, True)  # relative: the schema default
+    assert [t.name for t in spec.targets] == ["seed004_received", "july"]
 
 
 # --- through the commands: exit 2, one line, no traceback, no results ------------------------
@@ -372,10 +379,9 @@ COMMANDS = {
     "compare without structures": ("sim.compare", ("compare.structures=[]",), "compare.structures"),
     "compare unknown baseline": ("sim.compare", ("compare.baseline=nine",), "compare.baseline"),
     "compare negative top units": ("sim.compare", ("compare.top_units=-1",), "compare.top_units"),
-    "calibrate unknown target": ("sim.calibrate", ("+calibration.targets.x={observed: 1, tolerance: 0.1}",),
-                                 "calibration.targets.x"),
-    "calibrate tolerance nan": ("sim.calibrate", ("calibration.targets.received.tolerance=nan",),
-                                "calibration.targets.received.tolerance"),
+    "calibrate unknown target": ("sim.calibrate", ("calibration.targets=[x]",), "calibration.targets[0]"),
+    "calibrate tolerance nan": ("sim.calibrate", ("observations.seed004_received.tolerance=nan",),
+                                "observations.seed004_received.tolerance"),
     "calibrate output below a file": ("sim.calibrate", (output_below_a_file,), "calibration.output: "),
 }
 
