@@ -16,8 +16,11 @@ from tests.conftest import compose_config, run_module
 
 FITTED_TARGETS = ("seed004_received", "seed004_processed", "seed004_on_time", "seed004_in_process")
 # Three of the shipped free parameters, without their priors (recovery tests the fit, not a prior),
-# fitted to seed 004's four totals of the two wards (no Centre: scope all is the units).
-REDUCED = ("scenario=baseline", "city.units=[bach_mai,ba_dinh]", "calibration.replications=2",
+# fitted to seed 004's four totals of the two wards (no Centre: scope all is the units). Staff of
+# the capped framework: thin enough that effort moves the on-time share and the backlog (with staff
+# allocated by workload these two wards have slack, and effort is barely identified).
+REDUCED = ("scenario=baseline", "city.units=[bach_mai,ba_dinh]", "staff.rule=framework",
+           "staff.department_split=weights", "calibration.replications=2",
            "calibration.max_evaluations=40", "progress=false",
            f"calibration.targets=[{','.join(FITTED_TARGETS)}]", "calibration.checks=[october_online]",
            *(f"~calibration.parameters.{p}" for p in ("centre_demand", "stock_days", "overtime_threshold")),
