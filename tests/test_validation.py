@@ -100,10 +100,11 @@ def test_little_counts_of_the_hand_made_outcome():
     _, workload, outcome = tiny_case()
     day0 = dict(zip(LITTLE_COUNTS, little_counts(workload, outcome, (0.0, DAY), 3 * DAY)))
     assert day0 == dict(window_minutes=1440, presence_minutes=1340 + 1240 + 1140 + 500, arrived=3,
-                        sojourn_minutes=1400 + (4320 - 200) + (4320 - 300), censored=2)
+                        sojourn_minutes=1400 + (4320 - 200) + (4320 - 300), censored=2,
+                        in_system_start=1, in_system_end=3)  # the stock record; then those in at 100, 200, 300
     middle = dict(zip(LITTLE_COUNTS, little_counts(workload, outcome, (1000.0, 3200.0), 3 * DAY)))
     assert middle == dict(window_minutes=2200, presence_minutes=500 + 100 + 2200 + 200 + 2200, arrived=2,
-                          sojourn_minutes=100 + 500, censored=0)
+                          sojourn_minutes=100 + 500, censored=0, in_system_start=3, in_system_end=3)
 
 
 def test_littles_law_table_of_the_hand_made_counts():
@@ -120,6 +121,7 @@ def test_littles_law_table_of_the_hand_made_counts():
     assert row["mean_time_in_system_days"] == pytest.approx(9540 / 3 / 1440)  # W
     assert row["ratio"] == pytest.approx(4220 / 9540)  # L / (lambda W)
     assert row["censored_share"] == pytest.approx(2 / 3) and row["stable"]
+    assert (row["in_system_start"], row["in_system_end"]) == (1, 3)
     assert row["within_tolerance"] is False and row["ci95_low"] is None  # one replication: no interval
 
 

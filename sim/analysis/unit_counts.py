@@ -39,7 +39,8 @@ REPORT_COUNTS = (
 )
 # Little's law over a window [a, b) (Scenario.little_window), every record counted, opening stock
 # included: see :func:`little_counts`.
-LITTLE_COUNTS = ("window_minutes", "presence_minutes", "arrived", "sojourn_minutes", "censored")
+LITTLE_COUNTS = ("window_minutes", "presence_minutes", "arrived", "sojourn_minutes", "censored",
+                 "in_system_start", "in_system_end")
 # staff_capacity is the officers' session minutes plus the extra sessions they stayed for
 # (overtime_hours, officer-hours), so staff utilisation stays a share of the time they were at work.
 # officer_weeks: officers x simulated days / 7, what overtime per officer and week is counted against.
@@ -151,6 +152,8 @@ def little_counts(workload: Workload, outcome: UnitOutcome, window: tuple[float,
     time counts up to the horizon, so W is then a lower bound. In steady state L / (lambda W) =
     ``presence_minutes`` / ``sojourn_minutes`` tends to 1 as the window grows (Little's law); a
     backlog that grows, or an opening stock still draining, puts it above 1.
+    ``in_system_start`` and ``in_system_end``, the records in the system at a and at b, show the
+    drift: far from steady state they differ, and the ratio moves with the window.
     """
     a, b = window
     arrival = workload.arrival
@@ -159,8 +162,11 @@ def little_counts(workload: Workload, outcome: UnitOutcome, window: tuple[float,
     until = np.where(still_in, horizon, leave)
     presence = np.clip(np.minimum(until, b) - np.maximum(arrival, a), 0, None)
     arrived = ~workload.opening & (arrival >= a) & (arrival < b)  # stock arrived before the period
+    def in_system(t: float) -> int:
+        return int(((arrival <= t) & (until > t)).sum())
+
     return np.array([b - a, presence.sum(), arrived.sum(), np.sum(until[arrived] - arrival[arrived]),
-                     (arrived & still_in).sum()], dtype=float)
+                     (arrived & still_in).sum(), in_system(a), in_system(b)], dtype=float)
 
 
 def report_counts(calendar: WorkCalendar, workload: Workload, outcome: UnitOutcome,

@@ -35,7 +35,9 @@ LITTLE_NOTE = ("L: time-average number of records in the system over the window 
                "included); lambda: records arriving in the window a day; W: their mean time from arrival to "
                "leaving (result signed or given up for good), taken from the whole run, those still in the "
                "system at the horizon counted to it (censored: W is then a lower bound). In steady state "
-               "L / (lambda W) tends to 1; a growing backlog, or an opening stock still draining, puts it above 1.")
+               "L / (lambda W) tends to 1; a growing backlog, or an opening stock still draining, puts it above 1. "
+               "The records in the system at the window's start and end show the drift: where they differ the "
+               "system is not in steady state over the window, and the ratio moves with it.")
 
 
 # --- observations as data ----------------------------------------------------------------------
@@ -268,7 +270,9 @@ def littles_law(scenario: Scenario, results: list[list[UnitResult]], loads: pd.D
                      "mean_in_system": float(np.mean(mean_l)), "arrivals_per_day": float(np.mean(arrived / days)),
                      "mean_time_in_system_days": float(np.nanmean(w)) if arrived.sum() > 0 else math.nan,
                      "ratio": ci["mean"], "ci95_low": ci["ci95_low"], "ci95_high": ci["ci95_high"],
-                     "within_tolerance": holds, "censored": float(counts[:, c["censored"]].mean()),
+                     "within_tolerance": holds, "in_system_start": float(counts[:, c["in_system_start"]].mean()),
+                     "in_system_end": float(counts[:, c["in_system_end"]].mean()),
+                     "censored": float(counts[:, c["censored"]].mean()),
                      "censored_share": float(counts[:, c["censored"]].sum() / arrived.sum()) if arrived.sum() else 0.0})
     return pd.DataFrame(rows)
 

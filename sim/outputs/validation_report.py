@@ -73,6 +73,7 @@ def little_lines(v: Validation) -> pd.DataFrame:
         "stable": t["stable"].map({True: "yes", False: "no"}),
         "L (records)": t["mean_in_system"].map(_number), "λ (a day)": t["arrivals_per_day"].map(_number),
         "W (days)": t["mean_time_in_system_days"].map(_number),
+        "in system at start → end": [f"{_number(r.in_system_start)} → {_number(r.in_system_end)}" for r in t.itertuples()],
         "L / (λ W) [95 % CI]": [_interval(r.ratio, r.ci95_low, r.ci95_high, "{:.3f}") for r in t.itertuples()],
         "within": t["within_tolerance"].map({True: "yes", False: "NO", None: "not checked"}),
         "censored": t["censored_share"].map(lambda x: f"{x:.2%}"),
