@@ -18,7 +18,8 @@ from sim.engines.outcome import UnitOutcome
 from sim.engines.workload import IN_PERSON, ONLINE, POST, Workload
 from sim.experiments.runner import calendar_for
 from sim.experiments.runner import run_scenario
-from sim.experiments.validation import littles_law, offered_loads, second_half_slope, validation_plan
+from sim.experiments.validation import (little_warnings, littles_law, offered_loads, second_half_slope,
+                                       validation_plan)
 from tests.conftest import compose_config, run_module, scenario_from, simulate
 from tests.test_package import one_error_line
 
@@ -115,13 +116,17 @@ def test_littles_law_table_of_the_hand_made_counts():
     counts = little_counts(workload, outcome, scenario.little_window_minutes, 3 * DAY)
     result = UnitResult(0, 0, np.zeros(0), np.zeros(0), np.zeros((0, 0)), np.zeros((0, 0)), little=counts)
     loads = {"slug": ["ba_dinh"], "offered_load": [0.5], "ci95_high": [None]}
-    (row,) = littles_law(scenario, [[result]], pd.DataFrame(loads), 1.0, 0.05).to_dict(orient="records")
+    table = littles_law(scenario, [[result]], pd.DataFrame(loads), 1.0, 0.05)
+    (row,) = table.to_dict(orient="records")
     assert row["mean_in_system"] == pytest.approx(4220 / 1440)  # L
     assert row["arrivals_per_day"] == pytest.approx(3)  # lambda
     assert row["mean_time_in_system_days"] == pytest.approx(9540 / 3 / 1440)  # W
     assert row["ratio"] == pytest.approx(4220 / 9540)  # L / (lambda W)
     assert row["censored_share"] == pytest.approx(2 / 3) and row["stable"]
     assert (row["in_system_start"], row["in_system_end"]) == (1, 3)
+    outside, censored = little_warnings(table, validation_plan(compose_config(*ONE_UNIT)))
+    assert outside.startswith("ba_dinh: Little's law L / (lambda W) = 0.442 over 2025-07-01 to 2025-07-01, outside ±5%")
+    assert censored.startswith("1 of 1 units have more than 1% of the records arriving") and "66.7%" in censored
     assert row["within_tolerance"] is False and row["ci95_low"] is None  # one replication: no interval
 
 
