@@ -9,15 +9,18 @@ import datetime as dt
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim.analysis.report_figures import Observation, figure_value, simulated
-from sim.analysis.unit_counts import COUNTS, REPORT_COUNTS, report_counts
+from sim.analysis.unit_counts import COUNTS, LITTLE_COUNTS, REPORT_COUNTS, UnitResult, little_counts, report_counts
 from sim.engines.outcome import UnitOutcome
 from sim.engines.workload import IN_PERSON, ONLINE, POST, Workload
 from sim.experiments.runner import calendar_for
-from sim.experiments.validation import second_half_slope
-from tests.conftest import run_module, scenario_from, simulate
+from sim.experiments.runner import run_scenario
+from sim.experiments.validation import (little_warnings, littles_law, offered_loads, second_half_slope,
+                                       validation_plan)
+from tests.conftest import compose_config, run_module, scenario_from, simulate
 from tests.test_package import one_error_line
 
 NAN = math.nan
@@ -55,7 +58,8 @@ def tiny_case():
         stage=np.zeros(n, dtype=np.int8), receipt=np.array([110, NAN, 200, 3000, 300, 0]),
         due=np.array([2000, NAN, 1000, 3400, 8 * DAY, 400]), done=np.array([1500, NAN, NAN, 3500, NAN, 500]),
         desk_start=zeros, desk_end=zeros, desk_wait=zeros, abandoned_at=np.array([NAN, 1700, NAN, NAN, NAN, NAN]),
-        visit_enter=zeros[:0], visit_exit=zeros[:0], staff_busy=zeros[:1], approver_busy=zeros[:1])
+        visit_enter=zeros[:0], visit_exit=zeros[:0], staff_busy=zeros[:1], approver_busy=zeros[:1],
+        staff_overtime=zeros[:1])
     return calendar, workload, outcome
 
 
@@ -85,6 +89,80 @@ def test_figures_of_the_hand_counted_outcome():
     assert {name: figure_value(name, last) for name in expected} == pytest.approx(expected)
     first = report_counts(calendar, workload, outcome, (0,))[0]
     assert math.isnan(figure_value("on_time_pct", first))  # nothing resolved yet: no share
+
+
+# --- Little's law over a window --------------------------------------------------------------------
+def test_little_counts_of_the_hand_made_outcome():
+    """Horizon 3 days (4320). Day 0, [0, 1440): the record in at 100 and done at 1500 (cut at
+    1440), those in at 200 and 300 never leave (censored, counted to 4320), the stock record
+    (0 to 500) is present but did not arrive in the window. [1000, 3200): the 100-1500 record from
+    1000, and the records in at 1600 (gone at 1700) and 3000 (done at 3500) arriving in it; the
+    stock record left before it."""
+    _, workload, outcome = tiny_case()
+    day0 = dict(zip(LITTLE_COUNTS, little_counts(workload, outcome, (0.0, DAY), 3 * DAY)))
+    assert day0 == dict(window_minutes=1440, presence_minutes=1340 + 1240 + 1140 + 500, arrived=3,
+                        sojourn_minutes=1400 + (4320 - 200) + (4320 - 300), censored=2,
+                        in_system_start=1, in_system_end=3)  # the stock record; then those in at 100, 200, 300
+    middle = dict(zip(LITTLE_COUNTS, little_counts(workload, outcome, (1000.0, 3200.0), 3 * DAY)))
+    assert middle == dict(window_minutes=2200, presence_minutes=500 + 100 + 2200 + 200 + 2200, arrived=2,
+                          sojourn_minutes=100 + 500, censored=0, in_system_start=3, in_system_end=3)
+
+
+def test_littles_law_table_of_the_hand_made_counts():
+    _, workload, outcome = tiny_case()
+    scenario = dataclasses.replace(scenario_from(*ONE_UNIT, *UNIFORM),
+                                   little_window=(dt.date(2025, 7, 1), dt.date(2025, 7, 1)))
+    assert scenario.little_window_minutes == (0.0, DAY)
+    counts = little_counts(workload, outcome, scenario.little_window_minutes, 3 * DAY)
+    result = UnitResult(0, 0, np.zeros(0), np.zeros(0), np.zeros((0, 0)), np.zeros((0, 0)), little=counts)
+    loads = {"slug": ["ba_dinh"], "offered_load": [0.5], "ci95_high": [None]}
+    table = littles_law(scenario, [[result]], pd.DataFrame(loads), 1.0, 0.05)
+    (row,) = table.to_dict(orient="records")
+    assert row["mean_in_system"] == pytest.approx(4220 / 1440)  # L
+    assert row["arrivals_per_day"] == pytest.approx(3)  # lambda
+    assert row["mean_time_in_system_days"] == pytest.approx(9540 / 3 / 1440)  # W
+    assert row["ratio"] == pytest.approx(4220 / 9540)  # L / (lambda W)
+    assert row["censored_share"] == pytest.approx(2 / 3) and row["stable"]
+    assert (row["in_system_start"], row["in_system_end"]) == (1, 3)
+    outside, censored = little_warnings(table, validation_plan(compose_config(*ONE_UNIT)))
+    assert outside.startswith("ba_dinh: Little's law L / (lambda W) = 0.442 over 2025-07-01 to 2025-07-01, outside ±5%")
+    assert censored.startswith("1 of 1 units have more than 1% of the records arriving") and "66.7%" in censored
+    assert row["within_tolerance"] is False and row["ci95_low"] is None  # one replication: no interval
+
+
+def test_littles_law_holds_on_a_stable_always_open_unit():
+    """Always open with flat weights: the default unit's arrivals are stationary Poisson and its
+    departments far from load 1. Over four months away from both ends of a six-month run the
+    ratio is within 5 % of 1 in each replication."""
+    scenario = dataclasses.replace(scenario_from(*ONE_UNIT, *UNIFORM, "replications=2", "period.end=2025-12-31"),
+                                   little_window=(dt.date(2025, 8, 1), dt.date(2025, 11, 30)))
+    results = run_scenario(scenario, workers=1, progress=False)
+    loads = offered_loads(scenario, results)
+    (row,) = littles_law(scenario, results, loads, 1.0, 0.05).to_dict(orient="records")
+    assert row["stable"] and row["within_tolerance"] is True
+    assert row["ratio"] == pytest.approx(1, abs=0.05)
+    ratio = LITTLE_COUNTS.index("presence_minutes"), LITTLE_COUNTS.index("sojourn_minutes")
+    for rep in results:
+        assert rep[0].little[ratio[0]] / rep[0].little[ratio[1]] == pytest.approx(1, abs=0.05)
+    assert row["censored_share"] < 0.05 and row["mean_time_in_system_days"] > 1  # not a desk-only check
+
+
+def test_an_overloaded_unit_is_not_checked_and_its_ratio_is_off():
+    """One officer per department: loads far above 1, the backlog grows and W of the window's
+    arrivals is mostly censored at the horizon."""
+    scenario = dataclasses.replace(scenario_from(*ONE_UNIT, "staff.rule=fixed", "staff.fixed=1", "period.end=2025-12-31"),
+                                   little_window=(dt.date(2025, 9, 1), dt.date(2025, 10, 31)))
+    results = run_scenario(scenario, workers=1, progress=False)
+    (row,) = littles_law(scenario, results, offered_loads(scenario, results), 1.0, 0.05).to_dict(orient="records")
+    assert row["max_load"] > 1 and not row["stable"] and row["within_tolerance"] is None
+    assert abs(row["ratio"] - 1) > 0.05 and row["censored_share"] > 0.5
+
+
+def test_the_window_is_set_on_the_horizon_run_only():
+    plan = validation_plan(compose_config(*ONE_UNIT))
+    assert plan.scenario.little_window is None and plan.horizon_scenario.end == dt.date(2025, 12, 31)
+    assert plan.horizon_scenario.little_window == (dt.date(2025, 9, 1), dt.date(2025, 10, 31))
+    assert validation_plan(compose_config(*ONE_UNIT, "validate.horizon_end=")).horizon_scenario is None
 
 
 # --- report counts of simulated runs --------------------------------------------------------------
@@ -169,6 +247,9 @@ def test_second_half_slope_reads_the_trend_of_the_second_half_only():
     ("observations.october_post.tolerance=0", "observations.october_post.tolerance: must be above 0"),
     ("+observations.october_post.tolerence=1", "observations.october_post.tolerence: unknown key"),
     ("validate.horizon_end=2025-09-01", "validate.horizon_end: 2025-09-01 is not after"),
+    ("validate.little_window=[2025-09-01,2026-01-31]", "validate.little_window: 2025-09-01 to 2026-01-31 is not inside"),
+    ("validate.little_window=[2025-10-01,2025-09-01]", "validate.little_window[1]: 2025-09-01 is before"),
+    ("validate.little_window=[2025-09-01]", "validate.little_window: ['2025-09-01']: give two dates"),
 ])
 def test_a_bad_observation_stops_with_one_line_naming_its_key(tmp_path, override, key):
     done = run_module("sim.validate", *ONE_UNIT, "progress=false", override, cwd=tmp_path)
@@ -204,11 +285,16 @@ def test_validate_on_one_unit_writes_every_observation_and_the_checks(tmp_path):
     assert [r["department"] for r in loads] == ["office", "economic", "culture_society"]
     assert all(0 < float(r["offered_load"]) < 5 for r in loads)
     (little,) = csv.DictReader((folder / "littles_law.csv").open())
-    assert float(little["ratio"]) >= 1  # started empty: the records still in process weigh on L only
+    assert (little["window_start"], little["window_end"]) == ("2025-09-01", "2025-10-31")
+    lam, w, ell = (float(little[k]) for k in ("arrivals_per_day", "mean_time_in_system_days", "mean_in_system"))
+    assert float(little["ratio"]) == pytest.approx(ell / (lam * w), rel=0.1)  # mean of ratios, ratio of means
+    assert float(little["ci95_low"]) <= float(little["ratio"]) <= float(little["ci95_high"])
+    assert 0 <= float(little["censored_share"]) < 1 and little["stable"] in ("True", "False")
+    assert "Little's law over 2025-09-01 to 2025-10-31" in done.stdout
     (growth,) = csv.DictReader((folder / "horizon_growth.csv").open())
     assert growth["slug"] == "ba_dinh"
     page = (folder / "validation.html").read_text()
     for name in names:
         assert f">{name}<" in page
-    assert "Little" in page and "Offered load" in page and "Horizon stability" in page
+    assert "Little's law: 2025-09-01 to 2025-10-31" in page and "L / (λ W)" in page and "Offered load" in page and "Horizon stability" in page
     assert "seed004_received" in done.stdout and "validation.html" in done.stdout

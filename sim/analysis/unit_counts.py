@@ -37,6 +37,10 @@ REPORT_COUNTS = (
     "in_process_overdue_max", "abandoned", "received_in_person", "received_online", "received_post",
     "presence_minutes", "departed_sojourn_minutes",
 )
+# Little's law over a window [a, b) (Scenario.little_window), every record counted, opening stock
+# included: see :func:`little_counts`.
+LITTLE_COUNTS = ("window_minutes", "presence_minutes", "arrived", "sojourn_minutes", "censored",
+                 "in_system_start", "in_system_end")
 # staff_capacity is the officers' session minutes plus the extra sessions they stayed for
 # (overtime_hours, officer-hours), so staff utilisation stays a share of the time they were at work.
 # officer_weeks: officers x simulated days / 7, what overtime per officer and week is counted against.
@@ -57,6 +61,8 @@ class UnitResult:
     closing_stock: dict | None = None
     # (report dates, REPORT_COUNTS): one row per Scenario.report_days, the period's last day last
     report: np.ndarray = field(default_factory=lambda: np.zeros((0, len(REPORT_COUNTS))))
+    # LITTLE_COUNTS over Scenario.little_window; empty without one
+    little: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def summarise_unit(replication: int, position: int, scenario: Scenario, plan: UnitPlan,
@@ -127,7 +133,40 @@ def summarise_unit(replication: int, position: int, scenario: Scenario, plan: Un
 
     # float32 keeps a city replication's ~210,000 waits under 1 MB, exact to well under a second
     report = report_counts(calendar, workload, outcome, scenario.report_days)
-    return UnitResult(replication, position, counts, waits.astype(np.float32), departments, daily, report=report)
+    window = scenario.little_window_minutes
+    little = np.zeros(0) if window is None else little_counts(workload, outcome, window, horizon)
+    return UnitResult(replication, position, counts, waits.astype(np.float32), departments, daily, report=report,
+                      little=little)
+
+
+def little_counts(workload: Workload, outcome: UnitOutcome, window: tuple[float, float],
+                  horizon: float) -> np.ndarray:
+    """:data:`LITTLE_COUNTS` over the window [a, b) (minutes from the period's start).
+
+    A record is in the system from its arrival (an opening-stock record's is its receipt, at or
+    before 0) until it leaves: its result signed, or the citizen gone for good. With T = b - a:
+    L = ``presence_minutes`` / T, the time-average number in the system over the window (every
+    record's time inside it, stock included); lambda = ``arrived`` / T, the records arriving in
+    the window; W = ``sojourn_minutes`` / ``arrived``, their mean time from arrival to leaving,
+    wherever the leaving falls. Those still in the system at the horizon are ``censored``: their
+    time counts up to the horizon, so W is then a lower bound. In steady state L / (lambda W) =
+    ``presence_minutes`` / ``sojourn_minutes`` tends to 1 as the window grows (Little's law); a
+    backlog that grows, or an opening stock still draining, puts it above 1.
+    ``in_system_start`` and ``in_system_end``, the records in the system at a and at b, show the
+    drift: far from steady state they differ, and the ratio moves with the window.
+    """
+    a, b = window
+    arrival = workload.arrival
+    leave = np.fmin(outcome.done, outcome.abandoned_at)  # nan: still in the system at the horizon
+    still_in = np.isnan(leave)
+    until = np.where(still_in, horizon, leave)
+    presence = np.clip(np.minimum(until, b) - np.maximum(arrival, a), 0, None)
+    arrived = ~workload.opening & (arrival >= a) & (arrival < b)  # stock arrived before the period
+    def in_system(t: float) -> int:
+        return int(((arrival <= t) & (until > t)).sum())
+
+    return np.array([b - a, presence.sum(), arrived.sum(), np.sum(until[arrived] - arrival[arrived]),
+                     (arrived & still_in).sum(), in_system(a), in_system(b)], dtype=float)
 
 
 def report_counts(calendar: WorkCalendar, workload: Workload, outcome: UnitOutcome,
@@ -148,8 +187,9 @@ def report_counts(calendar: WorkCalendar, workload: Workload, outcome: UnitOutco
 
     ``presence_minutes`` is the time the records spent in process up to T (its mean over the
     period is the mean number in process), ``departed_sojourn_minutes`` the time from arrival to
-    leaving (result signed, or given up) of those that left before T: their ratio is Little's law's
-    L / (throughput x mean time in system).
+    leaving (result signed, or given up) of those that left before T. Their ratio is biased above 1
+    on a period that starts empty or ends with records in process: Little's law is checked over a
+    window away from both ends instead (:func:`little_counts`).
     """
     cohort = ~workload.opening
     arrival = workload.arrival[cohort]

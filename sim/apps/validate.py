@@ -14,11 +14,12 @@ from sim.experiments.validation import ValidationPlan, validation_plan
 @hydra_command(validation_plan)
 def main(cfg: DictConfig, plan: ValidationPlan, folder: Path) -> None:
     from sim.experiments.validation import run_validation
-    from sim.outputs.validation_report import observation_lines, write_validation
+    from sim.outputs.validation_report import little_summary, observation_lines, write_validation
 
     validation = run_validation(plan, progress=cfg.progress)
     write_validation(folder, validation)
     print(observation_lines(validation).drop(columns="source").to_string(index=False))
+    print(f"\n{little_summary(validation)}")
     for warning in validation.warnings:
         print(f"warning: {warning}")
     print(f"\nReport: {folder / 'validation.html'}")

@@ -368,6 +368,13 @@ class ValidateConfig:
     # (the mean, with one replication) lies below this.
     stable_load: float = 1.0
     little_tolerance: float = 0.05  # Little's law holds within this relative gap (the target)
+    # Little's law is measured on the horizon run over these days (first, last; inclusive), away from
+    # its start (the opening stock still draining) and its end (records that arrived in the window
+    # and have not left yet). Assumption: September and October 2025.
+    little_window: List[str] = default(default_factory=lambda: ["2025-09-01", "2025-10-31"])
+    # Assumption: above this share of the window's arrivals still in the system at the horizon,
+    # their time in system (counted to the horizon) is said to bias W down.
+    little_censored_share: float = 0.01
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sim.model.calendar import CalendarSpec
+from sim.model.calendar import MINUTES_PER_DAY, CalendarSpec
 from sim.model.catalogue import ChannelMix, Distribution, Procedure
 from sim.model.city import Unit
 from sim.model.stock import StockPolicy
@@ -79,6 +79,9 @@ class Scenario:
     hour_weights: tuple[float, ...]  # clock hours 0..23
     stock: StockPolicy = StockPolicy()  # records in process when the period starts (none by default)
     checkpoints: tuple[dt.date, ...] = ()  # report dates inside the period (report.checkpoints)
+    # first and last day (inclusive, inside the period) over which Little's law's counts are kept
+    # (sim.analysis.unit_counts.little_counts); None: not kept. python -m sim.validate sets it.
+    little_window: tuple[dt.date, dt.date] | None = None
 
     @property
     def days(self) -> int:
@@ -93,3 +96,11 @@ class Scenario:
     def report_days(self) -> tuple[int, ...]:
         """:attr:`report_dates` as day indices from the period's start."""
         return tuple((d - self.start).days for d in self.report_dates)
+
+    @property
+    def little_window_minutes(self) -> tuple[float, float] | None:
+        """:attr:`little_window` as [start, end) in minutes from the period's start."""
+        if self.little_window is None:
+            return None
+        first, last = self.little_window
+        return float((first - self.start).days * MINUTES_PER_DAY), float(((last - self.start).days + 1) * MINUTES_PER_DAY)

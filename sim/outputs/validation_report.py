@@ -22,13 +22,17 @@ def write_validation(folder: Path, v: Validation) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     v.observations.to_csv(folder / "validation.csv", index=False)
     v.loads.to_csv(folder / "offered_load.csv", index=False)
-    v.little.to_csv(folder / "littles_law.csv", index=False)
+    if v.little is not None:
+        v.little.to_csv(folder / "littles_law.csv", index=False)
     if v.growth is not None:
         v.growth.to_csv(folder / "horizon_growth.csv", index=False)
     (folder / "validation.json").write_text(json.dumps(_clean({
         "observations": v.observations.to_dict(orient="records"), "warnings": v.warnings,
         "period": [v.plan.scenario.start.isoformat(), v.plan.scenario.end.isoformat()],
         "horizon_end": None if v.plan.horizon_scenario is None else v.plan.horizon_scenario.end.isoformat(),
+        "little_window": None if v.plan.horizon_scenario is None
+        else [d.isoformat() for d in v.plan.horizon_scenario.little_window],
+        "littles_law": little_summary(v),
         "replications": v.plan.scenario.replications, "seed": v.plan.scenario.seed,
         "units": len(v.plan.scenario.units)}), indent=2))
     (folder / "validation.html").write_text(validation_html(v), encoding="utf-8")
@@ -46,18 +50,63 @@ def observation_lines(v: Validation) -> pd.DataFrame:
     })
 
 
+def little_summary(v: Validation) -> str:
+    """One line: how many stable units meet Little's law, and the range of their ratios."""
+    if v.little is None:
+        return "Little's law: not checked (no horizon run: validate.horizon_end='')"
+    t = v.little
+    stable = t[t["stable"]]
+    first, last = v.plan.horizon_scenario.little_window
+    line = (f"Little's law over {first} to {last} (run to {v.plan.horizon_scenario.end}): "
+            f"{int((stable['within_tolerance'] == True).sum())} of {len(stable)} stable units within "  # noqa: E712
+            f"±{v.plan.little_tolerance:.0%}")
+    if len(stable):
+        line += f" (L / (lambda W) from {stable['ratio'].min():.3f} to {stable['ratio'].max():.3f})"
+    return line + f"; {len(t) - len(stable)} of {len(t)} units not stable, not checked"
+
+
+def little_lines(v: Validation) -> pd.DataFrame:
+    """Little's law as a reader sees it: L, lambda, W, ratio [95 % CI], stable, within, censored share."""
+    t = v.little
+    return pd.DataFrame({
+        "unit": t["slug"], "max load": t["max_load"].map(lambda x: f"{x:.3f}"),
+        "stable": t["stable"].map({True: "yes", False: "no"}),
+        "L (records)": t["mean_in_system"].map(_number), "λ (a day)": t["arrivals_per_day"].map(_number),
+        "W (days)": t["mean_time_in_system_days"].map(_number),
+        "in system at start → end": [f"{_number(r.in_system_start)} → {_number(r.in_system_end)}" for r in t.itertuples()],
+        "L / (λ W) [95 % CI]": [_interval(r.ratio, r.ci95_low, r.ci95_high, "{:.3f}") for r in t.itertuples()],
+        "within": t["within_tolerance"].map({True: "yes", False: "NO", None: "not checked"}),
+        "censored": t["censored_share"].map(lambda x: f"{x:.2%}"),
+    })
+
+
 def _number(x) -> str:
     if x is None or pd.isna(x):
         return "n/a"
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:,.4g}"
 
 
-def _interval(mean, low, high) -> str:
+def _interval(mean, low, high, form: str | None = None) -> str:
+    show = _number if form is None else form.format
     if mean is None or pd.isna(mean):
         return "n/a"
     if low is None or pd.isna(low):
-        return _number(mean)
-    return f"{_number(mean)} [{_number(low)}, {_number(high)}]"
+        return show(mean)
+    return f"{show(mean)} [{show(low)}, {show(high)}]"
+
+
+def little_section(v: Validation) -> str:
+    if v.little is None:
+        return "<h2>Little's law</h2><p>Not checked: it is measured on the horizon run (validate.horizon_end).</p>"
+    h = v.plan.horizon_scenario
+    first, last = h.little_window
+    return (f"<h2>Little's law: {first} to {last}</h2><p>{html.escape(little_summary(v))}.</p><p>Measured on the "
+            f"horizon run ({h.start} to {h.end}) over a window away from both its ends, per unit, means over "
+            f"{h.replications} replications with the ratio's 95 % interval. {html.escape(LITTLE_NOTE)} Checked "
+            f"(within ±{v.plan.little_tolerance:.0%} of 1) where the unit is stable: every department's offered load "
+            f"over the horizon run below {v.plan.stable_load:g}. Censored: share of the window's arrivals still in "
+            f"the system on {h.end} (a warning above {v.plan.little_censored_share:.0%}).</p>"
+            + little_lines(v).to_html(index=False, border=0))
 
 
 def validation_html(v: Validation) -> str:
@@ -77,10 +126,7 @@ def validation_html(v: Validation) -> str:
         f"<h2>Offered load</h2><p>Work that reached each department (staff minutes of the records received, and of "
         f"any opening stock) over its staff's session minutes, {s.start} to {s.end}. Above 1, work arrives faster "
         "than the department can do it.</p>" + loads.to_html(index=False, border=0, float_format=lambda x: f"{x:.3f}"),
-        f"<h2>Little's law</h2><p>Per unit, mean number in process over the period against throughput × mean time "
-        f"in system of the records that left (ratio 1: the law holds), checked where the unit is stable (every "
-        f"department's offered load below {v.plan.stable_load:g}; within ±{v.plan.little_tolerance:.0%}). "
-        f"{LITTLE_NOTE}</p>" + v.little.to_html(index=False, border=0, float_format=lambda x: f"{x:.3f}"),
+        little_section(v),
     ]
     if v.growth is not None:
         h = v.plan.horizon_scenario
