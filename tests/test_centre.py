@@ -153,3 +153,21 @@ def test_bad_centre_settings_stop_with_one_line(tmp_path, overrides, message):
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [done.stderr.strip()] and done.stderr.startswith("sim: error: " + message)
     assert not (tmp_path / "results").exists()
+
+
+def test_the_centre_has_its_own_share_of_records_waiting_for_papers():
+    """scenario.centre_supplement_share applies to the branches, scenario.supplement_share to the units."""
+    from sim.engines.streams import unit_streams
+    from sim.engines.workload import draw_workload
+    from sim.experiments.runner import calendar_for
+
+    scenario = scenario_from("city.units=[ba_dinh,centre_branch_01]", "period.end=2025-07-07",
+                             "scenario.supplement_share=0", "scenario.centre_supplement_share=1")
+    calendar = calendar_for(scenario.calendar, scenario.start, scenario.days)
+    waiting = {}
+    for plan in scenario.units:
+        w = draw_workload(scenario, plan, calendar, unit_streams(1, 0, plan.unit.index))
+        multi_day = w.deadline_wd > 0
+        assert multi_day.any()
+        waiting[plan.unit.kind] = (w.supplement_wd[multi_day] > 0).mean()
+    assert waiting == {"ward": 0.0, "centre": 1.0}

@@ -25,7 +25,8 @@ FRAMEWORK = ("staff.rule=framework", "staff.department_split=weights")
 
 @pytest.fixture(scope="module")
 def default():
-    return scenario_from()
+    """The 126 units as the default staffs them (the City Centre's branches bring their own staff)."""
+    return scenario_from("centre.enabled=false")
 
 
 def expected_effort(scenario, kind: str, fields: tuple[str, ...] | None = None) -> float:
@@ -38,7 +39,7 @@ def expected_effort(scenario, kind: str, fields: tuple[str, ...] | None = None) 
 def test_the_city_total_is_the_positions_times_the_processing_share_exactly(default):
     assert len(default.units) == 126
     assert sum(sum(plan.staff) for plan in default.units) == PROCESSING
-    other = scenario_from("staff.city_positions=9536", "staff.procedure_share=0.25")  # June 2025's 9,536 officials
+    other = scenario_from("centre.enabled=false", "staff.city_positions=9536", "staff.procedure_share=0.25")  # June 2025's 9,536 officials
     assert sum(sum(plan.staff) for plan in other.units) == round(9536 * 0.25) == 2384
 
 

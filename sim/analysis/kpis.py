@@ -44,8 +44,8 @@ KPIS = {k.name: k for k in (
     Kpi("in_process", "records", 0, INF,
         "records received (or in the opening stock) and not finished at the end of the period"),
     Kpi("reported_processed", "records", 0, INF,
-        "records received in the period and finished by its end (opening stock left out): the city reports' "
-        "cohort, for which processed + in process = received"),
+        "records received in the period and finished by its end (opening stock left out; the report figures of "
+        "python -m sim.validate count the stock as report.figures_count_stock says)"),
     Kpi("reported_on_time_pct", "%", 0, 100,
         "records received in the period and finished on time, share of reported_processed"),
     Kpi("reported_in_process", "records", 0, INF,

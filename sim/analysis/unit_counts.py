@@ -31,7 +31,7 @@ DEPARTMENT_COUNTS = (
     "overtime_hours", "officer_weeks",
 )
 # What a city report counts at a report date T (the close of that day), for the records received
-# in the period (opening stock left out): see :func:`report_counts`.
+# in the period and, with report.figures_count_stock, the opening stock: see :func:`report_counts`.
 REPORT_COUNTS = (
     "received", "processed", "processed_on_time", "in_process", "in_process_overdue",
     "in_process_overdue_max", "abandoned", "received_in_person", "received_online", "received_post",
@@ -132,7 +132,7 @@ def summarise_unit(replication: int, position: int, scenario: Scenario, plan: Un
     ]).astype(float)
 
     # float32 keeps a city replication's ~210,000 waits under 1 MB, exact to well under a second
-    report = report_counts(calendar, workload, outcome, scenario.report_days)
+    report = report_counts(calendar, workload, outcome, scenario.report_days, scenario.figures_count_stock)
     window = scenario.little_window_minutes
     little = np.zeros(0) if window is None else little_counts(workload, outcome, window, horizon)
     return UnitResult(replication, position, counts, waits.astype(np.float32), departments, daily, report=report,
@@ -170,7 +170,7 @@ def little_counts(workload: Workload, outcome: UnitOutcome, window: tuple[float,
 
 
 def report_counts(calendar: WorkCalendar, workload: Workload, outcome: UnitOutcome,
-                  report_days: tuple[int, ...]) -> np.ndarray:
+                  report_days: tuple[int, ...], count_stock: bool = False) -> np.ndarray:
     """:data:`REPORT_COUNTS` at the close of each report day (day index from the period's start).
 
     A record counts as it stood at time T: received if it arrived before T, processed if its
@@ -178,8 +178,10 @@ def report_counts(calendar: WorkCalendar, workload: Workload, outcome: UnitOutco
     otherwise. Nothing after T changes what happened before it, so one run gives the figures of
     every earlier report date, and the last day's row equals the horizon counts; a run ending at T
     draws the same records up to T (demand is set week by week, :mod:`sim.engines.workload`), so
-    its counts are these. Only records received in the period count (``~workload.opening``), as
-    the city's reports count them.
+    its counts are these. With ``count_stock`` (``report.figures_count_stock``) the opening stock
+    counts as received on the first day, as the city's reports are read (their processed + in
+    process = received holds with the handed-over records in); else only the records received in
+    the period count (``~workload.opening``).
 
     A due date moves when staff review a record with missing papers. ``in_process_overdue``
     counts by the due date as it stood at T (extended only if the review ended before T: exact);
@@ -191,13 +193,13 @@ def report_counts(calendar: WorkCalendar, workload: Workload, outcome: UnitOutco
     on a period that starts empty or ends with records in process: Little's law is checked over a
     window away from both ends instead (:func:`little_counts`).
     """
-    cohort = ~workload.opening
+    cohort = np.ones(len(workload), dtype=bool) if count_stock else ~workload.opening
     arrival = workload.arrival[cohort]
     channel = workload.channel[cohort]
     done, due, gone = outcome.done[cohort], outcome.due[cohort], outcome.abandoned_at[cohort]
     receipt = outcome.receipt[cohort]
     unextended = due.copy()
-    papers = (workload.supplement_wd[cohort] > 0) & ~np.isnan(receipt)
+    papers = (workload.supplement_wd[cohort] > 0) & ~np.isnan(receipt) & ~workload.opening[cohort]
     if papers.any():
         unextended[papers] = calendar.due_times(receipt[papers], workload.deadline_wd[cohort][papers])
     reviewed = outcome.reviewed[cohort] if outcome.reviewed is not None else np.zeros(len(done))

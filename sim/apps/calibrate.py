@@ -27,6 +27,10 @@ def main(cfg: DictConfig, spec: CalibrationSpec, folder: Path) -> None:
         result = calibrate(cfg, spec, progress=show)
     except CalibrationError as exc:
         bar.close()
+        if exc.result is not None:  # the search so far, to start the next fit from; no scenario is written
+            write_calibration(folder, exc.result, complete=False)
+            print(target_table(exc.result).to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
+            print("\nBest candidate: " + ", ".join(f"{k}={v:.6g}" for k, v in exc.result.fitted_by_key.items()))
         fail(str(exc))
     bar.close()
     write_calibration(folder, result)

@@ -68,7 +68,7 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
     business_close = MINUTES_PER_DAY if calendar.always_open else max(e for _, e in calendar.sessions)
     stock = stock_policy(c["stock"], start, business_close, procedures, units, check_range)
     if stock.handover is not None:
-        _records_bounded(units, demand, (end - start).days + 1 + stock.handover.days_of_stock)
+        _records_bounded(units, demand, (end - start).days + 1 + max(stock.handover.days_of_stock, stock.handover.centre_days_of_stock))
 
     return Scenario(
         name=str(c["scenario"]["name"]),
@@ -87,12 +87,14 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
         desk_policy=desk_policy,
         back_office=back_office,
         supplement_share=_share(c["scenario"], "supplement_share", "scenario."),
+        centre_supplement_share=_share(c["scenario"], "centre_supplement_share", "scenario."),
         supplement_wait_wd=_distribution(c["scenario"]["supplement_wait_wd"], "scenario.supplement_wait_wd",
                                          MAX_WORKING_DAYS),
         weekday_weights=weekday_weights,
         hour_weights=hour_weights,
         stock=stock,
         checkpoints=_checkpoints(c["report"]["checkpoints"], start, end),
+        figures_count_stock=bool(c["report"]["figures_count_stock"]),
     )
 
 

@@ -105,6 +105,10 @@ class ScenarioConfig:
     # Records (with a deadline of a working day or more) whose papers are incomplete: the clock
     # stops while the citizen supplies them (Decree 118/2025), so the due date moves by the wait.
     supplement_share: float = 0.0  # fitted by python -m sim.calibrate
+    # The same at the City Centre's branches: land records (85 % of the Centre's) are the ones most
+    # often sent back for papers; one share for both could not hold the Centre's backlog and the
+    # units' 3.9 % in process at once. Fitted by python -m sim.calibrate.
+    centre_supplement_share: float = 0.0
     # Working days the citizen takes to supply them; assumption (only share x wait is identified).
     supplement_wait_wd: DistributionConfig = default(default_factory=lambda: DistributionConfig("gamma", 20.0, 0.8))
     external_lag_scale: float = 1.0  # multiplies every procedure's external lag (calibrated)
@@ -270,7 +274,7 @@ class FreeParameterConfig:
 @dataclass
 class CalibrationConfig:
     replications: int = 3  # common random numbers: every candidate runs replications 0..n-1
-    max_evaluations: int = 40
+    max_evaluations: int = 40  # candidates simulated, finite-difference steps included (identifiability adds one per parameter)
     diff_step: float = 0.03  # relative finite-difference step of the least-squares fit
     stop_cost: float = 0.01  # stop once the sum of squared errors (in tolerances) is below this
     # After the fit, move each parameter once by diff_step of its range (one more candidate each) to
@@ -319,6 +323,9 @@ class StockConfig:
     # over to the new units on 1 July 2025 (domain.md, "Two reports, two scopes"); sizes and ages
     # are not published, every value below is an assumption (calibrated later)
     days_of_stock: float = 5.0  # assumption: each unit's stock is this many days of its demand
+    # assumption: the same for each branch of the City Centre, which took over the former districts'
+    # city-level files (most of seed 004's 110,256 in process, domain.md)
+    centre_days_of_stock: float = 5.0
     max_age_wd: float = 20.0  # assumption: the oldest records were received this many working days before
     age: str = "within_deadline"  # assumption: ages uniform within each record's deadline (or "uniform" up to max_age_wd)
     # assumption: a procedure's share of the stock is its share of demand x its deadline (Little's
@@ -336,6 +343,13 @@ class ReportConfig:
     # Dates (ISO, inside the period) at whose close the report counts are kept besides the period's
     # last day: the figures a report closing that day publishes (python -m sim.validate sets them).
     checkpoints: List[str] = default(default_factory=list)
+    # Whether the report figures (received, processed, in process … as the city reports them) count
+    # the opening stock: handed-over records as received on the period's first day. Both reports
+    # satisfy processed + in process = received (523,292 = 413,036 + 110,256), so they count one
+    # cohort, and seed 004's 110,256 in process (21 %, against 3.9 % a month later) includes the
+    # records handed over on 1 July 2025 (domain.md, "Two reports, two scopes"); that the handed-over
+    # records are in the received count is an assumption (false: the period's own records only).
+    figures_count_stock: bool = True
 
 
 @dataclass

@@ -48,6 +48,8 @@ def stock_policy(s: dict, start: dt.date, business_close: float, procedures: tup
             days_of_stock=float(check_range(s["days_of_stock"], "stock.days_of_stock", 0.0, MAX_STOCK_DAYS)),
             max_age_wd=float(check_range(s["max_age_wd"], "stock.max_age_wd", 0.0, MAX_STOCK_AGE_WD)),
             age=s["age"], mix=s["mix"],
+            centre_days_of_stock=float(check_range(s["centre_days_of_stock"], "stock.centre_days_of_stock", 0.0,
+                                                   MAX_STOCK_DAYS)),
         )
     elif s["source"] in ("table", "snapshot"):
         if not s["path"]:

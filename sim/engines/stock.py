@@ -14,6 +14,7 @@ import numpy as np
 
 from sim.engines.outcome import BACK_OFFICE, UnitOutcome
 from sim.engines.workload import Workload
+from sim.model.city import CENTRE_KIND
 from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.model.scenario import Scenario, UnitPlan
 from sim.model.stock import CALENDAR_DAYS_PER_WORKING_DAY, GivenStock, HandoverRule
@@ -30,7 +31,8 @@ def _categorical(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
 def handover_records(rule: HandoverRule, scenario: Scenario, plan: UnitPlan, calendar: WorkCalendar,
                      streams: dict[str, np.random.Generator]) -> GivenStock:
     """The records the rule hands over to one unit (see :class:`~sim.model.stock.HandoverRule`)."""
-    n = round(plan.records_per_day * rule.days_of_stock)
+    days = rule.centre_days_of_stock if plan.unit.kind == CENTRE_KIND else rule.days_of_stock
+    n = round(plan.records_per_day * days)
     mix = scenario.mixes[plan.unit.kind]
     deadline = np.array([p.deadline_wd for p in scenario.procedures], dtype=float)
     weight = mix.procedure_share * (np.maximum(deadline, 1.0) if rule.mix == "deadline_weighted" else 1.0)
@@ -98,7 +100,7 @@ def stock_workload(given: GivenStock, scenario: Scenario, plan: UnitPlan, calend
     lag = np.where(np.isnan(given.wait_wd), drawn_lag, given.wait_wd * minutes_per_wd)
     deadline_wd = np.array([p.deadline_wd for p in scenario.procedures], dtype=np.int64)[procedure]
     papers = streams["stock.supplement"].random((n, 2))
-    incomplete = (papers[:, 0] < scenario.supplement_share) & (deadline_wd > 0)
+    incomplete = (papers[:, 0] < scenario.supplement_share_of(plan.unit.kind)) & (deadline_wd > 0)
     drawn_supplement = np.where(incomplete, scenario.supplement_wait_wd.from_uniform(papers[:, 1]), 0.0)
     supplement = np.where(np.isnan(given.supplement_wd), drawn_supplement, given.supplement_wd)
     beyond_calendar = given.due >= calendar.total_days * MINUTES_PER_DAY  # never due in the period anyway

@@ -203,7 +203,7 @@ def draw_workload(
     back = uniforms("returns", 2)
     deadline_wd = np.array([p.deadline_wd for p in scenario.procedures], dtype=np.int64)[procedure]
     papers = uniforms("supplement", 2)
-    incomplete = (papers[:, 0] < scenario.supplement_share) & (deadline_wd > 0)
+    incomplete = (papers[:, 0] < scenario.supplement_share_of(plan.unit.kind)) & (deadline_wd > 0)
 
     organisation = plan.organisation
     department = organisation.procedure_department[procedure]

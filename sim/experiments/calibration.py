@@ -32,7 +32,13 @@ MAX_EVALUATIONS = 10_000  # candidates of one calibration: each is a full simula
 
 
 class CalibrationError(RuntimeError):
-    """The fit cannot meet its targets (for example a target no parameter value reaches)."""
+    """The fit cannot meet its targets (for example a target no parameter value reaches).
+    ``result`` is the fit as far as it went (its best candidate and every candidate tried), so
+    that the search is not lost: a next fit can start from it."""
+
+    def __init__(self, message: str, result: "CalibrationResult | None" = None):
+        super().__init__(message)
+        self.result = result
 
 
 @dataclass(frozen=True)
@@ -113,8 +119,10 @@ class CalibrationSpec:
     settings_kept: tuple[str, ...] = ()  # recorded in the calibrated scenario file as they were
 
 
-class _GoodEnough(Exception):
-    """Raised inside the objective to end the fit once the targets are met closely."""
+class _StopFit(Exception):
+    """Raised inside the objective to end the fit: the targets are met closely, or the candidates
+    allowed (``calibration.max_evaluations``, every simulated candidate counted, those of the
+    finite-difference steps included) are used up."""
 
 
 def calibration_spec(cfg: DictConfig) -> CalibrationSpec:
@@ -258,8 +266,8 @@ def calibrate(cfg: DictConfig, spec: CalibrationSpec, workers: int | None = None
                             "simulated": means, "cost": float(np.sum(cache[key] ** 2) + _prior_cost(spec, x))})
             if progress is not None:
                 progress(history[-1])
-            if stop_early and history[-1]["cost"] < spec.stop_cost:
-                raise _GoodEnough
+            if stop_early and (history[-1]["cost"] < spec.stop_cost or len(history) >= spec.max_evaluations):
+                raise _StopFit
         return cache[key]
 
     def residuals(x: np.ndarray) -> np.ndarray:
@@ -268,7 +276,7 @@ def calibrate(cfg: DictConfig, spec: CalibrationSpec, workers: int | None = None
     try:
         least_squares(residuals, np.clip(start, lows, highs), bounds=(lows, highs), diff_step=spec.diff_step,
                       x_scale=highs - lows, max_nfev=spec.max_evaluations, xtol=1e-4, ftol=1e-4)
-    except _GoodEnough:
+    except _StopFit:
         pass
     best = int(np.argmin([h["cost"] for h in history]))  # the best candidate evaluated, not only the last
     values = runs[best]
@@ -311,9 +319,10 @@ def identifiability(spec: CalibrationSpec, x: np.ndarray, target_errors) -> dict
     difference). With that Jacobian ``J`` (tolerances per unit of the parameter), the local
     uncertainty of the parameters when each target is known to one tolerance is
     ``(JᵀJ)⁻¹`` (Gauss-Newton), and ``(JᵀJ + P)⁻¹`` with the priors' precisions ``P``. A parameter
-    is *pinned down by the targets* when the targets alone know it to ``PINNED_SHARE_OF_RANGE`` of
-    its range; *held by its prior* when only with its prior; else *not pinned down* (the targets
-    leave it, or a combination with other parameters, open).
+    is *pinned down by the targets* when the targets know it to ``PINNED_SHARE_OF_RANGE`` of its
+    range with every other parameter's prior in place but not its own; *held by its prior* when
+    only its own prior does; else *not pinned down*. ``sd_from_targets`` (no prior at all) is inf
+    for every parameter that a combination the targets leave open moves.
     """
     base = target_errors(x)
     columns = []
@@ -325,31 +334,39 @@ def identifiability(spec: CalibrationSpec, x: np.ndarray, target_errors) -> dict
         moved[j] += step
         columns.append((target_errors(moved) - base) / step)
     jac = np.column_stack(columns)  # targets x parameters
-    priors = np.diag([1 / p.prior_sd ** 2 if p.has_prior else 0.0 for p in spec.parameters])
+    # Each parameter measured in its range (0..1), so that parameters of different units (records a
+    # day, shares) are compared on one scale when a direction is judged unconstrained.
+    ranges = np.array([p.high - p.low for p in spec.parameters])
+    scaled = jac * ranges
+    priors = np.diag([(r / p.prior_sd) ** 2 if p.has_prior else 0.0 for p, r in zip(spec.parameters, ranges)])
 
     def sds(precision: np.ndarray) -> np.ndarray:
-        """Standard deviations from a precision matrix; inf where a direction is not constrained."""
+        """Standard deviations (in parameter units) from a precision matrix of range-scaled
+        parameters; inf for a parameter that a direction the targets leave unconstrained moves."""
         values, vectors = np.linalg.eigh(precision)
-        scale = max(values.max(initial=0.0), 1e-300)
-        free = values <= 1e-9 * scale
+        free = values <= 1e-9 * max(values.max(initial=0.0), 1e-300)
         out = np.sqrt(np.maximum((vectors[:, ~free] ** 2 / values[~free]).sum(axis=1), 0.0))
-        out[np.abs(vectors[:, free]).max(axis=1, initial=0.0) > 1e-6] = math.inf
-        return out
+        out[np.abs(vectors[:, free]).max(axis=1, initial=0.0) > 1e-3] = math.inf
+        return out * ranges
 
-    from_targets, with_priors = sds(jac.T @ jac), sds(jac.T @ jac + priors)
-    singular = np.linalg.svd(jac, compute_uv=False) if jac.size else np.zeros(0)
+    information = scaled.T @ scaled
+    from_targets, with_priors = sds(information), sds(information + priors)
+    singular = np.linalg.svd(scaled, compute_uv=False) if jac.size else np.zeros(0)
     parameters = {}
     for j, p in enumerate(spec.parameters):
+        others = priors.copy()
+        others[j, j] = 0.0  # every prior but its own: do the targets pin it, the others held where they are?
+        own_free = sds(information + others)[j]
         pinned = PINNED_SHARE_OF_RANGE * (p.high - p.low)
-        if from_targets[j] < pinned:
+        if own_free < pinned:
             verdict = "pinned down by the targets"
-        elif p.has_prior and with_priors[j] < max(pinned, p.prior_sd * 1.01):
+        elif p.has_prior and with_priors[j] < max(pinned, 1.01 * p.prior_sd):
             verdict = "held by its prior"
         else:
             verdict = "not pinned down"
         parameters[p.name] = {
-            "value": float(x[j]), "sd_from_targets": float(from_targets[j]), "sd_with_prior": float(with_priors[j]),
-            "verdict": verdict,
+            "value": float(x[j]), "sd_from_targets": float(from_targets[j]),
+            "sd_given_other_priors": float(own_free), "sd_with_prior": float(with_priors[j]), "verdict": verdict,
             # the change of each target's error (in tolerances) when the parameter moves by a tenth of its range
             "moves": {t.name: float(jac[i, j] * 0.1 * (p.high - p.low)) for i, t in enumerate(spec.targets)},
         }
@@ -375,7 +392,7 @@ def _check_reachable(result: CalibrationResult, lows: np.ndarray, highs: np.ndar
     else:
         reason = (f"was not reached in {result.evaluations} candidates ({best}); "
                   "raise calibration.max_evaluations or check the bounds")
-    raise CalibrationError(f"observations.{name}: observed {t['observed']:g} {reason}")
+    raise CalibrationError(f"observations.{name}: observed {t['observed']:g} {reason}", result)
 
 
 # --- sensitivity -----------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sim.model.calendar import MINUTES_PER_DAY, CalendarSpec
 from sim.model.catalogue import ChannelMix, Distribution, Procedure
-from sim.model.city import Unit
+from sim.model.city import CENTRE_KIND, Unit
 from sim.model.stock import StockPolicy
 from sim.model.structures import Organisation, Structure
 
@@ -74,11 +74,17 @@ class Scenario:
     desk_policy: DeskPolicy
     back_office: BackOfficePolicy
     supplement_share: float  # share of multi-day records waiting for missing papers
+    centre_supplement_share: float  # the same at the City Centre's branches
+
+    def supplement_share_of(self, kind: str) -> float:
+        """The share of a node's multi-day records that wait for missing papers."""
+        return self.centre_supplement_share if kind == CENTRE_KIND else self.supplement_share
     supplement_wait_wd: Distribution  # how long the citizen takes, working days
     weekday_weights: tuple[float, ...]  # Monday..Sunday
     hour_weights: tuple[float, ...]  # clock hours 0..23
     stock: StockPolicy = StockPolicy()  # records in process when the period starts (none by default)
     checkpoints: tuple[dt.date, ...] = ()  # report dates inside the period (report.checkpoints)
+    figures_count_stock: bool = True  # the report figures count the opening stock (report.figures_count_stock)
     # first and last day (inclusive, inside the period) over which Little's law's counts are kept
     # (sim.analysis.unit_counts.little_counts); None: not kept. python -m sim.validate sets it.
     little_window: tuple[dt.date, dt.date] | None = None

@@ -34,7 +34,8 @@ CALENDAR_DAYS_PER_WORKING_DAY = 7 / 5
 class HandoverRule:
     """The records in process at the former 526 communes and 30 districts, handed over on 1 July 2025.
 
-    Per unit, ``round(records_per_day x days_of_stock)`` records with the unit's procedure mix
+    Per unit, ``round(records_per_day x days_of_stock)`` records (``centre_days_of_stock`` for a
+    branch of the City Centre, which took over the former districts' city-level files) with the unit's procedure mix
     (weighted by each procedure's deadline with ``mix=deadline_weighted``: by Little's law the
     records in process are the arrivals times the time they stay), received up to ``max_age_wd``
     working days before the start (``age=uniform``) or within their own deadline
@@ -47,6 +48,7 @@ class HandoverRule:
     max_age_wd: float
     age: str
     mix: str
+    centre_days_of_stock: float = 0.0
 
 
 @dataclass(frozen=True, eq=False)

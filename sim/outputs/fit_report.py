@@ -44,14 +44,16 @@ def calibrated_scenario_yaml(cfg: DictConfig, result: CalibrationResult, name: s
     for target_name, t in {**result.targets, **result.checks}.items():
         ci = f" [{t['ci95_low']:.6g}, {t['ci95_high']:.6g}]" if t["ci95_low"] is not None else ""
         lines.append(f"#   {target_name} ({t['scope']}, {t['end']}): {t['observed']:g} / {t['mean']:.6g}{ci}")
-    if result.identifiability:
-        lines.append("# What the observations pin down: " + ", ".join(
-            f"{n} {p['verdict']}" for n, p in result.identifiability["parameters"].items()))
     return "\n".join(lines) + "\n" + OmegaConf.to_yaml(fitted)
 
 
-def write_calibration(folder: Path, result: CalibrationResult) -> None:
+def write_calibration(folder: Path, result: CalibrationResult, complete: bool = True) -> None:
+    """The fit's report; a fit that missed its targets (``complete=False``) is written as
+    ``calibration_failed.json`` only: its candidates, to start another fit from."""
     folder.mkdir(parents=True, exist_ok=True)
+    if not complete:
+        (folder / "calibration_failed.json").write_text(json.dumps(_clean(result.as_dict()), indent=2))
+        return
     (folder / "calibration.json").write_text(json.dumps(_clean(result.as_dict()), indent=2))
     save(plot_targets(result), folder / "calibration.png")
     if result.identifiability:
@@ -66,7 +68,8 @@ def identifiability_table(result: CalibrationResult) -> pd.DataFrame:
         found = result.identifiability["parameters"][p.name]
         rows.append({"parameter": p.name, "value": found["value"], "low": p.low, "high": p.high,
                      "prior": "" if not p.has_prior else f"{p.prior_mean:g} ± {p.prior_sd:g}",
-                     "sd_from_targets": found["sd_from_targets"], "sd_with_prior": found["sd_with_prior"],
+                     "sd_from_targets": found["sd_from_targets"],
+                     "sd_given_other_priors": found["sd_given_other_priors"], "sd_with_prior": found["sd_with_prior"],
                      "verdict": found["verdict"],
                      **{f"moves {name}": value for name, value in found["moves"].items()}})
     return pd.DataFrame(rows)
