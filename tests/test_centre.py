@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from sim.analysis.summary import summarise
-from sim.config.schema import CentreConfig
 from sim.model.catalogue import ChannelMix, channel_mix, with_online_share
 from sim.model.city import CENTRE_KIND, load_units
 from tests.conftest import compose_config, run_module, scenario_from, simulate
@@ -36,7 +35,7 @@ def test_the_whole_city_has_126_units_then_the_centres_12_branches_and_30_recept
     assert len(points) == 12 and sum(points) == 30  # Dispatch 3590/SNV-SBN
     branches = branches_of(scenario)
     # the Centre's demand is given directly, split by weight; nothing reads a branch's population
-    assert sum(b.records_per_day for b in branches) == pytest.approx(CentreConfig().records_per_day)
+    assert sum(b.records_per_day for b in branches) == pytest.approx(compose_config().centre.records_per_day)  # the fitted total
     assert all(b.unit.population == 0 for b in branches)
     # Decree 370's average counts the 126 units only (the Centre's two departments would lower it)
     assert scenario.units_per_unit == 4.0 == scenario_from("centre.enabled=false").units_per_unit
