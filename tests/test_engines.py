@@ -24,9 +24,11 @@ POLICIES = {
     "default": (),
     "busy desks, overtime": BUSY_DESKS,
     "busy desks, sent home at closing": (*BUSY_DESKS, "desks.closing=return_next_day"),
-    # One desk, nobody leaves: the day's overtime runs past midnight, into the horizon.
+    # One desk, nobody leaves, demand set here (not the fitted value): the day's overtime runs past
+    # midnight, into the horizon.
     "one desk, no reneging, no Saturday": ("desks.reneging=false", "desks.rule=fixed", "desks.fixed=1",
-                                           "calendar.saturday_morning=false"),
+                                           "calendar.saturday_morning=false",
+                                           "scenario.demand.records_per_1000_residents_per_day=1.2"),
     "earliest deadline first, thin staff": ("staff.order=edf", "staff.rule=fixed", "staff.fixed=2"),
     "daily approval cap": ("staff.approvals_per_day=4", "staff.deputies_per_department=1"),
     "cap with edf, sent home": ("staff.approvals_per_day=3", "staff.order=edf", *BUSY_DESKS,
