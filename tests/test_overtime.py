@@ -24,7 +24,7 @@ def city(*overrides):
 
 
 def test_overtime_buys_on_time_records_for_an_overloaded_unit():
-    _, without = city()
+    _, without = city("staff.overtime.enabled=false")  # the shipped scenarios switch it on
     _, with_overtime = city(*OVERTIME)
     before, after = pooled_kpis(without), pooled_kpis(with_overtime)
     assert before["overtime_hours"] == 0 and after["overtime_hours"] > 0
