@@ -19,6 +19,7 @@ THREE_WEEKS = "period.end=2025-07-21"
 BUSY_DESKS = ("desks.rule=fixed", "desks.fixed=1", "desks.patience_minutes.mean=30")
 
 OVERTIME = ("staff.overtime.enabled=true", "staff.overtime.threshold_records_per_officer=3")
+STOCK = ("stock.source=handover", "stock.days_of_stock=5")  # a stock of its own size, not the fitted one
 
 POLICIES = {
     "default": (),
@@ -36,15 +37,15 @@ POLICIES = {
     "five departments, no pooling": ("structure=five_departments_urban", "staff.pooling=false"),
     "no back office": ("scenario.back_office=false",),
     # An opening stock enters the staff pools at the start, ahead of the period's records.
-    "opening stock": ("stock.source=handover",),
-    "opening stock, overdue, edf, thin staff, papers": ("stock.source=handover", "stock.age=uniform",
+    "opening stock": (*STOCK,),
+    "opening stock, overdue, edf, thin staff, papers": (*STOCK, "stock.age=uniform",
                                                         "stock.max_age_wd=40", "staff.order=edf", "staff.rule=fixed",
                                                         "staff.fixed=2", "scenario.supplement_share=0.3"),
-    "opening stock, daily approval cap": ("stock.source=handover", "stock.days_of_stock=10",
+    "opening stock, daily approval cap": (*STOCK, "stock.days_of_stock=10",
                                           "staff.approvals_per_day=3"),
-    "opening stock, no back office": ("stock.source=handover", "scenario.back_office=false"),
+    "opening stock, no back office": (*STOCK, "scenario.back_office=false"),
     # The stock waiting at the start counts in the first morning's backlog that decides overtime.
-    "opening stock, overtime": ("stock.source=handover", "stock.days_of_stock=15", *OVERTIME, "staff.rule=fixed",
+    "opening stock, overtime": (*STOCK, "stock.days_of_stock=15", *OVERTIME, "staff.rule=fixed",
                                 "staff.fixed=3"),
     # Thin staff and a low threshold: some days with overtime, some without, work carried over both.
     "overtime, thin staff": (*OVERTIME, "staff.rule=fixed", "staff.fixed=2"),

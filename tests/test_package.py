@@ -108,7 +108,7 @@ def test_installed_wheel_answers_version_help_and_units(installed, tmp_path):
     assert helped.returncode == 0 and "sim.units" in helped.stdout, helped.stderr
     units = installed_run(installed, installed / "bin" / "python", "-m", "sim.units", "--csv", cwd=tmp_path)
     assert units.returncode == 0, units.stderr
-    assert len(list(csv.DictReader(io.StringIO(units.stdout)))) == 126
+    assert len(list(csv.DictReader(io.StringIO(units.stdout)))) == 126 + 12  # the units, then the Centre's branches
     assert not (tmp_path / "results").exists()  # neither writes a run folder
 
 
@@ -152,13 +152,14 @@ def units_csv(*args: str, cwd: Path) -> list[dict]:
 
 
 def test_units_lists_the_126_units_with_the_desks_and_staff_of_a_run(tmp_path):
-    rows = units_csv(cwd=tmp_path)
-    assert len(rows) == 126
+    every = units_csv(cwd=tmp_path)
+    assert [r["kind"] for r in every[126:]] == ["centre"] * 12  # then the City Centre's branches
+    rows = every[:126]
     assert {r["kind"] for r in rows} == {"ward", "commune"}
     by_slug = {r["slug"]: r for r in rows}
     assert by_slug["ba_dinh"]["name"] == "Phường Ba Đình"  # UTF-8, diacritics kept
     assert sum(r["population_imputed"] == "True" for r in rows) == 8
-    scenario = scenario_from()
+    scenario = scenario_from("centre.enabled=false")
     for plan in scenario.units:
         row = by_slug[plan.unit.slug]
         assert (int(row["population"]), int(row["desks"]), int(row["staff"])) == (
@@ -184,7 +185,7 @@ def test_config_dir_and_config_name_select_a_users_main_config_and_structure(cli
     assert (summary["units"], summary["replications"], summary["end"]) == (2, 2, "2025-07-07")
     assert summary["structure"] == "land_department_large_wards"
     departments = (folder / "departments.csv").read_text()
-    assert "hoan_kiem,ward,land_department_large_wards,land_environment" in departments  # 105,301 residents
+    assert "hoan_kiem,ward,units,land_department_large_wards,land_environment" in departments  # 105,301 residents
     assert "ba_dinh,ward,three_departments,office" in departments  # 65,023: its otherwise
 
 
@@ -199,7 +200,7 @@ def test_searchpath_relative_to_the_current_folder_selects_a_users_scenario(cli,
     calibrated = yaml.safe_load((Path(CONFIG_DIR) / "scenario" / "hanoi_2025_calibrated.yaml").read_text())
     assert config["scenario"]["demand"]["growth"] == 1.2  # the user's change, on top of ...
     assert (config["scenario"]["demand"]["records_per_1000_residents_per_day"]  # ... the package's scenario
-            == calibrated["demand"]["records_per_1000_residents_per_day"])
+            == calibrated["scenario"]["demand"]["records_per_1000_residents_per_day"])
 
 
 def test_the_check_looks_for_options_on_the_users_search_path(cli, tmp_path):

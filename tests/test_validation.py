@@ -28,7 +28,8 @@ DAY = 1440.0
 ONE_UNIT = ("city.units=[ba_dinh]", "replications=1")
 # Open around the clock with flat arrival weights: a run's records do not depend on where its period ends
 UNIFORM = ("calendar=always_open", "scenario.demand.weekday_weights=[1,1,1,1,1,1,1]",
-           f"scenario.demand.hour_weights=[{','.join(['1'] * 24)}]")
+           f"scenario.demand.hour_weights=[{','.join(['1'] * 24)}]",
+           "staff.overtime.enabled=false")  # an always-open calendar has no end of day to work after
 
 
 def report_row(rows: np.ndarray, k: int) -> dict[str, float]:
