@@ -186,7 +186,7 @@ def test_config_dir_and_config_name_select_a_users_main_config_and_structure(cli
     assert summary["structure"] == "land_department_large_wards"
     departments = (folder / "departments.csv").read_text()
     assert "hoan_kiem,ward,units,land_department_large_wards,land_environment" in departments  # 105,301 residents
-    assert "ba_dinh,ward,three_departments,office" in departments  # 65,023: its otherwise
+    assert "ba_dinh,ward,units,three_departments,office" in departments  # 65,023: its otherwise
 
 
 def test_searchpath_relative_to_the_current_folder_selects_a_users_scenario(cli, tmp_path):
