@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engines.outcome import BACK_OFFICE, UnitOutcome
-from sim.engines.workload import Workload
+from sim.engines.workload import Workload, by_procedure
 from sim.model.city import CENTRE_KIND
 from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.model.scenario import Scenario, UnitPlan
@@ -85,11 +85,7 @@ def stock_workload(given: GivenStock, scenario: Scenario, plan: UnitPlan, calend
         procedure[rows] = _categorical(np.broadcast_to(weight, (len(rows), len(weight))), u_procedure[rows])
 
     def per_procedure(attribute: str, u: np.ndarray, scale: float = 1.0) -> np.ndarray:
-        out = np.zeros(n)
-        for k, p in enumerate(scenario.procedures):
-            rows = procedure == k
-            out[rows] = getattr(p, attribute).from_uniform(u[rows]) * scale
-        return out
+        return by_procedure(scenario, procedure, attribute, u, scale)
 
     department = organisation.procedure_department[procedure]
     breadth = np.asarray(organisation.effort_factor)[department]

@@ -151,6 +151,17 @@ def _inverse_cdf(probabilities: np.ndarray, u: np.ndarray) -> np.ndarray:
     return np.minimum(np.searchsorted(cdf / cdf[-1], u, side="right"), len(probabilities) - 1)
 
 
+def by_procedure(scenario: Scenario, procedure: np.ndarray, attribute: str, u: np.ndarray,
+                 scale: float = 1.0) -> np.ndarray:
+    """Each record's value of a procedure distribution (``attribute`` of its procedure) drawn from
+    its uniform ``u`` by inverse transform, times ``scale``."""
+    out = np.zeros(len(procedure))
+    for k, p in enumerate(scenario.procedures):
+        rows = procedure == k
+        out[rows] = getattr(p, attribute).from_uniform(u[rows]) * scale
+    return out
+
+
 def draw_workload(
     scenario: Scenario, plan: UnitPlan, calendar: WorkCalendar, streams: dict[str, np.random.Generator]
 ) -> Workload:
@@ -190,11 +201,7 @@ def draw_workload(
         return np.concatenate(u)
 
     def per_procedure(attribute: str, u: np.ndarray, scale: float = 1.0) -> np.ndarray:
-        out = np.zeros(n)
-        for k, p in enumerate(scenario.procedures):
-            rows = procedure == k
-            out[rows] = getattr(p, attribute).from_uniform(u[rows]) * scale
-        return out
+        return by_procedure(scenario, procedure, attribute, u, scale)
 
     desk = per_procedure("desk_minutes", uniforms("desk_minutes")[:, 0])
     desk[n_in:] = 0.0
