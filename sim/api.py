@@ -219,8 +219,9 @@ class RunResult:
         ``_min``, as minutes since midnight of the first day (NaN / NaT: did not happen),
         ``desk_wait_min``, ``lead_time_wd`` (receipt to result in working days), ``on_time``,
         ``overdue`` (in process past its due date), ``deadline_wd``, ``desk_minutes``,
-        ``effort_minutes``, ``supplement_wd``, ``opening_stock`` (True: in process when the period
-        started; its arrival and receipt are before the start).
+        ``effort_minutes``, ``paused_wd`` (working days after review with the deadline standing
+        still: missing papers, a financial obligation), ``opening_stock`` (True: in process when
+        the period started; its arrival and receipt are before the start).
 
         The unit is simulated again with the run's seed, which gives exactly the records of the run.
         """
@@ -273,7 +274,7 @@ class RunResult:
             "deadline_wd": w.deadline_wd,
             "desk_minutes": w.desk_minutes,
             "effort_minutes": w.effort_minutes,
-            "supplement_wd": w.supplement_wd,
+            "paused_wd": w.paused_wd,
             "opening_stock": w.opening,
         })
         return frame.sort_values(["arrival_min", "record"], kind="stable").reset_index(drop=True)

@@ -9,6 +9,7 @@ import json
 import numpy as np
 import pytest
 
+from sim.analysis.offered_load import session_minutes_per_day, unit_loads
 from sim.analysis.summary import summarise
 from sim.model.catalogue import ChannelMix, channel_mix, with_online_share
 from sim.model.city import CENTRE_KIND, load_units
@@ -47,7 +48,8 @@ def test_a_branch_has_the_centres_land_heavy_mix_departments_desks_and_staff():
     unit, branch = scenario.units
     assert branch.unit.slug == "centre_branch_07" and branch.desks == 11  # Branch 7 (Hà Đông): 11 counters
     assert branch.organisation.structure.department_names == ("land_registration", "city_procedures")
-    assert branch.staff == tuple(compose_config().centre.branches.centre_branch_07.staff.values())
+    fixed = scenario_from("city.units=[ba_dinh,centre_branch_07]", "centre.staff_rule=fixed").units[1]
+    assert fixed.staff == tuple(compose_config().centre.branches.centre_branch_07.staff.values())
     assert unit.organisation.structure.name == "three_departments"  # the units' structure is not the Centre's
     assert 0.8 <= land_share(scenario, CENTRE_KIND) <= 0.9 and land_share(scenario, "ward") < 0.2
     land = scenario.procedures.index(next(p for p in scenario.procedures if p.field == "land"))
@@ -56,6 +58,22 @@ def test_a_branch_has_the_centres_land_heavy_mix_departments_desks_and_staff():
     # a structure of the units' (here five departments) does not reach the branches
     other = scenario_from("city.units=[ba_dinh,centre_branch_07]", "structure=five_departments_urban")
     assert other.units[1].organisation.structure.department_names == ("land_registration", "city_procedures")
+
+
+@pytest.mark.parametrize("overrides", [(), ("centre.records_per_day=6000", "scenario.effort_scale=2"),
+                                       ("centre.design_load=0.5",)])
+def test_by_design_load_each_branch_department_has_the_fewest_officers_that_keep_its_load_below_it(overrides):
+    """centre.staff_rule=design_load (the default) staffs the Centre for whatever demand and effort
+    a scenario sets: one officer fewer would put the department above the design load."""
+    scenario = scenario_from(*overrides)
+    design = float(compose_config(*overrides).centre.design_load)
+    minutes = session_minutes_per_day(scenario)
+    for plan in branches_of(scenario):
+        for load in unit_loads(scenario, plan, minutes):
+            assert load.work_minutes_per_day / (load.staff * minutes) <= design + 1e-9
+            assert load.staff == 1 or load.work_minutes_per_day / ((load.staff - 1) * minutes) > design
+    busier = scenario_from("centre.records_per_day=6000", "scenario.effort_scale=2")
+    assert sum(sum(p.staff) for p in branches_of(busier)) > sum(sum(p.staff) for p in branches_of(scenario_from()))
 
 
 def test_branch_streams_lie_beyond_every_row_of_the_unit_table():
@@ -143,6 +161,10 @@ BAD = {
                                "centre.branches.centre_branch_01.staff.survey: unknown department"),
     "more points than desks": ("centre.branches.centre_branch_01.reception_points=20",
                                "centre.branches.centre_branch_01.reception_points: must be"),
+    "unknown staff rule": ("centre.staff_rule=by_guess", "centre.staff_rule: unknown value 'by_guess'"),
+    "design load above 1": ("centre.design_load=1.5", "centre.design_load: must be above 0 and at most 1"),
+    "fixed staff missing": ("centre.staff_rule=fixed ~centre.branches.centre_branch_02.staff.city_procedures",
+                            "centre.branches.centre_branch_02.staff: no staff given for department 'city_procedures'"),
 }
 
 
@@ -160,13 +182,14 @@ def test_the_centre_has_its_own_share_of_records_waiting_for_papers():
     from sim.engines.workload import draw_workload
     from sim.experiments.runner import calendar_for
 
+    no_obligations = [f"procedures.{p.name}.obligation_share=0" for p in scenario_from().procedures]
     scenario = scenario_from("city.units=[ba_dinh,centre_branch_01]", "period.end=2025-07-07",
-                             "scenario.supplement_share=0", "scenario.centre_supplement_share=1")
+                             "scenario.supplement_share=0", "scenario.centre_supplement_share=1", *no_obligations)
     calendar = calendar_for(scenario.calendar, scenario.start, scenario.days)
     waiting = {}
     for plan in scenario.units:
         w = draw_workload(scenario, plan, calendar, unit_streams(1, 0, plan.unit.index))
         multi_day = w.deadline_wd > 0
         assert multi_day.any()
-        waiting[plan.unit.kind] = (w.supplement_wd[multi_day] > 0).mean()
+        waiting[plan.unit.kind] = (w.paused_wd[multi_day] > 0).mean()
     assert waiting == {"ward": 0.0, "centre": 1.0}

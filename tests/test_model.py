@@ -157,5 +157,36 @@ def test_a_longer_period_sees_the_same_citizens_up_to_the_shorter_ones_end():
     assert long_in.sum() == short.n_in_person and len(long_remote) == len(short) - short.n_in_person
     rows = np.concatenate([np.flatnonzero(long_in), long_remote])
     np.testing.assert_allclose(long.arrival[rows], short.arrival, rtol=1e-13)  # rate x days / horizon rounds
-    for name in ("procedure", "desk_minutes", "effort_minutes", "supplement_wd"):
+    for name in ("procedure", "desk_minutes", "effort_minutes", "paused_wd"):
         np.testing.assert_array_equal(getattr(long, name)[rows], getattr(short, name))
+
+
+def test_a_financial_obligation_pauses_the_deadline_without_officers_work():
+    """Land records whose holder owes fees or tax pay after review: the result comes later, the due
+    date moves by the same working days, no officer minute is added, and no other record changes."""
+    from sim.api import load_config, run
+
+    zero = [f"procedures.{p.name}.obligation_share=0" for p in scenario_from().procedures]
+    settings = ("city.units=[soc_son]", "period.end=2025-07-31", "replications=1", "centre.enabled=false",
+                "scenario.supplement_share=0", "stock.source=none", "staff.overtime.enabled=false")
+    without = scenario_from(*settings, *zero)
+    owes = scenario_from(*settings, *zero, "procedures.land_transfer.obligation_share=1")
+    calendar = calendar_for(without.calendar, without.start, without.days)
+    plan = without.units[0]
+    a = draw_workload(without, plan, calendar, unit_streams(without.seed, 0, plan.unit.index))
+    b = draw_workload(owes, owes.units[0], calendar, unit_streams(owes.seed, 0, plan.unit.index))
+    transfer = b.procedure == [p.name for p in owes.procedures].index("land_transfer")
+    assert transfer.sum() > 20 and (a.paused_wd == 0).all()
+    assert (b.paused_wd[transfer] > 0).all() and (b.paused_wd[~transfer] == 0).all()
+    np.testing.assert_array_equal(a.effort_minutes, b.effort_minutes)  # no officer works on a payment
+
+    frames = {name: run(load_config(*settings, *zero, *extra)).records("soc_son")
+              for name, extra in (("without", []), ("owes", ["procedures.land_transfer.obligation_share=1"]))}
+    rows = frames["owes"]["procedure"] == "land_transfer"
+    done = frames["owes"]["done_min"].notna() & frames["without"]["done_min"].notna() & rows
+    later = frames["owes"].loc[done, "done_min"] - frames["without"].loc[done, "done_min"]
+    assert done.sum() > 10 and (later > 0).all()
+    moved = frames["owes"].loc[done, "due_min"] - frames["without"].loc[done, "due_min"]
+    assert (moved > 0).all()
+    # the deadline stands still while the holder pays: no transfer turns overdue for paying
+    assert frames["owes"].loc[done, "on_time"].mean() >= frames["without"].loc[done, "on_time"].mean() - 0.02

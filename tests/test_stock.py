@@ -70,7 +70,7 @@ def test_adding_a_stock_changes_no_record_of_the_period():
     a, b = unit_workload(without, 1, 0, calendar), unit_workload(with_stock, 1, 0, calendar)
     assert len(a) == b.n_arriving < len(b)
     for name in ("arrival", "channel", "procedure", "desk_minutes", "patience_minutes", "effort_minutes",
-                 "lag_minutes", "supplement_wd", "approval_minutes"):
+                 "lag_minutes", "paused_wd", "approval_minutes"):
         np.testing.assert_array_equal(getattr(b, name)[: len(a)], getattr(a, name), err_msg=name)
     assert not set(STOCK_STREAMS) & set(STREAMS) and all(name.startswith("stock.") for name in STOCK_STREAMS)
     # ... while the stock, ahead of them in the queues, delays the period's records

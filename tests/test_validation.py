@@ -53,7 +53,7 @@ def tiny_case():
         arrival=arrival, channel=channel, procedure=np.zeros(n, dtype=np.int64), department=np.zeros(n, dtype=np.int64),
         pool=np.zeros(n, dtype=np.int64), deadline_wd=np.zeros(n, dtype=np.int64), desk_minutes=zeros,
         patience_minutes=zeros, returns=np.zeros(n, dtype=bool), return_position=zeros, effort_minutes=zeros,
-        lag_minutes=zeros, supplement_wd=np.array([0, 0, 0, 0, 5, 0.0]), approval_minutes=zeros, n_in_person=2,
+        lag_minutes=zeros, paused_wd=np.array([0, 0, 0, 0, 5, 0.0]), approval_minutes=zeros, n_in_person=2,
         opening=np.array([False] * 5 + [True]))
     outcome = UnitOutcome(
         stage=np.zeros(n, dtype=np.int8), receipt=np.array([110, NAN, 200, 3000, 300, 0]),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model.calendar import WorkCalendar
+from sim.model import staffing
 from sim.model.scenario import Scenario, UnitPlan
 
 OVERLOADED = 1.0  # an offered load above this: the department falls behind for good
@@ -39,8 +39,7 @@ class DepartmentLoad:
 
 def session_minutes_per_day(scenario: Scenario) -> float:
     """Session minutes (staff working time) over the simulated period, per calendar day."""
-    calendar = WorkCalendar(scenario.calendar, scenario.start, scenario.days, tail_days=0)
-    return float(np.subtract(calendar.session_end, calendar.session_start).sum()) / scenario.days
+    return staffing.session_minutes_per_day(scenario.calendar, scenario.start, scenario.end)
 
 
 def unit_loads(scenario: Scenario, plan: UnitPlan, minutes_per_day: float) -> list[DepartmentLoad]:

@@ -183,9 +183,9 @@ def report_counts(calendar: WorkCalendar, workload: Workload, outcome: UnitOutco
     process = received holds with the handed-over records in); else only the records received in
     the period count (``~workload.opening``).
 
-    A due date moves when staff review a record with missing papers. ``in_process_overdue``
-    counts by the due date as it stood at T (extended only if the review ended before T: exact);
-    ``in_process_overdue_max`` counts by the due date without any extension, an upper bound.
+    A due date moves when staff review a record with missing papers or a financial obligation.
+    ``in_process_overdue`` counts by the due date as it stood at T (extended only if the review
+    ended before T: exact); ``in_process_overdue_max`` counts by the due date without any extension, an upper bound.
 
     ``presence_minutes`` is the time the records spent in process up to T (its mean over the
     period is the mean number in process), ``departed_sojourn_minutes`` the time from arrival to
@@ -199,7 +199,7 @@ def report_counts(calendar: WorkCalendar, workload: Workload, outcome: UnitOutco
     done, due, gone = outcome.done[cohort], outcome.due[cohort], outcome.abandoned_at[cohort]
     receipt = outcome.receipt[cohort]
     unextended = due.copy()
-    papers = (workload.supplement_wd[cohort] > 0) & ~np.isnan(receipt) & ~workload.opening[cohort]
+    papers = (workload.paused_wd[cohort] > 0) & ~np.isnan(receipt) & ~workload.opening[cohort]
     if papers.any():
         unextended[papers] = calendar.due_times(receipt[papers], workload.deadline_wd[cohort][papers])
     reviewed = outcome.reviewed[cohort] if outcome.reviewed is not None else np.zeros(len(done))

@@ -28,7 +28,7 @@ from sim.config.schema import StructureConfig
 from sim.engines.contract import ENGINES
 from sim.engines.rules import CLOSING_RULES, QUEUE_ORDERS
 from sim.model.staffing import (ALLOCATED_KINDS, Claim, allocate, department_effort, field_effort,
-                                read_staff_table, unit_effort)
+                                read_staff_table, session_minutes_per_day, staff_for_load, unit_effort)
 from sim.model.structures import STAFFING_POLICIES, Department, Structure, department_staff, organise
 
 SHARE_TOLERANCE = 1e-6
@@ -60,7 +60,7 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
     desk_policy = _desk_policy(c["desks"])
     back_office = _back_office(c["staff"], c["scenario"]["back_office"], calendar)
     units, units_per_unit = _unit_plans(c, structure, procedures, demand)
-    branches = _centre_plans(c, procedures, demand)
+    branches = _centre_plans(c, procedures, demand, session_minutes_per_day(calendar, start, end))
     units += branches
     mixes = _mixes(procedures, demand.get("online_share"), (*KINDS, CENTRE_KIND) if branches else KINDS)
     _records_bounded(units, demand, (end - start).days + 1)
@@ -372,7 +372,8 @@ def _procedures(c: dict, structure: Structure) -> tuple:
                     f"field {p['field']!r} is owned by no department of structure {s.name!r} "
                     f"(owned fields: {', '.join(sorted(owned))})",
                 )
-        for share_key in ("share_ward", "share_commune", "share_centre", *("in_person", "online", "post")):
+        for share_key in ("share_ward", "share_commune", "share_centre", "obligation_share",
+                          *("in_person", "online", "post")):
             check_range(p[share_key], f"{key}.{share_key}", 0.0, 1.0)
         channels = (float(p["in_person"]), float(p["online"]), float(p["post"]))
         _shares_sum_to_one(list(channels), f"{key}.in_person", "in_person + online + post")
@@ -390,6 +391,8 @@ def _procedures(c: dict, structure: Structure) -> tuple:
                 effort_minutes=_distribution(p["effort_minutes"], f"{key}.effort_minutes", MAX_MINUTES),
                 external_lag_wd=_distribution(p["external_lag_wd"], f"{key}.external_lag_wd", MAX_WORKING_DAYS),
                 deadline_wd=int(p["deadline_wd"]),
+                obligation_share=float(p["obligation_share"]),
+                obligation_wd=_distribution(p["obligation_wd"], f"{key}.obligation_wd", MAX_WORKING_DAYS),
                 source=str(p["source"]),
             )
         )
@@ -702,10 +705,14 @@ def _centre_fits_table(c: dict, by_slug: dict) -> dict:
     return centre["branches"]
 
 
-def _centre_plans(c: dict, procedures: tuple, demand: dict) -> tuple:
+CENTRE_STAFF_RULES = ("design_load", "fixed")  # centre.staff_rule (schema.CentreConfig)
+
+
+def _centre_plans(c: dict, procedures: tuple, demand: dict, minutes_per_day: float) -> tuple:
     """The Centre's branches a run simulates: all of them with the whole city, else those listed in
-    ``city.units``. Each has the Centre's own departments, its own desks and staff, and a share of
-    the Centre's records by its demand weight (no rule that reads a population applies)."""
+    ``city.units``. Each has the Centre's own departments, its own desks and staff (by
+    ``centre.staff_rule``; ``minutes_per_day`` is an officer's session minutes a calendar day), and
+    a share of the Centre's records by its demand weight (no rule that reads a population applies)."""
     centre, listed = c["centre"], c["city"]["units"]
     branches = centre["branches"]
     if not centre["enabled"]:
@@ -715,6 +722,9 @@ def _centre_plans(c: dict, procedures: tuple, demand: dict) -> tuple:
                                                       "centre.enabled=false leaves out")
         return ()
     _at_least(centre, "records_per_day", 0, "centre.", MAX_CENTRE_RECORDS_PER_DAY)
+    by_load = _choice(centre["staff_rule"], "centre.staff_rule", CENTRE_STAFF_RULES) == "design_load"
+    if by_load:
+        check_range(centre["design_load"], "centre.design_load", 0.0, 1.0, above=True)
     chosen = [slug for slug in listed if slug in branches] if listed else list(branches)
     if not chosen:
         return ()
@@ -740,9 +750,7 @@ def _centre_plans(c: dict, procedures: tuple, demand: dict) -> tuple:
 
     s = c["staff"]
     fields = [p.field for p in procedures]
-    workload: dict[str, float] = {}
-    for p in procedures:
-        workload[p.field] = workload.get(p.field, 0.0) + p.share[CENTRE_KIND] * p.effort_minutes.mean
+    workload = field_effort(procedures, CENTRE_KIND)
     rows = {slug: row for row, slug in enumerate(branches)}
     plans = []
     for slug in chosen:
@@ -753,13 +761,19 @@ def _centre_plans(c: dict, procedures: tuple, demand: dict) -> tuple:
             if dept not in structure.department_names:
                 raise ConfigError(f"{key}.staff.{dept}", f"unknown department {dept!r} of the Centre "
                                                          f"(its departments: {', '.join(structure.department_names)})")
-        for dept in structure.department_names:
-            if dept not in b["staff"]:
-                raise ConfigError(f"{key}.staff", f"no staff given for department {dept!r}")
-            _at_least(b["staff"], dept, 1, f"{key}.staff.", MAX_STAFF)
-        staff = [int(b["staff"][d]) for d in structure.department_names]
+        records_per_day = weights[slug] * rate
+        if by_load:
+            staff = [staff_for_load(records_per_day * department_effort(d, workload), minutes_per_day,
+                                    float(centre["design_load"]), f"{key}.staff", MAX_STAFF)
+                     for d in structure.departments]
+        else:
+            for dept in structure.department_names:
+                if dept not in b["staff"]:
+                    raise ConfigError(f"{key}.staff", f"no staff given for department {dept!r}")
+                _at_least(b["staff"], dept, 1, f"{key}.staff.", MAX_STAFF)
+            staff = [int(b["staff"][d]) for d in structure.department_names]
         organisation = organise(structure, staff, int(s["deputies_per_department"]), float(s["breadth_penalty"]),
                                 bool(s["pooling"]), fields, workload)
         unit = branch_unit(rows[slug], slug, str(b["name"] or slug))
-        plans.append(UnitPlan(unit, int(b["desks"]), organisation, weights[slug] * rate))
+        plans.append(UnitPlan(unit, int(b["desks"]), organisation, records_per_day))
     return tuple(plans)

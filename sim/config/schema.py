@@ -68,6 +68,12 @@ class ProcedureConfig:
     desk_minutes: DistributionConfig = default(default_factory=DistributionConfig)
     effort_minutes: DistributionConfig = default(default_factory=DistributionConfig)
     external_lag_wd: DistributionConfig = default(default_factory=lambda: DistributionConfig("constant", 0.0, 0.0))
+    # A financial obligation (fees, land-use levy, tax on a transfer) the citizen pays after the
+    # officers' review, on a notice, before the result is issued: the share of the procedure's
+    # records that carry one and the working days from review to payment. The deadline stands still
+    # meanwhile, as for missing papers; no officer works on the record.
+    obligation_share: float = 0.0
+    obligation_wd: DistributionConfig = default(default_factory=lambda: DistributionConfig("constant", 0.0, 0.0))
     deadline_wd: int = 0  # statutory deadline in working days; 0 = same day (15:00 rule)
     source: str = "assumption"
 
@@ -232,7 +238,8 @@ class BranchConfig:
     name: str = ""
     reception_points: int = 1  # where the branch receives citizens; its desks serve all of them
     desks: int = 1  # reception counters over all its points
-    staff: Dict[str, int] = default(default_factory=dict)  # department -> processing officers (every department)
+    # department -> processing officers (every department); read when centre.staff_rule is "fixed"
+    staff: Dict[str, int] = default(default_factory=dict)
     demand_weight: float = 1.0  # the branch's share of the Centre's records is weight / sum of weights
     source: str = "assumption"
 
@@ -248,6 +255,14 @@ class CentreConfig:
     # calibrated: seed 004's 523,292 (Centre and units, 1 Jul - 30 Aug) less the units' share of the
     # October report (531,269 x 44/59 working days = 396,200) leaves about 127,100 records in 61 days.
     records_per_day: float = 2083.0
+    # How the branches get their processing officers (no staffing figure of a branch is published):
+    # "design_load" gives each branch department the fewest officers whose expected offered load
+    # (its expected staff minutes a day from the branch's demand, the Centre's mix and the
+    # scenario's effort, over an officer's session minutes a day) is at most design_load, so the
+    # Centre keeps pace with the demand and effort a scenario or a fit sets; "fixed" takes
+    # centre.branches.*.staff as given.
+    staff_rule: str = "design_load"
+    design_load: float = 0.8  # assumption: a planned load that leaves room for Monday and morning peaks
     # The Centre's own departments (DepartmentConfig; staff_weight spreads the deputies); the units'
     # structures do not apply to it.
     departments: Dict[str, DepartmentConfig] = default(default_factory=dict)

@@ -223,6 +223,6 @@ def _given(rows: list[tuple]) -> GivenStock:
         procedure=np.array(columns[0], dtype=np.int64), department=np.array(columns[1], dtype=np.int64),
         channel=np.array(columns[2], dtype=np.int8), received=np.array(columns[3], dtype=float),
         due=np.array(columns[4], dtype=float), effort_minutes=np.array(columns[5], dtype=float),
-        wait_wd=np.array(columns[6], dtype=float), supplement_wd=np.array(columns[7], dtype=float),
+        wait_wd=np.array(columns[6], dtype=float), paused_wd=np.array(columns[7], dtype=float),
         reviewed=np.array(columns[8], dtype=bool),
     )

@@ -324,11 +324,12 @@ def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int, organi
                                                             received & ~w.opening_reviewed, overtime=overtime)
         reviewed[w.opening_reviewed] = 0.0
         reviewed_rows = ~np.isnan(reviewed)
-        # Missing papers move the due date; papers and external steps delay the approval, counted on
-        # the same working days as the due date (Saturday sessions do not shorten a wait).
-        papers = reviewed_rows & (w.supplement_wd > 0)
-        due[papers] = calendar.extend_dues(due[papers], w.supplement_wd[papers])
-        wait = w.lag_minutes[reviewed_rows] + w.supplement_wd[reviewed_rows] * calendar.minutes_per_working_day
+        # Missing papers and financial obligations move the due date; they and external steps delay
+        # the approval, counted on the same working days as the due date (Saturday sessions do not
+        # shorten a wait).
+        paused = reviewed_rows & (w.paused_wd > 0)
+        due[paused] = calendar.extend_dues(due[paused], w.paused_wd[paused])
+        wait = w.lag_minutes[reviewed_rows] + w.paused_wd[reviewed_rows] * calendar.minutes_per_working_day
         to_approver = np.full(len(w), np.nan)
         to_approver[reviewed_rows] = np.where(wait > 0, calendar.wait_ends(reviewed[reviewed_rows], wait),
                                               reviewed[reviewed_rows])

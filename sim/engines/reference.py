@@ -186,7 +186,7 @@ class UnitModel:
         self._department = workload.department.tolist()
         self._pool = workload.pool.tolist()
         self._lag = workload.lag_minutes.tolist()
-        self._supplement = workload.supplement_wd.tolist()
+        self._paused = workload.paused_wd.tolist()
         self._desk_minutes = workload.desk_minutes.tolist()
 
         priority = QUEUE_ORDERS.get(back_office.order)(self.receipt, self.due)
@@ -277,15 +277,15 @@ class UnitModel:
             self._finish(i)
 
     def _processed(self, i: int) -> None:
-        """After staff review: wait for missing papers (the deadline moves with it) and for external
-        steps (verification, posting), counted on the deadline's working days, then go to the
-        department's approvers."""
+        """After staff review: wait for missing papers and a financial obligation (the deadline moves
+        with them) and for external steps (verification, posting), counted on the deadline's working
+        days, then go to the department's approvers."""
         self.reviewed[i] = self.env.now
         wait = self._lag[i]
-        supplement = self._supplement[i]
-        if supplement > 0:
-            wait += supplement * self.calendar.minutes_per_working_day
-            self.due[i] = self.calendar.extend_due(self.due[i], supplement)
+        paused = self._paused[i]
+        if paused > 0:
+            wait += paused * self.calendar.minutes_per_working_day
+            self.due[i] = self.calendar.extend_due(self.due[i], paused)
         approvers = self.approvers[self._department[i]]
         if wait > 0:
             now = self.env.now

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engines.outcome import BACK_OFFICE, UnitOutcome
-from sim.engines.workload import Workload, by_procedure
+from sim.engines.workload import Workload, by_procedure, obligation_wd
 from sim.model.city import CENTRE_KIND
 from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.model.scenario import Scenario, UnitPlan
@@ -49,7 +49,7 @@ def handover_records(rule: HandoverRule, scenario: Scenario, plan: UnitPlan, cal
         due=due_after(calendar, own - age_wd),
         effort_minutes=np.full(n, np.nan),
         wait_wd=np.full(n, np.nan),
-        supplement_wd=np.full(n, np.nan),
+        paused_wd=np.full(n, np.nan),
         reviewed=np.zeros(n, dtype=bool),
     )
 
@@ -70,9 +70,9 @@ def stock_workload(given: GivenStock, scenario: Scenario, plan: UnitPlan, calend
 
     What a record does not give is drawn from its stock stream: the procedure within a given
     department, the remaining effort (the full effort x ``remaining_effort_share``), the external
-    wait, missing papers (as for the period's records; they move the due date at review, except for
-    records already overdue or due beyond the calendar's tail, whose due date the calendar cannot
-    move) and the approval time.
+    wait, missing papers and financial obligations (as for the period's records; they move the due
+    date at review, except for records already overdue or due beyond the calendar's tail, whose due
+    date the calendar cannot move) and the approval time.
     """
     n = len(given)
     organisation = plan.organisation
@@ -97,10 +97,11 @@ def stock_workload(given: GivenStock, scenario: Scenario, plan: UnitPlan, calend
     deadline_wd = np.array([p.deadline_wd for p in scenario.procedures], dtype=np.int64)[procedure]
     papers = streams["stock.supplement"].random((n, 2))
     incomplete = (papers[:, 0] < scenario.supplement_share_of(plan.unit.kind)) & (deadline_wd > 0)
-    drawn_supplement = np.where(incomplete, scenario.supplement_wait_wd.from_uniform(papers[:, 1]), 0.0)
-    supplement = np.where(np.isnan(given.supplement_wd), drawn_supplement, given.supplement_wd)
+    drawn_paused = (np.where(incomplete, scenario.supplement_wait_wd.from_uniform(papers[:, 1]), 0.0)
+                    + obligation_wd(scenario, procedure, streams["stock.obligation"].random((n, 2))))
+    paused = np.where(np.isnan(given.paused_wd), drawn_paused, given.paused_wd)
     beyond_calendar = given.due >= calendar.total_days * MINUTES_PER_DAY  # never due in the period anyway
-    supplement[given.reviewed | (given.due < 0) | beyond_calendar] = 0.0
+    paused[given.reviewed | (given.due < 0) | beyond_calendar] = 0.0
     approval = scenario.back_office.approval_minutes.from_uniform(streams["stock.approval"].random(n))
 
     order = np.argsort(given.received, kind="stable")
@@ -117,7 +118,7 @@ def stock_workload(given: GivenStock, scenario: Scenario, plan: UnitPlan, calend
         return_position=np.zeros(n),
         effort_minutes=effort[order],
         lag_minutes=lag[order],
-        supplement_wd=supplement[order],
+        paused_wd=paused[order],
         approval_minutes=approval[order],
         n_in_person=0,
         opening=np.ones(n, dtype=bool),
@@ -147,7 +148,7 @@ def with_opening_stock(period: Workload, scenario: Scenario, plan: UnitPlan, cal
     joined = {name: np.concatenate([getattr(period, name), getattr(stock, name)])
               for name in ("arrival", "channel", "procedure", "department", "pool", "deadline_wd", "desk_minutes",
                            "patience_minutes", "returns", "return_position", "effort_minutes", "lag_minutes",
-                           "supplement_wd", "approval_minutes", "opening", "opening_due", "opening_reviewed")}
+                           "paused_wd", "approval_minutes", "opening", "opening_due", "opening_reviewed")}
     return Workload(**joined, n_in_person=period.n_in_person)
 
 
@@ -165,7 +166,7 @@ def closing_stock(w: Workload, o: UnitOutcome, calendar: WorkCalendar) -> dict[s
     horizon, minutes_per_wd = calendar.horizon, calendar.minutes_per_working_day
     reviewed_at = o.reviewed[rows] if o.reviewed is not None else np.full(len(rows), np.nan)
     reviewed = ~np.isnan(reviewed_at)
-    wait = w.lag_minutes[rows] + w.supplement_wd[rows] * minutes_per_wd
+    wait = w.lag_minutes[rows] + w.paused_wd[rows] * minutes_per_wd
     start = np.nan_to_num(reviewed_at, nan=horizon)
     wait_end = np.where(wait > 0, calendar.wait_ends(start, wait), start)
     left_wd = np.maximum(calendar.working_day_minutes(wait_end) - calendar.working_day_minutes(np.array([horizon])),
@@ -179,5 +180,5 @@ def closing_stock(w: Workload, o: UnitOutcome, calendar: WorkCalendar) -> dict[s
         "due": o.due[rows],
         "remaining_effort_minutes": np.where(reviewed, 0.0, w.effort_minutes[rows]),
         "remaining_wait_wd": np.where(reviewed, np.where(stage == 1, left_wd, 0.0), w.lag_minutes[rows] / minutes_per_wd),
-        "pending_papers_wd": np.where(reviewed, 0.0, w.supplement_wd[rows]),
+        "pending_papers_wd": np.where(reviewed, 0.0, w.paused_wd[rows]),
     }

@@ -20,15 +20,16 @@ import numpy as np
 STREAMS = (
     "in_person.arrivals", "in_person.procedure", "in_person.desk_minutes", "in_person.patience",
     "in_person.returns", "in_person.effort", "in_person.external_lag", "in_person.approval",
-    "in_person.supplement",
+    "in_person.supplement", "in_person.obligation",
     "remote.arrivals", "remote.channel", "remote.procedure", "remote.desk_minutes", "remote.patience",
     "remote.returns", "remote.effort", "remote.external_lag", "remote.approval", "remote.supplement",
+    "remote.obligation",
 )
 # The opening stock's own streams (:mod:`sim.engines.stock`): records in process when the period
 # starts draw only from these, so adding a stock leaves every record of the period unchanged.
 STOCK_STREAMS = (
     "stock.procedure", "stock.channel", "stock.age", "stock.effort", "stock.external_lag", "stock.supplement",
-    "stock.approval",
+    "stock.obligation", "stock.approval",
 )
 
 

@@ -39,7 +39,9 @@ class Workload:
     return_position: np.ndarray  # where in that day's open minutes, 0..1
     effort_minutes: np.ndarray  # staff working minutes (with the department's breadth penalty)
     lag_minutes: np.ndarray  # external waiting (verification, posting), in working minutes
-    supplement_wd: np.ndarray  # working days waiting for missing papers (0: papers complete)
+    # working days after review with the deadline standing still: the citizen's missing papers,
+    # then a financial obligation to pay (0: none of either)
+    paused_wd: np.ndarray
     approval_minutes: np.ndarray
     n_in_person: int
     # True for records already in process when the period starts (the opening stock); they come
@@ -162,6 +164,13 @@ def by_procedure(scenario: Scenario, procedure: np.ndarray, attribute: str, u: n
     return out
 
 
+def obligation_wd(scenario: Scenario, procedure: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Each record's working days paying a financial obligation (0 without one) from two uniforms
+    per record: whether its procedure's ``obligation_share`` gives it one, then how long it takes."""
+    share = np.array([p.obligation_share for p in scenario.procedures])[procedure]
+    return np.where(u[:, 0] < share, by_procedure(scenario, procedure, "obligation_wd", u[:, 1]), 0.0)
+
+
 def draw_workload(
     scenario: Scenario, plan: UnitPlan, calendar: WorkCalendar, streams: dict[str, np.random.Generator]
 ) -> Workload:
@@ -211,6 +220,7 @@ def draw_workload(
     deadline_wd = np.array([p.deadline_wd for p in scenario.procedures], dtype=np.int64)[procedure]
     papers = uniforms("supplement", 2)
     incomplete = (papers[:, 0] < scenario.supplement_share_of(plan.unit.kind)) & (deadline_wd > 0)
+    obligation = obligation_wd(scenario, procedure, uniforms("obligation", 2))
 
     organisation = plan.organisation
     department = organisation.procedure_department[procedure]
@@ -229,7 +239,7 @@ def draw_workload(
         return_position=back[:, 1],
         effort_minutes=per_procedure("effort_minutes", uniforms("effort")[:, 0]) * breadth,
         lag_minutes=per_procedure("external_lag_wd", uniforms("external_lag")[:, 0], calendar.minutes_per_working_day),
-        supplement_wd=np.where(incomplete, scenario.supplement_wait_wd.from_uniform(papers[:, 1]), 0.0),
+        paused_wd=np.where(incomplete, scenario.supplement_wait_wd.from_uniform(papers[:, 1]), 0.0) + obligation,
         approval_minutes=scenario.back_office.approval_minutes.from_uniform(uniforms("approval")[:, 0]),
         n_in_person=n_in,
     )

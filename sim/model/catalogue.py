@@ -86,6 +86,8 @@ class Procedure:
     effort_minutes: Distribution
     external_lag_wd: Distribution
     deadline_wd: int
+    obligation_share: float  # share of records with a financial obligation to pay after review
+    obligation_wd: Distribution  # working days from review to payment (the deadline stands still)
     source: str
 
 

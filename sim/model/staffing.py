@@ -10,11 +10,16 @@ department's breadth penalty, gives its expected offered load (:mod:`sim.analysi
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+import numpy as np
+
 from sim.errors import ConfigError
+from sim.model.calendar import CalendarSpec, WorkCalendar
 from sim.model.catalogue import Procedure
 from sim.model.structures import Department, Structure, split_with_floor
 
@@ -45,6 +50,26 @@ def department_effort(department: Department, effort_by_field: dict[str, float])
 def unit_effort(structure: Structure, effort_by_field: dict[str, float]) -> float:
     """Expected staff minutes per record of a unit working under ``structure``."""
     return sum(department_effort(d, effort_by_field) for d in structure.departments)
+
+
+def session_minutes_per_day(spec: CalendarSpec, start: dt.date, end: dt.date) -> float:
+    """An officer's session minutes (working time) over the period from ``start`` to ``end``, per
+    calendar day: what an offered load divides a department's expected minutes a day by."""
+    days = (end - start).days + 1
+    calendar = WorkCalendar(spec, start, days, tail_days=0)
+    return float(np.subtract(calendar.session_end, calendar.session_start).sum()) / days
+
+
+def staff_for_load(work_minutes_per_day: float, minutes_per_day: float, design_load: float, key: str,
+                   high: int = 10_000) -> int:
+    """The fewest officers (at least one) whose offered load on ``work_minutes_per_day`` of expected
+    work is at most ``design_load``; ConfigError for ``key`` when it takes more than ``high``."""
+    if minutes_per_day <= 0:
+        raise ConfigError(key, "the calendar has no working time in the period to staff for")
+    needed = max(1, math.ceil(work_minutes_per_day / (design_load * minutes_per_day) - 1e-9))
+    if needed > high:
+        raise ConfigError(key, f"{needed:,} officers would be needed for the design load; at most {high:,}")
+    return needed
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ class GivenStock:
     due: np.ndarray  # minutes; at or before 0 means overdue at the start
     effort_minutes: np.ndarray  # staff effort still to do; nan: the full effort x remaining_effort_share, drawn
     wait_wd: np.ndarray  # after review: wait for papers or external steps still to come, working days; nan: drawn
-    supplement_wd: np.ndarray  # papers found missing at review, still to come (moves the due date)
+    paused_wd: np.ndarray  # missing papers and obligations still to come after review (moves the due date)
     reviewed: np.ndarray  # True: the officers' review is done (stage waiting or approval)
 
     def __len__(self) -> int:
