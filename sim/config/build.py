@@ -95,7 +95,17 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
         stock=stock,
         checkpoints=_checkpoints(c["report"]["checkpoints"], start, end),
         figures_count_stock=bool(c["report"]["figures_count_stock"]),
+        queue_unit=_queue_unit(str(c["report"]["queue_unit"]), units),
     )
+
+
+def _queue_unit(slug: str, units) -> str:
+    """``report.queue_unit``: empty, or the slug of a unit in the run."""
+    slugs = [plan.unit.slug for plan in units]
+    if slug and slug not in slugs:
+        shown = ", ".join(slugs[:5]) + (", ..." if len(slugs) > 5 else "")
+        raise ConfigError("report.queue_unit", f"{slug!r} is not a unit of this run (its units: {shown})")
+    return slug
 
 
 MAX_CHECKPOINTS = 100  # report dates kept per unit and replication (each a dozen counts)
