@@ -25,7 +25,7 @@ def queue_levels(enter: np.ndarray, leave: np.ndarray) -> tuple[np.ndarray, np.n
     waiting from each instant until the next (after every stay that starts or ends there)."""
     times = np.concatenate([np.asarray(leave, dtype=float), np.asarray(enter, dtype=float)])
     steps = np.concatenate([-np.ones(len(leave), dtype=np.int64), np.ones(len(enter), dtype=np.int64)])
-    order = np.lexsort((steps, times))  # at equal times, departures first
+    order = np.lexsort((steps, times))  # at equal times, departures first (the level kept is after both)
     times, level = times[order], np.cumsum(steps[order])
     last_at_instant = np.r_[times[1:] != times[:-1], True] if len(times) else np.zeros(0, dtype=bool)
     return times[last_at_instant], level[last_at_instant]
