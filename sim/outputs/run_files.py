@@ -143,8 +143,12 @@ def plot_queue_by_hour(run: RunSummary) -> Figure:
     fig, axes = subplots(1, 2, figsize=(11, 4.6))
     name = run.units.loc[run.units["slug"] == run.queue_unit, "name"]
     reps = run.summary["replications"]
-    per_rep = lambda n: f"{n // reps} open days x {reps} rep." if reps > 1 and n % reps == 0 else f"{n} open days"
-    panels = (("city", f"city: every unit's line added up\nover {per_rep(days.get('city', 0))}"),
+
+    def per_rep(n: int) -> str:  # the days a quantile is over, replications together
+        return f"{n // reps} open days x {reps} rep." if reps > 1 and n % reps == 0 else f"{n} open days"
+
+    lines = "every unit's and Centre branch's line" if run.summary.get("centre_branches") else "every unit's line"
+    panels = (("city", f"city: {lines} added up\nover {per_rep(days.get('city', 0))}"),
               ("unit", f"{run.queue_unit}{f' ({name.iloc[0]})' if len(name) else ''}: {run.queue_unit_chosen_by}\n"
                        f"over {per_rep(days.get('unit', 0))}"))
     for ax, (who, title) in zip(axes, panels):
