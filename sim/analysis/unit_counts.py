@@ -142,7 +142,7 @@ def summarise_unit(replication: int, position: int, scenario: Scenario, plan: Un
     report = report_counts(calendar, workload, outcome, scenario.report_days, scenario.figures_count_stock)
     window = scenario.little_window_minutes
     little = np.zeros(0) if window is None else little_counts(workload, outcome, window, horizon)
-    # float32: a city replication's profiles take ~2 MB over six months
+    # float32: 96 bytes a unit-day, a city replication's profiles ~0.8 MB over two months
     queue_by_hour = hourly_mean_queue(outcome.visit_enter, outcome.visit_exit, days).astype(np.float32)
     return UnitResult(replication, position, counts, waits.astype(np.float32), departments, daily, report=report,
                       little=little, open_days=is_open, queue_by_hour=queue_by_hour)
