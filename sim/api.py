@@ -202,11 +202,11 @@ class RunResult:
         """KPIs of each unit in each replication (slug, kind, replication, KPIs)."""
         import pandas as pd
 
-        from sim.analysis.kpis import kpis
+        from sim.analysis.kpis import unit_kpis
 
         units = self.scenario.units
         return pd.DataFrame([{"slug": units[r.position].unit.slug, "kind": units[r.position].unit.kind,
-                              "replication": r.replication, **kpis(r.counts, r.waits)}
+                              "replication": r.replication, **unit_kpis(r)}
                              for rep in self.unit_results for r in rep])
 
     def records(self, unit: str, replication: int = 0) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.analysis.intervals import mean_ci95
-from sim.analysis.unit_counts import COUNTS, DEPARTMENT_COUNTS, UnitResult
+from sim.analysis.unit_counts import COUNTS, DAILY, DEPARTMENT_COUNTS, UnitResult
 
 INF = math.inf
 WAIT_QUANTILE_METHOD = "inverted_cdf"  # a quantile is a wait some served citizen actually had
@@ -59,6 +59,12 @@ KPIS = {k.name: k for k in (
     Kpi("desk_wait_p90_min", "min", 0, INF, "90th percentile of the desk waits of the citizens served (exact, pooled)"),
     Kpi("desk_wait_p95_min", "min", 0, INF, "95th percentile of the desk waits of the citizens served (exact, pooled)"),
     Kpi("desk_wait_over_target_pct", "%", 0, 100, "citizens served who waited longer than desks.wait_target_minutes"),
+    Kpi("longest_queue_mean", "citizens", 0, INF,
+        "longest desk queue of the day (most citizens waiting in line at once, exact), mean over the days with a "
+        "desk session; for several units, each day's longest queue at any one of them"),
+    Kpi("longest_queue_max", "citizens", 0, INF, "longest desk queue of the period: the largest of the daily ones"),
+    Kpi("visits_per_desk_per_day", "visits per desk-day", 0, INF,
+        "citizens called to a desk (desk services started) per desk and day with a desk session"),
     Kpi("lead_time_mean_wd", "working days", 0, INF, "mean time from receipt to result of the records finished"),
     # desks keep serving after closing time under desks.closing=overtime, so busy time can exceed the sessions
     Kpi("desk_utilisation", "share of session time", 0, INF, "desk busy time over desk session time"),
@@ -110,9 +116,23 @@ def wait_quantile(waits: np.ndarray, q: float) -> float:
     return float(np.quantile(waits, q, method=WAIT_QUANTILE_METHOD))
 
 
-def kpis(counts: np.ndarray, waits: np.ndarray) -> dict[str, float]:
-    """Every KPI of ``counts`` (COUNTS, summed over the units concerned) and the pooled desk waits."""
+def longest_queue_by_day(results: list[UnitResult]) -> np.ndarray:
+    """The longest desk queue of each day with a desk session at one of these units (of one
+    replication): the most citizens waiting at once in any one unit's line that day. A queue
+    stands in one office, so units' queues are not added up (``queue_by_hour.png`` shows the
+    number waiting across them)."""
+    if not results or any(len(r.open_days) == 0 for r in results):
+        return np.zeros(0)
+    peak = DAILY.index("desk_queue_peak")
+    longest = np.max([r.daily[:, peak] for r in results], axis=0)
+    return longest[np.any([r.open_days for r in results], axis=0)]
+
+
+def kpis(counts: np.ndarray, waits: np.ndarray, longest_queues: np.ndarray | None = None) -> dict[str, float]:
+    """Every KPI of ``counts`` (COUNTS, summed over the units concerned), the pooled desk waits and
+    the longest queue of each open day (:func:`longest_queue_by_day`; none: nan)."""
     c = dict(zip(COUNTS, counts))
+    longest = np.zeros(0) if longest_queues is None else np.asarray(longest_queues, dtype=float)
     not_yet_due = c["in_process"] - c["in_process_overdue"]
     known = c["received"] + c["opening_stock"] - not_yet_due  # finished, abandoned, or overdue in process
     return {
@@ -136,6 +156,9 @@ def kpis(counts: np.ndarray, waits: np.ndarray) -> dict[str, float]:
         "desk_wait_p90_min": wait_quantile(waits, 0.9),
         "desk_wait_p95_min": wait_quantile(waits, 0.95),
         "desk_wait_over_target_pct": _ratio(c["desk_wait_over_target"], c["served_at_desk"], 100),
+        "longest_queue_mean": float(longest.mean()) if len(longest) else math.nan,
+        "longest_queue_max": float(longest.max()) if len(longest) else math.nan,
+        "visits_per_desk_per_day": _ratio(c["served_at_desk"], c["desk_days"]),
         "lead_time_mean_wd": _ratio(c["lead_time_sum_wd"], c["processed"]),
         "desk_utilisation": _ratio(c["desk_busy"], c["desk_capacity"]),
         "staff_utilisation": _ratio(c["staff_busy"], c["staff_capacity"]),
@@ -150,7 +173,7 @@ def kpis(counts: np.ndarray, waits: np.ndarray) -> dict[str, float]:
 
 def unit_kpis(result: UnitResult) -> dict[str, float]:
     """KPIs of one unit in one replication."""
-    return kpis(result.counts, result.waits)
+    return kpis(result.counts, result.waits, longest_queue_by_day([result]))
 
 
 def department_kpis(row: np.ndarray) -> dict[str, float]:
@@ -174,5 +197,7 @@ def department_kpis(row: np.ndarray) -> dict[str, float]:
 
 def pooled_kpis(results: list[UnitResult]) -> dict[str, float]:
     """KPIs of several units taken together (a city, or all wards) in one replication: counts
-    summed, desk waits pooled, so a quantile is that of every served citizen of these units."""
-    return kpis(np.sum([r.counts for r in results], axis=0), np.concatenate([r.waits for r in results]))
+    summed, desk waits pooled, so a quantile is that of every served citizen of these units, and
+    each day's longest queue that of the unit with the longest one."""
+    return kpis(np.sum([r.counts for r in results], axis=0), np.concatenate([r.waits for r in results]),
+                longest_queue_by_day(results))

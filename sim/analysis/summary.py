@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from sim.analysis.intervals import replication_warnings
-from sim.analysis.kpis import KPI_NAMES, department_kpis, kpi_interval, pooled_kpis, unit_kpis
+from sim.analysis.kpis import KPI_NAMES, WAIT_QUANTILE_METHOD, department_kpis, kpi_interval, pooled_kpis, unit_kpis
 from sim.analysis.scopes import SCOPES, in_scope, scope_of
 from sim.analysis.unit_counts import DAILY, UnitResult
 from sim.model.city import KINDS
@@ -30,6 +30,13 @@ class RunSummary:
     departments: pd.DataFrame  # one row per unit and department
     daily: pd.DataFrame  # city totals per day, mean over replications
     waits: np.ndarray  # every served citizen's desk wait (minutes), all units and replications
+    # per clock hour, the time-average number waiting in the desk queue: median and 90th percentile
+    # over open days (of every replication), for the city and for ``queue_unit``
+    queue_by_hour: pd.DataFrame = field(default_factory=pd.DataFrame)
+    queue_unit: str = ""  # slug of the unit in queue_by_hour
+    queue_unit_chosen_by: str = ""  # "report.queue_unit", or why the run chose it
+    queue_days: dict = field(default_factory=dict)  # days each quantile is over: {"city": n, "unit": n}
+    opening_hours: tuple[int, int] = (0, 24)  # clock hours [first, last) some desk session covers
 
 
 def summarise(scenario: Scenario, results: list[list[UnitResult]], provenance: dict | None = None) -> RunSummary:
@@ -68,8 +75,55 @@ def summarise(scenario: Scenario, results: list[list[UnitResult]], provenance: d
         "warnings": replication_warnings(len(results)),
         "provenance": provenance or {},
     }
-    return RunSummary(summary, _unit_table(scenario, results, departments), departments,
-                      _daily_table(scenario, results), np.concatenate([r.waits for rep in results for r in rep]))
+    units = _unit_table(scenario, results, departments)
+    queue_unit, chosen_by = _queue_unit(scenario, units)
+    by_hour, days = queue_by_hour_table(scenario, results, queue_unit)
+    return RunSummary(summary, units, departments, _daily_table(scenario, results),
+                      np.concatenate([r.waits for rep in results for r in rep]), by_hour, queue_unit, chosen_by, days,
+                      _opening_hours(scenario))
+
+
+def _opening_hours(scenario: Scenario) -> tuple[int, int]:
+    """The clock hours [first, last) from the earliest session start to the latest session end."""
+    spec = scenario.calendar
+    sessions = spec.sessions + spec.saturday_sessions
+    if spec.always_open or not sessions:
+        return 0, 24
+    return min(s for s, _ in sessions) // 60, min(-(-max(e for _, e in sessions) // 60), 24)
+
+
+def _queue_unit(scenario: Scenario, units: pd.DataFrame) -> tuple[str, str]:
+    """The unit whose queue by hour is shown beside the city's, and why: ``report.queue_unit``, else
+    the unit with the longest mean desk wait (the first in table order on a tie)."""
+    if scenario.queue_unit:
+        return scenario.queue_unit, "report.queue_unit"
+    waits = units["desk_wait_mean_min"]
+    if waits.notna().any():
+        row = units.loc[waits.idxmax()]
+        return row["slug"], f"longest mean desk wait, {row['desk_wait_mean_min']:.1f} min"
+    return units["slug"].iloc[0], "first unit (no citizen served)"
+
+
+QUEUE_QUANTILES = {"median": 0.5, "p90": 0.9}  # over open days, per clock hour
+
+
+def queue_by_hour_table(scenario: Scenario, results: list[list[UnitResult]],
+                        slug: str) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Per clock hour (0-23): the median and 90th percentile over the open days of every
+    replication of the time-average number waiting in the desk queue in that hour, for the city
+    (every unit's line added up, over the days any unit is open) and for the unit ``slug``. A
+    quantile is the figure of some day (numpy's ``inverted_cdf``). Also: the number of days each
+    quantile is taken over (replications together)."""
+    position = next(p for p, plan in enumerate(scenario.units) if plan.unit.slug == slug)
+    city = np.concatenate([np.sum([r.queue_by_hour for r in rep], axis=0, dtype=float)
+                           [np.any([r.open_days for r in rep], axis=0)] for rep in results])
+    unit = np.concatenate([rep[position].queue_by_hour.astype(float)[rep[position].open_days] for rep in results])
+    table = {"hour": np.arange(24)}
+    for who, days in (("city", city), ("unit", unit)):
+        for name, q in QUEUE_QUANTILES.items():
+            table[f"{who}_{name}"] = (np.quantile(days, q, axis=0, method=WAIT_QUANTILE_METHOD) if len(days)
+                                      else np.full(24, np.nan))
+    return pd.DataFrame(table), {"city": len(city), "unit": len(unit)}
 
 
 def _busy_departments(departments: pd.DataFrame) -> dict:

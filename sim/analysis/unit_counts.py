@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.analysis.desk_queue import daily_peaks, hourly_mean_queue, open_days
 from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.engines.outcome import ABANDONED, IN_PROCESS_STAGES, UnitOutcome
 from sim.model.scenario import Scenario, UnitPlan
@@ -23,6 +24,7 @@ COUNTS = (
     # opening_stock + received = processed + in_process + abandoned.
     "opening_stock", "reported_processed", "reported_processed_on_time", "reported_in_process",
     "overtime_hours", "officer_weeks",
+    "desk_days",  # desks x days with a desk session: what visits per desk and day are counted against
 )
 DEPARTMENT_COUNTS = (
     "received", "processed", "processed_on_time", "in_process", "in_process_overdue",
@@ -63,6 +65,10 @@ class UnitResult:
     report: np.ndarray = field(default_factory=lambda: np.zeros((0, len(REPORT_COUNTS))))
     # LITTLE_COUNTS over Scenario.little_window; empty without one
     little: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # (days,) bool: days with a desk session; the longest queue of the day is counted over these
+    open_days: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    # (days, 24) float32: time-average number waiting in the desk queue in each clock hour
+    queue_by_hour: np.ndarray = field(default_factory=lambda: np.zeros((0, 24), dtype=np.float32))
 
 
 def summarise_unit(replication: int, position: int, scenario: Scenario, plan: UnitPlan,
@@ -96,6 +102,7 @@ def summarise_unit(replication: int, position: int, scenario: Scenario, plan: Un
     staff_capacity = staff * session_minutes + overtime
     officer_weeks = staff * scenario.days / 7
 
+    is_open = open_days(calendar)
     channel = workload.channel[arriving]
     counts = np.array([
         arriving.sum(), n_done, on_time.sum(), in_process.sum(), overdue.sum(), abandoned.sum(),
@@ -104,7 +111,7 @@ def summarise_unit(replication: int, position: int, scenario: Scenario, plan: Un
         desk_busy, plan.desks * session_minutes, staff_busy.sum(), staff_capacity.sum(),
         outcome.approver_busy.sum(), approvers.sum() * session_minutes,
         stock.sum(), (processed & arriving).sum(), (on_time & arriving).sum(), (in_process & arriving).sum(),
-        overtime.sum() / 60, officer_weeks.sum(),
+        overtime.sum() / 60, officer_weeks.sum(), plan.desks * is_open.sum(),
     ], dtype=float)
 
     dept = workload.department
@@ -128,15 +135,17 @@ def summarise_unit(replication: int, position: int, scenario: Scenario, plan: Un
     arrivals, completions, left = per_day(workload.arrival[arriving]), per_day(outcome.done), per_day(outcome.abandoned_at)
     daily = np.column_stack([
         arrivals, completions, left, stock.sum() + np.cumsum(arrivals - completions - left),
-        desk_queue_peaks(outcome.visit_enter, outcome.visit_exit, days),
+        daily_peaks(outcome.visit_enter, outcome.visit_exit, days),
     ]).astype(float)
 
     # float32 keeps a city replication's ~210,000 waits under 1 MB, exact to well under a second
     report = report_counts(calendar, workload, outcome, scenario.report_days, scenario.figures_count_stock)
     window = scenario.little_window_minutes
     little = np.zeros(0) if window is None else little_counts(workload, outcome, window, horizon)
+    # float32: 96 bytes a unit-day, a city replication's profiles ~0.8 MB over two months
+    queue_by_hour = hourly_mean_queue(outcome.visit_enter, outcome.visit_exit, days).astype(np.float32)
     return UnitResult(replication, position, counts, waits.astype(np.float32), departments, daily, report=report,
-                      little=little)
+                      little=little, open_days=is_open, queue_by_hour=queue_by_hour)
 
 
 def little_counts(workload: Workload, outcome: UnitOutcome, window: tuple[float, float],
@@ -222,17 +231,3 @@ def report_counts(calendar: WorkCalendar, workload: Workload, outcome: UnitOutco
             np.sum(leave[left] - arrival[left]),
         ])
     return np.array(rows, dtype=float).reshape(len(report_days), len(REPORT_COUNTS))
-
-
-def desk_queue_peaks(enter: np.ndarray, leave: np.ndarray, days: int) -> np.ndarray:
-    """Largest number of citizens waiting at once on each day, from queue stays (enter, leave)."""
-    peaks = np.zeros(days)
-    if len(enter) == 0:
-        return peaks
-    times = np.concatenate([leave, enter])
-    steps = np.concatenate([-np.ones(len(leave)), np.ones(len(enter))])
-    order = np.lexsort((steps, times))  # at equal times, departures first
-    level = np.cumsum(steps[order])
-    day = np.minimum((times[order] // MINUTES_PER_DAY).astype(np.int64), days - 1)
-    np.maximum.at(peaks, day, level)
-    return peaks

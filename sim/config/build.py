@@ -95,7 +95,17 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
         stock=stock,
         checkpoints=_checkpoints(c["report"]["checkpoints"], start, end),
         figures_count_stock=bool(c["report"]["figures_count_stock"]),
+        queue_unit=_queue_unit(str(c["report"]["queue_unit"]), units),
     )
+
+
+def _queue_unit(slug: str, units) -> str:
+    """``report.queue_unit``: empty, or the slug of a unit in the run."""
+    slugs = [plan.unit.slug for plan in units]
+    if slug and slug not in slugs:
+        shown = ", ".join(slugs[:5]) + (", ..." if len(slugs) > 5 else "")
+        raise ConfigError("report.queue_unit", f"{slug!r} is not a unit of this run (its units: {shown})")
+    return slug
 
 
 MAX_CHECKPOINTS = 100  # report dates kept per unit and replication (each a dozen counts)
@@ -118,13 +128,14 @@ def _checkpoints(items: list[str], start: dt.date, end: dt.date) -> tuple[dt.dat
 # --- bounds -----------------------------------------------------------------------------------
 # Every number must be finite and within these bounds (README, "Bad input"). Upper bounds stand
 # wherever memory or time grows with the value; each is far above real use in Hanoi.
-MAX_REPLICATIONS = 1000  # results take ~15 KB per unit and replication over two months: 126 units x 1000 ~ 2 GB
+MAX_REPLICATIONS = 1000  # results take ~21 KB per unit and replication over two months: 126 units x 1000 ~ 2.6 GB
 MAX_WORKERS = max(64, os.cpu_count() or 1)  # each worker process takes ~100 MB; more than the cores only waits
 MAX_PERIOD_DAYS = 3660  # ten years of simulated days
 MAX_RECORDS_PER_UNIT = 2_000_000  # expected records of one unit and replication, ~540 bytes each: ~1 GB per worker
-# Results kept until a run ends, per unit and replication (measured: 15 KB for 61 days, 27 KB for 365).
-RESULT_BYTES_PER_UNIT, RESULT_BYTES_PER_UNIT_DAY = 12_500, 40
-MAX_RESULT_BYTES = 4 * 2**30  # 4 GB: 126 units x 1000 replications of two months take ~1.8 GB
+# Results kept until a run ends, per unit and replication (measured: 15 KB for 61 days, 27 KB for 365),
+# plus 97 bytes a day for the desk queue by hour (24 float32) and the open-day flag.
+RESULT_BYTES_PER_UNIT, RESULT_BYTES_PER_UNIT_DAY = 12_500, 40 + 97
+MAX_RESULT_BYTES = 4 * 2**30  # 4 GB: 126 units x 1000 replications of two months take ~2.6 GB
 MAX_DESKS = 1000  # per unit (Hanoi's units have 2-12)
 MAX_STAFF = 10_000  # per department, and every headcount of the staffing framework
 MAX_MINUTES = 100_000.0  # desk, effort, approval and patience times, the wait target (~70 days of clock time)

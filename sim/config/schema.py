@@ -365,6 +365,9 @@ class ReportConfig:
     # records handed over on 1 July 2025 (domain.md, "Two reports, two scopes"); that the handed-over
     # records are in the received count is an assumption (false: the period's own records only).
     figures_count_stock: bool = True
+    # The unit (slug) whose desk queue by hour queue_by_hour.png shows beside the city's; empty: the
+    # unit with the longest mean desk wait in the run.
+    queue_unit: str = ""
 
 
 @dataclass

@@ -85,6 +85,7 @@ class Scenario:
     stock: StockPolicy = StockPolicy()  # records in process when the period starts (none by default)
     checkpoints: tuple[dt.date, ...] = ()  # report dates inside the period (report.checkpoints)
     figures_count_stock: bool = True  # the report figures count the opening stock (report.figures_count_stock)
+    queue_unit: str = ""  # the unit queue_by_hour.png shows beside the city (report.queue_unit); empty: longest mean wait
     # first and last day (inclusive, inside the period) over which Little's law's counts are kept
     # (sim.analysis.unit_counts.little_counts); None: not kept. python -m sim.validate sets it.
     little_window: tuple[dt.date, dt.date] | None = None

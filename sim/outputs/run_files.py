@@ -15,7 +15,7 @@ from sim.analysis.summary import RunSummary
 from sim.outputs.figures import save, subplots
 
 RUN_FILES = ("summary.json", "units.csv", "departments.csv", "daily.csv",
-             "wait_distribution.png", "daily_backlog.png", "unit_on_time.png")
+             "wait_distribution.png", "daily_backlog.png", "unit_on_time.png", "queue_by_hour.png")
 
 
 def _clean(value):
@@ -38,6 +38,7 @@ def write_run(folder: Path, run: RunSummary) -> None:
     save(plot_waits(run), folder / "wait_distribution.png")
     save(plot_backlog(run), folder / "daily_backlog.png")
     save(plot_unit_on_time(run), folder / "unit_on_time.png")
+    save(plot_queue_by_hour(run), folder / "queue_by_hour.png")
     (folder / "summary.json").write_text(json.dumps(_clean(run.summary), indent=2, ensure_ascii=False))
 
 
@@ -119,6 +120,53 @@ def plot_unit_on_time(run: RunSummary) -> Figure:
     ax.set_ylabel("% of records received (outcome known)")
     ax.legend(handles=legend, fontsize=7, loc="lower right")
     ax.set_title(_title(run), fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def _shown_hours(run: RunSummary) -> tuple[int, int]:
+    """The clock hours [first, last) to draw: the opening hours and any hour where somebody waited."""
+    first, last = run.opening_hours
+    values = run.queue_by_hour.drop(columns="hour").to_numpy(dtype=float)
+    busy = np.flatnonzero(np.nan_to_num(values).max(axis=1) > 0)
+    if len(busy):
+        first, last = min(first, int(busy[0])), max(last, int(busy[-1]) + 1)
+    return first, last
+
+
+def plot_queue_by_hour(run: RunSummary) -> Figure:
+    """Citizens waiting in the desk queue by clock hour (time-average within the hour): the median
+    and the 90th percentile over open days, for the whole city and for one unit."""
+    table, days = run.queue_by_hour, run.queue_days
+    first, last = _shown_hours(run)
+    edges = np.arange(first, last + 1)
+    fig, axes = subplots(1, 2, figsize=(11, 4.6))
+    name = run.units.loc[run.units["slug"] == run.queue_unit, "name"]
+    reps = run.summary["replications"]
+
+    def per_rep(n: int) -> str:  # the days a quantile is over, replications together
+        return f"{n // reps} open days x {reps} rep." if reps > 1 and n % reps == 0 else f"{n} open days"
+
+    lines = "every unit's and Centre branch's line" if run.summary.get("centre_branches") else "every unit's line"
+    panels = (("city", f"city: {lines} added up\nover {per_rep(days.get('city', 0))}"),
+              ("unit", f"{run.queue_unit}{f' ({name.iloc[0]})' if len(name) else ''}: {run.queue_unit_chosen_by}\n"
+                       f"over {per_rep(days.get('unit', 0))}"))
+    for ax, (who, title) in zip(axes, panels):
+        rows = table.iloc[first:last]
+        ax.stairs(rows[f"{who}_p90"], edges, fill=True, alpha=0.25, color="tab:blue", label="90th percentile of days")
+        ax.stairs(rows[f"{who}_p90"], edges, color="tab:blue", linewidth=0.8)
+        ax.stairs(rows[f"{who}_median"], edges, color="tab:blue", linewidth=2, label="median day")
+        ax.set_xticks(edges, [f"{h:02d}:00" for h in edges], rotation=45, ha="right", fontsize=8)
+        ax.set_xlim(first, last)
+        ax.set_ylim(bottom=0)
+        if not np.nan_to_num(rows[[f"{who}_p90", f"{who}_median"]].to_numpy(dtype=float)).any():
+            ax.set_ylim(0, 1)  # nobody waited: an empty axis from 0, not matplotlib's [-0.05, 0.05]
+        ax.set_xlabel("hour of the day (clock time)")
+        ax.set_ylabel("citizens waiting in the desk queue\n(time-average within the hour)")
+        ax.set_title(title, fontsize=9)
+        ax.grid(True, axis="y", alpha=0.3)
+        ax.legend(fontsize=8, loc="upper right")
+    fig.suptitle("Desk queue by hour of the day, over open days: " + _title(run), fontsize=9)
     fig.tight_layout()
     return fig
 
