@@ -193,3 +193,22 @@ def test_the_centre_has_its_own_share_of_records_waiting_for_papers():
         assert multi_day.any()
         waiting[plan.unit.kind] = (w.paused_wd[multi_day] > 0).mean()
     assert waiting == {"ward": 0.0, "centre": 1.0}
+
+
+def test_the_centre_has_its_own_time_to_supply_papers():
+    """scenario.centre_supplement_wait_wd applies to the branches, scenario.supplement_wait_wd to the units."""
+    from sim.engines.streams import unit_streams
+    from sim.engines.workload import draw_workload
+    from sim.experiments.runner import calendar_for
+
+    no_obligations = [f"procedures.{p.name}.obligation_share=0" for p in scenario_from().procedures]
+    scenario = scenario_from("city.units=[ba_dinh,centre_branch_01]", "period.end=2025-07-14",
+                             "scenario.supplement_share=1", "scenario.centre_supplement_share=1",
+                             "scenario.supplement_wait_wd={kind: constant, mean: 3, cv: 0}",
+                             "scenario.centre_supplement_wait_wd={kind: constant, mean: 40, cv: 0}", *no_obligations)
+    calendar = calendar_for(scenario.calendar, scenario.start, scenario.days)
+    waits = {}
+    for plan in scenario.units:
+        w = draw_workload(scenario, plan, calendar, unit_streams(1, 0, plan.unit.index))
+        waits[plan.unit.kind] = set(np.unique(w.paused_wd[w.deadline_wd > 0]).tolist())
+    assert waits == {"ward": {3.0}, "centre": {40.0}}

@@ -90,6 +90,8 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
         centre_supplement_share=_share(c["scenario"], "centre_supplement_share", "scenario."),
         supplement_wait_wd=_distribution(c["scenario"]["supplement_wait_wd"], "scenario.supplement_wait_wd",
                                          MAX_WORKING_DAYS),
+        centre_supplement_wait_wd=_distribution(c["scenario"]["centre_supplement_wait_wd"],
+                                                "scenario.centre_supplement_wait_wd", MAX_WORKING_DAYS),
         weekday_weights=weekday_weights,
         hour_weights=hour_weights,
         stock=stock,

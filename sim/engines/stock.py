@@ -97,7 +97,7 @@ def stock_workload(given: GivenStock, scenario: Scenario, plan: UnitPlan, calend
     deadline_wd = np.array([p.deadline_wd for p in scenario.procedures], dtype=np.int64)[procedure]
     papers = streams["stock.supplement"].random((n, 2))
     incomplete = (papers[:, 0] < scenario.supplement_share_of(plan.unit.kind)) & (deadline_wd > 0)
-    drawn_paused = (np.where(incomplete, scenario.supplement_wait_wd.from_uniform(papers[:, 1]), 0.0)
+    drawn_paused = (np.where(incomplete, scenario.supplement_wait_of(plan.unit.kind).from_uniform(papers[:, 1]), 0.0)
                     + obligation_wd(scenario, procedure, streams["stock.obligation"].random((n, 2))))
     paused = np.where(np.isnan(given.paused_wd), drawn_paused, given.paused_wd)
     beyond_calendar = given.due >= calendar.total_days * MINUTES_PER_DAY  # never due in the period anyway

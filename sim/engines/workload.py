@@ -239,7 +239,7 @@ def draw_workload(
         return_position=back[:, 1],
         effort_minutes=per_procedure("effort_minutes", uniforms("effort")[:, 0]) * breadth,
         lag_minutes=per_procedure("external_lag_wd", uniforms("external_lag")[:, 0], calendar.minutes_per_working_day),
-        paused_wd=np.where(incomplete, scenario.supplement_wait_wd.from_uniform(papers[:, 1]), 0.0) + obligation,
+        paused_wd=np.where(incomplete, scenario.supplement_wait_of(plan.unit.kind).from_uniform(papers[:, 1]), 0.0) + obligation,
         approval_minutes=scenario.back_office.approval_minutes.from_uniform(uniforms("approval")[:, 0]),
         n_in_person=n_in,
     )

@@ -76,10 +76,16 @@ class Scenario:
     supplement_share: float  # share of multi-day records waiting for missing papers
     centre_supplement_share: float  # the same at the City Centre's branches
 
+    supplement_wait_wd: Distribution  # how long the citizen takes, working days
+    centre_supplement_wait_wd: Distribution  # the same at the City Centre's branches
+
     def supplement_share_of(self, kind: str) -> float:
         """The share of a node's multi-day records that wait for missing papers."""
         return self.centre_supplement_share if kind == CENTRE_KIND else self.supplement_share
-    supplement_wait_wd: Distribution  # how long the citizen takes, working days
+
+    def supplement_wait_of(self, kind: str) -> Distribution:
+        """How long a node's citizens take to supply missing papers, working days."""
+        return self.centre_supplement_wait_wd if kind == CENTRE_KIND else self.supplement_wait_wd
     weekday_weights: tuple[float, ...]  # Monday..Sunday
     hour_weights: tuple[float, ...]  # clock hours 0..23
     stock: StockPolicy = StockPolicy()  # records in process when the period starts (none by default)
