@@ -161,8 +161,8 @@ def test_an_overloaded_unit_is_not_checked_and_its_ratio_is_off():
 
 def test_the_window_is_set_on_the_horizon_run_only():
     plan = validation_plan(compose_config(*ONE_UNIT))
-    assert plan.scenario.little_window is None and plan.horizon_scenario.end == dt.date(2025, 12, 31)
-    assert plan.horizon_scenario.little_window == (dt.date(2025, 9, 1), dt.date(2025, 10, 31))
+    assert plan.scenario.little_window is None and plan.horizon_scenario.end == dt.date(2026, 4, 30)
+    assert plan.horizon_scenario.little_window == (dt.date(2025, 9, 15), dt.date(2026, 3, 29))
     assert validation_plan(compose_config(*ONE_UNIT, "validate.horizon_end=")).horizon_scenario is None
 
 
@@ -249,7 +249,7 @@ def test_second_half_slope_reads_the_trend_of_the_second_half_only():
     ("observations.october_post.tolerance=0", "observations.october_post.tolerance: must be above 0"),
     ("+observations.october_post.tolerence=1", "observations.october_post.tolerence: unknown key"),
     ("validate.horizon_end=2025-09-01", "validate.horizon_end: 2025-09-01 is not after"),
-    ("validate.little_window=[2025-09-01,2026-01-31]", "validate.little_window: 2025-09-01 to 2026-01-31 is not inside"),
+    ("validate.little_window=[2025-09-01,2026-05-31]", "validate.little_window: 2025-09-01 to 2026-05-31 is not inside"),
     ("validate.little_window=[2025-10-01,2025-09-01]", "validate.little_window[1]: 2025-09-01 is before"),
     ("validate.little_window=[2025-09-01]", "validate.little_window: ['2025-09-01']: give two dates"),
 ])
@@ -261,7 +261,7 @@ def test_a_bad_observation_stops_with_one_line_naming_its_key(tmp_path, override
 
 def test_validate_on_one_unit_writes_every_observation_and_the_checks(tmp_path):
     done = run_module("sim.validate", "city.units=[ba_dinh]", "replications=2", "workers=1", "progress=false",
-                      "validate.horizon_end=2025-10-31",
+                      "validate.horizon_end=2025-10-31", "validate.little_window=[2025-09-15,2025-10-12]",
                       "+observations.mine={figure: received, scope: units, period: {start: '2025-07-01', "
                       "end: '2025-07-15'}, observed: 1000, tolerance: 1, relative: true, source: a test}",
                       cwd=tmp_path)
@@ -287,16 +287,16 @@ def test_validate_on_one_unit_writes_every_observation_and_the_checks(tmp_path):
     assert [r["department"] for r in loads] == ["office", "economic", "culture_society"]
     assert all(0 < float(r["offered_load"]) < 5 for r in loads)
     (little,) = csv.DictReader((folder / "littles_law.csv").open())
-    assert (little["window_start"], little["window_end"]) == ("2025-09-01", "2025-10-31")
+    assert (little["window_start"], little["window_end"]) == ("2025-09-15", "2025-10-12")
     lam, w, ell = (float(little[k]) for k in ("arrivals_per_day", "mean_time_in_system_days", "mean_in_system"))
     assert float(little["ratio"]) == pytest.approx(ell / (lam * w), rel=0.1)  # mean of ratios, ratio of means
     assert float(little["ci95_low"]) <= float(little["ratio"]) <= float(little["ci95_high"])
     assert 0 <= float(little["censored_share"]) < 1 and little["stable"] in ("True", "False")
-    assert "Little's law over 2025-09-01 to 2025-10-31" in done.stdout
+    assert "Little's law over 2025-09-15 to 2025-10-12" in done.stdout
     (growth,) = csv.DictReader((folder / "horizon_growth.csv").open())
     assert growth["slug"] == "ba_dinh"
     page = (folder / "validation.html").read_text()
     for name in names:
         assert f">{name}<" in page
-    assert "Little's law: 2025-09-01 to 2025-10-31" in page and "L / (λ W)" in page and "Offered load" in page and "Horizon stability" in page
+    assert "Little's law: 2025-09-15 to 2025-10-12" in page and "L / (λ W)" in page and "Offered load" in page and "Horizon stability" in page
     assert "seed004_received" in done.stdout and "validation.html" in done.stdout
