@@ -49,7 +49,7 @@ def simulate_records(scenario: Scenario, replication: int, position: int
     plan = scenario.units[position]
     calendar = calendar_for(scenario.calendar, scenario.start, scenario.days)
     workload = unit_workload(scenario, replication, position, calendar)
-    outcome = ENGINES.get(scenario.engine)(workload, calendar, plan.desks, plan.organisation,
+    outcome = ENGINES.get(scenario.engine)(workload, calendar, plan.desk_plan, plan.organisation,
                                            scenario.desk_policy, scenario.back_office)
     return calendar, workload, outcome
 
