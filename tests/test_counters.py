@@ -152,3 +152,32 @@ def test_bad_counter_settings_stop_with_one_line(cli):
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "sim: error: desks.groups.fields.general: field 'justice' is in two groups, civil_status and general"]
+
+
+def test_waits_per_counter_group_add_up_to_the_units_and_the_city():
+    from sim.analysis.summary import summarise
+    from tests.conftest import simulate
+
+    scenario, results = simulate("city.units=[ba_dinh,soc_son]", "period.end=2025-07-14", "replications=2",
+                                 "desks.groups.enabled=true", "desks.land_intake.enabled=true",
+                                 "desks.land_intake.specialists=1", "desks.land_intake.per_specialist=3")
+    run = summarise(scenario, results)
+    table = run.counter_groups
+    names = scenario.desk_policy.groups
+    assert list(table["slug"]) == ["city"] * len(names) + [s for s in ("ba_dinh", "soc_son") for _ in names]
+    units = table[table["slug"] != "city"]
+    city = table[table["slug"] == "city"].set_index("group")
+    # the groups' citizens and desks add up to each unit's and to the city's
+    for position, (slug, rows) in enumerate(units.groupby("slug", sort=False)):
+        unit = run.units.set_index("slug").loc[slug]
+        assert rows["served_at_desk"].sum() == pytest.approx(np.mean([len(rep[position].waits) for rep in results]))
+        assert rows["desks"].sum() == unit["desks"]
+        assert [unit[f"desks_{g}"] for g in names] == list(rows["desks"])
+    np.testing.assert_allclose(units.groupby("group")["served_at_desk"].sum()[list(names)],
+                               city.loc[list(names), "served_at_desk"])
+    assert (run.units["asked_to_return"] > 0).any() and (run.units["return_visits"] > 0).any()
+    assert (run.units["return_visits"] <= run.units["asked_to_return"]).all()
+    served = city[city["served_at_desk"] > 0]
+    assert len(served) >= 3 and served["desk_wait_p95_min"].ge(served["desk_wait_p90_min"]).all()
+    assert served["desk_wait_p90_min"].ge(served["desk_wait_median_min"]).all()
+    assert city.loc["land_construction", "desk_wait_p95_min"] > 0

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from sim.analysis.counter_groups import counter_group_table, unit_counter_columns
 from sim.analysis.intervals import replication_warnings
 from sim.analysis.kpis import KPI_NAMES, department_kpis, kpi_interval, pooled_kpis, unit_kpis
 from sim.analysis.scopes import SCOPES, in_scope, scope_of
@@ -30,6 +31,8 @@ class RunSummary:
     departments: pd.DataFrame  # one row per unit and department
     daily: pd.DataFrame  # city totals per day, mean over replications
     waits: np.ndarray  # every served citizen's desk wait (minutes), all units and replications
+    # desk waits per counter group, for the run and per unit (sim.analysis.counter_groups)
+    counter_groups: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def summarise(scenario: Scenario, results: list[list[UnitResult]], provenance: dict | None = None) -> RunSummary:
@@ -69,7 +72,8 @@ def summarise(scenario: Scenario, results: list[list[UnitResult]], provenance: d
         "provenance": provenance or {},
     }
     return RunSummary(summary, _unit_table(scenario, results, departments), departments,
-                      _daily_table(scenario, results), np.concatenate([r.waits for rep in results for r in rep]))
+                      _daily_table(scenario, results), np.concatenate([r.waits for rep in results for r in rep]),
+                      counter_groups=counter_group_table(scenario, results))
 
 
 def _busy_departments(departments: pd.DataFrame) -> dict:
@@ -99,6 +103,7 @@ def _unit_table(scenario: Scenario, results: list[list[UnitResult]], departments
             "population": u.population if scope_of(u.kind) == "units" else None,  # a branch has no residents
             "population_imputed": u.population_imputed, "desks": plan.desks, "staff": sum(plan.staff),
             **per_rep.mean().to_dict(),
+            **unit_counter_columns(scenario, results, position),
             "staff_utilisation_max": np.nan if busiest is None else float(busiest["staff_utilisation"]),
             "busiest_department": None if busiest is None else busiest["department"],
             **intervals,
