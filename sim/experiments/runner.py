@@ -15,7 +15,7 @@ from functools import lru_cache
 from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
-from sim.analysis.counter_groups import front_desk_counts, wait_groups
+from sim.analysis.front_desk import front_desk_counts, wait_groups
 from sim.analysis.unit_counts import UnitResult, summarise_unit
 from sim.model.calendar import CalendarSpec, WorkCalendar
 from sim.engines.contract import ENGINES
