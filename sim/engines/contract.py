@@ -28,10 +28,10 @@ class Engine(Protocol):
         deadlines and the horizon; ``desks``: reception desks, a count (one line, first come first
         served) or a :class:`~sim.model.scenario.Desks` (desks per counter group, each group its
         own line, and the daily land intake cap); ``organisation``: officers per staff pool and
-        approvers (head and deputies) per department; ``desk_policy``: closing rule, reneging, the counter groups and what a free
-        counter takes, and desk officers' share of back work; ``back_office``: whether records
-        go through staff and approvers, their queue order, the approvers' daily limit and when
-        officers work overtime (:class:`~sim.engines.rules.OvertimeDays`).
+        approvers (head and deputies) per department; ``desk_policy``: closing rule, reneging, the
+        counter groups and what a free counter takes, and desk officers' share of back work;
+        ``back_office``: whether records go through staff and approvers, their queue order, the
+        approvers' daily limit and when officers work overtime (:class:`~sim.engines.rules.OvertimeDays`).
 
     Output
         A :class:`~sim.engines.outcome.UnitOutcome`: per record (in the workload's order) its stage

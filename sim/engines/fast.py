@@ -21,8 +21,8 @@ import math
 import numpy as np
 
 from sim.engines.outcome import UnitOutcome
-from sim.engines.rules import (QUEUE_ORDERS, DeskQueue, as_desks, OvertimeDays, OvertimePlan, desk_sessions, stage_at_horizon,
-                               worked_up_to)
+from sim.engines.rules import (QUEUE_ORDERS, DeskQueue, OvertimeDays, OvertimePlan, as_desks, desk_sessions,
+                               stage_at_horizon, worked_up_to)
 from sim.engines.workload import Workload
 from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.model.scenario import BackOfficePolicy, DeskPolicy, Desks
@@ -42,9 +42,8 @@ class _DeskHall(DeskQueue):
         super().__init__(w, calendar, policy, desks)
         self.desk_minutes = w.desk_minutes.tolist()
         share = policy.other_duties_share
-        # how long a desk is busy with each record: its service, then its back work
-        self.desk_busy = (w.desk_minutes + w.desk_minutes * (share / (1.0 - share))).tolist() if share > 0 \
-            else self.desk_minutes
+        # the back work on each record after its service (None: officers have no other duties)
+        self.back_work = (w.desk_minutes * (share / (1.0 - share))).tolist() if share > 0 else None
         self.arrival = w.arrival[: w.n_in_person].tolist()
         self.in_service: list[tuple[float, int, int]] = []  # (desk free, record, desk group), a heap
         self.coming_back: list[tuple[float, int]] = []  # (time, record), a heap
@@ -97,11 +96,12 @@ class _DeskHall(DeskQueue):
         the end of its service (if before the horizon), the desk is free after its back work."""
         if self.pooled and not (self.idle[0] and self.queue):
             return
+        back_work = self.back_work
         for g, i in self.dispatch(now):
             end = now + self.desk_minutes[i]
             if end < self.horizon:
                 self.desk_end[i] = end
-            heapq.heappush(self.in_service, (now + self.desk_busy[i], i, g))
+            heapq.heappush(self.in_service, (end if back_work is None else end + back_work[i], i, g))
 
 
 # --- back office -------------------------------------------------------------------------------

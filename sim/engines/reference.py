@@ -21,8 +21,8 @@ import numpy as np
 import simpy
 
 from sim.engines.outcome import UnitOutcome
-from sim.engines.rules import (QUEUE_ORDERS, DeskQueue, as_desks, OvertimeDays, OvertimePlan, desk_sessions, stage_at_horizon,
-                               worked_up_to)
+from sim.engines.rules import (QUEUE_ORDERS, DeskQueue, OvertimeDays, OvertimePlan, as_desks, desk_sessions,
+                               stage_at_horizon, worked_up_to)
 from sim.engines.workload import Workload
 from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.model.scenario import BackOfficePolicy, DeskPolicy, Desks
@@ -155,6 +155,7 @@ class _DeskLine(DeskQueue):
         super().__init__(workload, calendar, policy, desks)
         self.env = env
         self.idle_desks: list[list] = [[] for _ in self.counts]  # per group, one event per idle desk
+        self.idle = [0] * len(self.counts)  # each desk process reports itself free when it starts
 
     def arrive(self, i: int) -> None:
         self.join(i, self.env.now)
@@ -209,7 +210,7 @@ class UnitModel:
             _WorkPool(env, calendar, a, workload.approval_minutes, priority, self._finish, back_office.approvals_per_day)
             for a in organisation.approvers
         ]
-        self.hall.idle = [0] * len(desk_plan.counts)  # each desk process reports itself free when it starts
+        # the desks first: each reports itself free before anything else happens at time 0
         for g, count in enumerate(desk_plan.counts):
             for _ in range(count):
                 env.process(self._desk(g))
