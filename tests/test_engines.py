@@ -53,6 +53,25 @@ POLICIES = {
         *OVERTIME, "staff.rule=fixed", "staff.fixed=3", "staff.overtime.saturdays=true",
         "staff.overtime.max_hours_per_week=7", "staff.overtime.hours_per_day=2.5", "staff.order=edf",
         "staff.approvals_per_day=4", "structure=five_departments_urban", "staff.pooling=false"),
+    # Counters by field group, busy enough that free counters take from other groups' queues.
+    "counter groups, when idle": ("desks.groups.enabled=true", "desks.rule=fixed", "desks.fixed=4",
+                                  "desks.patience_minutes.mean=60"),
+    "counter groups, strict, sent home": ("desks.groups.enabled=true", "desks.groups.take=strict", "desks.rule=fixed",
+                                          "desks.fixed=5", "desks.patience_minutes.mean=45",
+                                          "desks.closing=return_next_day"),
+    # Fewer desks than groups: a group without a counter is served by any free one.
+    "counter groups, fewer desks than groups": ("desks.groups.enabled=true", "desks.groups.take=strict", *BUSY_DESKS),
+    # Land files capped at a few a day: citizens asked to come back, some again and again.
+    "land intake cap": ("desks.land_intake.enabled=true", "desks.land_intake.specialists=1",
+                        "desks.land_intake.per_specialist=3"),
+    "land intake cap, groups, sent home": ("desks.land_intake.enabled=true", "desks.land_intake.specialists=1",
+                                           "desks.land_intake.per_specialist=4", "desks.groups.enabled=true",
+                                           *BUSY_DESKS, "desks.fixed=3", "desks.closing=return_next_day"),
+    # Desk officers spend a share of their time on each record's back work.
+    "other duties": ("desks.other_duties_share=0.4", *BUSY_DESKS),
+    "other duties, groups, cap": ("desks.other_duties_share=0.25", "desks.groups.enabled=true", "desks.rule=fixed",
+                                  "desks.fixed=4", "desks.land_intake.enabled=true",
+                                  "desks.land_intake.per_specialist=5", "desks.land_intake.specialists=1"),
     # A branch of the City Centre: its own land-heavy mix, departments and desks (few records, cheap).
     "a City Centre branch": ("city.units=[soc_son,centre_branch_07]", "centre.records_per_day=400"),
 }
@@ -65,7 +84,7 @@ def every_engine(*overrides: str):
     calendar = calendar_for(scenario.calendar, scenario.start, scenario.days)
     for position, plan in enumerate(scenario.units):
         workload = unit_workload(scenario, 0, position, calendar)
-        args = (workload, calendar, plan.desks, plan.organisation, scenario.desk_policy, scenario.back_office)
+        args = (workload, calendar, plan.desk_plan, plan.organisation, scenario.desk_policy, scenario.back_office)
         yield workload, calendar, plan, {name: ENGINES.get(name)(*args) for name in ENGINES.names()}
 
 
@@ -76,7 +95,8 @@ def test_every_engine_reproduces_the_simpy_reference(overrides):
         for engine, outcome in outcomes.items():
             np.testing.assert_array_equal(outcome.stage, reference.stage, err_msg=engine)
             for name in ("receipt", "due", "done", "desk_start", "desk_end", "desk_wait", "abandoned_at",
-                         "staff_busy", "approver_busy", "reviewed", "staff_overtime"):
+                         "staff_busy", "approver_busy", "reviewed", "staff_overtime", "asked_to_return",
+                         "return_visits"):
                 np.testing.assert_allclose(getattr(outcome, name), getattr(reference, name), rtol=1e-9, atol=1e-6,
                                            err_msg=f"{engine}: {name}")
             for name in ("visit_enter", "visit_exit"):  # the same stays, logged in another order
@@ -151,3 +171,28 @@ def test_engine_is_chosen_by_config_among_the_registered_ones():
     assert scenario_from(UNITS, "engine=simpy").engine == "simpy"
     with pytest.raises(ConfigError, match="choose one of " + ", ".join(ENGINES.names())):
         scenario_from(UNITS, "engine=quantum")
+
+
+def test_the_counter_policies_exercise_what_they_compare():
+    """The counter policies above are only a check if citizens are turned away and come back, if
+    free counters do take from other groups' queues, and if other duties slow the desks."""
+    asked = returned = asked_twice = 0
+    for name in ("land intake cap", "land intake cap, groups, sent home", "other duties, groups, cap"):
+        for *_, outcomes in every_engine(*POLICIES[name]):
+            reference = outcomes[REFERENCE]
+            asked += reference.asked_to_return.sum()
+            returned += reference.return_visits.sum()
+            asked_twice += (reference.asked_to_return > 1).sum()
+    assert asked > 0 and returned > 0 and asked_twice > 0
+
+    def waits(*overrides):
+        return [outcomes[REFERENCE].desk_start for *_, outcomes in every_engine(*overrides)]
+
+    def differ(a, b):
+        return any(not np.array_equal(x, y, equal_nan=True) for x, y in zip(a, b))
+
+    when_idle = POLICIES["counter groups, when idle"]
+    assert differ(waits(*when_idle), waits(*when_idle, "desks.groups.take=strict"))  # counters took others' citizens
+    assert differ(waits(*when_idle), waits(*when_idle, "desks.groups.enabled=false"))  # groups are not one line
+    duties = POLICIES["other duties"]
+    assert differ(waits(*duties), waits(*duties, "desks.other_duties_share=0"))

@@ -23,8 +23,16 @@ def count(result, name):
     return result.counts[COUNTS.index(name)]
 
 
-def test_conservation_per_unit_and_city():
-    scenario, results = simulate(*STRESSED)
+# The same with counters by group (strict), land files capped at a few a day and desk back work:
+# citizens turned away and still away at the end count as in process.
+STRESSED_COUNTERS = (*STRESSED, "desks.fixed=3", "desks.groups.enabled=true", "desks.groups.take=strict",
+                     "desks.land_intake.enabled=true", "desks.land_intake.per_specialist=2",
+                     "desks.other_duties_share=0.3")
+
+
+@pytest.mark.parametrize("overrides", [STRESSED, STRESSED_COUNTERS], ids=["pooled desks", "counters"])
+def test_conservation_per_unit_and_city(overrides):
+    scenario, results = simulate(*overrides)
     for rep in results:
         for r in rep:
             received, processed = count(r, "received"), count(r, "processed")

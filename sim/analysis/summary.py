@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from sim.analysis.counter_groups import counter_group_table, unit_counter_columns
 from sim.analysis.intervals import replication_warnings
 from sim.analysis.kpis import KPI_NAMES, WAIT_QUANTILE_METHOD, department_kpis, kpi_interval, pooled_kpis, unit_kpis
 from sim.analysis.scopes import SCOPES, in_scope, scope_of
@@ -37,6 +38,8 @@ class RunSummary:
     queue_unit_chosen_by: str = ""  # "report.queue_unit", or why the run chose it
     queue_days: dict = field(default_factory=dict)  # days each quantile is over: {"city": n, "unit": n}
     opening_hours: tuple[int, int] = (0, 24)  # clock hours [first, last) some desk session covers
+    # desk waits per counter group, for the run and per unit (sim.analysis.counter_groups)
+    counter_groups: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def summarise(scenario: Scenario, results: list[list[UnitResult]], provenance: dict | None = None) -> RunSummary:
@@ -80,7 +83,7 @@ def summarise(scenario: Scenario, results: list[list[UnitResult]], provenance: d
     by_hour, days = queue_by_hour_table(scenario, results, queue_unit)
     return RunSummary(summary, units, departments, _daily_table(scenario, results),
                       np.concatenate([r.waits for rep in results for r in rep]), by_hour, queue_unit, chosen_by, days,
-                      _opening_hours(scenario))
+                      _opening_hours(scenario), counter_group_table(scenario, results))
 
 
 def _opening_hours(scenario: Scenario) -> tuple[int, int]:
@@ -153,6 +156,7 @@ def _unit_table(scenario: Scenario, results: list[list[UnitResult]], departments
             "population": u.population if scope_of(u.kind) == "units" else None,  # a branch has no residents
             "population_imputed": u.population_imputed, "desks": plan.desks, "staff": sum(plan.staff),
             **per_rep.mean().to_dict(),
+            **unit_counter_columns(scenario, results, position),
             "staff_utilisation_max": np.nan if busiest is None else float(busiest["staff_utilisation"]),
             "busiest_department": None if busiest is None else busiest["department"],
             **intervals,

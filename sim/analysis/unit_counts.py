@@ -61,6 +61,10 @@ class UnitResult:
     daily: np.ndarray  # (days, DAILY)
     # with stock.save_snapshot: the records in process at the horizon (sim.engines.stock.closing_stock)
     closing_stock: dict | None = None
+    # the counter group of each served citizen, aligned with waits; and FRONT_DESK_COUNTS
+    # (sim.analysis.front_desk): both set by sim.experiments.runner.run_unit
+    wait_groups: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    front_desk: np.ndarray = field(default_factory=lambda: np.zeros(2))
     # (report dates, REPORT_COUNTS): one row per Scenario.report_days, the period's last day last
     report: np.ndarray = field(default_factory=lambda: np.zeros((0, len(REPORT_COUNTS))))
     # LITTLE_COUNTS over Scenario.little_window; empty without one

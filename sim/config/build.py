@@ -23,6 +23,7 @@ from sim.model.city import (CENTRE_INDEX_BASE, CENTRE_KIND, KINDS, SLUG, branch_
 from sim.errors import ConfigError
 from sim.model.scenario import BackOfficePolicy, DeskPolicy, OvertimePolicy, Scenario, UnitPlan
 from sim.config.search_path import group_options, load_option
+from sim.config.counters import desk_groups, with_counters
 from sim.config.stock import stock_policy
 from sim.config.schema import StructureConfig
 from sim.engines.contract import ENGINES
@@ -57,12 +58,15 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
     procedures = _scaled(_procedures(c["procedures"], structure), c["scenario"])
     demand = c["scenario"]["demand"]
     weekday_weights, hour_weights = _arrival_profile(demand, calendar)
-    desk_policy = _desk_policy(c["desks"])
+    desk_policy, procedure_desk_group, procedure_intake_capped = desk_groups(
+        c["desks"], procedures, _desk_policy(c["desks"]), check_range)
     back_office = _back_office(c["staff"], c["scenario"]["back_office"], calendar)
     units, units_per_unit = _unit_plans(c, structure, procedures, demand)
     branches = _centre_plans(c, procedures, demand, session_minutes_per_day(calendar, start, end))
     units += branches
     mixes = _mixes(procedures, demand.get("online_share"), (*KINDS, CENTRE_KIND) if branches else KINDS)
+    units = with_counters(c["desks"], units, procedures, mixes, desk_policy, procedure_desk_group,
+                          procedure_intake_capped)
     _records_bounded(units, demand, (end - start).days + 1)
     _results_bounded(len(units), int(c["replications"]), (end - start).days + 1)
     business_close = MINUTES_PER_DAY if calendar.always_open else max(e for _, e in calendar.sessions)
@@ -98,6 +102,8 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
         checkpoints=_checkpoints(c["report"]["checkpoints"], start, end),
         figures_count_stock=bool(c["report"]["figures_count_stock"]),
         queue_unit=_queue_unit(str(c["report"]["queue_unit"]), units),
+        procedure_desk_group=procedure_desk_group,
+        procedure_intake_capped=procedure_intake_capped,
     )
 
 
@@ -553,6 +559,9 @@ def _unit_plans(c: dict, structure: Structure, procedures: tuple, demand: dict) 
     for slug, n in desks["per_unit"].items():
         known_slug(slug, f"desks.per_unit.{slug}")
         _at_least(desks["per_unit"], slug, 1, "desks.per_unit.", MAX_DESKS)
+    for section in ("groups", "land_intake"):
+        for slug in desks[section]["per_unit"]:
+            known_slug(slug, f"desks.{section}.per_unit.{slug}")
 
     _choice(staff["rule"], "staff.rule", STAFF_RULES)
     _choice(staff["department_split"], "staff.department_split", DEPARTMENT_SPLITS)

@@ -127,6 +127,50 @@ class ScenarioConfig:
 
 
 @dataclass
+class CounterGroupsConfig:
+    """Counters by field group (sim.engines.rules.DeskQueue): each in-person citizen queues at the
+    group of their procedure's field, queue numbers per group. Counters are specialised by field in
+    practice (a land counter, civil-status counters: Đà Nẵng ward, 2025); the groups, the split and
+    the rule of what a free counter takes are assumptions."""
+
+    # Off: one pooled first-come line that every desk serves (the model before groups).
+    enabled: bool = False
+    # group -> the catalogue fields it serves; a group with no fields is general: it takes anyone,
+    # and the citizens of a field in no group queue there (the first general group listed).
+    fields: Dict[str, List[str]] = default(default_factory=lambda: {
+        "civil_status": ["justice"],
+        "land_construction": ["land", "construction"],
+        "business_social_other": ["business", "social", "other"],
+        "general": [],
+    })
+    # What a free counter may take: "strict", its own group's queue only (a general counter takes
+    # anyone); "when_idle", its own queue first and, when that is empty, the citizen first in line
+    # who has waited longest in another group's queue. A queue with no counter of its own is served
+    # by any free counter under both. Assumption.
+    take: str = "when_idle"
+    # slug -> group -> counters, replacing the split for that unit (groups not given get none; the
+    # unit's desk total is their sum). The split otherwise (sim.model.counters.split_desks): one per
+    # group when the total allows, the rest by the groups' expected desk minutes, largest remainder.
+    per_unit: Dict[str, Dict[str, int]] = default(default_factory=dict)
+
+
+@dataclass
+class LandIntakeConfig:
+    """A daily cap on the land files a unit's desks accept: in a Đà Nẵng ward only about 30 land
+    files a day were accepted because 2–3 land specialists were available (2025). A land citizen
+    arriving once the day's cap is reached is asked to come back the next open day; the return is a
+    visit whose wait counts. The City Centre's branches are not capped."""
+
+    enabled: bool = False
+    per_specialist: float = 12.0  # land files a day per land specialist: 30 files / 2.5 specialists (Đà Nẵng ward)
+    # Land specialists on duty per unit. Assumption: the 2–3 of the Đà Nẵng ward; one officer of
+    # the Land Registration Office was also assigned to each of Hanoi's units (7 Aug 2025).
+    specialists: int = 2
+    per_unit: Dict[str, int] = default(default_factory=dict)  # slug -> land specialists, overrides specialists
+    fields: List[str] = default(default_factory=lambda: ["land"])  # catalogue fields whose files count
+
+
+@dataclass
 class DesksConfig:
     rule: str = "by_population"  # ceil(population / residents_per_desk) clipped to [min, max]; or "fixed"
     fixed: int = 3  # desks per unit under rule=fixed
@@ -142,6 +186,13 @@ class DesksConfig:
     patience_minutes: DistributionConfig = default(default_factory=lambda: DistributionConfig("lognormal", 120.0, 0.6))
     return_probability: float = 0.6  # assumption: share of those who leave that come back the next open day
     wait_target_minutes: float = 30.0  # assumption: the wait a planner wants most citizens under
+    groups: CounterGroupsConfig = default(default_factory=CounterGroupsConfig)
+    land_intake: LandIntakeConfig = default(default_factory=LandIntakeConfig)
+    # Share of a counter officer's time on the back work of the records received (digitising them,
+    # Decree 118/2025; returning results): after each service the desk spends
+    # desk_minutes x share / (1 - share) on that record before calling the next citizen, so the
+    # desk serves citizens (1 - share) of its time. 0 <= share < 1. Assumption (no measured share).
+    other_duties_share: float = 0.0
 
 
 @dataclass

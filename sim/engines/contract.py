@@ -14,7 +14,7 @@ from sim.engines import fast, reference
 from sim.engines.outcome import UnitOutcome
 from sim.engines.workload import Workload
 from sim.model.calendar import WorkCalendar
-from sim.model.scenario import BackOfficePolicy, DeskPolicy
+from sim.model.scenario import BackOfficePolicy, DeskPolicy, Desks
 from sim.model.structures import Organisation
 from sim.registry import Registry
 
@@ -25,17 +25,20 @@ class Engine(Protocol):
     Inputs
         ``workload``: every record the unit sees, with every random quantity already drawn
         (:class:`~sim.engines.workload.Workload`); ``calendar``: sessions, working-time arithmetic,
-        deadlines and the horizon; ``desks``: reception desks (one line, first come first
-        served); ``organisation``: officers per staff pool and approvers (head and deputies) per
-        department; ``desk_policy``: closing rule and reneging; ``back_office``: whether records
-        go through staff and approvers, their queue order, the approvers' daily limit and when
-        officers work overtime (:class:`~sim.engines.rules.OvertimeDays`).
+        deadlines and the horizon; ``desks``: reception desks, a count (one line, first come first
+        served) or a :class:`~sim.model.scenario.Desks` (desks per counter group, each group its
+        own line, and the daily land intake cap); ``organisation``: officers per staff pool and
+        approvers (head and deputies) per department; ``desk_policy``: closing rule, reneging, the
+        counter groups and what a free counter takes, and desk officers' share of back work;
+        ``back_office``: whether records go through staff and approvers, their queue order, the
+        approvers' daily limit and when officers work overtime (:class:`~sim.engines.rules.OvertimeDays`).
 
     Output
         A :class:`~sim.engines.outcome.UnitOutcome`: per record (in the workload's order) its stage
         at the horizon and the times of what happened to it; one entry per stay in the desk line;
         session minutes worked per staff pool and per department's approvers (extra sessions
-        included); officer-minutes of overtime per staff pool.
+        included); officer-minutes of overtime per staff pool; per record, the times asked to come
+        back (intake cap) and the return visits made so.
 
     Invariants
         * Deterministic: the outcome depends on the arguments only. An engine draws no random
@@ -53,7 +56,7 @@ class Engine(Protocol):
           equal to rounding), under every policy: ``tests/test_engines.py``.
     """
 
-    def __call__(self, workload: Workload, calendar: WorkCalendar, desks: int, organisation: Organisation,
+    def __call__(self, workload: Workload, calendar: WorkCalendar, desks: int | Desks, organisation: Organisation,
                  desk_policy: DeskPolicy, back_office: BackOfficePolicy) -> UnitOutcome: ...
 
 

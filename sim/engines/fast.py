@@ -21,11 +21,11 @@ import math
 import numpy as np
 
 from sim.engines.outcome import UnitOutcome
-from sim.engines.rules import (QUEUE_ORDERS, DeskQueue, OvertimeDays, OvertimePlan, desk_sessions, stage_at_horizon,
-                               worked_up_to)
+from sim.engines.rules import (QUEUE_ORDERS, DeskQueue, OvertimeDays, OvertimePlan, as_desks, desk_sessions,
+                               stage_at_horizon, worked_up_to)
 from sim.engines.workload import Workload
 from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
-from sim.model.scenario import BackOfficePolicy, DeskPolicy
+from sim.model.scenario import BackOfficePolicy, DeskPolicy, Desks
 from sim.model.structures import Organisation
 
 INF = math.inf
@@ -34,16 +34,18 @@ NAN = math.nan
 
 # --- reception desks ---------------------------------------------------------------------------
 class _DeskHall(DeskQueue):
-    """The reception queue (:class:`~sim.engines.rules.DeskQueue`) and ``desks`` desks, run as a
-    small event loop over the pre-drawn arrays: desks freeing, sessions opening and closing,
-    arrivals and returns, in time order."""
+    """The reception queues (:class:`~sim.engines.rules.DeskQueue`) and the desks, run as a small
+    event loop over the pre-drawn arrays: desks freeing, sessions opening and closing, arrivals
+    and returns, in time order."""
 
-    def __init__(self, w: Workload, calendar: WorkCalendar, desks: int, policy: DeskPolicy):
-        super().__init__(w, calendar, policy)
+    def __init__(self, w: Workload, calendar: WorkCalendar, desks: Desks, policy: DeskPolicy):
+        super().__init__(w, calendar, policy, desks)
         self.desk_minutes = w.desk_minutes.tolist()
+        share = policy.other_duties_share
+        # the back work on each record after its service (None: officers have no other duties)
+        self.back_work = (w.desk_minutes * (share / (1.0 - share))).tolist() if share > 0 else None
         self.arrival = w.arrival[: w.n_in_person].tolist()
-        self.idle = desks
-        self.in_service: list[tuple[float, int]] = []  # (end, record), a heap
+        self.in_service: list[tuple[float, int, int]] = []  # (desk free, record, desk group), a heap
         self.coming_back: list[tuple[float, int]] = []  # (time, record), a heap
 
     def come_back(self, i: int, t: float) -> None:
@@ -64,9 +66,7 @@ class _DeskHall(DeskQueue):
             if now >= horizon:
                 break
             if now == t_free:
-                i = heapq.heappop(in_service)[1]
-                self.desk_end[i] = now
-                self.idle += 1
+                self.desk_free(heapq.heappop(in_service)[2])
             elif now == t_boundary:
                 _, opening, last_of_day = boundaries[next_boundary]
                 next_boundary += 1
@@ -92,15 +92,16 @@ class _DeskHall(DeskQueue):
         return out
 
     def _call(self, now: float) -> None:
-        """Free desks call the next citizens in line, if the desks are serving."""
-        if not (self.open or self.overtime):
+        """Free desks call the next citizens in line, if the desks are serving: each is received at
+        the end of its service (if before the horizon), the desk is free after its back work."""
+        if self.pooled and not (self.idle[0] and self.queue):
             return
-        while self.idle and self.queue:
-            i = self.call_next(now)
-            if i < 0:
-                return
-            heapq.heappush(self.in_service, (now + self.desk_minutes[i], i))
-            self.idle -= 1
+        back_work = self.back_work
+        for g, i in self.dispatch(now):
+            end = now + self.desk_minutes[i]
+            if end < self.horizon:
+                self.desk_end[i] = end
+            heapq.heappush(self.in_service, (end if back_work is None else end + back_work[i], i, g))
 
 
 # --- back office -------------------------------------------------------------------------------
@@ -296,11 +297,12 @@ def _serve_pools(calendar: WorkCalendar, arrival: np.ndarray, priority: np.ndarr
     return finish, busy, extra
 
 
-def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int, organisation: Organisation,
+def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int | Desks, organisation: Organisation,
                   desk_policy: DeskPolicy, back_office: BackOfficePolicy) -> UnitOutcome:
-    """Run one unit for one replication up to the calendar's horizon."""
+    """Run one unit for one replication up to the calendar's horizon (``desks``: a count for one
+    pooled group, or the unit's :class:`~sim.model.scenario.Desks`)."""
     w, horizon = workload, calendar.horizon
-    hall = _DeskHall(w, calendar, desks, desk_policy)
+    hall = _DeskHall(w, calendar, as_desks(desks), desk_policy)
     hall.run()
     desk_end = np.array(hall.desk_end)
     receipt = desk_end.copy()
@@ -356,4 +358,6 @@ def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int, organi
         approver_busy=np.array(approver_busy, dtype=float),
         reviewed=reviewed,
         staff_overtime=np.array(staff_overtime, dtype=float),
+        asked_to_return=np.array(hall.asked_to_return, dtype=np.int64),
+        return_visits=np.array(hall.return_visits, dtype=np.int64),
     )

@@ -29,3 +29,7 @@ class UnitOutcome:
     approver_busy: np.ndarray  # per department
     staff_overtime: np.ndarray  # officer-minutes of extra sessions per staff pool, up to the horizon
     reviewed: np.ndarray | None = None  # when the officers' review ended; nan if not by the horizon
+    # per record: times asked at the desk to come back another day (the daily land intake was
+    # full), and times they came back so (before the horizon); zeros without an intake cap
+    asked_to_return: np.ndarray | None = None
+    return_visits: np.ndarray | None = None

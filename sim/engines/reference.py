@@ -21,11 +21,11 @@ import numpy as np
 import simpy
 
 from sim.engines.outcome import UnitOutcome
-from sim.engines.rules import (QUEUE_ORDERS, DeskQueue, OvertimeDays, OvertimePlan, desk_sessions, stage_at_horizon,
-                               worked_up_to)
+from sim.engines.rules import (QUEUE_ORDERS, DeskQueue, OvertimeDays, OvertimePlan, as_desks, desk_sessions,
+                               stage_at_horizon, worked_up_to)
 from sim.engines.workload import Workload
 from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
-from sim.model.scenario import BackOfficePolicy, DeskPolicy
+from sim.model.scenario import BackOfficePolicy, DeskPolicy, Desks
 from sim.model.structures import Organisation
 
 
@@ -145,38 +145,49 @@ class _WorkPool:
 
 
 class _DeskLine(DeskQueue):
-    """The reception line (:class:`~sim.engines.rules.DeskQueue`) in a SimPy environment: idle desk
-    processes wait on an event each, and whoever joins the line wakes one."""
+    """The reception queues (:class:`~sim.engines.rules.DeskQueue`) in a SimPy environment: each
+    idle desk process waits on an event of its group, and whenever the line or the desks change,
+    the calls the queue rules make (:meth:`~sim.engines.rules.DeskQueue.dispatch`) wake the desks
+    with the citizen to serve."""
 
-    def __init__(self, workload: Workload, calendar: WorkCalendar, policy: DeskPolicy, env: simpy.Environment):
-        super().__init__(workload, calendar, policy)
+    def __init__(self, workload: Workload, calendar: WorkCalendar, policy: DeskPolicy, desks: Desks,
+                 env: simpy.Environment):
+        super().__init__(workload, calendar, policy, desks)
         self.env = env
-        self.idle_desks: list = []
+        self.idle_desks: list[list] = [[] for _ in self.counts]  # per group, one event per idle desk
+        self.idle = [0] * len(self.counts)  # each desk process reports itself free when it starts
 
     def arrive(self, i: int) -> None:
         self.join(i, self.env.now)
-        self.wake_desks(1)
+        self.wake_desks()
 
     def come_back(self, i: int, t: float) -> None:
         self.env.timeout(t - self.env.now).callbacks.append(lambda _event, i=i: self.arrive(i))
 
-    def wake_desks(self, count: int) -> None:
-        if self.open or self.overtime:
-            while count > 0 and self.idle_desks:
-                self.idle_desks.pop().succeed()
-                count -= 1
+    def wait_for_citizen(self, g: int) -> simpy.Event:
+        """A desk of group ``g`` is free: the event it waits on, which carries the citizen it calls."""
+        wake = self.env.event()
+        self.idle_desks[g].append(wake)
+        return wake
+
+    def wake_desks(self) -> None:
+        for g, i in self.dispatch(self.env.now):
+            self.idle_desks[g].pop().succeed(i)
 
 
 class UnitModel:
     """One unit in one replication. Build it, call :meth:`run`, read the outcome."""
 
-    def __init__(self, workload: Workload, calendar: WorkCalendar, desks: int, organisation: Organisation,
+    def __init__(self, workload: Workload, calendar: WorkCalendar, desks: int | Desks, organisation: Organisation,
                  desk_policy: DeskPolicy, back_office: BackOfficePolicy):
         n = len(workload)
         self.w, self.calendar, self.back_office = workload, calendar, back_office
         self.env = env = simpy.Environment()
         self.horizon = calendar.horizon
-        self.hall = _DeskLine(workload, calendar, desk_policy, env)
+        desk_plan = as_desks(desks)
+        self.hall = _DeskLine(workload, calendar, desk_policy, desk_plan, env)
+        share = desk_policy.other_duties_share
+        self._back_work = (workload.desk_minutes * (share / (1.0 - share))).tolist() if share > 0 else None
         self.receipt = np.full(n, np.nan)
         self.due = np.full(n, np.nan)
         self.done = np.full(n, np.nan)
@@ -199,12 +210,14 @@ class UnitModel:
             _WorkPool(env, calendar, a, workload.approval_minutes, priority, self._finish, back_office.approvals_per_day)
             for a in organisation.approvers
         ]
+        # the desks first: each reports itself free before anything else happens at time 0
+        for g, count in enumerate(desk_plan.counts):
+            for _ in range(count):
+                env.process(self._desk(g))
         self._enter_opening_stock()
         env.process(self._in_person_arrivals())
         env.process(self._remote_arrivals())
         env.process(self._sessions())
-        for _ in range(desks):
-            env.process(self._desk())
 
     # --- arrivals ----------------------------------------------------------------------------
     def _in_person_arrivals(self):
@@ -239,18 +252,21 @@ class UnitModel:
                 self.staff[self._pool[i]].put(i)
 
     # --- reception desks ---------------------------------------------------------------------
-    def _desk(self):
+    def _desk(self, g: int):
+        """One desk of counter group ``g``: wait to be given a citizen, serve them (they are received
+        at the end of the service), do the record's back work if officers have other duties, then
+        be free again."""
         env, hall = self.env, self.hall
         while True:
-            i = hall.call_next(env.now) if hall.open or hall.overtime else -1
-            if i >= 0:
-                yield env.timeout(self._desk_minutes[i])
-                hall.desk_end[i] = env.now
-                self._receive(i)
-            else:
-                wake = env.event()
-                hall.idle_desks.append(wake)
-                yield wake
+            wake = hall.wait_for_citizen(g)
+            hall.desk_free(g)
+            hall.wake_desks()
+            i = yield wake
+            yield env.timeout(self._desk_minutes[i])
+            hall.desk_end[i] = env.now
+            self._receive(i)
+            if self._back_work is not None:
+                yield env.timeout(self._back_work[i])
 
     def _sessions(self):
         """Open and close the desks; apply the closing rule at the end of each day."""
@@ -259,12 +275,12 @@ class UnitModel:
             if start > env.now:
                 yield env.timeout(start - env.now)
             hall.open_session(start)
-            hall.wake_desks(len(hall.queue))
+            hall.wake_desks()
             if end >= self.horizon:
                 return
             yield env.timeout(end - env.now)
             hall.end_session(end, last_of_day)
-            hall.wake_desks(len(hall.queue))
+            hall.wake_desks()
 
     # --- back office ---------------------------------------------------------------------------
     def _receive(self, i: int) -> None:
@@ -318,10 +334,13 @@ class UnitModel:
             approver_busy=np.array([p.busy_up_to_horizon() for p in self.approvers]),
             reviewed=self.reviewed,
             staff_overtime=np.array([p.overtime_up_to_horizon() for p in self.staff], dtype=float),
+            asked_to_return=np.array(hall.asked_to_return, dtype=np.int64),
+            return_visits=np.array(hall.return_visits, dtype=np.int64),
         )
 
 
-def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int, organisation: Organisation,
+def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int | Desks, organisation: Organisation,
                   desk_policy: DeskPolicy, back_office: BackOfficePolicy) -> UnitOutcome:
-    """Run one unit for one replication up to the calendar's horizon."""
+    """Run one unit for one replication up to the calendar's horizon (``desks``: a count for one
+    pooled group, or the unit's :class:`~sim.model.scenario.Desks`)."""
     return UnitModel(workload, calendar, desks, organisation, desk_policy, back_office).run()

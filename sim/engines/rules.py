@@ -24,7 +24,7 @@ import numpy as np
 from sim.engines.outcome import ABANDONED, AT_DESK, AWAY, BACK_OFFICE, DESK_QUEUE, DONE
 from sim.engines.workload import Workload
 from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
-from sim.model.scenario import DeskPolicy, OvertimePolicy
+from sim.model.scenario import DeskPolicy, Desks, OvertimePolicy
 from sim.registry import Registry
 
 NAN = math.nan
@@ -41,18 +41,33 @@ def desk_sessions(calendar: WorkCalendar) -> list[tuple[float, float, bool]]:
     return out
 
 
-class DeskQueue:
-    """The citizens waiting for one unit's reception desks, one first-come-first-served line, and
-    what is recorded about each of them.
+def as_desks(desks: int | Desks) -> Desks:
+    """An engine's ``desks`` argument as :class:`~sim.model.scenario.Desks` (a count: one pooled group, no cap)."""
+    return desks if isinstance(desks, Desks) else Desks((int(desks),))
 
-    Desks call citizens while a session is open and, after the day's last session, as the
-    closing rule says. A citizen who has waited longer than their patience has left when a desk
-    calls them; a share come back once, the next open day, when the engine makes them rejoin the
-    line (each engine's subclass implements :meth:`come_back`). The per-record fields are plain
-    lists, which are faster than numpy arrays for the scalar look-ups of an event loop.
+
+class DeskQueue:
+    """The citizens waiting for one unit's reception desks, the desks free in each counter group,
+    and what is recorded about each citizen.
+
+    Each citizen joins the queue of their counter group (``workload.desk_group``; one pooled
+    group when the desks are not split), first come first served within it. Whenever something
+    changes, the engine asks :meth:`dispatch` which free desks call whom: first every group's free
+    desks call from their own queue (groups in order); then a group's desks still free take from
+    another group's queue if they may (a general group always, any group under ``take=when_idle``,
+    and anyone for a queue that has no desk of its own): the citizen first in line who has waited
+    longest, ties to the group listed first. Desks call while a session is open and, after the
+    day's last session, as the closing rule says.
+
+    A citizen who has waited longer than their patience has left when a desk calls them; a share
+    come back once, the next open day. With a daily intake cap, a land file arriving after the
+    day's cap has been issued is asked to come back the next open day (at its drawn position in
+    that day), again and again while the cap is reached; each return is a visit whose wait counts.
+    Each engine's subclass implements :meth:`come_back` (rejoin at a later time). The per-record
+    fields are plain lists, which are faster than numpy arrays for the scalar look-ups of an event loop.
     """
 
-    def __init__(self, workload: Workload, calendar: WorkCalendar, policy: DeskPolicy):
+    def __init__(self, workload: Workload, calendar: WorkCalendar, policy: DeskPolicy, desks: Desks):
         n = len(workload)
         self.calendar, self.horizon = calendar, calendar.horizon
         self.closing = CLOSING_RULES.get(policy.closing)
@@ -68,27 +83,68 @@ class DeskQueue:
         self.patience = workload.patience_minutes.tolist()
         self.returns = workload.returns.tolist()
         self.return_position = workload.return_position.tolist()
-        self.queue: deque[int] = deque()
+        self.group = workload.desk_group.tolist()
+        self.counts = tuple(desks.counts)
+        self.idle = list(self.counts)  # free desks per group
+        self.queues: list[deque[int]] = [deque() for _ in self.counts]
+        self.queue = self.queues[0]  # the only queue when the desks are pooled
+        self.pooled = len(self.counts) == 1
+        # may_take[g]: the other groups whose queue a free desk of group g may take from
+        when_idle = policy.take == "when_idle"
+        self.may_take = [[h for h in range(len(self.counts)) if h != g and
+                          (when_idle or policy.general[g] or self.counts[h] == 0)] for g in range(len(self.counts))]
+        self.capped = workload.intake_capped.tolist()
+        self.intake_per_day = desks.intake_per_day
+        self.issued: dict[int, int] = {}  # intake-capped numbers issued per calendar day
+        self.asked_to_return = [0] * n  # times each citizen was asked to come back (intake cap)
+        self.return_visits = [0] * n  # times each came back after being asked
+        self.asked_pending = [False] * n
         self.sent_home: list[int] = []  # sent home at closing: first in line at the next opening
         self.open = False  # a session is open
         self.overtime = False  # the day's sessions are over but the desks still serve
 
     def come_back(self, i: int, t: float) -> None:
-        """Make citizen ``i``, who gave up, rejoin the line at ``t`` (before the horizon)."""
+        """Make citizen ``i``, who gave up or was asked to return, rejoin the line at ``t`` (before the horizon)."""
         raise NotImplementedError
 
+    def waiting(self) -> int:
+        """Citizens in the queues (some may have given up already)."""
+        return sum(len(q) for q in self.queues)
+
     def join(self, i: int, now: float) -> None:
+        if self.asked_pending[i]:
+            self.asked_pending[i] = False
+            self.return_visits[i] += 1
+        if self.capped[i]:
+            day = int(now // MINUTES_PER_DAY)
+            issued = self.issued.get(day, 0)
+            if issued >= self.intake_per_day:
+                self.ask_to_return(i, now)
+                return
+            self.issued[day] = issued + 1
         self.stage[i] = DESK_QUEUE
         self.entered[i] = now
-        self.queue.append(i)
+        self.queues[self.group[i]].append(i)
+
+    def ask_to_return(self, i: int, now: float) -> None:
+        """The day's intake is full: the citizen's visit ends at once and they come back the next
+        open day, at their drawn position in its open minutes."""
+        self.visit_enter.append(now)
+        self.visit_exit.append(now)
+        self.asked_to_return[i] += 1
+        self.stage[i] = AWAY
+        back = self.calendar.return_time(now, self.return_position[i])
+        if back < self.horizon:
+            self.asked_pending[i] = True
+            self.come_back(i, back)
 
     def open_session(self, now: float) -> None:
-        """A session opens; those sent home at the last closing stand first in line, in their order."""
+        """A session opens; those sent home at the last closing stand first in their queues, in their order."""
         self.open, self.overtime = True, False
         for i in reversed(self.sent_home):
             self.stage[i] = DESK_QUEUE
             self.entered[i] = now
-            self.queue.appendleft(i)
+            self.queues[self.group[i]].appendleft(i)
         self.sent_home.clear()
 
     def end_session(self, now: float, last_of_day: bool) -> None:
@@ -97,12 +153,54 @@ class DeskQueue:
         if last_of_day:
             self.overtime = self.closing(self, now)
 
-    def call_next(self, now: float) -> int:
-        """The citizen a free desk serves from ``now``, or -1 if nobody is left in line.
+    def dispatch(self, now: float) -> list[tuple[int, int]]:
+        """The (desk group, citizen) pairs free desks call at ``now``, in order; each call takes a
+        free desk of the group (the engine gives it back with :meth:`desk_free`). None if the desks
+        are not serving."""
+        calls: list[tuple[int, int]] = []
+        if not (self.open or self.overtime):
+            return calls
+        idle, queues = self.idle, self.queues
+        for g, queue in enumerate(queues):
+            while idle[g] and queue:
+                i = self.call_next(now, g)
+                if i < 0:
+                    break
+                calls.append((g, i))
+                idle[g] -= 1
+        if not self.pooled:
+            for g in range(len(queues)):
+                while idle[g]:
+                    h = self._longest_waiting(now, self.may_take[g])
+                    if h < 0:
+                        break
+                    calls.append((g, self.call_next(now, h)))
+                    idle[g] -= 1
+        return calls
+
+    def desk_free(self, g: int) -> None:
+        """A desk of group ``g`` is free again."""
+        self.idle[g] += 1
+
+    def _longest_waiting(self, now: float, groups: list[int]) -> int:
+        """Of ``groups``, the one whose first in line (still there at ``now``) has waited longest; -1 if none."""
+        best, best_entered = -1, math.inf
+        queues, entered, patience = self.queues, self.entered, self.patience
+        for h in groups:
+            queue = queues[h]
+            while queue and now - entered[queue[0]] > patience[queue[0]]:
+                i = queue.popleft()
+                self.give_up(i, entered[i] + patience[i], now)
+            if queue and entered[queue[0]] < best_entered:
+                best, best_entered = h, entered[queue[0]]
+        return best
+
+    def call_next(self, now: float, group: int = 0) -> int:
+        """The citizen first in ``group``'s queue whom a desk serves from ``now``, or -1 if nobody is left in it.
 
         Those whose patience ran out before ``now`` have left (see :meth:`give_up`).
         """
-        queue, entered, patience = self.queue, self.entered, self.patience
+        queue, entered, patience = self.queues[group], self.entered, self.patience
         while queue:
             i = queue.popleft()
             if now - entered[i] > patience[i]:
@@ -117,15 +215,16 @@ class DeskQueue:
     def send_home(self, now: float) -> None:
         """Everybody in line goes home and comes back at the next opening; those whose patience had
         run out already have given up."""
-        queue, entered, patience = self.queue, self.entered, self.patience
-        while queue:
-            i = queue.popleft()
-            if now - entered[i] > patience[i]:
-                self.give_up(i, entered[i] + patience[i], now)
-            else:
-                self._end_stay(i, now)
-                self.stage[i] = AWAY
-                self.sent_home.append(i)
+        entered, patience = self.entered, self.patience
+        for queue in self.queues:
+            while queue:
+                i = queue.popleft()
+                if now - entered[i] > patience[i]:
+                    self.give_up(i, entered[i] + patience[i], now)
+                else:
+                    self._end_stay(i, now)
+                    self.stage[i] = AWAY
+                    self.sent_home.append(i)
 
     def give_up(self, i: int, t: float, now: float) -> None:
         """The citizen left the line at ``t`` (noticed at ``now``); with their return probability
@@ -144,13 +243,14 @@ class DeskQueue:
     def close_books(self) -> None:
         """Settle those still in line at the horizon: gone if their patience ran out, else waiting."""
         horizon, entered, patience = self.horizon, self.entered, self.patience
-        while self.queue:
-            i = self.queue.popleft()
-            if entered[i] + patience[i] < horizon:
-                self.give_up(i, entered[i] + patience[i], horizon)
-            else:
-                self.visit_enter.append(entered[i])
-                self.visit_exit.append(horizon)
+        for queue in self.queues:
+            while queue:
+                i = queue.popleft()
+                if entered[i] + patience[i] < horizon:
+                    self.give_up(i, entered[i] + patience[i], horizon)
+                else:
+                    self.visit_enter.append(entered[i])
+                    self.visit_exit.append(horizon)
 
     def _end_stay(self, i: int, t: float) -> None:
         self.visit_enter.append(self.entered[i])

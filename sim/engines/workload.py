@@ -52,8 +52,17 @@ class Workload:
     # ``lag_minutes``, and to approval). Their ``arrival`` is their receipt, at or before 0.
     opening_due: np.ndarray | None = None
     opening_reviewed: np.ndarray | None = None
+    # The counter group whose queue an in-person citizen joins (index into DeskPolicy.groups: the
+    # group of the record's procedure's field; 0 when the desks are pooled), and whether the record
+    # counts against the unit's daily intake cap (a land file). Drawn from nothing: set by procedure.
+    desk_group: np.ndarray | None = None
+    intake_capped: np.ndarray | None = None
 
     def __post_init__(self) -> None:
+        if self.desk_group is None:
+            self.desk_group = np.zeros(len(self.arrival), dtype=np.int64)
+        if self.intake_capped is None:
+            self.intake_capped = np.zeros(len(self.arrival), dtype=bool)
         if self.opening is None:
             self.opening = np.zeros(len(self.arrival), dtype=bool)
         if self.opening_due is None:
@@ -242,4 +251,8 @@ def draw_workload(
         paused_wd=np.where(incomplete, scenario.supplement_wait_of(plan.unit.kind).from_uniform(papers[:, 1]), 0.0) + obligation,
         approval_minutes=scenario.back_office.approval_minutes.from_uniform(uniforms("approval")[:, 0]),
         n_in_person=n_in,
+        desk_group=np.asarray(scenario.procedure_desk_group, dtype=np.int64)[procedure]
+        if scenario.procedure_desk_group else np.zeros(n, dtype=np.int64),
+        intake_capped=np.asarray(scenario.procedure_intake_capped, dtype=bool)[procedure] & (np.arange(n) < n_in)
+        if scenario.procedure_intake_capped and plan.intake_per_day > 0 else np.zeros(n, dtype=bool),
     )

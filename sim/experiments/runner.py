@@ -15,6 +15,7 @@ from functools import lru_cache
 from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
+from sim.analysis.front_desk import front_desk_counts, wait_groups
 from sim.analysis.unit_counts import UnitResult, summarise_unit
 from sim.model.calendar import CalendarSpec, WorkCalendar
 from sim.engines.contract import ENGINES
@@ -49,7 +50,7 @@ def simulate_records(scenario: Scenario, replication: int, position: int
     plan = scenario.units[position]
     calendar = calendar_for(scenario.calendar, scenario.start, scenario.days)
     workload = unit_workload(scenario, replication, position, calendar)
-    outcome = ENGINES.get(scenario.engine)(workload, calendar, plan.desks, plan.organisation,
+    outcome = ENGINES.get(scenario.engine)(workload, calendar, plan.desk_plan, plan.organisation,
                                            scenario.desk_policy, scenario.back_office)
     return calendar, workload, outcome
 
@@ -58,6 +59,7 @@ def run_unit(scenario: Scenario, replication: int, position: int) -> UnitResult:
     """Simulate one unit for one replication and reduce it to a :class:`UnitResult`."""
     calendar, workload, outcome = simulate_records(scenario, replication, position)
     result = summarise_unit(replication, position, scenario, scenario.units[position], calendar, workload, outcome)
+    result.wait_groups, result.front_desk = wait_groups(workload, outcome), front_desk_counts(outcome)
     if scenario.stock.save_snapshot:
         result.closing_stock = closing_stock(workload, outcome, calendar)
     return result

@@ -13,6 +13,20 @@ from sim.model.structures import Organisation, Structure
 
 
 @dataclass(frozen=True)
+class Desks:
+    """A unit's reception desks as the engines see them: how many serve each counter group (in
+    the order of :attr:`DeskPolicy.groups`; one pooled group when groups are off) and how many
+    intake-capped records (land files) the desks accept a calendar day (0: no cap)."""
+
+    counts: tuple[int, ...]
+    intake_per_day: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+@dataclass(frozen=True)
 class UnitPlan:
     """One unit with the resources the scenario gives it."""
 
@@ -20,6 +34,13 @@ class UnitPlan:
     desks: int
     organisation: Organisation  # departments, staff, leaders and work pools
     records_per_day: float  # expected records a calendar day, all channels
+    desks_by_group: tuple[int, ...] = ()  # desks per counter group (DeskPolicy.groups); () = one pooled group
+    intake_per_day: int = 0  # land files the desks accept a calendar day; 0 = no cap
+
+    @property
+    def desk_plan(self) -> Desks:
+        """The unit's desks for an engine."""
+        return Desks(self.desks_by_group or (self.desks,), self.intake_per_day)
 
     @property
     def staff(self) -> tuple[int, ...]:
@@ -34,6 +55,15 @@ class DeskPolicy:
     patience_minutes: Distribution
     return_probability: float
     wait_target_minutes: float
+    # Counter groups (sim.engines.rules.DeskQueue): their names, whether each takes anyone (a
+    # general group), and what a free desk of a group may take ("strict": its own queue, from
+    # a general desk any; "when_idle": its own first, then the longest waiter of another).
+    groups: tuple[str, ...] = ("all",)
+    general: tuple[bool, ...] = (True,)
+    take: str = "when_idle"
+    # Share of a desk officer's time on the back work of each record received (digitising,
+    # returning results): after each service the desk spends desk_minutes x share / (1 - share) on it.
+    other_duties_share: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -95,6 +125,10 @@ class Scenario:
     # first and last day (inclusive, inside the period) over which Little's law's counts are kept
     # (sim.analysis.unit_counts.little_counts); None: not kept. python -m sim.validate sets it.
     little_window: tuple[dt.date, dt.date] | None = None
+    # Per procedure (catalogue order): the counter group its in-person citizens queue at (empty:
+    # one pooled group), and whether it counts against a unit's daily land intake cap.
+    procedure_desk_group: tuple[int, ...] = ()
+    procedure_intake_capped: tuple[bool, ...] = ()
 
     @property
     def days(self) -> int:

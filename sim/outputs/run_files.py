@@ -14,7 +14,7 @@ from sim.analysis.scopes import CENTRE_KIND
 from sim.analysis.summary import RunSummary
 from sim.outputs.figures import save, subplots
 
-RUN_FILES = ("summary.json", "units.csv", "departments.csv", "daily.csv",
+RUN_FILES = ("summary.json", "units.csv", "departments.csv", "daily.csv", "counter_groups.csv",
              "wait_distribution.png", "daily_backlog.png", "unit_on_time.png", "queue_by_hour.png")
 
 
@@ -35,6 +35,7 @@ def write_run(folder: Path, run: RunSummary) -> None:
     run.units.to_csv(folder / "units.csv", index=False)
     run.departments.to_csv(folder / "departments.csv", index=False)
     run.daily.to_csv(folder / "daily.csv", index=False)
+    run.counter_groups.to_csv(folder / "counter_groups.csv", index=False)
     save(plot_waits(run), folder / "wait_distribution.png")
     save(plot_backlog(run), folder / "daily_backlog.png")
     save(plot_unit_on_time(run), folder / "unit_on_time.png")

@@ -1,0 +1,123 @@
+"""``desks.groups``, ``desks.land_intake`` and ``desks.other_duties_share`` validated and applied:
+the counter groups of the desk policy, each procedure's group and intake cap, and each unit's desks
+per group and land files a day.
+
+Kept apart from :mod:`sim.config.build`, which calls :func:`desk_groups` and :func:`with_counters`;
+``check_range`` is passed in so that this module does not import the builder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Callable
+
+import numpy as np
+
+from sim.errors import ConfigError
+from sim.model.catalogue import ChannelMix, Procedure
+from sim.model.city import CENTRE_KIND
+from sim.model.counters import split_desks
+from sim.model.scenario import DeskPolicy, UnitPlan
+
+TAKE_RULES = ("strict", "when_idle")
+IN_PERSON = 0
+MAX_DESKS = 1000
+
+
+def desk_groups(d: dict, procedures: tuple[Procedure, ...], policy: DeskPolicy, check_range: Callable
+                ) -> tuple[DeskPolicy, tuple[int, ...], tuple[bool, ...]]:
+    """The desk policy with its counter groups and other duties, each procedure's counter group
+    (() when the desks are pooled) and whether it counts against the land intake cap (() without a cap)."""
+    share = d["other_duties_share"]
+    check_range(share, "desks.other_duties_share", 0.0)
+    if share >= 1:
+        raise ConfigError("desks.other_duties_share", f"must be below 1 (the desks would never serve), got {share:g}")
+    policy = dataclasses.replace(policy, other_duties_share=float(share))
+    known = sorted({p.field for p in procedures})
+
+    def field_of(name: str, key: str) -> str:
+        if name not in known:
+            raise ConfigError(key, f"unknown field {name!r} (the catalogue's fields: {', '.join(known)})")
+        return name
+
+    capped: tuple[bool, ...] = ()
+    intake = d["land_intake"]
+    if intake["enabled"]:
+        fields = {field_of(f, "desks.land_intake.fields") for f in intake["fields"]}
+        check_range(intake["per_specialist"], "desks.land_intake.per_specialist", 0.0, 10_000.0)
+        check_range(intake["specialists"], "desks.land_intake.specialists", 0, MAX_DESKS)
+        for slug, n in intake["per_unit"].items():
+            check_range(n, f"desks.land_intake.per_unit.{slug}", 0, MAX_DESKS)
+        capped = tuple(p.field in fields for p in procedures)
+
+    g = d["groups"]
+    if not g["enabled"]:
+        return policy, (), capped
+    if g["take"] not in TAKE_RULES:
+        raise ConfigError("desks.groups.take", f"unknown value {g['take']!r}; choose one of {', '.join(TAKE_RULES)}")
+    names = tuple(g["fields"])
+    if not names:
+        raise ConfigError("desks.groups.fields", "no counter group is given")
+    owner: dict[str, str] = {}
+    for name in names:
+        for f in g["fields"][name]:
+            key = f"desks.groups.fields.{name}"
+            field_of(f, key)
+            if f in owner:
+                raise ConfigError(key, f"field {f!r} is in two groups, {owner[f]} and {name}")
+            owner[f] = name
+    general = tuple(not g["fields"][name] for name in names)
+    stray = [f for f in known if f not in owner]
+    if stray and not any(general):
+        raise ConfigError("desks.groups.fields", f"field(s) {', '.join(stray)} in no group, and no general group "
+                                                 "(one with no fields) to take them")
+    fallback = general.index(True) if any(general) else -1
+    index = {name: k for k, name in enumerate(names)}
+    of_procedure = tuple(index[owner[p.field]] if p.field in owner else fallback for p in procedures)
+    for slug, counts in g["per_unit"].items():
+        for name, n in counts.items():
+            if name not in index:
+                raise ConfigError(f"desks.groups.per_unit.{slug}.{name}",
+                                  f"unknown counter group {name!r} (the groups: {', '.join(names)})")
+            check_range(n, f"desks.groups.per_unit.{slug}.{name}", 0, MAX_DESKS)
+        if sum(counts.values()) < 1:
+            raise ConfigError(f"desks.groups.per_unit.{slug}", "gives no desk at all")
+    policy = dataclasses.replace(policy, groups=names, general=general, take=str(g["take"]))
+    return policy, of_procedure, capped
+
+
+def group_weights(procedures: tuple[Procedure, ...], mix: ChannelMix, of_procedure: tuple[int, ...],
+                  groups: int) -> tuple[float, ...]:
+    """Each group's expected desk minutes per in-person record of a node kind: the share of its
+    procedures among in-person records times their mean desk time."""
+    given_channel = mix.procedure_given_channel(IN_PERSON)
+    weights = np.zeros(groups)
+    for k, p in enumerate(procedures):
+        if mix.used[k]:
+            weights[of_procedure[k]] += given_channel[k] * p.desk_minutes.mean
+    return tuple(float(w) for w in weights)
+
+
+def with_counters(d: dict, plans: tuple[UnitPlan, ...], procedures: tuple[Procedure, ...],
+                  mixes: dict[str, ChannelMix], policy: DeskPolicy, of_procedure: tuple[int, ...],
+                  capped: tuple[bool, ...]) -> tuple[UnitPlan, ...]:
+    """Each unit's desks per counter group and land files a day (the City Centre's branches are not capped)."""
+    groups, intake = d["groups"], d["land_intake"]
+    out = []
+    for plan in plans:
+        changes = {}
+        if of_procedure:
+            given = groups["per_unit"].get(plan.unit.slug)
+            if given is not None:
+                counts = tuple(int(given.get(name, 0)) for name in policy.groups)
+            else:
+                weights = group_weights(procedures, mixes[plan.unit.kind], of_procedure, len(policy.groups))
+                counts = split_desks(plan.desks, weights)
+            changes.update(desks_by_group=counts, desks=sum(counts))
+        if capped and plan.unit.kind != CENTRE_KIND:
+            specialists = intake["per_unit"].get(plan.unit.slug, intake["specialists"])
+            # at least one file a day: a cap of 0 would turn every land citizen away for ever
+            changes["intake_per_day"] = max(1, int(math.floor(intake["per_specialist"] * specialists + 0.5)))
+        out.append(dataclasses.replace(plan, **changes) if changes else plan)
+    return tuple(out)
