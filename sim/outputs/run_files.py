@@ -45,7 +45,10 @@ def write_run(folder: Path, run: RunSummary) -> None:
 
 def _title(run: RunSummary) -> str:
     s = run.summary
-    nodes = f"{s['units']} units" + (f" + {s['centre_branches']} Centre branches" if s.get("centre_branches") else "")
+    def count(n: int, noun: str) -> str:
+        return f"{n} {noun}" + ("" if n == 1 else ("es" if noun.endswith("ch") else "s"))
+
+    nodes = count(s["units"], "unit") + (f" + {count(s['centre_branches'], 'Centre branch')}" if s.get("centre_branches") else "")
     return f"{s['scenario']} / {s['structure']}: {nodes}, {s['start']} to {s['end']}, {s['replications']} rep."
 
 
@@ -150,7 +153,7 @@ def plot_queue_by_hour(run: RunSummary) -> Figure:
 
     lines = "every unit's and Centre branch's line" if run.summary.get("centre_branches") else "every unit's line"
     panels = (("city", f"city: {lines} added up\nover {per_rep(days.get('city', 0))}"),
-              ("unit", f"{run.queue_unit}{f' ({name.iloc[0]})' if len(name) else ''}: {run.queue_unit_chosen_by}\n"
+              ("unit", f"{run.queue_unit}{f' ({name.iloc[0]})' if len(name) else ''}\n{run.queue_unit_chosen_by}, "
                        f"over {per_rep(days.get('unit', 0))}"))
     for ax, (who, title) in zip(axes, panels):
         rows = table.iloc[first:last]
