@@ -13,7 +13,8 @@ from omegaconf import OmegaConf
 from sim.config.build import build_scenario
 from sim.config.paths import CONFIG_DIR
 from sim.config.schema import SimConfig
-from sim.experiments.calibration import with_values
+from sim.errors import ConfigError
+from sim.experiments.calibration import FreeParameter, with_values
 from sim.experiments.sensitivity import sensitivity_spec
 from sim.outputs.fit_report import plot_tornado
 from tests.conftest import compose_config, run_module
@@ -55,8 +56,23 @@ def test_every_parameter_key_is_a_numeric_setting_of_the_composed_config(cfg):
         assert isinstance(value, int | float) and not isinstance(value, bool), f"{name}: {p.key}"
 
 
+def test_the_counter_rule_is_run_at_both_of_its_values(cfg):
+    take = [p for p in sensitivity_spec(cfg)[0] if p.key == "desks.groups.take"]
+    assert len(take) == 1 and {take[0].low, take[0].high} == {"strict", "when_idle"}
+
+
+def test_a_choice_of_a_value_the_setting_does_not_take_is_refused_naming_its_end():
+    bad = compose_config("sensitivity=front_office", "sensitivity.choices.counter_take.low=strikt")
+    with pytest.raises(ConfigError) as caught:
+        sensitivity_spec(bad)
+    assert caught.value.key == "sensitivity.choices.counter_take.low" and "strikt" in caught.value.problem
+    numeric = compose_config("sensitivity=front_office", "+sensitivity.choices.x={key: desks.min_desks, low: 1, high: 2}")
+    with pytest.raises(ConfigError, match="sensitivity.parameters"):
+        sensitivity_spec(numeric)
+
+
 def test_every_range_holds_the_assumed_value_and_both_ends_build_a_valid_scenario(cfg):
-    for p in sensitivity_spec(cfg)[0]:
+    for p in (p for p in sensitivity_spec(cfg)[0] if isinstance(p, FreeParameter)):
         assert not p.relative, p.name  # the ranges are documented as values, not factors
         value = OmegaConf.select(cfg, p.key)
         assert p.low < p.high and p.low <= value <= p.high, f"{p.name}: {p.low} <= {value} <= {p.high}"
@@ -81,7 +97,7 @@ def test_the_tornado_puts_the_largest_effect_on_top_and_labels_units():
 
 def test_a_tiny_run_writes_the_table_and_the_tornado(tmp_path):
     folder = tmp_path / "run"
-    keep = ("other_duties_share", "residents_per_desk")
+    keep = ("other_duties_share",)  # and the counter rule: one number and one two-valued setting
     dropped = [f"~sensitivity.parameters.{name}" for name in compose_config("sensitivity=front_office")
                .sensitivity.parameters if name not in keep]
     done = run_module("sim.sensitivity", "sensitivity=front_office", "city.units=[ba_dinh]", "centre.enabled=false",
@@ -90,8 +106,12 @@ def test_a_tiny_run_writes_the_table_and_the_tornado(tmp_path):
     assert done.returncode == 0, done.stderr
     assert (folder / "tornado.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     table = pd.read_csv(folder / "sensitivity.csv").set_index(["parameter", "end"])
-    assert len(table) == 1 + 2 * len(keep) and set(WAIT_KPIS) <= set(table.columns)
+    assert len(table) == 1 + 2 * 2 and set(WAIT_KPIS) <= set(table.columns)
+    assert table.loc[("counter_take", "low"), "value"] == "strict"
+    assert table.loc[("counter_take", "high"), "value"] == "when_idle"
+    assert table[WAIT_KPIS].notna().all().all()
     wait = table["desk_wait_mean_min"]
     # a desk that spends 30 % of its time on back work serves citizens more slowly
     assert wait[("other_duties_share", "high")] > wait[("base", "base")]
-    assert wait[("residents_per_desk", "high")] > wait[("base", "base")]  # fewer desks
+    # the base takes when_idle: its high end is the base run itself, on the same random numbers
+    assert table.loc[("counter_take", "high"), WAIT_KPIS].tolist() == table.loc[("base", "base"), WAIT_KPIS].tolist()

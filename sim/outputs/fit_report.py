@@ -113,6 +113,11 @@ def plot_targets(result: CalibrationResult) -> Figure:
     return fig
 
 
+def _end(value) -> str:
+    """A parameter's value at one end as the tornado labels it: 15,000, 0.3, strict."""
+    return f"{value:,.6g}" if isinstance(value, int | float | np.number) else str(value)
+
+
 def plot_tornado(rows: list[dict], outputs: list[str]) -> Figure:
     """One panel per output: how far each parameter's low and high ends move it from the base run,
     the largest effect at the top, each parameter labelled with the two values it took, the
@@ -125,7 +130,7 @@ def plot_tornado(rows: list[dict], outputs: list[str]) -> Figure:
         swing = []
         for p in params:
             sub = frame[frame["parameter"] == p].set_index("end")
-            label = f"{p} ({sub.loc['low', 'value']:,.6g} / {sub.loc['high', 'value']:,.6g})"
+            label = f"{p} ({_end(sub.loc['low', 'value'])} / {_end(sub.loc['high', 'value'])})"
             swing.append((label, sub.loc["low", output] - base[output], sub.loc["high", output] - base[output]))
         swing.sort(key=lambda s: np.nanmax([abs(s[1]), abs(s[2])]))  # barh draws upwards: largest on top
         y = np.arange(len(swing))

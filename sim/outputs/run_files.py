@@ -135,7 +135,9 @@ def plot_unit_wait_p90(run: RunSummary) -> Figure:
     fig, ax = subplots(figsize=(10, 4.5))
     x = np.arange(len(u))
     ax.bar(x, p90, color=u["kind"].map(KIND_COLOURS).fillna("tab:gray").to_numpy())
-    handles = [Patch(color=KIND_COLOURS[kind], label=kind) for kind in KIND_COLOURS if kind in set(u["kind"])]
+    handles = [Patch(color=KIND_COLOURS[kind], label="Centre branch" if kind == CENTRE_KIND else kind)
+               for kind in KIND_COLOURS if kind in set(u["kind"])]
+    top = np.nanmax(p90) if np.isfinite(p90).any() else 0.0
     if {"desk_wait_p90_min_ci95_low", "desk_wait_p90_min_ci95_high"} <= set(u.columns):
         low = u["desk_wait_p90_min_ci95_low"].to_numpy(dtype=float)
         high = u["desk_wait_p90_min_ci95_high"].to_numpy(dtype=float)
@@ -143,13 +145,13 @@ def plot_unit_wait_p90(run: RunSummary) -> Figure:
         if shown.any():  # one replication has no interval
             handles.append(ax.vlines(x[shown], low[shown], high[shown], color="black", lw=0.6,
                                      label="95 % interval over replications"))
+            top = max(top, float(high[shown].max()))
     target = run.wait_target_minutes
     headline = f"{len(u)} units and branches"
     if math.isfinite(target):
         handles.append(ax.axhline(target, color="tab:red", ls="--", lw=1, label=f"wait target {target:g} min"))
         headline = f"{int(np.sum(p90 > target))} of {len(u)} with a 90th-percentile wait over the {target:g} min target"
     ax.set_xticks(x, u["slug"], rotation=90, fontsize=5 if len(u) > 40 else 8)
-    top = np.nanmax(p90) if np.isfinite(p90).any() else 0.0
     ax.set_ylim(0, max(top, target if math.isfinite(target) else 0.0) * 1.1 or 1.0)
     ax.set_ylabel("90th-percentile desk wait (minutes)")
     ax.set_xlabel("unit or Centre branch, sorted by its 90th-percentile wait")
