@@ -176,6 +176,19 @@ def test_plot_functions_return_figures_a_notebook_shows(result):
         assert fig._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"  # inline in Jupyter without pyplot
 
 
+def test_the_per_unit_p90_plot_draws_each_unit_sorted_against_the_wait_target(result):
+    from sim.outputs.run_files import plot_unit_wait_p90
+
+    ax = plot_unit_wait_p90(result.run_summary).axes[0]
+    p90 = result.units.set_index("slug")["desk_wait_p90_min"]
+    heights = [bar.get_height() for bar in ax.patches]
+    assert heights == sorted(heights) and sorted(heights) == pytest.approx(sorted(p90))
+    assert [t.get_text() for t in ax.get_xticklabels()] == list(p90.sort_values(kind="stable").index)
+    target = result.scenario.desk_policy.wait_target_minutes
+    assert any(list(line.get_ydata()) == [target, target] for line in ax.get_lines())  # the target line
+    assert ax.get_ylim()[0] == 0 and "minutes" in ax.get_ylabel()
+
+
 def test_comparison_through_the_api(tmp_path):
     cfg = sim.load_config(*QUICK, "compare.structures=[five_departments_urban]", "compare.policies=[same_headcount]")
     comparison = sim.run_comparison(cfg)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -40,6 +42,7 @@ class RunSummary:
     opening_hours: tuple[int, int] = (0, 24)  # clock hours [first, last) some desk session covers
     # desk waits per counter group, for the run and per unit (sim.analysis.counter_groups)
     counter_groups: pd.DataFrame = field(default_factory=pd.DataFrame)
+    wait_target_minutes: float = math.nan  # desks.wait_target_minutes, drawn on the per-unit wait plot
 
 
 def summarise(scenario: Scenario, results: list[list[UnitResult]], provenance: dict | None = None) -> RunSummary:
@@ -83,7 +86,8 @@ def summarise(scenario: Scenario, results: list[list[UnitResult]], provenance: d
     by_hour, days = queue_by_hour_table(scenario, results, queue_unit)
     return RunSummary(summary, units, departments, _daily_table(scenario, results),
                       np.concatenate([r.waits for rep in results for r in rep]), by_hour, queue_unit, chosen_by, days,
-                      _opening_hours(scenario), counter_group_table(scenario, results))
+                      _opening_hours(scenario), counter_group_table(scenario, results),
+                      scenario.desk_policy.wait_target_minutes)
 
 
 def _opening_hours(scenario: Scenario) -> tuple[int, int]:

@@ -363,9 +363,21 @@ class CalibrationConfig:
 
 
 @dataclass
+class ChoiceConfig:
+    """A setting that is not a number (a rule, a switch) moved to two of its values in a sensitivity
+    analysis: ``low`` and ``high`` are the values, named so the tornado draws them like a range."""
+
+    key: str = ""
+    low: Any = None
+    high: Any = None
+    description: str = ""
+
+
+@dataclass
 class SensitivityConfig:
     replications: int = 2
     parameters: Dict[str, Any] = default(default_factory=dict)  # FreeParameterConfig entries, as above
+    choices: Dict[str, Any] = default(default_factory=dict)  # ChoiceConfig entries: two values of a setting
     outputs: List[str] = default(default_factory=lambda: ["on_time_pct", "desk_wait_mean_min", "in_process"])
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from omegaconf import DictConfig, OmegaConf
 
+from sim.analysis.kpis import KPIS
 from sim.experiments.calibration import CalibrationResult
 from sim.outputs.figures import save, subplots
 from sim.outputs.run_files import _clean
@@ -112,25 +113,35 @@ def plot_targets(result: CalibrationResult) -> Figure:
     return fig
 
 
+def _end(value) -> str:
+    """A parameter's value at one end as the tornado labels it: 15,000, 0.3, strict."""
+    return f"{value:,.6g}" if isinstance(value, int | float | np.number) else str(value)
+
+
 def plot_tornado(rows: list[dict], outputs: list[str]) -> Figure:
-    """One panel per output: how far each parameter's low and high ends move it from the base run."""
+    """One panel per output: how far each parameter's low and high ends move it from the base run,
+    the largest effect at the top, each parameter labelled with the two values it took, the
+    x axis in the output's unit."""
     frame = pd.DataFrame(rows)
     base = frame[frame["end"] == "base"].iloc[0]
     params = [p for p in frame["parameter"].unique() if p != "base"]
-    fig, axes = subplots(1, len(outputs), figsize=(5 * len(outputs), 0.5 * len(params) + 1.8), squeeze=False)
+    fig, axes = subplots(1, len(outputs), figsize=(5.5 * len(outputs), 0.5 * len(params) + 1.8), squeeze=False)
     for ax, output in zip(axes[0], outputs):
         swing = []
         for p in params:
             sub = frame[frame["parameter"] == p].set_index("end")
-            swing.append((p, sub.loc["low", output] - base[output], sub.loc["high", output] - base[output]))
-        swing.sort(key=lambda s: max(abs(s[1]), abs(s[2])))
+            label = f"{p} ({_end(sub.loc['low', 'value'])} / {_end(sub.loc['high', 'value'])})"
+            swing.append((label, sub.loc["low", output] - base[output], sub.loc["high", output] - base[output]))
+        swing.sort(key=lambda s: np.nanmax([abs(s[1]), abs(s[2])]))  # barh draws upwards: largest on top
         y = np.arange(len(swing))
-        ax.barh(y, [s[1] for s in swing], color="tab:blue", label="low end")
-        ax.barh(y, [s[2] for s in swing], color="tab:orange", alpha=0.8, label="high end")
-        ax.set_yticks(y, [s[0] for s in swing])
+        ax.barh(y, [s[1] for s in swing], height=0.7, color="tab:blue", label="low end")
+        ax.barh(y, [s[2] for s in swing], height=0.4, color="tab:orange", label="high end")
+        ax.set_yticks(y, [s[0] for s in swing], fontsize=8)
         ax.axvline(0, color="black", lw=0.8)
-        ax.set_title(f"{output} (base {base[output]:.4g})", fontsize=9)
-        ax.set_xlabel("change from base")
-    axes[0][0].legend(fontsize=8)
+        unit = KPIS[output].unit if output in KPIS else ""
+        ax.set_title(f"{output} (base {base[output]:.4g} {unit})", fontsize=9)
+        change_unit = "percentage points" if unit == "%" else unit
+        ax.set_xlabel(f"change from base ({change_unit})" if unit else "change from base")
+    axes[0][0].legend(fontsize=8, title="parameter at its", title_fontsize=8)
     fig.tight_layout()
     return fig

@@ -15,7 +15,8 @@ from sim.analysis.summary import RunSummary
 from sim.outputs.figures import save, subplots
 
 RUN_FILES = ("summary.json", "units.csv", "departments.csv", "daily.csv", "counter_groups.csv",
-             "wait_distribution.png", "daily_backlog.png", "unit_on_time.png", "queue_by_hour.png")
+             "wait_distribution.png", "daily_backlog.png", "unit_on_time.png", "queue_by_hour.png",
+             "unit_wait_p90.png")
 
 
 def _clean(value):
@@ -40,6 +41,7 @@ def write_run(folder: Path, run: RunSummary) -> None:
     save(plot_backlog(run), folder / "daily_backlog.png")
     save(plot_unit_on_time(run), folder / "unit_on_time.png")
     save(plot_queue_by_hour(run), folder / "queue_by_hour.png")
+    save(plot_unit_wait_p90(run), folder / "unit_wait_p90.png")
     (folder / "summary.json").write_text(json.dumps(_clean(run.summary), indent=2, ensure_ascii=False))
 
 
@@ -124,6 +126,40 @@ def plot_unit_on_time(run: RunSummary) -> Figure:
     ax.set_ylabel("% of records received (outcome known)")
     ax.legend(handles=legend, fontsize=7, loc="lower right")
     ax.set_title(_title(run), fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_unit_wait_p90(run: RunSummary) -> Figure:
+    """Each unit's (and Centre branch's) 90th-percentile desk wait, sorted, coloured by kind, with
+    its 95 % interval over replications and the wait target as a line: how the waits spread."""
+    u = run.units.sort_values("desk_wait_p90_min", kind="stable")
+    p90 = u["desk_wait_p90_min"].to_numpy(dtype=float)
+    fig, ax = subplots(figsize=(10, 4.5))
+    x = np.arange(len(u))
+    ax.bar(x, p90, color=u["kind"].map(KIND_COLOURS).fillna("tab:gray").to_numpy())
+    handles = [Patch(color=KIND_COLOURS[kind], label="Centre branch" if kind == CENTRE_KIND else kind)
+               for kind in KIND_COLOURS if kind in set(u["kind"])]
+    top = np.nanmax(p90) if np.isfinite(p90).any() else 0.0
+    if {"desk_wait_p90_min_ci95_low", "desk_wait_p90_min_ci95_high"} <= set(u.columns):
+        low = u["desk_wait_p90_min_ci95_low"].to_numpy(dtype=float)
+        high = u["desk_wait_p90_min_ci95_high"].to_numpy(dtype=float)
+        shown = np.isfinite(low) & np.isfinite(high)
+        if shown.any():  # one replication has no interval
+            handles.append(ax.vlines(x[shown], low[shown], high[shown], color="black", lw=0.6,
+                                     label="95 % interval over replications"))
+            top = max(top, float(high[shown].max()))
+    target = run.wait_target_minutes
+    headline = f"{len(u)} units and branches"
+    if math.isfinite(target):
+        handles.append(ax.axhline(target, color="tab:red", ls="--", lw=1, label=f"wait target {target:g} min"))
+        headline = f"{int(np.sum(p90 > target))} of {len(u)} with a 90th-percentile wait over the {target:g} min target"
+    ax.set_xticks(x, u["slug"], rotation=90, fontsize=5 if len(u) > 40 else 8)
+    ax.set_ylim(0, max(top, target if math.isfinite(target) else 0.0) * 1.1 or 1.0)
+    ax.set_ylabel("90th-percentile desk wait (minutes)")
+    ax.set_xlabel("unit or Centre branch, sorted by its 90th-percentile wait")
+    ax.legend(handles=handles, fontsize=7, loc="upper left")
+    ax.set_title(f"{_title(run)}\n{headline}", fontsize=9)
     fig.tight_layout()
     return fig
 
