@@ -67,7 +67,8 @@ def test_breadth_penalty_slows_wide_departments_only():
     assert all(w > 1.15 * n for n, w in zip(narrow, wide))
     # Where staff are thin (the capped framework headcount, Soc Son's economic department near
     # capacity) it costs records on time.
-    thin = ("staff.rule=framework", "staff.department_split=weights")
+    thin = ("staff.rule=framework", "staff.department_split=weights",  # seed 004's demand, catalogue effort
+            "scenario.demand.records_per_1000_residents_per_day=1.03", "scenario.effort_scale=1")
     narrow = on_time("staff.breadth_penalty=0", *thin)
     wide = on_time("staff.breadth_penalty=0.05", *thin)
     assert all(w < n - 1 for n, w in zip(narrow, wide))
