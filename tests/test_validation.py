@@ -149,9 +149,10 @@ def test_littles_law_holds_on_a_stable_always_open_unit():
 
 
 def test_an_overloaded_unit_is_not_checked_and_its_ratio_is_off():
-    """One officer per department: loads far above 1, the backlog grows and W of the window's
-    arrivals is mostly censored at the horizon."""
-    scenario = dataclasses.replace(scenario_from(*ONE_UNIT, "staff.rule=fixed", "staff.fixed=1", "period.end=2025-12-31"),
+    """One officer per department at twice the catalogue's effort: loads far above 1, the backlog
+    grows and W of the window's arrivals is mostly censored at the horizon."""
+    scenario = dataclasses.replace(scenario_from(*ONE_UNIT, "staff.rule=fixed", "staff.fixed=1", "period.end=2025-12-31",
+                                                 "scenario.effort_scale=2"),
                                    little_window=(dt.date(2025, 9, 1), dt.date(2025, 10, 31)))
     results = run_scenario(scenario, workers=1, progress=False)
     (row,) = littles_law(scenario, results, offered_loads(scenario, results), 1.0, 0.05).to_dict(orient="records")
