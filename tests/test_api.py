@@ -209,7 +209,7 @@ def test_calibration_and_sensitivity_through_the_api():
                      "calibration.targets=[seed004_received]", "calibration.checks=[]",
                      "observations.seed004_received.tolerance=1000",
                      *(f"~calibration.parameters.{p}" for p in ("effort_scale", "supplement_share", "centre_demand",
-                                                                "centre_supplement_share", "stock_days",
+                                                                "centre_supplement_share", "centre_supplement_wait", "stock_days",
                                                                 "centre_stock_days", "overtime_threshold"))]
     cfg = sim.load_config(*QUICK, *one_candidate)
     fit = sim.run_calibration(cfg)

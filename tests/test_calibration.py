@@ -23,8 +23,8 @@ REDUCED = ("scenario=baseline", "city.units=[bach_mai,ba_dinh]", "staff.rule=fra
            "staff.department_split=weights", "calibration.replications=2",
            "calibration.max_evaluations=40", "progress=false",
            f"calibration.targets=[{','.join(FITTED_TARGETS)}]", "calibration.checks=[october_online]",
-           *(f"~calibration.parameters.{p}" for p in ("centre_demand", "centre_supplement_share", "stock_days",
-                                                      "centre_stock_days", "overtime_threshold")),
+           *(f"~calibration.parameters.{p}" for p in ("centre_demand", "centre_supplement_share", "centre_supplement_wait",
+                                                      "stock_days", "centre_stock_days", "overtime_threshold")),
            *(f"calibration.parameters.{p}.{field}=null" for p in ("demand_rate", "effort_scale", "supplement_share")
              for field in ("prior_mean", "prior_sd")),
            "calibration.parameters.demand_rate.low=0.5")
