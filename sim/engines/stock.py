@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engines.outcome import BACK_OFFICE, UnitOutcome
-from sim.engines.workload import Workload, by_procedure, obligation_wd
+from sim.engines.workload import Workload, by_procedure, paused_wd
 from sim.model.city import CENTRE_KIND
 from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.model.scenario import Scenario, UnitPlan
@@ -95,10 +95,8 @@ def stock_workload(given: GivenStock, scenario: Scenario, plan: UnitPlan, calend
     drawn_lag = per_procedure("external_lag_wd", streams["stock.external_lag"].random(n), minutes_per_wd)
     lag = np.where(np.isnan(given.wait_wd), drawn_lag, given.wait_wd * minutes_per_wd)
     deadline_wd = np.array([p.deadline_wd for p in scenario.procedures], dtype=np.int64)[procedure]
-    papers = streams["stock.supplement"].random((n, 2))
-    incomplete = (papers[:, 0] < scenario.supplement_share_of(plan.unit.kind)) & (deadline_wd > 0)
-    drawn_paused = (np.where(incomplete, scenario.supplement_wait_of(plan.unit.kind).from_uniform(papers[:, 1]), 0.0)
-                    + obligation_wd(scenario, procedure, streams["stock.obligation"].random((n, 2))))
+    drawn_paused = paused_wd(scenario, plan.unit.kind, procedure, deadline_wd,
+                             streams["stock.supplement"].random((n, 2)), streams["stock.obligation"].random((n, 2)))
     paused = np.where(np.isnan(given.paused_wd), drawn_paused, given.paused_wd)
     beyond_calendar = given.due >= calendar.total_days * MINUTES_PER_DAY  # never due in the period anyway
     paused[given.reviewed | (given.due < 0) | beyond_calendar] = 0.0

@@ -173,11 +173,15 @@ def by_procedure(scenario: Scenario, procedure: np.ndarray, attribute: str, u: n
     return out
 
 
-def obligation_wd(scenario: Scenario, procedure: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Each record's working days paying a financial obligation (0 without one) from two uniforms
-    per record: whether its procedure's ``obligation_share`` gives it one, then how long it takes."""
-    share = np.array([p.obligation_share for p in scenario.procedures])[procedure]
-    return np.where(u[:, 0] < share, by_procedure(scenario, procedure, "obligation_wd", u[:, 1]), 0.0)
+def paused_wd(scenario: Scenario, kind: str, procedure: np.ndarray, deadline_wd: np.ndarray,
+              papers: np.ndarray, obligation: np.ndarray) -> np.ndarray:
+    """Each record's working days after review with the deadline standing still, from two uniforms
+    per record for each cause: missing papers (a multi-day record, by the node kind's share and
+    wait), then a financial obligation (by its procedure's ``obligation_share`` and time to pay)."""
+    incomplete = (papers[:, 0] < scenario.supplement_share_of(kind)) & (deadline_wd > 0)
+    owes = obligation[:, 0] < np.array([p.obligation_share for p in scenario.procedures])[procedure]
+    return (np.where(incomplete, scenario.supplement_wait_of(kind).from_uniform(papers[:, 1]), 0.0)
+            + np.where(owes, by_procedure(scenario, procedure, "obligation_wd", obligation[:, 1]), 0.0))
 
 
 def draw_workload(
@@ -227,9 +231,6 @@ def draw_workload(
     patience = policy.patience_minutes.from_uniform(uniforms("patience")[:, 0]) if policy.reneging else np.full(n, np.inf)
     back = uniforms("returns", 2)
     deadline_wd = np.array([p.deadline_wd for p in scenario.procedures], dtype=np.int64)[procedure]
-    papers = uniforms("supplement", 2)
-    incomplete = (papers[:, 0] < scenario.supplement_share_of(plan.unit.kind)) & (deadline_wd > 0)
-    obligation = obligation_wd(scenario, procedure, uniforms("obligation", 2))
 
     organisation = plan.organisation
     department = organisation.procedure_department[procedure]
@@ -248,7 +249,8 @@ def draw_workload(
         return_position=back[:, 1],
         effort_minutes=per_procedure("effort_minutes", uniforms("effort")[:, 0]) * breadth,
         lag_minutes=per_procedure("external_lag_wd", uniforms("external_lag")[:, 0], calendar.minutes_per_working_day),
-        paused_wd=np.where(incomplete, scenario.supplement_wait_of(plan.unit.kind).from_uniform(papers[:, 1]), 0.0) + obligation,
+        paused_wd=paused_wd(scenario, plan.unit.kind, procedure, deadline_wd, uniforms("supplement", 2),
+                            uniforms("obligation", 2)),
         approval_minutes=scenario.back_office.approval_minutes.from_uniform(uniforms("approval")[:, 0]),
         n_in_person=n_in,
         desk_group=np.asarray(scenario.procedure_desk_group, dtype=np.int64)[procedure]

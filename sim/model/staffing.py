@@ -61,7 +61,7 @@ def session_minutes_per_day(spec: CalendarSpec, start: dt.date, end: dt.date) ->
 
 
 def staff_for_load(work_minutes_per_day: float, minutes_per_day: float, design_load: float, key: str,
-                   high: int = 10_000) -> int:
+                   high: int) -> int:
     """The fewest officers (at least one) whose offered load on ``work_minutes_per_day`` of expected
     work is at most ``design_load``; ConfigError for ``key`` when it takes more than ``high``."""
     if minutes_per_day <= 0:
