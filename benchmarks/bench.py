@@ -12,6 +12,10 @@ Sections
           95 % batch-means interval that should contain the Erlang C value
   memory  peak RSS of a full-city replication at three demand sizes, over the RSS of a process
           that only imports and builds the scenario: does memory grow at most linearly?
+  front   the front office's cost: one full-city replication on one core at the commit before the
+          front-office model (--front-before, default FRONT_BEFORE), at this commit with its
+          defaults, and at this commit with every front-office mechanism on (FRONT_ALL_ON), run in
+          turns; medians and their ratios to the first, side by side
   sweep   a planner's sweep, sixteen full-city jobs over the whole period (demand growth x
           residents per desk, one replication each) with the joblib launcher, one job at a time
           and two at a time (--sweep-rounds 2: twice each, in the order 1, 2, 2, 1): jobs per
@@ -43,7 +47,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SECTIONS = ("city", "mmc", "memory", "sweep")
+SECTIONS = ("city", "mmc", "memory", "front", "sweep")
 
 # Targets (README, "Benchmarks").
 CITY_SECONDS = 5.0
@@ -51,6 +55,14 @@ PEAK_MB = 300.0
 CIW_RATIO = 3.0
 LINEAR_SLACK = 1.1
 SWEEP_RATIO = 1.8
+FRONT_RATIO = 1.5
+
+# The front-office section: the last commit before the front-office model (desk queue KPIs,
+# counters by group and everything after), and the overrides that switch on every front-office
+# mechanism at plausible values.
+FRONT_BEFORE = "bbe8e8b"
+FRONT_ALL_ON = ["desks.groups.enabled=true", "desks.groups.take=when_idle", "desks.land_intake.enabled=true",
+                "desks.other_duties_share=0.25"]
 
 # The M/M/c comparison: both simulators get the same queue.
 SERVERS, LOAD, SERVICE_MEAN = 4, 0.9, 10.0  # minutes, sim/conf/procedures/single_exponential.yaml
@@ -164,10 +176,12 @@ CHILDREN = {"city": child_city, "engine_mmc": child_engine_mmc, "ciw_mmc": child
 WARNINGS: set[str] = set()  # distinct warning lines the children printed, reported at the end
 
 
-def measure(kind: str, **kwargs) -> dict:
-    """Run one measurement in a fresh Python process and return its JSON result."""
-    done = subprocess.run([sys.executable, __file__, "--child", kind, json.dumps(kwargs)],
-                          capture_output=True, text=True, cwd=ROOT)
+def measure(kind: str, tree: Path = ROOT, **kwargs) -> dict:
+    """Run one measurement in a fresh Python process, with the code of ``tree`` (this checkout, or
+    an exported earlier commit), and return its JSON result."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    done = subprocess.run([sys.executable, str(tree / "benchmarks" / "bench.py"), "--child", kind, json.dumps(kwargs)],
+                          capture_output=True, text=True, cwd=tree, env=env)
     _keep_warnings(done.stderr)
     if done.returncode != 0:
         raise RuntimeError(f"child {kind} {kwargs} failed:\n{done.stderr[-3000:]}")
@@ -295,6 +309,47 @@ def section_memory(args, table: Table, city_runs: list[dict]) -> None:
               f"<= {LINEAR_SLACK:g} (linear)", ok)
 
 
+def _export(commit: str) -> Path:
+    """The files of ``commit`` in a fresh temporary folder (git archive), to run its own code."""
+    folder = Path(tempfile.mkdtemp(prefix=f"bench_{commit}_"))
+    archive = subprocess.run(["git", "archive", "--format=tar", commit], capture_output=True, cwd=ROOT)
+    if archive.returncode != 0:
+        raise RuntimeError(f"git archive {commit} failed (is the history there?): {archive.stderr.decode()[-500:]}")
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
+
+
+def section_front(args, table: Table) -> None:
+    print(f"\n== 4. Front office: one full-city replication on one core, before it ({args.front_before}), "
+          f"now with the defaults, and now with {' '.join(FRONT_ALL_ON)} ({args.repeats} rounds, in turns)")
+    before = _export(args.front_before)
+    try:
+        settings = [(f"before ({args.front_before})", before, args.overrides),
+                    ("now, defaults", ROOT, args.overrides),
+                    ("now, all front office on", ROOT, [*args.overrides, *FRONT_ALL_ON])]
+        cpu: dict[str, list[float]] = {name: [] for name, _, _ in settings}
+        print(f"{'round':>5} {'setting':<28} {'records':>9} {'wall s':>7} {'CPU s':>6} {'CPU share':>9}")
+        for k in range(1, args.repeats + 1):
+            for name, tree, overrides in settings if k % 2 else settings[::-1]:
+                r = measure("city", tree=tree, overrides=overrides)
+                cpu[name].append(r["cpu"])
+                print(f"{k:>5} {name:<28} {r['records']:>9,} {r['seconds']:>7.2f} {r['cpu']:>6.2f} "
+                      f"{r['cpu'] / r['seconds']:>9.0%}")
+    finally:
+        shutil.rmtree(before, ignore_errors=True)
+    # CPU seconds, not wall seconds: a single-threaded replication's time on one core, less
+    # disturbed by other work on the machine than its wall time.
+    medians = {name: statistics.median(v) for name, v in cpu.items()}
+    first = medians[settings[0][0]]
+    print(f"{'setting':<28} {'median CPU s':>12} {'ratio to before':>16}")
+    for name, median in medians.items():
+        print(f"{name:<28} {median:>12.2f} {median / first:>16.2f}")
+    for name, median in list(medians.items())[1:]:
+        ratio = median / first
+        table.add(f"front office: CPU s of a city replication, {name} / before",
+                  f"{ratio:.2f} ({median:.2f} / {first:.2f} s)", f"<= {FRONT_RATIO:g}", ratio <= FRONT_RATIO)
+
+
 def _sweep(n_jobs: int, args) -> tuple[float, float, float, int]:
     """Wall seconds of the whole multirun command, seconds of its jobs phase (first job's start to
     last job's end, from the jobs' job.json), CPU seconds of all its processes, and the number of
@@ -322,7 +377,7 @@ def _sweep(n_jobs: int, args) -> tuple[float, float, float, int]:
 
 def section_sweep(args, table: Table) -> None:
     jobs = len(args.sweep_growths) * len(args.sweep_desks)
-    print(f"\n== 4. Sweep scaling: Hydra multirun of {jobs} jobs (scenario.demand.growth="
+    print(f"\n== 5. Sweep scaling: Hydra multirun of {jobs} jobs (scenario.demand.growth="
           f"{','.join(map(str, args.sweep_growths))} x desks.residents_per_desk={','.join(map(str, args.sweep_desks))}, "
           f"{args.sweep_days} days, 126 units, replications={args.sweep_replications}, workers=1), joblib launcher")
     if importlib.util.find_spec("hydra_plugins.hydra_joblib_launcher") is None:
@@ -370,6 +425,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--sweep-growths", type=_floats, help="demand growths swept (default 0.8,0.9,...,1.5)")
     parser.add_argument("--sweep-desks", type=lambda t: [int(x) for x in t.split(",")],
                         help="residents per desk swept (default 20000,25000)")
+    parser.add_argument("--front-before", default=FRONT_BEFORE,
+                        help=f"commit the front-office section compares with (default {FRONT_BEFORE})")
     parser.add_argument("--seed", type=int, default=20250701, help="seed of the M/M/c runs")
     parser.add_argument("overrides", nargs="*", help="Hydra overrides for the full-city runs, as for python -m sim")
     args = parser.parse_args(argv)
@@ -412,6 +469,8 @@ def main(argv: list[str]) -> int:
         section_mmc(args, table)
     if "memory" in args.sections:
         section_memory(args, table, city_runs)
+    if "front" in args.sections:
+        section_front(args, table)
     if "sweep" in args.sections:
         section_sweep(args, table)
     print(f"\n== Summary ({time.perf_counter() - started:.0f} s; load average at the end {_load()})")
