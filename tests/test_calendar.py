@@ -249,3 +249,15 @@ def test_lead_times_count_working_days_only():
     done = 6 * 1440 + 9 * 60  # Monday 09:00
     assert cal.working_days_between(np.array([received]), np.array([done]))[0] == pytest.approx(3.5 / 7.5)
     assert cal.working_minutes(np.array([done]))[0] - cal.working_minutes(np.array([received]))[0] == 3.5 * 60 + 4 * 60
+
+
+def test_no_work_finishes_where_it_starts_and_a_return_at_position_zero_is_the_next_opening():
+    cal = calendar()
+    # A session's start is also the earlier session's cumulative end: no work must not read as that end.
+    for t in (at("2025-07-01", "13:30"), at("2025-07-01", "08:00"), at("2025-07-01", "20:00")):
+        assert cal.finish_after(t, 0.0) == t
+    assert cal.finish_after_each(np.array([at("2025-07-01", "13:30"), at("2025-07-01", "11:30")]),
+                                 np.array([0.0, 60.0])).tolist() == [at("2025-07-01", "13:30"), at("2025-07-01", "14:00")]
+    # Leaving on Tuesday 10:00, position 0 is Wednesday's opening, position 1 its closing.
+    assert cal.return_time(at("2025-07-01", "10:00"), 0.0) == at("2025-07-02", "08:00")
+    assert cal.return_time(at("2025-07-01", "10:00"), 1.0) == at("2025-07-02", "17:00")

@@ -164,7 +164,11 @@ class WorkCalendar:
         return self._cum_at_start[i] + min(t, self.session_end[i]) - self.session_start[i]
 
     def finish_after(self, t: float, work: float) -> float:
-        """Clock time when ``work`` session minutes started at ``t`` are done."""
+        """Clock time when ``work`` session minutes started at ``t`` are done: ``t`` itself for no
+        work (a target that equals a session's cumulative end would otherwise read as that
+        earlier session's end)."""
+        if work <= 0:
+            return t
         i = bisect.bisect_right(self.session_start, t) - 1
         if i < 0:
             done_before = 0.0
@@ -178,10 +182,12 @@ class WorkCalendar:
 
     def finish_after_each(self, t: np.ndarray, work: np.ndarray) -> np.ndarray:
         """:meth:`finish_after` for arrays of start times and work (vectorised)."""
+        t, work = np.broadcast_arrays(np.asarray(t, dtype=float), np.asarray(work, dtype=float))
         target = self.working_minutes(t) + work
         j = np.searchsorted(self._np_cum_at_end, target, side="left")
         safe = np.minimum(j, len(self._np_start) - 1)
-        return np.where(j < len(self._np_start), self._np_start[safe] + (target - self._np_cum[safe]), np.inf)
+        done = np.where(j < len(self._np_start), self._np_start[safe] + (target - self._np_cum[safe]), np.inf)
+        return np.where(work <= 0, t, done)
 
     def working_minutes(self, t: np.ndarray) -> np.ndarray:
         """Session minutes elapsed from time 0 to each time in ``t`` (vectorised)."""
