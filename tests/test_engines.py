@@ -147,10 +147,20 @@ def check_contract(outcome, workload, calendar, plan) -> None:
     assert (outcome.visit_exit >= outcome.visit_enter).all() and (outcome.visit_exit <= horizon).all()
     assert (outcome.staff_busy >= 0).all() and (outcome.approver_busy >= 0).all()
     assert len(outcome.staff_overtime) == len(plan.organisation.pool_staff) and (outcome.staff_overtime >= 0).all()
+    # desk-only visits: one entry per visit drawn; served only once made, never at or after the horizon
+    extra = 0 if workload.visits is None else len(workload.visits)
+    for name in ("extra_kind", "extra_arrival", "extra_desk_start", "extra_desk_end", "extra_desk_wait",
+                 "extra_abandoned_at"):
+        assert len(getattr(outcome, name)) == extra, name
+    served = ~np.isnan(outcome.extra_desk_start)
+    assert (outcome.extra_desk_start[served] >= outcome.extra_arrival[served] - 1e-9).all()
+    for name in ("extra_arrival", "extra_desk_start", "extra_desk_end", "extra_abandoned_at"):
+        assert not (getattr(outcome, name) >= horizon).any(), name
+    assert np.isnan(outcome.extra_desk_start[np.isnan(outcome.extra_arrival)]).all()
 
 
 CONTRACT_POLICIES = ("cap with edf, sent home", "no back office", "opening stock, overdue, edf, thin staff, papers",
-                     "overtime, thin staff")
+                     "overtime, thin staff", "desk visits, groups, cap, other duties, sent home")
 
 
 @pytest.mark.parametrize("overrides", [POLICIES[name] for name in CONTRACT_POLICIES], ids=CONTRACT_POLICIES)

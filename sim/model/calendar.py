@@ -164,7 +164,8 @@ class WorkCalendar:
         if opening == float("inf"):
             return opening
         day = opening // MINUTES_PER_DAY * MINUTES_PER_DAY
-        return self.finish_after(opening, position * self.open_minutes(day, day + MINUTES_PER_DAY))
+        day_minutes = self.minutes_worked_by(day + MINUTES_PER_DAY) - self.minutes_worked_by(day)
+        return self.finish_after(opening, position * day_minutes)
 
     # --- working-time arithmetic ---------------------------------------------------------
     def minutes_worked_by(self, t: float) -> float:
