@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from sim.analysis.kpis import unit_kpis
+from sim.config.counters import group_weights
 from sim.analysis.unit_counts import COUNTS, summarise_unit
 from sim.engines.contract import ENGINES
 from sim.engines.outcome import ABANDONED
@@ -158,6 +159,29 @@ def test_the_visit_mixes_exercise_what_they_compare():
     with_visits = [o[REFERENCE].desk_wait for *_, o in every_engine(*busy)]
     without = [o[REFERENCE].desk_wait for *_, o in every_engine(*busy[len(VISITS):], *PAPERS)]
     assert sum(a.sum() for a in with_visits) > sum(b.sum() for b in without)
+
+
+def test_the_counter_split_weighs_the_visits_each_group_serves():
+    """Guidance sent to the general counter adds its desk minutes to that group's share of the desks;
+    without visits the split is the submissions' alone."""
+    groups = ("city.units=[soc_son]", "desks.groups.enabled=true", "desks.rule=fixed", "desks.fixed=12")
+    plain = scenario_from(*groups)
+    guided = scenario_from(*groups, "desks.visits.guidance.per_submission=1", "desks.visits.guidance.counter=general")
+    general = plain.desk_policy.general.index(True)
+    assert guided.desk_policy.visits.guidance_group == general
+    before, after = plain.units[0].desk_plan.counts, guided.units[0].desk_plan.counts
+    assert sum(before) == sum(after) == 12 and after[general] > before[general]
+    # collections of every channel's land transfers: their records per in-person record x 5 minutes, to the land group
+    collecting = scenario_from(*groups, "procedures.land_transfer.collect_share=1")
+    policy, mix = collecting.desk_policy, collecting.mixes["commune"]
+    k = [p.name for p in collecting.procedures].index("land_transfer")
+    land = policy.groups.index("land_construction")
+    args = (collecting.procedures, mix, collecting.procedure_desk_group, len(policy.groups))
+    added = np.subtract(group_weights(*args, policy.visits), group_weights(*args))
+    expected = np.zeros(len(policy.groups))
+    expected[land] = mix.procedure_share[k] / mix.channel_share()[0] * policy.visits.collection_minutes.mean
+    np.testing.assert_allclose(added, expected)
+    assert policy.visits.collection_minutes.mean == 5
 
 
 @pytest.mark.parametrize("overrides, key", [

@@ -67,8 +67,10 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
     branches = _centre_plans(c, procedures, demand, session_minutes_per_day(calendar, start, end))
     units += branches
     mixes = _mixes(procedures, demand.get("online_share"), (*KINDS, CENTRE_KIND) if branches else KINDS)
+    papers_share = {kind: _share(c["scenario"], "supplement_share", "scenario.") for kind in KINDS}
+    papers_share[CENTRE_KIND] = _share(c["scenario"], "centre_supplement_share", "scenario.")
     units = with_counters(c["desks"], units, procedures, mixes, desk_policy, procedure_desk_group,
-                          procedure_intake_capped)
+                          procedure_intake_capped, papers_share)
     _records_bounded(units, demand, (end - start).days + 1)
     _results_bounded(len(units), int(c["replications"]), (end - start).days + 1)
     business_close = MINUTES_PER_DAY if calendar.always_open else max(e for _, e in calendar.sessions)

@@ -66,6 +66,11 @@ class VisitPolicy:
     guidance_minutes: Distribution = Distribution("constant", 0.0, 0.0)
     guidance_group: int = 0  # the counter group of guidance_counter="general" (the first general group)
 
+    def any_with(self, procedures: tuple[Procedure, ...]) -> bool:
+        """Whether any visit can happen with these procedures (a collect, supplement or guidance share above 0)."""
+        return (self.supplement_share > 0 or self.guidance_per_submission > 0
+                or any(p.collect_share > 0 for p in procedures))
+
 
 @dataclass(frozen=True)
 class DeskPolicy:
@@ -153,8 +158,7 @@ class Scenario:
     @property
     def visits_enabled(self) -> bool:
         """Whether any desk-only visit can happen (a collect, supplement or guidance share above 0)."""
-        v = self.desk_policy.visits
-        return v.supplement_share > 0 or v.guidance_per_submission > 0 or any(p.collect_share > 0 for p in self.procedures)
+        return self.desk_policy.visits.any_with(self.procedures)
 
     @property
     def days(self) -> int:
