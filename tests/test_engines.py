@@ -17,6 +17,13 @@ UNITS = "city.units=[hoan_kiem,soc_son]"
 THREE_WEEKS = "period.end=2025-07-21"
 # Few desks and impatient citizens: queues, reneging and returns all happen.
 BUSY_DESKS = ("desks.rule=fixed", "desks.fixed=1", "desks.patience_minutes.mean=30")
+# Desk-only visits of every kind (sim.engines.visits): results collected (same-day and multi-day
+# procedures, in person and online), missing papers brought, guidance.
+VISITS = ("procedures.copy_certification.collect_share=0.3", "procedures.contract_certification.collect_share=0.8",
+          "procedures.land_transfer.collect_share=1", "procedures.land_first_certificate.collect_share=0.9",
+          "desks.visits.collection.delay_open_days.mean=1", "scenario.supplement_share=0.4",
+          "desks.visits.supplement.share=0.8", "scenario.supplement_wait_wd.mean=4",
+          "desks.visits.guidance.per_submission=0.3")
 
 OVERTIME = ("staff.overtime.enabled=true", "staff.overtime.threshold_records_per_officer=3")
 STOCK = ("stock.source=handover", "stock.days_of_stock=5")  # a stock of its own size, not the fitted one
@@ -72,6 +79,13 @@ POLICIES = {
     "other duties, groups, cap": ("desks.other_duties_share=0.25", "desks.groups.enabled=true", "desks.rule=fixed",
                                   "desks.fixed=4", "desks.land_intake.enabled=true",
                                   "desks.land_intake.per_specialist=5", "desks.land_intake.specialists=1"),
+    # Desk-only visits queue with the submissions, give up, come back and are sent home like them.
+    "desk visits, busy desks": (*VISITS, "desks.rule=fixed", "desks.fixed=2", "desks.patience_minutes.mean=40"),
+    "desk visits, groups, cap, other duties, sent home": (
+        *VISITS, "desks.visits.guidance.counter=general", "desks.groups.enabled=true", "desks.rule=fixed",
+        "desks.fixed=4", "desks.patience_minutes.mean=45", "desks.closing=return_next_day",
+        "desks.land_intake.enabled=true", "desks.land_intake.specialists=1", "desks.land_intake.per_specialist=4",
+        "desks.other_duties_share=0.3"),
     # A branch of the City Centre: its own land-heavy mix, departments and desks (few records, cheap).
     "a City Centre branch": ("city.units=[soc_son,centre_branch_07]", "centre.records_per_day=400"),
 }
@@ -97,6 +111,10 @@ def test_every_engine_reproduces_the_simpy_reference(overrides):
             for name in ("receipt", "due", "done", "desk_start", "desk_end", "desk_wait", "abandoned_at",
                          "staff_busy", "approver_busy", "reviewed", "staff_overtime", "asked_to_return",
                          "return_visits"):
+                np.testing.assert_allclose(getattr(outcome, name), getattr(reference, name), rtol=1e-9, atol=1e-6,
+                                           err_msg=f"{engine}: {name}")
+            for name in ("extra_kind", "extra_arrival", "extra_desk_start", "extra_desk_end", "extra_desk_wait",
+                         "extra_abandoned_at"):  # desk-only visits, visit by visit
                 np.testing.assert_allclose(getattr(outcome, name), getattr(reference, name), rtol=1e-9, atol=1e-6,
                                            err_msg=f"{engine}: {name}")
             for name in ("visit_enter", "visit_exit"):  # the same stays, logged in another order
@@ -129,10 +147,20 @@ def check_contract(outcome, workload, calendar, plan) -> None:
     assert (outcome.visit_exit >= outcome.visit_enter).all() and (outcome.visit_exit <= horizon).all()
     assert (outcome.staff_busy >= 0).all() and (outcome.approver_busy >= 0).all()
     assert len(outcome.staff_overtime) == len(plan.organisation.pool_staff) and (outcome.staff_overtime >= 0).all()
+    # desk-only visits: one entry per visit drawn; served only once made, never at or after the horizon
+    extra = 0 if workload.visits is None else len(workload.visits)
+    for name in ("extra_kind", "extra_arrival", "extra_desk_start", "extra_desk_end", "extra_desk_wait",
+                 "extra_abandoned_at"):
+        assert len(getattr(outcome, name)) == extra, name
+    served = ~np.isnan(outcome.extra_desk_start)
+    assert (outcome.extra_desk_start[served] >= outcome.extra_arrival[served] - 1e-9).all()
+    for name in ("extra_arrival", "extra_desk_start", "extra_desk_end", "extra_abandoned_at"):
+        assert not (getattr(outcome, name) >= horizon).any(), name
+    assert np.isnan(outcome.extra_desk_start[np.isnan(outcome.extra_arrival)]).all()
 
 
 CONTRACT_POLICIES = ("cap with edf, sent home", "no back office", "opening stock, overdue, edf, thin staff, papers",
-                     "overtime, thin staff")
+                     "overtime, thin staff", "desk visits, groups, cap, other duties, sent home")
 
 
 @pytest.mark.parametrize("overrides", [POLICIES[name] for name in CONTRACT_POLICIES], ids=CONTRACT_POLICIES)

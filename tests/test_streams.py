@@ -83,11 +83,19 @@ class _Recording(dict):
 
 
 def test_the_workload_draws_from_every_declared_stream_and_no_other():
-    scenario = scenario_from("city.units=[ba_dinh]", "period.end=2025-07-02")
-    plan = scenario.units[0]
-    streams = _Recording(unit_streams(SEED, 0, plan.unit.index))
-    draw_workload(scenario, plan, calendar_for(scenario.calendar, scenario.start, scenario.days), streams)
-    assert streams.used == set(STREAMS)
+    """With every kind of desk visit on, every stream is read; with visits off (the default), none of theirs."""
+    visits = ("procedures.land_transfer.collect_share=0.5", "scenario.supplement_share=0.3",
+              "desks.visits.supplement.share=0.5", "desks.visits.guidance.per_submission=0.2")
+    used = {}
+    for label, overrides in (("on", visits), ("off", ())):
+        scenario = scenario_from("city.units=[ba_dinh]", "period.end=2025-07-02", *overrides)
+        plan = scenario.units[0]
+        streams = _Recording(unit_streams(SEED, 0, plan.unit.index))
+        draw_workload(scenario, plan, calendar_for(scenario.calendar, scenario.start, scenario.days), streams)
+        used[label] = streams.used
+    assert used["on"] == set(STREAMS)
+    assert used["off"] == {name for name in STREAMS if "collection" not in name and "visit" not in name
+                           and not name.startswith("guidance.")}
 
 
 def test_the_runner_seeds_every_task_from_the_named_streams():

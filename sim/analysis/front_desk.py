@@ -12,8 +12,12 @@ FRONT_DESK_COUNTS = ("asked_to_return", "return_visits")
 
 
 def wait_groups(workload: Workload, outcome: UnitOutcome) -> np.ndarray:
-    """The counter group of each served citizen, in the order of ``UnitResult.waits``."""
-    return workload.desk_group[~np.isnan(outcome.desk_start)].astype(np.int8)
+    """The counter group of each served citizen, in the order of ``UnitResult.waits``: records
+    served, then desk-only visits served."""
+    groups = workload.desk_group[~np.isnan(outcome.desk_start)]
+    if workload.visits is not None and len(workload.visits):
+        groups = np.concatenate([groups, workload.visits.desk_group[~np.isnan(outcome.extra_desk_start)]])
+    return groups.astype(np.int8)
 
 
 def front_desk_counts(outcome: UnitOutcome) -> np.ndarray:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.analysis.intervals import mean_ci95
-from sim.analysis.unit_counts import COUNTS, DAILY, DEPARTMENT_COUNTS, UnitResult
+from sim.analysis.unit_counts import COUNTS, DAILY, DEPARTMENT_COUNTS, VISIT_KINDS_ALL, UnitResult
 
 INF = math.inf
 WAIT_QUANTILE_METHOD = "inverted_cdf"  # a quantile is a wait some served citizen actually had
@@ -54,7 +54,8 @@ KPIS = {k.name: k for k in (
     Kpi("in_process_not_yet_due", "records", 0, INF, "records in process at the end and not yet due"),
     Kpi("overdue", "records", 0, INF, "records finished late plus records in process past their due date"),
     Kpi("abandoned", "records", 0, INF, "citizens who gave up waiting at the desk"),
-    Kpi("desk_wait_mean_min", "min", 0, INF, "mean desk wait of the citizens served (all their visits)"),
+    Kpi("desk_wait_mean_min", "min", 0, INF,
+        "mean desk wait of the citizens served (all their stays in line), every kind of visit"),
     Kpi("desk_wait_median_min", "min", 0, INF, "median desk wait of the citizens served (exact, pooled)"),
     Kpi("desk_wait_p90_min", "min", 0, INF, "90th percentile of the desk waits of the citizens served (exact, pooled)"),
     Kpi("desk_wait_p95_min", "min", 0, INF, "95th percentile of the desk waits of the citizens served (exact, pooled)"),
@@ -64,7 +65,13 @@ KPIS = {k.name: k for k in (
         "desk session; for several units, each day's longest queue at any one of them"),
     Kpi("longest_queue_max", "citizens", 0, INF, "longest desk queue of the period: the largest of the daily ones"),
     Kpi("visits_per_desk_per_day", "visits per desk-day", 0, INF,
-        "citizens called to a desk (desk services started) per desk and day with a desk session"),
+        "citizens called to a desk (desk services started, every kind of visit) per desk and day with a desk session"),
+    Kpi("visits_submission", "visits", 0, INF, "citizens served at a desk who submitted a record"),
+    Kpi("visits_collection", "visits", 0, INF, "citizens served at a desk who collected a result (desks.visits)"),
+    Kpi("visits_supplement", "visits", 0, INF, "citizens served at a desk who brought missing papers (desks.visits)"),
+    Kpi("visits_guidance", "visits", 0, INF, "citizens served at a desk who came only for guidance (desks.visits)"),
+    *(Kpi(f"desk_wait_mean_{kind}_min", "min", 0, INF, f"mean desk wait of the {kind} visits served (nan: none)")
+      for kind in VISIT_KINDS_ALL),
     Kpi("lead_time_mean_wd", "working days", 0, INF, "mean time from receipt to result of the records finished"),
     # desks keep serving after closing time under desks.closing=overtime, so busy time can exceed the sessions
     Kpi("desk_utilisation", "share of session time", 0, INF, "desk busy time over desk session time"),
@@ -159,6 +166,9 @@ def kpis(counts: np.ndarray, waits: np.ndarray, longest_queues: np.ndarray | Non
         "longest_queue_mean": float(longest.mean()) if len(longest) else math.nan,
         "longest_queue_max": float(longest.max()) if len(longest) else math.nan,
         "visits_per_desk_per_day": _ratio(c["served_at_desk"], c["desk_days"]),
+        **{f"visits_{kind}": c[f"visits_{kind}"] for kind in VISIT_KINDS_ALL},
+        **{f"desk_wait_mean_{kind}_min": _ratio(c[f"desk_wait_sum_{kind}"], c[f"visits_{kind}"])
+           for kind in VISIT_KINDS_ALL},
         "lead_time_mean_wd": _ratio(c["lead_time_sum_wd"], c["processed"]),
         "desk_utilisation": _ratio(c["desk_busy"], c["desk_capacity"]),
         "staff_utilisation": _ratio(c["staff_busy"], c["staff_capacity"]),

@@ -73,6 +73,7 @@ def summarise(scenario: Scenario, results: list[list[UnitResult]], provenance: d
         "units": nodes.count("units"),  # wards and communes
         "centre_branches": nodes.count("centre"),
         "overtime_enabled": scenario.back_office.overtime.enabled,  # the printed summary shows overtime only then
+        "visits_enabled": scenario.visits_enabled,  # ... and the desk visits by kind (desks.visits) only then
         "kpis": {name: kpi_interval(name, [k[name] for k in city_by_rep]) for name in KPI_NAMES},  # scope all
         "scopes": scopes,  # units, centre and all, each where the run has a node of it
         "by_kind": kinds,

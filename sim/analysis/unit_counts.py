@@ -11,8 +11,10 @@ from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.engines.outcome import ABANDONED, IN_PROCESS_STAGES, UnitOutcome
 from sim.model.scenario import Scenario, UnitPlan
 from sim.model.stock import CALENDAR_DAYS_PER_WORKING_DAY
+from sim.engines.visits import VISIT_KINDS
 from sim.engines.workload import IN_PERSON, ONLINE, POST, Workload
 
+VISIT_KINDS_ALL = ("submission", *VISIT_KINDS.values())  # every kind of desk visit, submissions first
 COUNTS = (
     "received", "processed", "processed_on_time", "in_process", "in_process_overdue", "abandoned",
     "received_in_person", "received_online", "received_post",
@@ -25,6 +27,9 @@ COUNTS = (
     "opening_stock", "reported_processed", "reported_processed_on_time", "reported_in_process",
     "overtime_hours", "officer_weeks",
     "desk_days",  # desks x days with a desk session: what visits per desk and day are counted against
+    # Citizens served at a desk by kind of visit (served_at_desk is their sum) and their summed waits:
+    # the submission of a record, and the desk-only visits of sim.engines.visits
+    *(f"visits_{kind}" for kind in VISIT_KINDS_ALL), *(f"desk_wait_sum_{kind}" for kind in VISIT_KINDS_ALL),
 )
 DEPARTMENT_COUNTS = (
     "received", "processed", "processed_on_time", "in_process", "in_process_overdue",
@@ -56,7 +61,7 @@ class UnitResult:
     replication: int
     position: int  # index into Scenario.units
     counts: np.ndarray  # COUNTS
-    waits: np.ndarray  # float32 desk wait (minutes) of each served citizen, for exact quantiles
+    waits: np.ndarray  # float32 desk wait (minutes) of each citizen served: records, then desk-only visits
     departments: np.ndarray  # (departments, DEPARTMENT_COUNTS)
     daily: np.ndarray  # (days, DAILY)
     # with stock.save_snapshot: the records in process at the horizon (sim.engines.stock.closing_stock)
@@ -86,7 +91,8 @@ def summarise_unit(replication: int, position: int, scenario: Scenario, plan: Un
     overdue = in_process & (outcome.due < horizon)  # nan due (not yet received) compares False
     abandoned = outcome.stage == ABANDONED
     served = ~np.isnan(outcome.desk_start)
-    waits = outcome.desk_wait[served]
+    extra_kind, extra_start, extra_end, extra_waits = desk_only_visits(outcome)
+    waits = np.concatenate([outcome.desk_wait[served], extra_waits])  # every citizen served, visits included
     lead_wd = np.zeros(len(workload))
     n_done = int(processed.sum())
     lead_wd[processed] = calendar.working_days_between(outcome.receipt[processed], outcome.done[processed])
@@ -95,8 +101,11 @@ def summarise_unit(replication: int, position: int, scenario: Scenario, plan: Un
     stock_done = processed & stock
     lead_wd[stock_done] += -outcome.receipt[stock_done] / (MINUTES_PER_DAY * CALENDAR_DAYS_PER_WORKING_DAY)
     session_minutes = float(calendar.working_minutes(np.array([horizon]))[0])  # opening hours, Saturdays included
-    desk_busy = float(np.sum(np.minimum(np.nan_to_num(outcome.desk_end[served], nan=horizon), horizon)
-                             - outcome.desk_start[served]))
+    starts = np.concatenate([outcome.desk_start[served], extra_start])
+    ends = np.concatenate([outcome.desk_end[served], extra_end])
+    desk_busy = float(np.sum(np.minimum(np.nan_to_num(ends, nan=horizon), horizon) - starts))
+    by_kind = [served.sum(), *((extra_kind == k).sum() for k in VISIT_KINDS)]
+    wait_by_kind = [outcome.desk_wait[served].sum(), *(extra_waits[extra_kind == k].sum() for k in VISIT_KINDS)]
     organisation = plan.organisation
     staff = np.asarray(organisation.staff, dtype=float)
     approvers = np.asarray(organisation.approvers, dtype=float)
@@ -111,11 +120,11 @@ def summarise_unit(replication: int, position: int, scenario: Scenario, plan: Un
     counts = np.array([
         arriving.sum(), n_done, on_time.sum(), in_process.sum(), overdue.sum(), abandoned.sum(),
         (channel == IN_PERSON).sum(), (channel == ONLINE).sum(), (channel == POST).sum(),
-        served.sum(), waits.sum(), (waits > scenario.desk_policy.wait_target_minutes).sum(), lead_wd.sum(),
+        len(waits), waits.sum(), (waits > scenario.desk_policy.wait_target_minutes).sum(), lead_wd.sum(),
         desk_busy, plan.desks * session_minutes, staff_busy.sum(), staff_capacity.sum(),
         outcome.approver_busy.sum(), approvers.sum() * session_minutes,
         stock.sum(), (processed & arriving).sum(), (on_time & arriving).sum(), (in_process & arriving).sum(),
-        overtime.sum() / 60, officer_weeks.sum(), plan.desks * is_open.sum(),
+        overtime.sum() / 60, officer_weeks.sum(), plan.desks * is_open.sum(), *by_kind, *wait_by_kind,
     ], dtype=float)
 
     dept = workload.department
@@ -150,6 +159,17 @@ def summarise_unit(replication: int, position: int, scenario: Scenario, plan: Un
     queue_by_hour = hourly_mean_queue(outcome.visit_enter, outcome.visit_exit, days).astype(np.float32)
     return UnitResult(replication, position, counts, waits.astype(np.float32), departments, daily, report=report,
                       little=little, open_days=is_open, queue_by_hour=queue_by_hour)
+
+
+def desk_only_visits(outcome: UnitOutcome) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The desk-only visits served (sim.engines.visits): their kind, service start and end, and
+    minutes waited (all stays), in the outcome's order; empty without visits."""
+    if outcome.extra_kind is None or len(outcome.extra_kind) == 0:
+        empty = np.zeros(0)
+        return np.zeros(0, dtype=np.int8), empty, empty, empty
+    served = ~np.isnan(outcome.extra_desk_start)
+    return (outcome.extra_kind[served], outcome.extra_desk_start[served], outcome.extra_desk_end[served],
+            outcome.extra_desk_wait[served])
 
 
 def little_counts(workload: Workload, outcome: UnitOutcome, window: tuple[float, float],

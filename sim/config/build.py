@@ -25,6 +25,7 @@ from sim.model.scenario import BackOfficePolicy, DeskPolicy, OvertimePolicy, Sce
 from sim.config.search_path import group_options, load_option
 from sim.config.counters import desk_groups, with_counters
 from sim.config.stock import stock_policy
+from sim.config.visits import visit_policy
 from sim.config.schema import StructureConfig
 from sim.engines.contract import ENGINES
 from sim.engines.rules import CLOSING_RULES, QUEUE_ORDERS
@@ -60,13 +61,16 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
     weekday_weights, hour_weights = _arrival_profile(demand, calendar)
     desk_policy, procedure_desk_group, procedure_intake_capped = desk_groups(
         c["desks"], procedures, _desk_policy(c["desks"]), check_range)
+    desk_policy = visit_policy(c["desks"]["visits"], desk_policy, check_range, _distribution)
     back_office = _back_office(c["staff"], c["scenario"]["back_office"], calendar)
     units, units_per_unit = _unit_plans(c, structure, procedures, demand)
     branches = _centre_plans(c, procedures, demand, session_minutes_per_day(calendar, start, end))
     units += branches
     mixes = _mixes(procedures, demand.get("online_share"), (*KINDS, CENTRE_KIND) if branches else KINDS)
+    papers_share = {kind: _share(c["scenario"], "supplement_share", "scenario.") for kind in KINDS}
+    papers_share[CENTRE_KIND] = _share(c["scenario"], "centre_supplement_share", "scenario.")
     units = with_counters(c["desks"], units, procedures, mixes, desk_policy, procedure_desk_group,
-                          procedure_intake_capped)
+                          procedure_intake_capped, papers_share)
     _records_bounded(units, demand, (end - start).days + 1)
     _results_bounded(len(units), int(c["replications"]), (end - start).days + 1)
     business_close = MINUTES_PER_DAY if calendar.always_open else max(e for _, e in calendar.sessions)
@@ -391,7 +395,7 @@ def _procedures(c: dict, structure: Structure) -> tuple:
                     f"field {p['field']!r} is owned by no department of structure {s.name!r} "
                     f"(owned fields: {', '.join(sorted(owned))})",
                 )
-        for share_key in ("share_ward", "share_commune", "share_centre", "obligation_share",
+        for share_key in ("share_ward", "share_commune", "share_centre", "obligation_share", "collect_share",
                           *("in_person", "online", "post")):
             check_range(p[share_key], f"{key}.{share_key}", 0.0, 1.0)
         channels = (float(p["in_person"]), float(p["online"]), float(p["post"]))
@@ -413,6 +417,7 @@ def _procedures(c: dict, structure: Structure) -> tuple:
                 obligation_share=float(p["obligation_share"]),
                 obligation_wd=_distribution(p["obligation_wd"], f"{key}.obligation_wd", MAX_WORKING_DAYS),
                 source=str(p["source"]),
+                collect_share=float(p["collect_share"]),
             )
         )
     for kind in KINDS:

@@ -18,7 +18,7 @@ from sim.errors import ConfigError
 from sim.model.catalogue import ChannelMix, Procedure
 from sim.model.city import CENTRE_KIND
 from sim.model.counters import split_desks
-from sim.model.scenario import DeskPolicy, UnitPlan
+from sim.model.scenario import DeskPolicy, UnitPlan, VisitPolicy
 
 TAKE_RULES = ("strict", "when_idle")
 IN_PERSON = 0
@@ -88,21 +88,41 @@ def desk_groups(d: dict, procedures: tuple[Procedure, ...], policy: DeskPolicy, 
 
 
 def group_weights(procedures: tuple[Procedure, ...], mix: ChannelMix, of_procedure: tuple[int, ...],
-                  groups: int) -> tuple[float, ...]:
+                  groups: int, visits: VisitPolicy | None = None, papers_share: float = 0.0) -> tuple[float, ...]:
     """Each group's expected desk minutes per in-person record of a node kind: the share of its
-    procedures among in-person records times their mean desk time."""
+    procedures among in-person records times their mean desk time, plus, with ``visits``
+    (:class:`~sim.model.scenario.VisitPolicy`, any share above 0), the expected minutes of the
+    desk-only visits they bring: collections (``collect_share`` of every channel's records),
+    papers brought (``papers_share`` of the multi-day records wait for papers) and guidance (at the
+    procedure's group, or ``visits.guidance_group``). Visits made after the horizon count too."""
     given_channel = mix.procedure_given_channel(IN_PERSON)
     weights = np.zeros(groups)
     for k, p in enumerate(procedures):
         if mix.used[k]:
             weights[of_procedure[k]] += given_channel[k] * p.desk_minutes.mean
+    if visits is not None:
+        in_person = mix.channel_share()[IN_PERSON]
+        for k, p in enumerate(procedures):
+            if not mix.used[k] or in_person <= 0:
+                continue
+            records = mix.procedure_share[k] / in_person  # the procedure's records (any channel) per in-person record
+            papers = papers_share * visits.supplement_share if p.deadline_wd > 0 else 0.0
+            weights[of_procedure[k]] += records * (p.collect_share * visits.collection_minutes.mean
+                                                   + papers * visits.supplement_minutes.mean)
+            guidance = visits.guidance_per_submission * given_channel[k] * visits.guidance_minutes.mean
+            weights[of_procedure[k] if visits.guidance_counter == "procedure" else visits.guidance_group] += guidance
     return tuple(float(w) for w in weights)
 
 
 def with_counters(d: dict, plans: tuple[UnitPlan, ...], procedures: tuple[Procedure, ...],
                   mixes: dict[str, ChannelMix], policy: DeskPolicy, of_procedure: tuple[int, ...],
-                  capped: tuple[bool, ...]) -> tuple[UnitPlan, ...]:
-    """Each unit's desks per counter group and land files a day (the City Centre's branches are not capped)."""
+                  capped: tuple[bool, ...], papers_share: dict[str, float] | None = None) -> tuple[UnitPlan, ...]:
+    """Each unit's desks per counter group and land files a day (the City Centre's branches are not
+    capped). With desk-only visits on, the split weighs their desk minutes too; ``papers_share``
+    gives each node kind's share of multi-day records waiting for papers."""
+    papers_share = papers_share or {}
+    visits = policy.visits
+    visiting = visits.any_with(procedures)
     groups, intake = d["groups"], d["land_intake"]
     out = []
     for plan in plans:
@@ -112,7 +132,9 @@ def with_counters(d: dict, plans: tuple[UnitPlan, ...], procedures: tuple[Proced
             if given is not None:
                 counts = tuple(int(given.get(name, 0)) for name in policy.groups)
             else:
-                weights = group_weights(procedures, mixes[plan.unit.kind], of_procedure, len(policy.groups))
+                kind = plan.unit.kind
+                weights = group_weights(procedures, mixes[kind], of_procedure, len(policy.groups),
+                                        visits if visiting else None, papers_share.get(kind, 0.0))
                 counts = split_desks(plan.desks, weights)
             changes.update(desks_by_group=counts, desks=sum(counts))
         if capped and plan.unit.kind != CENTRE_KIND:

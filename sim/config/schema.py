@@ -76,6 +76,10 @@ class ProcedureConfig:
     obligation_wd: DistributionConfig = default(default_factory=lambda: DistributionConfig("constant", 0.0, 0.0))
     deadline_wd: int = 0  # statutory deadline in working days; 0 = same day (15:00 rule)
     source: str = "assumption"
+    # Share of the procedure's records, any channel, whose result is collected at a counter (not
+    # sent online or by post): each brings a collection visit (desks.visits.collection). 0: none.
+    # Assumption (no published share).
+    collect_share: float = 0.0
 
 
 @dataclass
@@ -171,6 +175,47 @@ class LandIntakeConfig:
 
 
 @dataclass
+class CollectionVisitsConfig:
+    """Results collected at a counter (each procedure's ``collect_share``): the citizen comes on the
+    open day ``delay_open_days`` open days (drawn, rounded down) after the record's due day, at a
+    drawn moment of its open minutes. Assumption: no published timing or service time."""
+
+    delay_open_days: DistributionConfig = default(default_factory=lambda: DistributionConfig("gamma", 2.0, 1.0))
+    desk_minutes: DistributionConfig = default(default_factory=lambda: DistributionConfig("lognormal", 5.0, 0.5))
+
+
+@dataclass
+class SupplementVisitsConfig:
+    """Missing papers brought to a counter (scenario.supplement_share's records): a visit on the day
+    the papers wait ends, at a drawn moment of its open minutes. Assumption."""
+
+    share: float = 0.0  # of the records waiting for missing papers: papers brought in person (0: none)
+    desk_minutes: DistributionConfig = default(default_factory=lambda: DistributionConfig("lognormal", 10.0, 0.5))
+
+
+@dataclass
+class GuidanceVisitsConfig:
+    """Citizens who come only for guidance: as many per in-person submission expected as
+    ``per_submission``, arriving with the in-person profile. Assumption."""
+
+    per_submission: float = 0.0  # 0: none
+    # "procedure": the counter group of a procedure drawn from the unit's in-person mix; "general":
+    # the first general counter group (with desks.groups on)
+    counter: str = "procedure"
+    desk_minutes: DistributionConfig = default(default_factory=lambda: DistributionConfig("lognormal", 8.0, 0.6))
+
+
+@dataclass
+class VisitsConfig:
+    """Desk visits that submit nothing (sim.engines.visits): they queue and are served like
+    submissions and count in every desk KPI, but create no record. Off by default (every share 0)."""
+
+    collection: CollectionVisitsConfig = default(default_factory=CollectionVisitsConfig)
+    supplement: SupplementVisitsConfig = default(default_factory=SupplementVisitsConfig)
+    guidance: GuidanceVisitsConfig = default(default_factory=GuidanceVisitsConfig)
+
+
+@dataclass
 class DesksConfig:
     rule: str = "by_population"  # ceil(population / residents_per_desk) clipped to [min, max]; or "fixed"
     fixed: int = 3  # desks per unit under rule=fixed
@@ -193,6 +238,7 @@ class DesksConfig:
     # desk_minutes x share / (1 - share) on that record before calling the next citizen, so the
     # desk serves citizens (1 - share) of its time. 0 <= share < 1. Assumption (no measured share).
     other_duties_share: float = 0.0
+    visits: VisitsConfig = default(default_factory=VisitsConfig)
 
 
 @dataclass

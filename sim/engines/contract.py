@@ -38,7 +38,8 @@ class Engine(Protocol):
         at the horizon and the times of what happened to it; one entry per stay in the desk line;
         session minutes worked per staff pool and per department's approvers (extra sessions
         included); officer-minutes of overtime per staff pool; per record, the times asked to come
-        back (intake cap) and the return visits made so.
+        back (intake cap) and the return visits made so; per desk-only visit (``workload.visits``,
+        :mod:`sim.engines.visits`), its kind, when it was made and what happened to it at the desk.
 
     Invariants
         * Deterministic: the outcome depends on the arguments only. An engine draws no random
@@ -47,6 +48,9 @@ class Engine(Protocol):
           ``desk_end``), and the stage says where such a record is (``IN_PROCESS_STAGES``).
         * The rules of :mod:`sim.engines.rules` (the desk line, giving up and coming back, closing
           rules, queue orders, closing the books) are applied as written there.
+        * A desk-only visit queues like a citizen who submits, but is never received: it changes no
+          record's receipt except through the desks' time it takes. A record's collection and
+          supplement visits are scheduled at its receipt (:func:`~sim.engines.visits.visit_time`).
         * The opening stock (``workload.opening``, after the period's records, sorted by receipt)
           skips the desk: received at its ``arrival`` (at or before 0) with its ``opening_due``,
           it joins its staff pool at time 0, or, with ``opening_reviewed``, starts its remaining

@@ -40,13 +40,21 @@ class _DeskHall(DeskQueue):
 
     def __init__(self, w: Workload, calendar: WorkCalendar, desks: Desks, policy: DeskPolicy):
         super().__init__(w, calendar, policy, desks)
-        self.desk_minutes = w.desk_minutes.tolist()
+        extra = [] if w.visits is None else w.visits.desk_minutes.tolist()
+        self.desk_minutes = w.desk_minutes.tolist() + extra
         share = policy.other_duties_share
-        # the back work on each record after its service (None: officers have no other duties)
-        self.back_work = (w.desk_minutes * (share / (1.0 - share))).tolist() if share > 0 else None
+        # the back work on each record after its service (None: officers have no other duties);
+        # a desk-only visit brings none
+        self.back_work = ((w.desk_minutes * (share / (1.0 - share))).tolist() + [0.0] * len(extra)
+                          if share > 0 else None)
         self.arrival = w.arrival[: w.n_in_person].tolist()
+        self.n_in_person = w.n_in_person
         self.in_service: list[tuple[float, int, int]] = []  # (desk free, record, desk group), a heap
         self.coming_back: list[tuple[float, int]] = []  # (time, record), a heap
+        if self.visits is not None:  # guidance visits, and the visits of records received on arrival
+            self.start_visits()
+            for i in range(w.n_in_person, w.n_arriving):
+                self.visits_after_receipt(i, float(w.arrival[i]))
 
     def come_back(self, i: int, t: float) -> None:
         heapq.heappush(self.coming_back, (t, i))
@@ -101,6 +109,8 @@ class _DeskHall(DeskQueue):
             end = now + self.desk_minutes[i]
             if end < self.horizon:
                 self.desk_end[i] = end
+                if i < self.n_in_person and self.visits is not None:  # a submission, received at the end
+                    self.visits_after_receipt(i, end)
             heapq.heappush(self.in_service, (end if back_work is None else end + back_work[i], i, g))
 
 
@@ -304,7 +314,8 @@ def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int | Desks
     w, horizon = workload, calendar.horizon
     hall = _DeskHall(w, calendar, as_desks(desks), desk_policy)
     hall.run()
-    desk_end = np.array(hall.desk_end)
+    desk = hall.record_fields()
+    desk_end = desk["desk_end"]
     receipt = desk_end.copy()
     receipt[w.n_in_person:] = w.arrival[w.n_in_person:]
     received = ~np.isnan(receipt)
@@ -344,20 +355,21 @@ def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int | Desks
         staff_busy, approver_busy, staff_overtime = [0.0] * n_pools, [0.0] * n_departments, [0.0] * n_pools
 
     return UnitOutcome(
-        stage=stage_at_horizon(hall.stage, receipt, done),
+        stage=stage_at_horizon(hall.stage[:len(w)], receipt, done),
         receipt=receipt,
         due=due,
         done=done,
-        desk_start=np.array(hall.desk_start),
+        desk_start=desk["desk_start"],
         desk_end=desk_end,
-        desk_wait=np.array(hall.desk_wait),
-        abandoned_at=np.array(hall.abandoned_at),
+        desk_wait=desk["desk_wait"],
+        abandoned_at=desk["abandoned_at"],
         visit_enter=np.array(hall.visit_enter),
         visit_exit=np.array(hall.visit_exit),
         staff_busy=np.array(staff_busy, dtype=float),
         approver_busy=np.array(approver_busy, dtype=float),
         reviewed=reviewed,
         staff_overtime=np.array(staff_overtime, dtype=float),
-        asked_to_return=np.array(hall.asked_to_return, dtype=np.int64),
-        return_visits=np.array(hall.return_visits, dtype=np.int64),
+        asked_to_return=desk["asked_to_return"],
+        return_visits=desk["return_visits"],
+        **hall.extra_fields(),
     )

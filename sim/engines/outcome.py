@@ -33,3 +33,12 @@ class UnitOutcome:
     # full), and times they came back so (before the horizon); zeros without an intake cap
     asked_to_return: np.ndarray | None = None
     return_visits: np.ndarray | None = None
+    # Desk-only visits (sim.engines.visits), in the order of ``Workload.visits``: kind, when first
+    # made (nan: not made before the horizon), service start and end, minutes waited (all stays),
+    # and when the citizen left for good; empty without visits
+    extra_kind: np.ndarray | None = None
+    extra_arrival: np.ndarray | None = None
+    extra_desk_start: np.ndarray | None = None
+    extra_desk_end: np.ndarray | None = None
+    extra_desk_wait: np.ndarray | None = None
+    extra_abandoned_at: np.ndarray | None = None

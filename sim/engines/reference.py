@@ -186,6 +186,7 @@ class UnitModel:
         self.horizon = calendar.horizon
         desk_plan = as_desks(desks)
         self.hall = _DeskLine(workload, calendar, desk_policy, desk_plan, env)
+        self.n = n
         share = desk_policy.other_duties_share
         self._back_work = (workload.desk_minutes * (share / (1.0 - share))).tolist() if share > 0 else None
         self.receipt = np.full(n, np.nan)
@@ -198,7 +199,9 @@ class UnitModel:
         self._pool = workload.pool.tolist()
         self._lag = workload.lag_minutes.tolist()
         self._paused = workload.paused_wd.tolist()
-        self._desk_minutes = workload.desk_minutes.tolist()
+        # records, then desk-only visits (sim.engines.visits), as the desk line numbers its citizens
+        self._desk_minutes = workload.desk_minutes.tolist() + (
+            [] if workload.visits is None else workload.visits.desk_minutes.tolist())
 
         priority = QUEUE_ORDERS.get(back_office.order)(self.receipt, self.due)
         overtime = OvertimePlan(calendar, back_office.overtime) if back_office.overtime.enabled else None
@@ -215,6 +218,7 @@ class UnitModel:
             for _ in range(count):
                 env.process(self._desk(g))
         self._enter_opening_stock()
+        self.hall.start_visits()
         env.process(self._in_person_arrivals())
         env.process(self._remote_arrivals())
         env.process(self._sessions())
@@ -264,9 +268,10 @@ class UnitModel:
             i = yield wake
             yield env.timeout(self._desk_minutes[i])
             hall.desk_end[i] = env.now
-            self._receive(i)
-            if self._back_work is not None:
-                yield env.timeout(self._back_work[i])
+            if i < self.n:  # a submission; a desk-only visit is not received and brings no back work
+                self._receive(i)
+                if self._back_work is not None:
+                    yield env.timeout(self._back_work[i])
 
     def _sessions(self):
         """Open and close the desks; apply the closing rule at the end of each day."""
@@ -284,9 +289,13 @@ class UnitModel:
 
     # --- back office ---------------------------------------------------------------------------
     def _receive(self, i: int) -> None:
+        """Record ``i`` is received now: it goes to its staff pool, and its collection and supplement
+        visits are scheduled (from a remote record's exact arrival, which the clock may miss by a rounding)."""
         now = self.env.now
         self.receipt[i] = now
         self.due[i] = self.calendar.due_time(now, self._deadline[i])
+        if self.hall.visits is not None:
+            self.hall.visits_after_receipt(i, now if i < self.w.n_in_person else float(self.w.arrival[i]))
         if self.back_office.enabled:
             self.staff[self._pool[i]].put(i)
         else:
@@ -319,23 +328,25 @@ class UnitModel:
         self.env.run(until=self.horizon)
         hall = self.hall
         hall.close_books()
+        desk = hall.record_fields()
         return UnitOutcome(
-            stage=stage_at_horizon(hall.stage, self.receipt, self.done),
+            stage=stage_at_horizon(hall.stage[:self.n], self.receipt, self.done),
             receipt=self.receipt,
             due=self.due,
             done=self.done,
-            desk_start=np.array(hall.desk_start),
-            desk_end=np.array(hall.desk_end),
-            desk_wait=np.array(hall.desk_wait),
-            abandoned_at=np.array(hall.abandoned_at),
+            desk_start=desk["desk_start"],
+            desk_end=desk["desk_end"],
+            desk_wait=desk["desk_wait"],
+            abandoned_at=desk["abandoned_at"],
             visit_enter=np.array(hall.visit_enter),
             visit_exit=np.array(hall.visit_exit),
             staff_busy=np.array([p.busy_up_to_horizon() for p in self.staff]),
             approver_busy=np.array([p.busy_up_to_horizon() for p in self.approvers]),
             reviewed=self.reviewed,
             staff_overtime=np.array([p.overtime_up_to_horizon() for p in self.staff], dtype=float),
-            asked_to_return=np.array(hall.asked_to_return, dtype=np.int64),
-            return_visits=np.array(hall.return_visits, dtype=np.int64),
+            asked_to_return=desk["asked_to_return"],
+            return_visits=desk["return_visits"],
+            **hall.extra_fields(),
         )
 
 

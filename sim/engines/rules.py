@@ -22,6 +22,7 @@ from typing import Callable
 import numpy as np
 
 from sim.engines.outcome import ABANDONED, AT_DESK, AWAY, BACK_OFFICE, DESK_QUEUE, DONE
+from sim.engines.visits import GUIDANCE, visit_time
 from sim.engines.workload import Workload
 from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.model.scenario import DeskPolicy, Desks, OvertimePolicy
@@ -65,25 +66,49 @@ class DeskQueue:
     that day), again and again while the cap is reached; each return is a visit whose wait counts.
     Each engine's subclass implements :meth:`come_back` (rejoin at a later time). The per-record
     fields are plain lists, which are faster than numpy arrays for the scalar look-ups of an event loop.
+
+    Desk-only visits (``workload.visits``, :mod:`sim.engines.visits`) are citizens ``n``, ``n + 1``,
+    ... after the ``n`` records: they queue, give up and come back like anyone, but are never
+    received. A guidance visit comes at its drawn time (:meth:`start_visits`); a record's collection
+    and supplement visits are scheduled when the record is received (:meth:`visits_after_receipt`).
     """
 
     def __init__(self, workload: Workload, calendar: WorkCalendar, policy: DeskPolicy, desks: Desks):
-        n = len(workload)
+        self.n_records = n = len(workload)
+        visits = workload.visits
+        m = 0 if visits is None else len(visits)
+        self.visits = visits
+        n_all = n + m  # records, then desk-only visits
         self.calendar, self.horizon = calendar, calendar.horizon
         self.closing = CLOSING_RULES.get(policy.closing)
-        self.stage = np.zeros(n, dtype=np.int8)
-        self.desk_start = [NAN] * n
-        self.desk_end = [NAN] * n
-        self.desk_wait = [0.0] * n  # all stays in the queue together
-        self.abandoned_at = [NAN] * n
-        self.entered = [0.0] * n  # when the current stay in the queue began
-        self.gave_up_before = [False] * n
+        self.stage = np.zeros(n_all, dtype=np.int8)
+        self.desk_start = [NAN] * n_all
+        self.desk_end = [NAN] * n_all
+        self.desk_wait = [0.0] * n_all  # all stays in the queue together
+        self.abandoned_at = [NAN] * n_all
+        self.entered = [0.0] * n_all  # when the current stay in the queue began
+        self.gave_up_before = [False] * n_all
         self.visit_enter: list[float] = []  # one entry per stay in the queue
         self.visit_exit: list[float] = []
         self.patience = workload.patience_minutes.tolist()
         self.returns = workload.returns.tolist()
         self.return_position = workload.return_position.tolist()
         self.group = workload.desk_group.tolist()
+        # each record's desk-only visits (citizen numbers), and what schedules them at its receipt
+        self.visits_of: dict[int, list[int]] = {}
+        self.extra_arrival = [NAN] * m
+        if m:
+            self.patience += visits.patience_minutes.tolist()
+            self.returns += visits.returns.tolist()
+            self.return_position += visits.return_position.tolist()
+            self.group += visits.desk_group.tolist()
+            for k, i in enumerate(visits.record.tolist()):
+                if i >= 0:
+                    self.visits_of.setdefault(i, []).append(n + k)
+            self._deadline = workload.deadline_wd.tolist()
+            self._paused = workload.paused_wd.tolist()
+            self._visit_kind, self._visit_days = visits.kind.tolist(), visits.days.tolist()
+            self._visit_position = visits.position.tolist()
         self.counts = tuple(desks.counts)
         self.idle = list(self.counts)  # free desks per group
         self.queues: list[deque[int]] = [deque() for _ in self.counts]
@@ -93,12 +118,12 @@ class DeskQueue:
         when_idle = policy.take == "when_idle"
         self.may_take = [[h for h in range(len(self.counts)) if h != g and
                           (when_idle or policy.general[g] or self.counts[h] == 0)] for g in range(len(self.counts))]
-        self.capped = workload.intake_capped.tolist()
+        self.capped = workload.intake_capped.tolist() + [False] * m
         self.intake_per_day = desks.intake_per_day
         self.issued: dict[int, int] = {}  # intake-capped numbers issued per calendar day
-        self.asked_to_return = [0] * n  # times each citizen was asked to come back (intake cap)
-        self.return_visits = [0] * n  # times each came back after being asked
-        self.asked_pending = [False] * n
+        self.asked_to_return = [0] * n_all  # times each citizen was asked to come back (intake cap)
+        self.return_visits = [0] * n_all  # times each came back after being asked
+        self.asked_pending = [False] * n_all
         self.sent_home: list[int] = []  # sent home at closing: first in line at the next opening
         self.open = False  # a session is open
         self.overtime = False  # the day's sessions are over but the desks still serve
@@ -106,6 +131,49 @@ class DeskQueue:
     def come_back(self, i: int, t: float) -> None:
         """Make citizen ``i``, who gave up or was asked to return, rejoin the line at ``t`` (before the horizon)."""
         raise NotImplementedError
+
+    def start_visits(self) -> None:
+        """Schedule every guidance visit at its drawn time (the engine calls this once, at time 0)."""
+        if self.visits is None:
+            return
+        n = self.n_records
+        for k, (kind, t) in enumerate(zip(self._visit_kind, self.visits.arrival.tolist())):
+            if kind == GUIDANCE and t < self.horizon:
+                self.extra_arrival[k] = t
+                self.come_back(n + k, t)
+
+    def visits_after_receipt(self, i: int, receipt: float) -> None:
+        """Record ``i`` is received at ``receipt`` (before the horizon): schedule its collection and
+        supplement visits (:func:`~sim.engines.visits.visit_time`), those before the horizon."""
+        visits = self.visits_of.get(i)
+        if visits is None:
+            return
+        calendar, n = self.calendar, self.n_records
+        due = calendar.extend_due(calendar.due_time(receipt, self._deadline[i]), self._paused[i])
+        for j in visits:
+            k = j - n
+            t = visit_time(calendar, self._visit_kind[k], receipt, due, self._visit_days[k], self._visit_position[k])
+            if t < self.horizon:
+                self.extra_arrival[k] = t
+                self.come_back(j, t)
+
+    def record_fields(self) -> dict[str, np.ndarray]:
+        """The desk's per-record outcome arrays (the records' part of each citizen list)."""
+        n = self.n_records
+        return {"desk_start": np.array(self.desk_start[:n]), "desk_end": np.array(self.desk_end[:n]),
+                "desk_wait": np.array(self.desk_wait[:n]), "abandoned_at": np.array(self.abandoned_at[:n]),
+                "asked_to_return": np.array(self.asked_to_return[:n], dtype=np.int64),
+                "return_visits": np.array(self.return_visits[:n], dtype=np.int64)}
+
+    def extra_fields(self) -> dict[str, np.ndarray]:
+        """The outcome's ``extra_*`` arrays: what happened to each desk-only visit."""
+        n = self.n_records
+        kind = self.visits.kind.copy() if self.visits is not None else np.zeros(0, dtype=np.int8)
+        return {"extra_kind": kind, "extra_arrival": np.array(self.extra_arrival, dtype=float),
+                "extra_desk_start": np.array(self.desk_start[n:], dtype=float),
+                "extra_desk_end": np.array(self.desk_end[n:], dtype=float),
+                "extra_desk_wait": np.array(self.desk_wait[n:], dtype=float),
+                "extra_abandoned_at": np.array(self.abandoned_at[n:], dtype=float)}
 
     def waiting(self) -> int:
         """Citizens in the queues (some may have given up already)."""

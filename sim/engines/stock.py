@@ -148,7 +148,7 @@ def with_opening_stock(period: Workload, scenario: Scenario, plan: UnitPlan, cal
                            "patience_minutes", "returns", "return_position", "effort_minutes", "lag_minutes",
                            "paused_wd", "approval_minutes", "opening", "opening_due", "opening_reviewed",
                            "desk_group", "intake_capped")}
-    return Workload(**joined, n_in_person=period.n_in_person)
+    return Workload(**joined, n_in_person=period.n_in_person, visits=period.visits)
 
 
 def closing_stock(w: Workload, o: UnitOutcome, calendar: WorkCalendar) -> dict[str, np.ndarray]:

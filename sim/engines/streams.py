@@ -24,6 +24,9 @@ STREAMS = (
     "remote.arrivals", "remote.channel", "remote.procedure", "remote.desk_minutes", "remote.patience",
     "remote.returns", "remote.effort", "remote.external_lag", "remote.approval", "remote.supplement",
     "remote.obligation",
+    # desk-only visits (sim.engines.visits): a result collected, missing papers brought, guidance
+    "in_person.collection", "remote.collection", "in_person.supplement_visit", "remote.supplement_visit",
+    "guidance.arrivals", "guidance.visit",
 )
 # The opening stock's own streams (:mod:`sim.engines.stock`): records in process when the period
 # starts draw only from these, so adding a stock leaves every record of the period unchanged.

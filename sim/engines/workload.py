@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.engines.visits import (COLLECTION, COLLECTION_COLUMNS, GUIDANCE, GUIDANCE_COLUMNS, SUPPLEMENT,
+                                 SUPPLEMENT_COLUMNS, Visits)
 from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.model.scenario import Scenario, UnitPlan
 
@@ -57,6 +59,8 @@ class Workload:
     # counts against the unit's daily intake cap (a land file). Drawn from nothing: set by procedure.
     desk_group: np.ndarray | None = None
     intake_capped: np.ndarray | None = None
+    # Desk-only visits of the period's records and guidance visits (sim.engines.visits); None: none
+    visits: Visits | None = None
 
     def __post_init__(self) -> None:
         if self.desk_group is None:
@@ -173,15 +177,93 @@ def by_procedure(scenario: Scenario, procedure: np.ndarray, attribute: str, u: n
     return out
 
 
+def papers_wd(scenario: Scenario, kind: str, deadline_wd: np.ndarray, papers: np.ndarray) -> np.ndarray:
+    """Each record's wait for missing papers, working days (0: its papers are complete), from two
+    uniforms per record: a multi-day record waits by the node kind's share and wait."""
+    incomplete = (papers[:, 0] < scenario.supplement_share_of(kind)) & (deadline_wd > 0)
+    return np.where(incomplete, scenario.supplement_wait_of(kind).from_uniform(papers[:, 1]), 0.0)
+
+
 def paused_wd(scenario: Scenario, kind: str, procedure: np.ndarray, deadline_wd: np.ndarray,
               papers: np.ndarray, obligation: np.ndarray) -> np.ndarray:
     """Each record's working days after review with the deadline standing still, from two uniforms
-    per record for each cause: missing papers (a multi-day record, by the node kind's share and
-    wait), then a financial obligation (by its procedure's ``obligation_share`` and time to pay)."""
-    incomplete = (papers[:, 0] < scenario.supplement_share_of(kind)) & (deadline_wd > 0)
+    per record for each cause: missing papers (:func:`papers_wd`), then a financial obligation (by
+    its procedure's ``obligation_share`` and time to pay)."""
     owes = obligation[:, 0] < np.array([p.obligation_share for p in scenario.procedures])[procedure]
-    return (np.where(incomplete, scenario.supplement_wait_of(kind).from_uniform(papers[:, 1]), 0.0)
+    return (papers_wd(scenario, kind, deadline_wd, papers)
             + np.where(owes, by_procedure(scenario, procedure, "obligation_wd", obligation[:, 1]), 0.0))
+
+
+def _group_of(scenario: Scenario, procedure: np.ndarray) -> np.ndarray:
+    """The counter group of each procedure index (0 when the desks are pooled)."""
+    if not scenario.procedure_desk_group:
+        return np.zeros(len(procedure), dtype=np.int64)
+    return np.asarray(scenario.procedure_desk_group, dtype=np.int64)[procedure]
+
+
+def draw_visits(scenario: Scenario, plan: UnitPlan, calendar: WorkCalendar, streams: dict[str, np.random.Generator],
+                procedure: np.ndarray, n_in: int, papers: np.ndarray) -> Visits | None:
+    """The desk-only visits of one unit's period records (``procedure`` of each, ``n_in`` of them
+    in person, then the remote ones; ``papers``: each one's wait for missing papers) and its
+    guidance visits (:mod:`sim.engines.visits`); None if every share is 0."""
+    policy, visits = scenario.desk_policy, scenario.desk_policy.visits
+    if not scenario.visits_enabled:
+        return None
+    collect = np.array([p.collect_share for p in scenario.procedures])
+    n = len(procedure)
+    parts: list[dict[str, np.ndarray]] = []
+
+    def person(u_patience: np.ndarray, u_returns: np.ndarray, u_position: np.ndarray) -> dict[str, np.ndarray]:
+        patience = policy.patience_minutes.from_uniform(u_patience) if policy.reneging else np.full(len(u_patience), np.inf)
+        return {"patience_minutes": patience, "returns": u_returns < policy.return_probability,
+                "return_position": u_position}
+
+    def per_record(name: str, columns: tuple[str, ...]) -> dict[str, np.ndarray]:
+        """Named columns of per-record uniforms of one kind: in-person block, then remote block."""
+        u = np.concatenate([streams[f"in_person.{name}"].random((n_in, len(columns))),
+                            streams[f"remote.{name}"].random((n - n_in, len(columns)))])
+        return dict(zip(columns, u.T))
+
+    if collect.any():
+        u = per_record("collection", COLLECTION_COLUMNS)
+        rows = np.flatnonzero(u["collects"] < collect[procedure])
+        parts.append({"kind": np.full(len(rows), COLLECTION), "record": rows, "arrival": np.full(len(rows), np.nan),
+                      "days": np.floor(visits.collection_delay_days.from_uniform(u["delay"][rows])),
+                      "position": u["position"][rows],
+                      "desk_minutes": visits.collection_minutes.from_uniform(u["desk_minutes"][rows]),
+                      **person(u["patience"][rows], u["returns"][rows], u["return_position"][rows]),
+                      "desk_group": _group_of(scenario, procedure[rows])})
+    if visits.supplement_share > 0:
+        u = per_record("supplement_visit", SUPPLEMENT_COLUMNS)
+        rows = np.flatnonzero((papers > 0) & (u["brings"] < visits.supplement_share))
+        parts.append({"kind": np.full(len(rows), SUPPLEMENT), "record": rows, "arrival": np.full(len(rows), np.nan),
+                      "days": papers[rows], "position": u["position"][rows],
+                      "desk_minutes": visits.supplement_minutes.from_uniform(u["desk_minutes"][rows]),
+                      **person(u["patience"][rows], u["returns"][rows], u["return_position"][rows]),
+                      "desk_group": _group_of(scenario, procedure[rows])})
+    if visits.guidance_per_submission > 0:
+        share = scenario.mixes[plan.unit.kind].channel_share()
+        starts, lengths, expected = in_person_expected(
+            scenario, calendar, plan.records_per_day * share[IN_PERSON] * visits.guidance_per_submission)
+        arrival = poisson_times(streams["guidance.arrivals"], starts, lengths, expected)
+        m = len(arrival)
+        u = dict(zip(GUIDANCE_COLUMNS, streams["guidance.visit"].random((m, len(GUIDANCE_COLUMNS))).T))
+        if visits.guidance_counter == "general":
+            group = np.full(m, visits.guidance_group, dtype=np.int64)
+        else:
+            mix = scenario.mixes[plan.unit.kind]
+            group = _group_of(scenario, _inverse_cdf(mix.procedure_given_channel(IN_PERSON), u["procedure"]))
+        parts.append({"kind": np.full(m, GUIDANCE), "record": np.full(m, -1), "arrival": arrival,
+                      "days": np.zeros(m), "position": np.zeros(m),
+                      "desk_minutes": visits.guidance_minutes.from_uniform(u["desk_minutes"]),
+                      **person(u["patience"], u["returns"], u["return_position"]), "desk_group": group})
+    joined = {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
+    return Visits(kind=joined["kind"].astype(np.int8), record=joined["record"].astype(np.int64),
+                  arrival=joined["arrival"].astype(float), days=joined["days"].astype(float),
+                  position=joined["position"].astype(float), desk_minutes=joined["desk_minutes"].astype(float),
+                  patience_minutes=joined["patience_minutes"].astype(float), returns=joined["returns"].astype(bool),
+                  return_position=joined["return_position"].astype(float),
+                  desk_group=joined["desk_group"].astype(np.int64))
 
 
 def draw_workload(
@@ -232,6 +314,9 @@ def draw_workload(
     back = uniforms("returns", 2)
     deadline_wd = np.array([p.deadline_wd for p in scenario.procedures], dtype=np.int64)[procedure]
 
+    supplement = uniforms("supplement", 2)
+    papers = papers_wd(scenario, plan.unit.kind, deadline_wd, supplement)  # the papers part of paused_wd
+
     organisation = plan.organisation
     department = organisation.procedure_department[procedure]
     breadth = np.asarray(organisation.effort_factor)[department]
@@ -249,12 +334,12 @@ def draw_workload(
         return_position=back[:, 1],
         effort_minutes=per_procedure("effort_minutes", uniforms("effort")[:, 0]) * breadth,
         lag_minutes=per_procedure("external_lag_wd", uniforms("external_lag")[:, 0], calendar.minutes_per_working_day),
-        paused_wd=paused_wd(scenario, plan.unit.kind, procedure, deadline_wd, uniforms("supplement", 2),
-                            uniforms("obligation", 2)),
+        paused_wd=paused_wd(scenario, plan.unit.kind, procedure, deadline_wd, supplement, uniforms("obligation", 2)),
         approval_minutes=scenario.back_office.approval_minutes.from_uniform(uniforms("approval")[:, 0]),
         n_in_person=n_in,
         desk_group=np.asarray(scenario.procedure_desk_group, dtype=np.int64)[procedure]
         if scenario.procedure_desk_group else np.zeros(n, dtype=np.int64),
         intake_capped=np.asarray(scenario.procedure_intake_capped, dtype=bool)[procedure] & (np.arange(n) < n_in)
         if scenario.procedure_intake_capped and plan.intake_per_day > 0 else np.zeros(n, dtype=bool),
+        visits=draw_visits(scenario, plan, calendar, streams, procedure, n_in, papers),
     )

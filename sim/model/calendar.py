@@ -155,6 +155,18 @@ class WorkCalendar:
         day = opening // MINUTES_PER_DAY * MINUTES_PER_DAY
         return self.finish_after(opening, position * self.open_minutes(day, day + MINUTES_PER_DAY))
 
+    def open_day_at(self, t: float, later: int, position: float) -> float:
+        """The open day ``later`` open days after the day of ``t`` (0: that day, or the next open day
+        if it has no session), at ``position`` (0 to 1) of its open minutes; inf past the calendar."""
+        opening = self.next_work_start(t // MINUTES_PER_DAY * MINUTES_PER_DAY)
+        for _ in range(later):
+            opening = self.next_work_start((opening // MINUTES_PER_DAY + 1) * MINUTES_PER_DAY)
+        if opening == float("inf"):
+            return opening
+        day = opening // MINUTES_PER_DAY * MINUTES_PER_DAY
+        day_minutes = self.minutes_worked_by(day + MINUTES_PER_DAY) - self.minutes_worked_by(day)
+        return self.finish_after(opening, position * day_minutes)
+
     # --- working-time arithmetic ---------------------------------------------------------
     def minutes_worked_by(self, t: float) -> float:
         """Session minutes from time 0 to ``t``: :meth:`working_minutes` for one time, without numpy."""

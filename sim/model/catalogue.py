@@ -89,6 +89,7 @@ class Procedure:
     obligation_share: float  # share of records with a financial obligation to pay after review
     obligation_wd: Distribution  # working days from review to payment (the deadline stands still)
     source: str
+    collect_share: float = 0.0  # share of records (any channel) whose result is collected at a counter
 
 
 @dataclass(frozen=True)

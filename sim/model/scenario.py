@@ -49,6 +49,30 @@ class UnitPlan:
 
 
 @dataclass(frozen=True)
+class VisitPolicy:
+    """The desk visits that submit nothing (:mod:`sim.engines.visits`): results collected at a
+    counter, missing papers brought, guidance asked. Every share 0 (the default): none is made.
+
+    Each procedure's share of records whose result is collected at a counter is its
+    ``Procedure.collect_share``; the rest are settings of the whole run.
+    """
+
+    collection_delay_days: Distribution = Distribution("constant", 0.0, 0.0)  # open days after the due day (floored)
+    collection_minutes: Distribution = Distribution("constant", 0.0, 0.0)  # desk minutes of a collection
+    supplement_share: float = 0.0  # of the records waiting for missing papers: papers brought to a counter
+    supplement_minutes: Distribution = Distribution("constant", 0.0, 0.0)
+    guidance_per_submission: float = 0.0  # guidance-only visits per in-person submission expected
+    guidance_counter: str = "procedure"  # "procedure": the group of a procedure drawn from the in-person mix; "general"
+    guidance_minutes: Distribution = Distribution("constant", 0.0, 0.0)
+    guidance_group: int = 0  # the counter group of guidance_counter="general" (the first general group)
+
+    def any_with(self, procedures: tuple[Procedure, ...]) -> bool:
+        """Whether any visit can happen with these procedures (a collect, supplement or guidance share above 0)."""
+        return (self.supplement_share > 0 or self.guidance_per_submission > 0
+                or any(p.collect_share > 0 for p in procedures))
+
+
+@dataclass(frozen=True)
 class DeskPolicy:
     closing: str  # "overtime" or "return_next_day"
     reneging: bool
@@ -64,6 +88,7 @@ class DeskPolicy:
     # Share of a desk officer's time on the back work of each record received (digitising,
     # returning results): after each service the desk spends desk_minutes x share / (1 - share) on it.
     other_duties_share: float = 0.0
+    visits: VisitPolicy = VisitPolicy()  # desk visits that submit nothing (off: no such visit)
 
 
 @dataclass(frozen=True)
@@ -129,6 +154,11 @@ class Scenario:
     # one pooled group), and whether it counts against a unit's daily land intake cap.
     procedure_desk_group: tuple[int, ...] = ()
     procedure_intake_capped: tuple[bool, ...] = ()
+
+    @property
+    def visits_enabled(self) -> bool:
+        """Whether any desk-only visit can happen (a collect, supplement or guidance share above 0)."""
+        return self.desk_policy.visits.any_with(self.procedures)
 
     @property
     def days(self) -> int:

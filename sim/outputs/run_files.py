@@ -10,6 +10,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from sim.analysis.unit_counts import VISIT_KINDS_ALL
 from sim.analysis.scopes import CENTRE_KIND
 from sim.analysis.summary import RunSummary
 from sim.outputs.figures import save, subplots
@@ -226,6 +227,8 @@ SHORT = {"desk_wait_mean_min": "wait_mean", "desk_wait_p90_min": "wait_p90", "on
          "staff_utilisation": "util_mean", "staff_utilisation_max": "util_max", "busiest_department": "busiest",
          "overtime_hours_per_officer_week": "overtime_h/wk"}
 OVERTIME_KPIS = ("overtime_hours", "overtime_hours_per_officer_week")  # printed when staff.overtime.enabled
+# printed when desks.visits has a share above 0 (sim.engines.visits)
+VISIT_KPIS = tuple(name for kind in VISIT_KINDS_ALL for name in (f"visits_{kind}", f"desk_wait_mean_{kind}_min"))
 
 
 def format_summary(run: RunSummary, top: int) -> str:
@@ -234,7 +237,9 @@ def format_summary(run: RunSummary, top: int) -> str:
     lines += [f"warning: {w}" for w in run.summary.get("warnings", [])]
     scopes = run.summary.get("scopes", {})
     overtime = run.summary.get("overtime_enabled", False)
-    shown = [name for name in run.summary["kpis"] if overtime or name not in OVERTIME_KPIS]
+    visits = run.summary.get("visits_enabled", False)
+    shown = [name for name in run.summary["kpis"]
+             if (overtime or name not in OVERTIME_KPIS) and (visits or name not in VISIT_KPIS)]
     if len(scopes) > 2:  # units and the Centre: each scope side by side, so each report meets its own
         lines += ["", ("City totals by scope (mean over replications [95 % CI]): units = wards and communes, "
                        "centre = the City Centre's branches, all = both")]
