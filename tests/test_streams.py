@@ -2,6 +2,7 @@
 versions, and adding a stream changes no existing stream."""
 
 import numpy as np
+import pytest
 
 from sim.engines import streams
 from sim.engines.streams import STREAMS, stream_key, unit_streams
@@ -82,12 +83,18 @@ class _Recording(dict):
         return super().__getitem__(name)
 
 
-def test_the_workload_draws_from_every_declared_stream_and_no_other():
-    scenario = scenario_from("city.units=[ba_dinh]", "period.end=2025-07-02")
+DAY_START_STREAMS = {"in_person.door", "in_person.booking"}  # drawn only when their mechanism is on
+
+
+@pytest.mark.parametrize("day_start", [False, True], ids=["day start off", "door arrivals and booking on"])
+def test_the_workload_draws_from_every_declared_stream_and_no_other(day_start):
+    overrides = ("scenario.demand.before_opening.share=0.2", "desks.booking.enabled=true",
+                 "desks.booking.start=2025-07-01") if day_start else ()
+    scenario = scenario_from("city.units=[ba_dinh]", "period.end=2025-07-02", *overrides)
     plan = scenario.units[0]
     streams = _Recording(unit_streams(SEED, 0, plan.unit.index))
     draw_workload(scenario, plan, calendar_for(scenario.calendar, scenario.start, scenario.days), streams)
-    assert streams.used == set(STREAMS)
+    assert streams.used == (set(STREAMS) if day_start else set(STREAMS) - DAY_START_STREAMS)
 
 
 def test_the_runner_seeds_every_task_from_the_named_streams():
