@@ -102,6 +102,20 @@ def test_door_arrivals_wait_from_their_arrival_and_are_called_at_opening():
         np.testing.assert_allclose(outcome.desk_wait, [30, 20, 60], atol=1e-9, err_msg=engine)
 
 
+def test_a_door_arrivals_patience_starts_at_the_opening_or_at_their_arrival():
+    # One desk, busy for 30 minutes from opening with citizen 0, who came 90 minutes before it.
+    # Citizen 1 comes 60 minutes before the opening with a patience of 45 minutes. From the opening
+    # (60 minutes added to their first stay), they are still there at 30 and called; from their
+    # arrival, they left 15 minutes before the opening.
+    scenario, calendar, opening, workload = hand_case([0, 0], [30, 10], [-90, -60])
+    workload = dataclasses.replace(workload, patience_minutes=np.array([np.inf, 45.0]))
+    from_opening = dataclasses.replace(workload, patience_extra=np.array([90.0, 60.0]))
+    for w, start, gone in ((from_opening, opening + 30, np.nan), (workload, np.nan, opening - 15)):
+        for engine, outcome in every_engine(scenario, calendar, w, Desks((1,))).items():
+            np.testing.assert_allclose(outcome.desk_start[1], start, atol=1e-9, err_msg=engine)
+            np.testing.assert_allclose(outcome.abandoned_at[1], gone, atol=1e-9, err_msg=engine)
+
+
 def door_counts(*overrides: str):
     """(door arrivals, in-person arrivals, arrivals before their day's opening lie within the window)
     over the nodes of a five-week run."""
@@ -180,9 +194,10 @@ def test_a_groups_profile_moves_its_arrivals_to_its_hours_and_keeps_its_count():
 
 def test_the_day_start_mixes_exercise_what_they_compare():
     """The agreement mixes are only a check if door arrivals wait for opening and some give up
-    there, and if a booked citizen is called ahead of a walk-in who came before them."""
+    there (when their patience starts at their arrival), and if a booked citizen is called ahead
+    of a walk-in who came before them."""
     at_opening = gave_up_at_door = booked_ahead = 0
-    for name in ("door arrivals", "booked numbers first"):
+    for name in ("door arrivals", "door arrivals, patience from arrival", "booked numbers first"):
         for workload, calendar, _, outcomes in every_engine_on_units(*POLICIES[name]):
             reference, n = outcomes["simpy"], workload.n_in_person
             start, arrival = reference.desk_start[:n], workload.arrival[:n]
@@ -211,6 +226,7 @@ def test_the_day_start_mixes_exercise_what_they_compare():
      "scenario.demand.group_hour_weights.civil_status"),
     (("+scenario.demand.group_hour_weights.civil_status=[0,0,0,0,0,0,0,0,-1,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0]",),
      "scenario.demand.group_hour_weights.civil_status[8]"),
+    (("scenario.demand.before_opening.patience_from=noon",), "scenario.demand.before_opening.patience_from"),
     (("desks.booking.share=1.5",), "desks.booking.share"),
     (("desks.booking.slot_minutes=0",), "desks.booking.slot_minutes"),
     (("desks.booking.start=2025-02-30",), "desks.booking.start"),

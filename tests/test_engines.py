@@ -82,6 +82,8 @@ POLICIES = {
     # The day as it starts (sim.engines.arrivals): citizens at the door before opening, who give up
     # there or are called at opening; after overtime the line has emptied, so they wait for opening.
     "door arrivals": ("scenario.demand.before_opening.share=0.3", *BUSY_DESKS),
+    "door arrivals, patience from arrival": ("scenario.demand.before_opening.share=0.3",
+                                             "scenario.demand.before_opening.patience_from=arrival", *BUSY_DESKS),
     "door arrivals, sent home, groups": ("scenario.demand.before_opening.share=0.25",
                                          "scenario.demand.before_opening.window_minutes=120", "desks.groups.enabled=true",
                                          "desks.rule=fixed", "desks.fixed=3", "desks.patience_minutes.mean=45",

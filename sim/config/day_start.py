@@ -18,6 +18,7 @@ from sim.model.catalogue import Procedure
 from sim.model.scenario import BeforeOpening, Booking, DeskPolicy
 
 BOOKED_SERVICE = ("priority", "fifo")
+PATIENCE_FROM = ("opening", "arrival")
 MAX_WEIGHT = 1e6  # as sim.config.build.MAX_WEIGHT
 
 
@@ -46,8 +47,11 @@ def _before_opening(d: dict, calendar: CalendarSpec, check_range: Callable) -> B
         if d[share] > 0 and d[window] > earliest:
             raise ConfigError(f"{key}.{window}", f"{d[window]:g} minutes is longer than from midnight to the "
                                                  f"earliest opening ({earliest // 60:02d}:{earliest % 60:02d})")
+    if d["patience_from"] not in PATIENCE_FROM:
+        raise ConfigError(f"{key}.patience_from", f"unknown value {d['patience_from']!r}; choose one of "
+                                                  f"{', '.join(PATIENCE_FROM)}")
     return BeforeOpening(float(d["share"]), float(d["window_minutes"]), float(d["centre_share"]),
-                         float(d["centre_window_minutes"]))
+                         float(d["centre_window_minutes"]), d["patience_from"] == "opening")
 
 
 def _group_hour_weights(profiles: dict, fields: dict, procedures: tuple[Procedure, ...], calendar: CalendarSpec,

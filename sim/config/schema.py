@@ -98,6 +98,10 @@ class BeforeOpeningConfig:
     # them online (domain.md), 215 minutes before 08:00; the share is an assumption.
     centre_share: float = 0.0
     centre_window_minutes: float = 215.0
+    # Where a door arrival's patience (desks.patience_minutes) starts: "opening", at the opening
+    # (they came knowing they would wait for it; their wait still counts from their arrival);
+    # "arrival", at their arrival. A later visit's patience starts when it joins. Assumption.
+    patience_from: str = "opening"
 
 
 @dataclass

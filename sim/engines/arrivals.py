@@ -55,19 +55,22 @@ def first_opening_of_day(calendar: WorkCalendar) -> dict[int, float]:
 
 
 def before_opening(times: np.ndarray, eligible: np.ndarray, u: np.ndarray, share: float, window: float,
-                   calendar: WorkCalendar) -> np.ndarray:
-    """The arrival times with the door arrivals moved: an eligible citizen whose first uniform is
-    below ``share`` comes instead in the ``window`` minutes before their day's first session opens,
-    at the place their second uniform gives (strictly before the opening)."""
+                   calendar: WorkCalendar) -> tuple[np.ndarray, np.ndarray]:
+    """The arrival times with the door arrivals moved, and the minutes each citizen comes before
+    the opening (0 for the others): an eligible citizen whose first uniform is below ``share``
+    comes instead in the ``window`` minutes before their day's first session opens, at the place
+    their second uniform gives (strictly before the opening)."""
     door = eligible & (u[:, 0] < share)
+    early = np.zeros(len(times))
     if not door.any():
-        return times
+        return times, early
     opening = first_opening_of_day(calendar)
     days = (times[door] // MINUTES_PER_DAY).astype(np.int64)
     opens = np.array([opening[d] for d in days.tolist()])
     moved = times.copy()
-    moved[door] = opens - window * (1.0 - u[door, 1])
-    return moved
+    early[door] = window * (1.0 - u[door, 1])
+    moved[door] = opens - early[door]
+    return moved, early
 
 
 def booked_citizens(times: np.ndarray, u: np.ndarray, share: float, first_day: int) -> np.ndarray:

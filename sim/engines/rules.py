@@ -67,7 +67,8 @@ class DeskQueue:
     fields are plain lists, which are faster than numpy arrays for the scalar look-ups of an event loop.
 
     A citizen may join while no session is open (at the door before opening): they wait in line
-    from their arrival and the desks call them when the session opens. Desks serving in overtime
+    from their arrival and the desks call them when the session opens (their patience may start
+    at the opening: ``workload.patience_extra``, their first stay only). Desks serving in overtime
     after the day's last session stop once the line is empty: someone who joins after that waits
     for the next opening. With queue numbers booked in advance served first
     (``policy.booked_first``), each group has a second line for its booked citizens, which its
@@ -88,6 +89,12 @@ class DeskQueue:
         self.visit_enter: list[float] = []  # one entry per stay in the queue
         self.visit_exit: list[float] = []
         self.patience = workload.patience_minutes.tolist()
+        # a door arrival's first stay may have more patience (workload.patience_extra); a later
+        # stay (after giving up, being asked back or sent home) has the drawn patience
+        self.later_patience = None
+        if workload.patience_extra.any():
+            self.later_patience = self.patience
+            self.patience = (workload.patience_minutes + workload.patience_extra).tolist()
         self.returns = workload.returns.tolist()
         self.return_position = workload.return_position.tolist()
         self.group = workload.desk_group.tolist()
@@ -151,6 +158,8 @@ class DeskQueue:
         self.visit_enter.append(now)
         self.visit_exit.append(now)
         self.asked_to_return[i] += 1
+        if self.later_patience is not None:
+            self.patience[i] = self.later_patience[i]
         self.stage[i] = AWAY
         back = self.calendar.return_time(now, self.return_position[i])
         if back < self.horizon:
@@ -260,11 +269,15 @@ class DeskQueue:
                     self._end_stay(i, now)
                     self.stage[i] = AWAY
                     self.sent_home.append(i)
+                    if self.later_patience is not None:
+                        self.patience[i] = self.later_patience[i]
 
     def give_up(self, i: int, t: float, now: float) -> None:
         """The citizen left the line at ``t`` (noticed at ``now``); with their return probability
         they come back once, on the next open day, else they have abandoned for good."""
         self._end_stay(i, t)
+        if self.later_patience is not None:
+            self.patience[i] = self.later_patience[i]
         if self.returns[i] and not self.gave_up_before[i]:
             self.gave_up_before[i] = True
             self.stage[i] = AWAY

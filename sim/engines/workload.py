@@ -62,8 +62,13 @@ class Workload:
     # True for an in-person citizen who booked a queue number in advance (desks.booking): they
     # arrive at their slot's start (sim.engines.arrivals).
     booked: np.ndarray | None = None
+    # Minutes added to the patience of a citizen's first stay in line: a door arrival's wait
+    # before opening when their patience starts at the opening (0 for everybody else).
+    patience_extra: np.ndarray | None = None
 
     def __post_init__(self) -> None:
+        if self.patience_extra is None:
+            self.patience_extra = np.zeros(len(self.arrival))
         if self.booked is None:
             self.booked = np.zeros(len(self.arrival), dtype=bool)
         if self.desk_group is None:
@@ -304,7 +309,8 @@ def day_start(workload: Workload, scenario: Scenario, kind: str, calendar: WorkC
               streams: dict[str, np.random.Generator]) -> Workload:
     """The in-person block with booked queue numbers and citizens at the door before opening
     (:mod:`sim.engines.arrivals`), sorted again by arrival; ``workload`` itself when both are off."""
-    booking, (share, window) = scenario.booking, scenario.before_opening.of(kind)
+    booking, door = scenario.booking, scenario.before_opening
+    share, window = door.of(kind)
     if not booking.active and share <= 0:
         return workload
     n = workload.n_in_person
@@ -314,12 +320,13 @@ def day_start(workload: Workload, scenario: Scenario, kind: str, calendar: WorkC
         first_day = (booking.start - scenario.start).days
         booked = arrivals.booked_citizens(times, streams["in_person.booking"].random(n), booking.share, first_day)
         times = np.where(booked, arrivals.slot_starts(times, booking.slot_minutes, calendar), times)
+    early = np.zeros(n)
     if share > 0:
-        times = arrivals.before_opening(times, ~booked, streams["in_person.door"].random((n, 2)), share, window,
-                                        calendar)
-    arrival = workload.arrival.copy()
-    arrival[:n] = times
-    flags = workload.booked.copy()
-    flags[:n] = booked
-    moved = dataclasses.replace(workload, arrival=arrival, booked=flags)
+        times, early = arrivals.before_opening(times, ~booked, streams["in_person.door"].random((n, 2)), share,
+                                               window, calendar)
+    arrival, flags, extra = workload.arrival.copy(), workload.booked.copy(), workload.patience_extra.copy()
+    arrival[:n], flags[:n] = times, booked
+    if door.patience_from_opening:
+        extra[:n] = early
+    moved = dataclasses.replace(workload, arrival=arrival, booked=flags, patience_extra=extra)
     return arrivals.sort_in_person(moved, np.argsort(times, kind="stable"))

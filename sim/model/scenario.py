@@ -79,6 +79,7 @@ class BeforeOpening:
     window_minutes: float = 60.0
     centre_share: float = 0.0
     centre_window_minutes: float = 60.0
+    patience_from_opening: bool = True  # a door arrival's patience starts at the opening, not at their arrival
 
     def of(self, kind: str) -> tuple[float, float]:
         """(share, window in minutes) of a node kind."""
