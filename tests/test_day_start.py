@@ -214,6 +214,11 @@ def test_the_day_start_mixes_exercise_what_they_compare():
 
 @pytest.mark.parametrize("overrides, key", [
     (("scenario.demand.before_opening.share=1.2",), "scenario.demand.before_opening.share"),
+    (("scenario.demand.before_opening.share=nan",), "scenario.demand.before_opening.share"),
+    (("scenario.demand.before_opening.window_minutes=inf",), "scenario.demand.before_opening.window_minutes"),
+    (("desks.booking.slot_minutes=nan",), "desks.booking.slot_minutes"),
+    (("+scenario.demand.group_hour_weights.civil_status=[0,0,0,0,0,0,0,0,inf,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0]",),
+     "scenario.demand.group_hour_weights.civil_status[8]"),
     (("scenario.demand.before_opening.centre_share=-0.1",), "scenario.demand.before_opening.centre_share"),
     (("scenario.demand.before_opening.window_minutes=-5",), "scenario.demand.before_opening.window_minutes"),
     (("scenario.demand.before_opening.share=0.2", "scenario.demand.before_opening.window_minutes=600"),
