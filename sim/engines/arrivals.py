@@ -10,7 +10,8 @@ Three mechanisms, each off by default (and then the arrivals are exactly those o
   its stream by inverse transform of P(procedure | time of day) (common random numbers);
 * **citizens at the door before opening** (``scenario.demand.before_opening``): a share of a
   day's walk-in arrivals come before the day's first session opens instead, uniformly over a
-  window before it, and wait in line from their arrival (the desks call them at opening);
+  window before it, and wait in line from their arrival (the desks call them at opening); their
+  patience may start at the opening (``Workload.patience_extra``, their first visit only);
 * **queue numbers booked in advance** (``desks.booking``): from the booking start date on, a
   share of in-person citizens book the slot their drawn time falls in and arrive at its start;
   booked citizens never come before opening.
