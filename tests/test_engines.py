@@ -25,6 +25,11 @@ VISITS = ("procedures.copy_certification.collect_share=0.3", "procedures.contrac
           "desks.visits.supplement.share=0.8", "scenario.supplement_wait_wd.mean=4",
           "desks.visits.guidance.per_submission=0.3")
 
+# The day as it starts: a land group that comes early, civil status late; numbers booked from 7 July.
+LAND_EARLY = "scenario.demand.group_hour_weights.land_construction=[0,0,0,0,0,0,0,0,3,2,1,0.5,0,0.2,0.5,0.4,0.2,0,0,0,0,0,0,0]"
+CIVIL_LATE = "scenario.demand.group_hour_weights.civil_status=[0,0,0,0,0,0,0,0,0.3,0.6,1,1,0,0.5,1.5,2,1.5,0.5,0,0,0,0,0,0]"
+BOOKING = ("desks.booking.enabled=true", "desks.booking.start=2025-07-07", "desks.booking.share=0.4")
+
 OVERTIME = ("staff.overtime.enabled=true", "staff.overtime.threshold_records_per_officer=3")
 STOCK = ("stock.source=handover", "stock.days_of_stock=5")  # a stock of its own size, not the fitted one
 
@@ -88,6 +93,40 @@ POLICIES = {
         "desks.other_duties_share=0.3"),
     # A branch of the City Centre: its own land-heavy mix, departments and desks (few records, cheap).
     "a City Centre branch": ("city.units=[soc_son,centre_branch_07]", "centre.records_per_day=400"),
+    # The day as it starts (sim.engines.arrivals): citizens at the door before opening, who give up
+    # there or are called at opening; after overtime the line has emptied, so they wait for opening.
+    "door arrivals": ("scenario.demand.before_opening.share=0.3", *BUSY_DESKS),
+    "door arrivals, patience from arrival": ("scenario.demand.before_opening.share=0.3",
+                                             "scenario.demand.before_opening.patience_from=arrival", *BUSY_DESKS),
+    "door arrivals, sent home, groups": ("scenario.demand.before_opening.share=0.25",
+                                         "scenario.demand.before_opening.window_minutes=120", "desks.groups.enabled=true",
+                                         "desks.rule=fixed", "desks.fixed=3", "desks.patience_minutes.mean=45",
+                                         "desks.closing=return_next_day"),
+    # Overtime past midnight meets the next morning's door arrivals.
+    "door arrivals, one desk, no reneging": ("scenario.demand.before_opening.share=0.2", "desks.reneging=false",
+                                             "desks.rule=fixed", "desks.fixed=1",
+                                             "scenario.demand.records_per_1000_residents_per_day=1.2"),
+    "door arrivals at a City Centre branch": ("city.units=[soc_son,centre_branch_01]", "centre.records_per_day=600",
+                                              "scenario.demand.before_opening.centre_share=0.4",
+                                              "scenario.demand.before_opening.share=0.1", "desks.patience_minutes.mean=90"),
+    # Time-of-day profiles per counter group: land early, civil status late, with and without split counters.
+    "hour profiles by group": ("desks.groups.enabled=true", "desks.rule=fixed", "desks.fixed=4",
+                               "desks.patience_minutes.mean=60", f"+{LAND_EARLY}", f"+{CIVIL_LATE}"),
+    "hour profiles, pooled desks, door": (f"+{LAND_EARLY}", "scenario.demand.before_opening.share=0.2", *BUSY_DESKS),
+    # Queue numbers booked in advance (from the second week of the period): called first, or in line.
+    "booked numbers first": (*BOOKING, *BUSY_DESKS, "scenario.demand.before_opening.share=0.2"),
+    "booked numbers first, groups, sent home, cap": (*BOOKING, "desks.groups.enabled=true", "desks.rule=fixed",
+                                                     "desks.fixed=3", "desks.patience_minutes.mean=40",
+                                                     "desks.closing=return_next_day", "desks.land_intake.enabled=true",
+                                                     "desks.land_intake.specialists=1",
+                                                     "desks.land_intake.per_specialist=3", f"+{LAND_EARLY}"),
+    "booked numbers in line": (*BOOKING, "desks.booking.serve=fifo", *BUSY_DESKS),
+    # Everything at the desks at once: desk-only visits of records moved by the door and by booking
+    # (their record's place changes when the in-person block is sorted again), counters by group.
+    "desk visits, door arrivals, booked numbers, groups": (
+        *VISITS, *BOOKING, "scenario.demand.before_opening.share=0.3", "desks.groups.enabled=true",
+        "desks.rule=fixed", "desks.fixed=3", "desks.patience_minutes.mean=50", f"+{LAND_EARLY}",
+        "desks.other_duties_share=0.2"),
 }
 OVERTIME_POLICIES = [name for name in POLICIES if name.startswith("overtime")]
 

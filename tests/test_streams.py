@@ -2,6 +2,7 @@
 versions, and adding a stream changes no existing stream."""
 
 import numpy as np
+import pytest
 
 from sim.engines import streams
 from sim.engines.streams import STREAMS, stream_key, unit_streams
@@ -82,20 +83,29 @@ class _Recording(dict):
         return super().__getitem__(name)
 
 
-def test_the_workload_draws_from_every_declared_stream_and_no_other():
-    """With every kind of desk visit on, every stream is read; with visits off (the default), none of theirs."""
-    visits = ("procedures.land_transfer.collect_share=0.5", "scenario.supplement_share=0.3",
-              "desks.visits.supplement.share=0.5", "desks.visits.guidance.per_submission=0.2")
-    used = {}
-    for label, overrides in (("on", visits), ("off", ())):
-        scenario = scenario_from("city.units=[ba_dinh]", "period.end=2025-07-02", *overrides)
-        plan = scenario.units[0]
-        streams = _Recording(unit_streams(SEED, 0, plan.unit.index))
-        draw_workload(scenario, plan, calendar_for(scenario.calendar, scenario.start, scenario.days), streams)
-        used[label] = streams.used
-    assert used["on"] == set(STREAMS)
-    assert used["off"] == {name for name in STREAMS if "collection" not in name and "visit" not in name
-                           and not name.startswith("guidance.")}
+DAY_START_STREAMS = {"in_person.door", "in_person.booking"}  # drawn only when their mechanism is on
+VISIT_OVERRIDES = ("procedures.land_transfer.collect_share=0.5", "scenario.supplement_share=0.3",
+                   "desks.visits.supplement.share=0.5", "desks.visits.guidance.per_submission=0.2")
+DAY_START_OVERRIDES = ("scenario.demand.before_opening.share=0.2", "desks.booking.enabled=true",
+                       "desks.booking.start=2025-07-01")
+
+
+def _visit_stream(name: str) -> bool:
+    return "collection" in name or "visit" in name or name.startswith("guidance.")
+
+
+@pytest.mark.parametrize("visits", [False, True], ids=["visits off", "every kind of visit on"])
+@pytest.mark.parametrize("day_start", [False, True], ids=["day start off", "door arrivals and booking on"])
+def test_the_workload_draws_from_every_declared_stream_and_no_other(visits, day_start):
+    """Each mechanism reads its own streams when on, and none of them when off."""
+    overrides = (VISIT_OVERRIDES if visits else ()) + (DAY_START_OVERRIDES if day_start else ())
+    scenario = scenario_from("city.units=[ba_dinh]", "period.end=2025-07-02", *overrides)
+    plan = scenario.units[0]
+    streams = _Recording(unit_streams(SEED, 0, plan.unit.index))
+    draw_workload(scenario, plan, calendar_for(scenario.calendar, scenario.start, scenario.days), streams)
+    expected = {name for name in STREAMS if (visits or not _visit_stream(name))
+                and (day_start or name not in DAY_START_STREAMS)}
+    assert streams.used == expected
 
 
 def test_the_runner_seeds_every_task_from_the_named_streams():

@@ -209,3 +209,22 @@ def test_bad_visit_settings_stop_with_one_line(cli):
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "sim: error: desks.visits.supplement.share: must be at least 0 and at most 1, got 2"]
+
+
+def test_a_visit_keeps_its_record_when_door_arrivals_and_booking_reorder_the_in_person_block():
+    """Only land transfers are collected, so every collection visit must point at a land transfer,
+    before and after the day-start mechanisms sort the in-person block again."""
+    collect = ("procedures.land_transfer.collect_share=1", "desks.visits.collection.delay_open_days.kind=constant",
+               "desks.visits.collection.delay_open_days.mean=0")
+    for day_start in ((), ("scenario.demand.before_opening.share=0.5", "desks.booking.enabled=true",
+                           "desks.booking.share=0.5", "desks.booking.start=2025-07-01")):
+        scenario, _, workload, out = outcomes(*collect, *day_start)
+        transfer = [p.name for p in scenario.procedures].index("land_transfer")
+        visits = workload.visits
+        collected = visits.record[visits.kind == COLLECTION]
+        assert len(collected) == (workload.procedure == transfer).sum()
+        assert (workload.procedure[collected] == transfer).all()
+        # and each is made after its own record's receipt
+        made = ~np.isnan(out[REFERENCE].extra_arrival[visits.kind == COLLECTION])
+        receipt = out[REFERENCE].receipt[collected]
+        assert (out[REFERENCE].extra_arrival[visits.kind == COLLECTION][made] > receipt[made]).all()

@@ -24,6 +24,7 @@ from sim.errors import ConfigError
 from sim.model.scenario import BackOfficePolicy, DeskPolicy, OvertimePolicy, Scenario, UnitPlan
 from sim.config.search_path import group_options, load_option
 from sim.config.counters import desk_groups, with_counters
+from sim.config.day_start import day_start
 from sim.config.stock import stock_policy
 from sim.config.visits import visit_policy
 from sim.config.schema import StructureConfig
@@ -62,6 +63,8 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
     desk_policy, procedure_desk_group, procedure_intake_capped = desk_groups(
         c["desks"], procedures, _desk_policy(c["desks"]), check_range)
     desk_policy = visit_policy(c["desks"]["visits"], desk_policy, check_range, _distribution)
+    before_opening, booking, procedure_hour_weights, desk_policy = day_start(c, procedures, calendar, desk_policy,
+                                                                             end, check_range)
     back_office = _back_office(c["staff"], c["scenario"]["back_office"], calendar)
     units, units_per_unit = _unit_plans(c, structure, procedures, demand)
     branches = _centre_plans(c, procedures, demand, session_minutes_per_day(calendar, start, end))
@@ -108,6 +111,9 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
         queue_unit=_queue_unit(str(c["report"]["queue_unit"]), units),
         procedure_desk_group=procedure_desk_group,
         procedure_intake_capped=procedure_intake_capped,
+        before_opening=before_opening,
+        booking=booking,
+        procedure_hour_weights=procedure_hour_weights,
     )
 
 

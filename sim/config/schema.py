@@ -91,6 +91,24 @@ class CityConfig:
 
 
 @dataclass
+class BeforeOpeningConfig:
+    """Citizens who come before the day's first session opens and wait at the door (README, "How
+    waits are made"): a share of each day's walk-in arrivals come instead in the window before
+    opening, uniformly over it; their wait counts from their arrival. Off (share 0) by default."""
+
+    share: float = 0.0  # assumption (no count published), wards and communes; e.g. 0.2
+    window_minutes: float = 60.0  # assumption: the hour before opening
+    # The City Centre's branches: Branch 1 had queues for land numbers from 04:25 before it moved
+    # them online (domain.md), 215 minutes before 08:00; the share is an assumption.
+    centre_share: float = 0.0
+    centre_window_minutes: float = 215.0
+    # Where a door arrival's patience (desks.patience_minutes) starts: "opening", at the opening
+    # (they came knowing they would wait for it; their wait still counts from their arrival);
+    # "arrival", at their arrival. A later visit's patience starts when it joins. Assumption.
+    patience_from: str = "opening"
+
+
+@dataclass
 class DemandConfig:
     # 523,292 records / 61 days / 8.33 M residents (seed 004; the City Centre's share is included).
     records_per_1000_residents_per_day: float = 1.03
@@ -104,6 +122,13 @@ class DemandConfig:
     hour_weights: List[float] = default(
         default_factory=lambda: [0, 0, 0, 0, 0, 0, 0, 0, 1.3, 1.5, 1.3, 0.9, 0, 0.3, 1.0, 1.2, 1.0, 0.5, 0, 0, 0, 0, 0, 0]
     )
+    # Time-of-day profiles per counter group: group (a name of desks.groups.fields, used whether
+    # or not the counters are split) -> 24 hour weights replacing hour_weights for the in-person
+    # citizens of its procedures; each group keeps its records a week. Empty: every procedure
+    # follows hour_weights (today's arrivals). Assumption (no published profile), e.g. land early:
+    # '+scenario.demand.group_hour_weights.land_construction=[0,0,0,0,0,0,0,0,2.5,2,1.2,0.6,0,0.2,0.6,0.5,0.3,0.1,0,0,0,0,0,0]'
+    group_hour_weights: Dict[str, List[float]] = default(default_factory=dict)
+    before_opening: BeforeOpeningConfig = default(default_factory=BeforeOpeningConfig)
 
 
 @dataclass
@@ -216,6 +241,22 @@ class VisitsConfig:
 
 
 @dataclass
+class BookingConfig:
+    """Queue numbers booked in advance through an app: Hanoi's iHanoi offers online queue numbers
+    for the same day or the next six days from 1 October 2025 (domain.md; land numbers at Branch 1
+    since May 2025). From ``start`` on, a share of in-person citizens book the slot their arrival
+    falls in and come at its start (never before opening)."""
+
+    enabled: bool = False
+    share: float = 0.2  # assumption: share of in-person citizens who book (when enabled)
+    start: str = "2025-10-01"  # first day numbers can be booked (iHanoi, domain.md); ISO date
+    slot_minutes: float = 30.0  # assumption: slots from each session's start
+    # "priority": a booked citizen is called before the walk-ins of their counter group; "fifo":
+    # booked and walk-in citizens share one line in arrival order. Assumption.
+    serve: str = "priority"
+
+
+@dataclass
 class DesksConfig:
     rule: str = "by_population"  # ceil(population / residents_per_desk) clipped to [min, max]; or "fixed"
     fixed: int = 3  # desks per unit under rule=fixed
@@ -233,6 +274,7 @@ class DesksConfig:
     wait_target_minutes: float = 30.0  # assumption: the wait a planner wants most citizens under
     groups: CounterGroupsConfig = default(default_factory=CounterGroupsConfig)
     land_intake: LandIntakeConfig = default(default_factory=LandIntakeConfig)
+    booking: BookingConfig = default(default_factory=BookingConfig)
     # Share of a counter officer's time on the back work of the records received (digitising them,
     # Decree 118/2025; returning results): after each service the desk spends
     # desk_minutes x share / (1 - share) on that record before calling the next citizen, so the

@@ -102,7 +102,7 @@ class _DeskHall(DeskQueue):
     def _call(self, now: float) -> None:
         """Free desks call the next citizens in line, if the desks are serving: each is received at
         the end of its service (if before the horizon), the desk is free after its back work."""
-        if self.pooled and not (self.idle[0] and self.queue):
+        if self.pooled and not (self.idle[0] and (self.queue or self.booked_first)):
             return
         back_work = self.back_work
         for g, i in self.dispatch(now):

@@ -71,6 +71,13 @@ class DeskQueue:
     ... after the ``n`` records: they queue, give up and come back like anyone, but are never
     received. A guidance visit comes at its drawn time (:meth:`start_visits`); a record's collection
     and supplement visits are scheduled when the record is received (:meth:`visits_after_receipt`).
+    A citizen may join while no session is open (at the door before opening): they wait in line
+    from their arrival and the desks call them when the session opens (their patience may start
+    at the opening: ``workload.patience_extra``, their first stay only). Desks serving in overtime
+    after the day's last session stop once the line is empty: someone who joins after that waits
+    for the next opening. With queue numbers booked in advance served first
+    (``policy.booked_first``), each group has a second line for its booked citizens, which its
+    desks call before their walk-ins (first in that line: the booked citizen first in it).
     """
 
     def __init__(self, workload: Workload, calendar: WorkCalendar, policy: DeskPolicy, desks: Desks):
@@ -91,6 +98,12 @@ class DeskQueue:
         self.visit_enter: list[float] = []  # one entry per stay in the queue
         self.visit_exit: list[float] = []
         self.patience = workload.patience_minutes.tolist()
+        # a door arrival's first stay may have more patience (workload.patience_extra); a later
+        # stay (after giving up, being asked back or sent home) has the drawn patience
+        self.later_patience = None
+        if workload.patience_extra.any():
+            self.later_patience = self.patience
+            self.patience = (workload.patience_minutes + workload.patience_extra).tolist()
         self.returns = workload.returns.tolist()
         self.return_position = workload.return_position.tolist()
         self.group = workload.desk_group.tolist()
@@ -99,6 +112,8 @@ class DeskQueue:
         self.extra_arrival = [NAN] * m
         if m:
             self.patience += visits.patience_minutes.tolist()
+            if self.later_patience is not None:  # desk-only visits do not come before opening
+                self.later_patience = self.later_patience + visits.patience_minutes.tolist()
             self.returns += visits.returns.tolist()
             self.return_position += visits.return_position.tolist()
             self.group += visits.desk_group.tolist()
@@ -125,6 +140,10 @@ class DeskQueue:
         self.return_visits = [0] * n_all  # times each came back after being asked
         self.asked_pending = [False] * n_all
         self.sent_home: list[int] = []  # sent home at closing: first in line at the next opening
+        # booked citizens' lines, one per group, called before the walk-ins (booked_first only)
+        self.booked_first = bool(policy.booked_first and workload.booked.any())
+        self.booked = workload.booked.tolist() + [False] * m if self.booked_first else []  # visits book nothing
+        self.booked_lanes: list[deque[int]] = [deque() for _ in self.counts] if self.booked_first else []
         self.open = False  # a session is open
         self.overtime = False  # the day's sessions are over but the desks still serve
 
@@ -177,7 +196,13 @@ class DeskQueue:
 
     def waiting(self) -> int:
         """Citizens in the queues (some may have given up already)."""
-        return sum(len(q) for q in self.queues)
+        return sum(len(q) for q in self.queues) + sum(len(q) for q in self.booked_lanes)
+
+    def lane_of(self, i: int) -> deque[int]:
+        """The line citizen ``i`` stands in: their group's, or its booked line."""
+        if self.booked_first and self.booked[i]:
+            return self.booked_lanes[self.group[i]]
+        return self.queues[self.group[i]]
 
     def join(self, i: int, now: float) -> None:
         if self.asked_pending[i]:
@@ -190,9 +215,11 @@ class DeskQueue:
                 self.ask_to_return(i, now)
                 return
             self.issued[day] = issued + 1
+        if self.overtime and not self.open and not (any(self.queues) or any(self.booked_lanes)):
+            self.overtime = False  # the line emptied: the desks' day is over until the next opening
         self.stage[i] = DESK_QUEUE
         self.entered[i] = now
-        self.queues[self.group[i]].append(i)
+        self.lane_of(i).append(i)
 
     def ask_to_return(self, i: int, now: float) -> None:
         """The day's intake is full: the citizen's visit ends at once and they come back the next
@@ -200,6 +227,8 @@ class DeskQueue:
         self.visit_enter.append(now)
         self.visit_exit.append(now)
         self.asked_to_return[i] += 1
+        if self.later_patience is not None:
+            self.patience[i] = self.later_patience[i]
         self.stage[i] = AWAY
         back = self.calendar.return_time(now, self.return_position[i])
         if back < self.horizon:
@@ -212,7 +241,7 @@ class DeskQueue:
         for i in reversed(self.sent_home):
             self.stage[i] = DESK_QUEUE
             self.entered[i] = now
-            self.queues[self.group[i]].appendleft(i)
+            self.lane_of(i).appendleft(i)
         self.sent_home.clear()
 
     def end_session(self, now: float, last_of_day: bool) -> None:
@@ -228,9 +257,9 @@ class DeskQueue:
         calls: list[tuple[int, int]] = []
         if not (self.open or self.overtime):
             return calls
-        idle, queues = self.idle, self.queues
+        idle, queues, booked = self.idle, self.queues, self.booked_lanes
         for g, queue in enumerate(queues):
-            while idle[g] and queue:
+            while idle[g] and (queue or (booked and booked[g])):
                 i = self.call_next(now, g)
                 if i < 0:
                     break
@@ -259,6 +288,13 @@ class DeskQueue:
             while queue and now - entered[queue[0]] > patience[queue[0]]:
                 i = queue.popleft()
                 self.give_up(i, entered[i] + patience[i], now)
+            if self.booked_first:  # the booked line's first stands first in the group
+                lane = self.booked_lanes[h]
+                while lane and now - entered[lane[0]] > patience[lane[0]]:
+                    i = lane.popleft()
+                    self.give_up(i, entered[i] + patience[i], now)
+                if lane:
+                    queue = lane
             if queue and entered[queue[0]] < best_entered:
                 best, best_entered = h, entered[queue[0]]
         return best
@@ -266,9 +302,18 @@ class DeskQueue:
     def call_next(self, now: float, group: int = 0) -> int:
         """The citizen first in ``group``'s queue whom a desk serves from ``now``, or -1 if nobody is left in it.
 
-        Those whose patience ran out before ``now`` have left (see :meth:`give_up`).
+        Those whose patience ran out before ``now`` have left (see :meth:`give_up`). With booked
+        citizens served first, the group's booked line is called before its walk-ins.
         """
-        queue, entered, patience = self.queues[group], self.entered, self.patience
+        if self.booked_first:
+            i = self._call_from(now, self.booked_lanes[group])
+            if i >= 0:
+                return i
+        return self._call_from(now, self.queues[group])
+
+    def _call_from(self, now: float, queue: deque[int]) -> int:
+        """The first citizen of ``queue`` still there at ``now``, now at a desk; -1 if none."""
+        entered, patience = self.entered, self.patience
         while queue:
             i = queue.popleft()
             if now - entered[i] > patience[i]:
@@ -284,7 +329,7 @@ class DeskQueue:
         """Everybody in line goes home and comes back at the next opening; those whose patience had
         run out already have given up."""
         entered, patience = self.entered, self.patience
-        for queue in self.queues:
+        for queue in (*self.queues, *self.booked_lanes):
             while queue:
                 i = queue.popleft()
                 if now - entered[i] > patience[i]:
@@ -293,11 +338,15 @@ class DeskQueue:
                     self._end_stay(i, now)
                     self.stage[i] = AWAY
                     self.sent_home.append(i)
+                    if self.later_patience is not None:
+                        self.patience[i] = self.later_patience[i]
 
     def give_up(self, i: int, t: float, now: float) -> None:
         """The citizen left the line at ``t`` (noticed at ``now``); with their return probability
         they come back once, on the next open day, else they have abandoned for good."""
         self._end_stay(i, t)
+        if self.later_patience is not None:
+            self.patience[i] = self.later_patience[i]
         if self.returns[i] and not self.gave_up_before[i]:
             self.gave_up_before[i] = True
             self.stage[i] = AWAY
@@ -311,7 +360,7 @@ class DeskQueue:
     def close_books(self) -> None:
         """Settle those still in line at the horizon: gone if their patience ran out, else waiting."""
         horizon, entered, patience = self.horizon, self.entered, self.patience
-        for queue in self.queues:
+        for queue in (*self.queues, *self.booked_lanes):
             while queue:
                 i = queue.popleft()
                 if entered[i] + patience[i] < horizon:

@@ -147,7 +147,8 @@ def with_opening_stock(period: Workload, scenario: Scenario, plan: UnitPlan, cal
               for name in ("arrival", "channel", "procedure", "department", "pool", "deadline_wd", "desk_minutes",
                            "patience_minutes", "returns", "return_position", "effort_minutes", "lag_minutes",
                            "paused_wd", "approval_minutes", "opening", "opening_due", "opening_reviewed",
-                           "desk_group", "intake_capped")}
+                           "desk_group", "intake_capped", "booked",
+                           "patience_extra")}
     return Workload(**joined, n_in_person=period.n_in_person, visits=period.visits)
 
 

@@ -21,6 +21,8 @@ STREAMS = (
     "in_person.arrivals", "in_person.procedure", "in_person.desk_minutes", "in_person.patience",
     "in_person.returns", "in_person.effort", "in_person.external_lag", "in_person.approval",
     "in_person.supplement", "in_person.obligation",
+    # the day as it starts (sim.engines.arrivals): who comes before opening and when, who books
+    "in_person.door", "in_person.booking",
     "remote.arrivals", "remote.channel", "remote.procedure", "remote.desk_minutes", "remote.patience",
     "remote.returns", "remote.effort", "remote.external_lag", "remote.approval", "remote.supplement",
     "remote.obligation",

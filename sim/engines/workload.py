@@ -12,11 +12,13 @@ same citizens (common random numbers).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
 
+from sim.engines import arrivals
 from sim.engines.visits import (COLLECTION, COLLECTION_COLUMNS, GUIDANCE, GUIDANCE_COLUMNS, SUPPLEMENT,
                                  SUPPLEMENT_COLUMNS, Visits)
 from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
@@ -61,8 +63,18 @@ class Workload:
     intake_capped: np.ndarray | None = None
     # Desk-only visits of the period's records and guidance visits (sim.engines.visits); None: none
     visits: Visits | None = None
+    # True for an in-person citizen who booked a queue number in advance (desks.booking): they
+    # arrive at their slot's start (sim.engines.arrivals).
+    booked: np.ndarray | None = None
+    # Minutes added to the patience of a citizen's first stay in line: a door arrival's wait
+    # before opening when their patience starts at the opening (0 for everybody else).
+    patience_extra: np.ndarray | None = None
 
     def __post_init__(self) -> None:
+        if self.patience_extra is None:
+            self.patience_extra = np.zeros(len(self.arrival))
+        if self.booked is None:
+            self.booked = np.zeros(len(self.arrival), dtype=bool)
         if self.desk_group is None:
             self.desk_group = np.zeros(len(self.arrival), dtype=np.int64)
         if self.intake_capped is None:
@@ -279,8 +291,8 @@ def draw_workload(
     share = mix.channel_share()
     expected = plan.records_per_day * scenario.days
 
-    starts, lengths, in_person = in_person_expected(scenario, calendar, plan.records_per_day * share[IN_PERSON])
-    in_person_arrival = poisson_times(streams["in_person.arrivals"], starts, lengths, in_person)
+    in_person_arrival, in_person_procedure = in_person_times(scenario, plan.unit.kind, calendar,
+                                                             plan.records_per_day * share[IN_PERSON], streams)
     remote_expected = np.array([expected * (share[ONLINE] + share[POST])])
     remote_arrival = poisson_times(streams["remote.arrivals"], np.zeros(1), np.array([calendar.horizon]),
                                    remote_expected)
@@ -289,7 +301,7 @@ def draw_workload(
     online_given_remote = share[ONLINE] / (share[ONLINE] + share[POST]) if share[ONLINE] + share[POST] > 0 else 1.0
     remote_channel = np.where(streams["remote.channel"].random(n_remote) < online_given_remote, ONLINE, POST)
     procedure = np.concatenate([
-        _inverse_cdf(mix.procedure_given_channel(IN_PERSON), streams["in_person.procedure"].random(n_in)),
+        in_person_procedure,
         np.where(
             remote_channel == ONLINE,
             _inverse_cdf(mix.procedure_given_channel(ONLINE), u := streams["remote.procedure"].random(n_remote)),
@@ -321,7 +333,7 @@ def draw_workload(
     department = organisation.procedure_department[procedure]
     breadth = np.asarray(organisation.effort_factor)[department]
 
-    return Workload(
+    workload = Workload(
         arrival=np.concatenate([in_person_arrival, remote_arrival]),
         channel=np.concatenate([np.zeros(n_in, dtype=np.int8), remote_channel.astype(np.int8)]),
         procedure=procedure,
@@ -343,3 +355,63 @@ def draw_workload(
         if scenario.procedure_intake_capped and plan.intake_per_day > 0 else np.zeros(n, dtype=bool),
         visits=draw_visits(scenario, plan, calendar, streams, procedure, n_in, papers),
     )
+    return day_start(workload, scenario, plan.unit.kind, calendar, streams)
+
+
+def in_person_times(scenario: Scenario, kind: str, calendar: WorkCalendar, per_day: float,
+                    streams: dict[str, np.random.Generator]) -> tuple[np.ndarray, np.ndarray]:
+    """The in-person block's arrival times over open hours (:func:`in_person_expected`,
+    :func:`poisson_times`) and each arrival's procedure, the k-th from the k-th uniform of its stream.
+
+    Without time-of-day profiles per counter group every procedure follows the hour weights and
+    the procedure does not depend on the time. With them (``scenario.procedure_hour_weights``)
+    each procedure's records a week follow its group's profile, the arrivals are one Poisson
+    process of the summed intensity, and the procedure is drawn from P(procedure | time of day)
+    (:func:`sim.engines.arrivals.procedures_by_time`)."""
+    given_channel = scenario.mixes[kind].procedure_given_channel(IN_PERSON)
+    if not scenario.procedure_hour_weights:
+        starts, lengths, in_person = in_person_expected(scenario, calendar, per_day)
+        times = poisson_times(streams["in_person.arrivals"], starts, lengths, in_person)
+        return times, _inverse_cdf(given_channel, streams["in_person.procedure"].random(len(times)))
+    total = given_channel.sum()
+    by_profile: dict[tuple[float, ...], np.ndarray] = {}
+    columns = []
+    for k, weights in enumerate(scenario.procedure_hour_weights):
+        if weights not in by_profile:
+            starts, lengths, by_profile[weights] = in_person_expected(
+                dataclasses.replace(scenario, hour_weights=weights), calendar, per_day)
+        share = given_channel[k] / total if total > 0 else 0.0
+        columns.append(share * by_profile[weights])
+    expected = np.stack(columns, axis=1) if len(starts) else np.zeros((0, len(columns)))
+    times = poisson_times(streams["in_person.arrivals"], starts, lengths, expected.sum(axis=1))
+    u = streams["in_person.procedure"].random(len(times))
+    if len(times) == 0:
+        return times, np.zeros(0, dtype=np.int64)
+    return times, arrivals.procedures_by_time(expected, starts, times, u)
+
+
+def day_start(workload: Workload, scenario: Scenario, kind: str, calendar: WorkCalendar,
+              streams: dict[str, np.random.Generator]) -> Workload:
+    """The in-person block with booked queue numbers and citizens at the door before opening
+    (:mod:`sim.engines.arrivals`), sorted again by arrival; ``workload`` itself when both are off."""
+    booking, door = scenario.booking, scenario.before_opening
+    share, window = door.of(kind)
+    if not booking.active and share <= 0:
+        return workload
+    n = workload.n_in_person
+    times = workload.arrival[:n]
+    booked = np.zeros(n, dtype=bool)
+    if booking.active:
+        first_day = (booking.start - scenario.start).days
+        booked = arrivals.booked_citizens(times, streams["in_person.booking"].random(n), booking.share, first_day)
+        times = np.where(booked, arrivals.slot_starts(times, booking.slot_minutes, calendar), times)
+    early = np.zeros(n)
+    if share > 0:
+        times, early = arrivals.before_opening(times, ~booked, streams["in_person.door"].random((n, 2)), share,
+                                               window, calendar)
+    arrival, flags, extra = workload.arrival.copy(), workload.booked.copy(), workload.patience_extra.copy()
+    arrival[:n], flags[:n] = times, booked
+    if door.patience_from_opening:
+        extra[:n] = early
+    moved = dataclasses.replace(workload, arrival=arrival, booked=flags, patience_extra=extra)
+    return arrivals.sort_in_person(moved, np.argsort(times, kind="stable"))

@@ -89,6 +89,42 @@ class DeskPolicy:
     # returning results): after each service the desk spends desk_minutes x share / (1 - share) on it.
     other_duties_share: float = 0.0
     visits: VisitPolicy = VisitPolicy()  # desk visits that submit nothing (off: no such visit)
+    # Queue numbers booked in advance (desks.booking.serve): True, a booked citizen is called before
+    # the walk-ins of their group ("priority"); False, booked and walk-in citizens share one line ("fifo").
+    booked_first: bool = False
+
+
+@dataclass(frozen=True)
+class BeforeOpening:
+    """Citizens who come before the first session of the day opens and wait at the door
+    (``scenario.demand.before_opening``): the share of a day's walk-in arrivals who do, and the
+    window before opening over which they arrive (uniformly), for the units and the City Centre."""
+
+    share: float = 0.0
+    window_minutes: float = 60.0
+    centre_share: float = 0.0
+    centre_window_minutes: float = 60.0
+    patience_from_opening: bool = True  # a door arrival's patience starts at the opening, not at their arrival
+
+    def of(self, kind: str) -> tuple[float, float]:
+        """(share, window in minutes) of a node kind."""
+        return (self.centre_share, self.centre_window_minutes) if kind == CENTRE_KIND else (self.share, self.window_minutes)
+
+
+@dataclass(frozen=True)
+class Booking:
+    """Queue numbers booked in advance through an app (``desks.booking``): from ``start`` on, a
+    share of in-person citizens book a slot of ``slot_minutes`` and arrive at its start; how they
+    are served is :attr:`DeskPolicy.booked_first`."""
+
+    enabled: bool = False
+    share: float = 0.0
+    start: dt.date = dt.date(2025, 10, 1)
+    slot_minutes: float = 30.0
+
+    @property
+    def active(self) -> bool:
+        return self.enabled and self.share > 0
 
 
 @dataclass(frozen=True)
@@ -154,6 +190,12 @@ class Scenario:
     # one pooled group), and whether it counts against a unit's daily land intake cap.
     procedure_desk_group: tuple[int, ...] = ()
     procedure_intake_capped: tuple[bool, ...] = ()
+    # The day as it starts (sim.engines.arrivals): citizens at the door before opening, queue
+    # numbers booked in advance, and per procedure (catalogue order) the hour weights of its
+    # counter group's time-of-day profile (empty: every procedure follows hour_weights).
+    before_opening: BeforeOpening = BeforeOpening()
+    booking: Booking = Booking()
+    procedure_hour_weights: tuple[tuple[float, ...], ...] = ()
 
     @property
     def visits_enabled(self) -> bool:
