@@ -23,8 +23,9 @@ SMALL = ("city.units=[hoan_kiem,centre_branch_07]", "period.end=2025-07-14", "ce
 
 
 def fingerprint(*overrides: str) -> str:
-    """SHA-256 of two nodes' workloads and of both engines' outcomes, record by record."""
-    scenario = scenario_from(*SMALL, *overrides)
+    """SHA-256 of two nodes' workloads and of both engines' outcomes, record by record; desk waits
+    count every minute in line, as they did when the pinned values were computed."""
+    scenario = scenario_from(*SMALL, "desks.wait_counts_closed=true", *overrides)
     calendar = calendar_for(scenario.calendar, scenario.start, scenario.days)
     digest = hashlib.sha256()
     for position, plan in enumerate(scenario.units):
@@ -99,7 +100,29 @@ def test_door_arrivals_wait_from_their_arrival_and_are_called_at_opening():
     assert scenario.desk_policy.closing == "overtime"
     for engine, outcome in outcomes.items():
         np.testing.assert_allclose(outcome.desk_start, [opening, opening + 10, second], atol=1e-9, err_msg=engine)
+        # By default the wait is the part after the opening; the time at the door is kept apart.
+        np.testing.assert_allclose(outcome.desk_wait, [0, 10, 0], atol=1e-9, err_msg=engine)
+        np.testing.assert_allclose(outcome.desk_wait_closed, [30, 10, 60], atol=1e-9, err_msg=engine)
+    for engine, outcome in every_engine(scenario, calendar, workload, Desks((1,)), wait_counts_closed=True).items():
         np.testing.assert_allclose(outcome.desk_wait, [30, 20, 60], atol=1e-9, err_msg=engine)
+        np.testing.assert_allclose(outcome.desk_wait_closed, [30, 10, 60], atol=1e-9, err_msg=engine)
+
+
+def test_the_lunch_break_in_line_is_kept_apart_from_the_wait():
+    # One desk; the morning session ends at 12:00 (240 minutes after the 08:00 opening) and the
+    # afternoon one opens at 13:30. Citizen 0 comes at 11:45 and is served for 30 minutes; citizen 1
+    # comes at 11:50 and waits: the desk is free at 12:15 but calls nobody until 13:30. Of their 100
+    # minutes in line, 90 fall in the break: wait 10, closed 90. Citizen 2 comes at 13:40 and waits
+    # behind citizen 1 (served 13:30-14:00) for 20 minutes, none of it closed.
+    scenario, calendar, opening, workload = hand_case([0, 0, 0], [30, 30, 10], [225, 230, 340])
+    assert calendar.session_end[0] == opening + 240 and calendar.session_start[1] == opening + 330
+    for counts_closed, waits in ((False, [0, 10, 20]), (True, [0, 100, 20])):
+        outcomes = every_engine(scenario, calendar, workload, Desks((1,)), wait_counts_closed=counts_closed)
+        for engine, outcome in outcomes.items():
+            np.testing.assert_allclose(outcome.desk_start, opening + np.array([225, 330, 360]), atol=1e-9,
+                                       err_msg=engine)
+            np.testing.assert_allclose(outcome.desk_wait, waits, atol=1e-9, err_msg=engine)
+            np.testing.assert_allclose(outcome.desk_wait_closed, [0, 90, 0], atol=1e-9, err_msg=engine)
 
 
 def test_a_door_arrivals_patience_starts_at_the_opening_or_at_their_arrival():

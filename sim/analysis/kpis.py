@@ -60,6 +60,11 @@ KPIS = {k.name: k for k in (
     Kpi("desk_wait_p90_min", "min", 0, INF, "90th percentile of the desk waits of the citizens served (exact, pooled)"),
     Kpi("desk_wait_p95_min", "min", 0, INF, "95th percentile of the desk waits of the citizens served (exact, pooled)"),
     Kpi("desk_wait_over_target_pct", "%", 0, 100, "citizens served who waited longer than desks.wait_target_minutes"),
+    Kpi("closed_wait_mean_min", "min", 0, INF,
+        "mean minutes the citizens served stood in line while the desks did not serve (at the door before "
+        "opening, over the lunch break); left out of desk_wait_* unless desks.wait_counts_closed"),
+    Kpi("waited_closed_pct", "%", 0, 100,
+        "citizens served who stood in line while the desks did not serve (at the door before opening, over lunch)"),
     Kpi("longest_queue_mean", "citizens", 0, INF,
         "longest desk queue of the day (most citizens waiting in line at once, exact), mean over the days with a "
         "desk session; for several units, each day's longest queue at any one of them"),
@@ -163,6 +168,8 @@ def kpis(counts: np.ndarray, waits: np.ndarray, longest_queues: np.ndarray | Non
         "desk_wait_p90_min": wait_quantile(waits, 0.9),
         "desk_wait_p95_min": wait_quantile(waits, 0.95),
         "desk_wait_over_target_pct": _ratio(c["desk_wait_over_target"], c["served_at_desk"], 100),
+        "closed_wait_mean_min": _ratio(c["closed_wait_sum"], c["served_at_desk"]),
+        "waited_closed_pct": _ratio(c["waited_closed"], c["served_at_desk"], 100),
         "longest_queue_mean": float(longest.mean()) if len(longest) else math.nan,
         "longest_queue_max": float(longest.max()) if len(longest) else math.nan,
         "visits_per_desk_per_day": _ratio(c["served_at_desk"], c["desk_days"]),

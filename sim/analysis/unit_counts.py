@@ -30,6 +30,8 @@ COUNTS = (
     # Citizens served at a desk by kind of visit (served_at_desk is their sum) and their summed waits:
     # the submission of a record, and the desk-only visits of sim.engines.visits
     *(f"visits_{kind}" for kind in VISIT_KINDS_ALL), *(f"desk_wait_sum_{kind}" for kind in VISIT_KINDS_ALL),
+    # Citizens served: their minutes in line while the desks did not serve, and how many had some
+    "closed_wait_sum", "waited_closed",
 )
 DEPARTMENT_COUNTS = (
     "received", "processed", "processed_on_time", "in_process", "in_process_overdue",
@@ -93,6 +95,7 @@ def summarise_unit(replication: int, position: int, scenario: Scenario, plan: Un
     served = ~np.isnan(outcome.desk_start)
     extra_kind, extra_start, extra_end, extra_waits = desk_only_visits(outcome)
     waits = np.concatenate([outcome.desk_wait[served], extra_waits])  # every citizen served, visits included
+    closed_waits = served_closed_waits(outcome, served)
     lead_wd = np.zeros(len(workload))
     n_done = int(processed.sum())
     lead_wd[processed] = calendar.working_days_between(outcome.receipt[processed], outcome.done[processed])
@@ -125,6 +128,7 @@ def summarise_unit(replication: int, position: int, scenario: Scenario, plan: Un
         outcome.approver_busy.sum(), approvers.sum() * session_minutes,
         stock.sum(), (processed & arriving).sum(), (on_time & arriving).sum(), (in_process & arriving).sum(),
         overtime.sum() / 60, officer_weeks.sum(), plan.desks * is_open.sum(), *by_kind, *wait_by_kind,
+        closed_waits.sum(), (closed_waits > 0).sum(),
     ], dtype=float)
 
     dept = workload.department
@@ -159,6 +163,16 @@ def summarise_unit(replication: int, position: int, scenario: Scenario, plan: Un
     queue_by_hour = hourly_mean_queue(outcome.visit_enter, outcome.visit_exit, days).astype(np.float32)
     return UnitResult(replication, position, counts, waits.astype(np.float32), departments, daily, report=report,
                       little=little, open_days=is_open, queue_by_hour=queue_by_hour)
+
+
+def served_closed_waits(outcome: UnitOutcome, served: np.ndarray) -> np.ndarray:
+    """Minutes each citizen served stood in line while the desks did not serve, in the order of
+    the waits: records served, then desk-only visits served (zeros if the engine kept none)."""
+    records = outcome.desk_wait_closed[served] if outcome.desk_wait_closed is not None else np.zeros(int(served.sum()))
+    extra = outcome.extra_desk_wait_closed
+    if extra is None or len(extra) == 0:
+        return records
+    return np.concatenate([records, extra[~np.isnan(outcome.extra_desk_start)]])
 
 
 def desk_only_visits(outcome: UnitOutcome) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -489,6 +489,7 @@ def _desk_policy(d: dict) -> DeskPolicy:
         patience_minutes=_distribution(d["patience_minutes"], "desks.patience_minutes", MAX_MINUTES, positive=True),
         return_probability=float(d["return_probability"]),
         wait_target_minutes=float(d["wait_target_minutes"]),
+        wait_counts_closed=bool(d["wait_counts_closed"]),
     )
 
 

@@ -272,6 +272,10 @@ class DesksConfig:
     patience_minutes: DistributionConfig = default(default_factory=lambda: DistributionConfig("lognormal", 120.0, 0.6))
     return_probability: float = 0.6  # assumption: share of those who leave that come back the next open day
     wait_target_minutes: float = 30.0  # assumption: the wait a planner wants most citizens under
+    # Whether desk waits count the minutes in line while the desks do not serve (at the door before
+    # opening, over the lunch break). false: the desk_wait_* KPIs are the wait the desks can
+    # shorten, and those minutes are reported apart (closed_wait_mean_min); true: every minute in line.
+    wait_counts_closed: bool = False
     groups: CounterGroupsConfig = default(default_factory=CounterGroupsConfig)
     land_intake: LandIntakeConfig = default(default_factory=LandIntakeConfig)
     booking: BookingConfig = default(default_factory=BookingConfig)

@@ -362,6 +362,7 @@ def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int | Desks
         desk_start=desk["desk_start"],
         desk_end=desk_end,
         desk_wait=desk["desk_wait"],
+        desk_wait_closed=desk["desk_wait_closed"],
         abandoned_at=desk["abandoned_at"],
         visit_enter=np.array(hall.visit_enter),
         visit_exit=np.array(hall.visit_exit),

@@ -28,6 +28,9 @@ class UnitOutcome:
     staff_busy: np.ndarray  # session minutes worked per staff pool, up to the horizon
     approver_busy: np.ndarray  # per department
     staff_overtime: np.ndarray  # officer-minutes of extra sessions per staff pool, up to the horizon
+    # minutes of desk_wait's stays in line while the desks did not serve (before opening, over the
+    # lunch break); desk_wait leaves them out unless DeskPolicy.wait_counts_closed
+    desk_wait_closed: np.ndarray | None = None
     reviewed: np.ndarray | None = None  # when the officers' review ended; nan if not by the horizon
     # per record: times asked at the desk to come back another day (the daily land intake was
     # full), and times they came back so (before the horizon); zeros without an intake cap
@@ -41,4 +44,5 @@ class UnitOutcome:
     extra_desk_start: np.ndarray | None = None
     extra_desk_end: np.ndarray | None = None
     extra_desk_wait: np.ndarray | None = None
+    extra_desk_wait_closed: np.ndarray | None = None
     extra_abandoned_at: np.ndarray | None = None

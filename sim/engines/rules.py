@@ -146,6 +146,14 @@ class DeskQueue:
         self.booked_lanes: list[deque[int]] = [deque() for _ in self.counts] if self.booked_first else []
         self.open = False  # a session is open
         self.overtime = False  # the day's sessions are over but the desks still serve
+        # Time in line while the desks do not serve (at the door before opening, over the lunch
+        # break): each citizen's minutes of it over all stays, the closed spells so far (start, end)
+        # and the start of the current one (None while the desks serve). With
+        # ``policy.wait_counts_closed`` false, these minutes are left out of ``desk_wait``.
+        self.closed_wait = [0.0] * n_all
+        self.closed_spells: list[tuple[float, float]] = []
+        self.closed_since: float | None = 0.0
+        self.wait_counts_closed = policy.wait_counts_closed
 
     def come_back(self, i: int, t: float) -> None:
         """Make citizen ``i``, who gave up or was asked to return, rejoin the line at ``t`` (before the horizon)."""
@@ -180,7 +188,8 @@ class DeskQueue:
         """The desk's per-record outcome arrays (the records' part of each citizen list)."""
         n = self.n_records
         return {"desk_start": np.array(self.desk_start[:n]), "desk_end": np.array(self.desk_end[:n]),
-                "desk_wait": np.array(self.desk_wait[:n]), "abandoned_at": np.array(self.abandoned_at[:n]),
+                "desk_wait": np.array(self.desk_wait[:n]), "desk_wait_closed": np.array(self.closed_wait[:n]),
+                "abandoned_at": np.array(self.abandoned_at[:n]),
                 "asked_to_return": np.array(self.asked_to_return[:n], dtype=np.int64),
                 "return_visits": np.array(self.return_visits[:n], dtype=np.int64)}
 
@@ -192,6 +201,7 @@ class DeskQueue:
                 "extra_desk_start": np.array(self.desk_start[n:], dtype=float),
                 "extra_desk_end": np.array(self.desk_end[n:], dtype=float),
                 "extra_desk_wait": np.array(self.desk_wait[n:], dtype=float),
+                "extra_desk_wait_closed": np.array(self.closed_wait[n:], dtype=float),
                 "extra_abandoned_at": np.array(self.abandoned_at[n:], dtype=float)}
 
     def waiting(self) -> int:
@@ -217,6 +227,7 @@ class DeskQueue:
             self.issued[day] = issued + 1
         if self.overtime and not self.open and not (any(self.queues) or any(self.booked_lanes)):
             self.overtime = False  # the line emptied: the desks' day is over until the next opening
+            self.closed_since = now
         self.stage[i] = DESK_QUEUE
         self.entered[i] = now
         self.lane_of(i).append(i)
@@ -238,6 +249,9 @@ class DeskQueue:
     def open_session(self, now: float) -> None:
         """A session opens; those sent home at the last closing stand first in their queues, in their order."""
         self.open, self.overtime = True, False
+        if self.closed_since is not None:
+            self.closed_spells.append((self.closed_since, now))
+            self.closed_since = None
         for i in reversed(self.sent_home):
             self.stage[i] = DESK_QUEUE
             self.entered[i] = now
@@ -249,6 +263,8 @@ class DeskQueue:
         self.open = False
         if last_of_day:
             self.overtime = self.closing(self, now)
+        if not self.overtime:
+            self.closed_since = now
 
     def dispatch(self, now: float) -> list[tuple[int, int]]:
         """The (desk group, citizen) pairs free desks call at ``now``, in order; each call takes a
@@ -370,9 +386,25 @@ class DeskQueue:
                     self.visit_exit.append(horizon)
 
     def _end_stay(self, i: int, t: float) -> None:
-        self.visit_enter.append(self.entered[i])
+        entered = self.entered[i]
+        self.visit_enter.append(entered)
         self.visit_exit.append(t)
-        self.desk_wait[i] += t - self.entered[i]
+        closed = self.closed_minutes(entered, t)
+        self.closed_wait[i] += closed
+        self.desk_wait[i] += t - entered if self.wait_counts_closed else t - entered - closed
+
+    def closed_minutes(self, a: float, b: float) -> float:
+        """Minutes of [a, b] in which the desks did not serve (a closed spell so far, or the current one)."""
+        spells = self.closed_spells
+        if self.closed_since is None and (not spells or a >= spells[-1][1]):
+            return 0.0  # the usual case: the stay began after the last closed spell, desks serving
+        total = max(0.0, b - max(a, self.closed_since)) if self.closed_since is not None else 0.0
+        k = len(spells) - 1
+        while k >= 0 and spells[k][1] > a:
+            start, end = spells[k]
+            total += max(0.0, min(end, b) - max(start, a))
+            k -= 1
+        return total
 
 
 # What the desks do when the day's last session ends (``desks.closing``): each rule acts on the

@@ -79,6 +79,10 @@ class DeskPolicy:
     patience_minutes: Distribution
     return_probability: float
     wait_target_minutes: float
+    # Whether a desk wait counts the minutes in line while the desks do not serve (at the door
+    # before opening, over the lunch break): False, the wait is the part the desks can shorten, and
+    # those minutes are reported apart (desks.wait_counts_closed)
+    wait_counts_closed: bool = False
     # Counter groups (sim.engines.rules.DeskQueue): their names, whether each takes anyone (a
     # general group), and what a free desk of a group may take ("strict": its own queue, from
     # a general desk any; "when_idle": its own first, then the longest waiter of another).
