@@ -12,6 +12,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.experiments.comparison import GROUPS, HEADLINE, MOVERS_KPI, Comparison
+from sim.outputs.csv_files import write_csv
 from sim.outputs.figures import save, subplots
 from sim.outputs.run_files import write_run
 
@@ -86,7 +87,7 @@ def write_comparison(folder: Path, comparison: Comparison) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for run in comparison.runs:
         write_run(folder / "variants" / run.variant.name.replace("/", "__"), run.summary)
-    comparison.table.to_csv(folder / "comparison.csv", index=False)
+    write_csv(comparison.table, folder / "comparison.csv")
     groups = [g for g in GROUPS if (comparison.table["group"] == g).any()]
     tables = {g: (headline_table(comparison, g), difference_table(comparison, g)) for g in groups}
     with pd.ExcelWriter(folder / "comparison.xlsx") as excel:

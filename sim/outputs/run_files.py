@@ -12,6 +12,7 @@ from matplotlib.patches import Patch
 
 from sim.analysis.scopes import CENTRE_KIND
 from sim.analysis.summary import RunSummary
+from sim.outputs.csv_files import write_csv
 from sim.outputs.figures import save, subplots
 
 RUN_FILES = ("summary.json", "units.csv", "departments.csv", "daily.csv", "counter_groups.csv",
@@ -33,10 +34,10 @@ def _clean(value):
 def write_run(folder: Path, run: RunSummary) -> None:
     """Write every file of a run; summary.json goes last so a folder with it is complete."""
     folder.mkdir(parents=True, exist_ok=True)
-    run.units.to_csv(folder / "units.csv", index=False)
-    run.departments.to_csv(folder / "departments.csv", index=False)
-    run.daily.to_csv(folder / "daily.csv", index=False)
-    run.counter_groups.to_csv(folder / "counter_groups.csv", index=False)
+    write_csv(run.units, folder / "units.csv")
+    write_csv(run.departments, folder / "departments.csv")
+    write_csv(run.daily, folder / "daily.csv")
+    write_csv(run.counter_groups, folder / "counter_groups.csv")
     save(plot_waits(run), folder / "wait_distribution.png")
     save(plot_backlog(run), folder / "daily_backlog.png")
     save(plot_unit_on_time(run), folder / "unit_on_time.png")
