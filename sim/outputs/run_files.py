@@ -13,11 +13,12 @@ from matplotlib.patches import Patch
 from sim.analysis.scopes import CENTRE_KIND
 from sim.analysis.summary import RunSummary
 from sim.outputs.csv_files import write_csv
-from sim.outputs.figures import save, subplots
+from sim.outputs.figures import mark_axis_break, save, subplots
+from sim.outputs.run_report import write_run_report
 
 RUN_FILES = ("summary.json", "units.csv", "departments.csv", "daily.csv", "counter_groups.csv",
              "wait_distribution.png", "daily_backlog.png", "unit_on_time.png", "queue_by_hour.png",
-             "unit_wait_p90.png")
+             "unit_wait_p90.png", "unit_map.png", "report.html")
 
 
 def _clean(value):
@@ -43,6 +44,7 @@ def write_run(folder: Path, run: RunSummary) -> None:
     save(plot_unit_on_time(run), folder / "unit_on_time.png")
     save(plot_queue_by_hour(run), folder / "queue_by_hour.png")
     save(plot_unit_wait_p90(run), folder / "unit_wait_p90.png")
+    write_run_report(folder, run)  # report.html and unit_map.png, from the figures above
     (folder / "summary.json").write_text(json.dumps(_clean(run.summary), indent=2, ensure_ascii=False))
 
 
@@ -124,6 +126,7 @@ def plot_unit_on_time(run: RunSummary) -> Figure:
     ax.set_xticks(x, u["slug"], rotation=90, fontsize=5 if len(u) > 40 else 8)
     low = np.nanmin(on_time) if np.isfinite(on_time).any() else 0
     ax.set_ylim(max(0, low - 2), 100.5)
+    mark_axis_break(ax)
     ax.set_ylabel("% of records received (outcome known)")
     ax.legend(handles=legend, fontsize=7, loc="lower right")
     ax.set_title(_title(run), fontsize=9)
