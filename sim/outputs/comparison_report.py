@@ -129,7 +129,7 @@ def write_comparison(folder: Path, comparison: Comparison) -> None:
     (folder / "report.html").write_text(_html(comparison, tables, folder, list(plots), front), encoding="utf-8")
 
 
-NUMBER_FORMATS = {"%": "0.00", "records": "#,##0", "min": "0.00", "working days": "0.00"}  # by the KPI's unit
+NUMBER_FORMATS = {"%": "0.00", "records": "#,##0.0", "min": "0.00", "working days": "0.00"}  # by the KPI's unit
 
 
 def write_workbook(path: Path, comparison: Comparison, groups: list[str]) -> None:
@@ -157,7 +157,7 @@ def _format_sheet(sheet) -> None:
         unit = next((KPIS[k].unit for k, label in LABELS.items() if name and label in str(name)), None)
         fmt = NUMBER_FORMATS.get(unit, "0.00")
         for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
-            if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+            if isinstance(cell.value, float):  # whole numbers (seed, replications) keep Excel's General
                 cell.number_format = fmt
         sheet.column_dimensions[get_column_letter(column)].width = min(60, max(10, len(str(name or "")) + 2))
 

@@ -44,6 +44,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "and_branches": {"en": " and {n} Centre branches", "vi": " và {n} chi nhánh Trung tâm"},
     "city_kpis": {"en": "City totals (mean [95 % interval])", "vi": "Toàn thành phố (trung bình [khoảng tin cậy 95 %])"},
     "charts": {"en": "Charts", "vi": "Biểu đồ"},
+    "unit_table": {"en": "Every unit, lowest on-time share first", "vi": "Tất cả đơn vị, tỷ lệ đúng hạn thấp nhất trước"},
     "units_missing": {"en": "Units that miss or may miss a target", "vi": "Đơn vị không đạt hoặc có thể không đạt mục tiêu"},
     "column_unit": {"en": "unit", "vi": "đơn vị"},
     "column_kind": {"en": "kind", "vi": "loại"},

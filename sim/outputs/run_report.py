@@ -83,6 +83,7 @@ def write_run_report(folder: Path, run: RunSummary) -> Path:
     body.append(glossary_html(language))
     body.append(f"<h2 id='detail'>{text('detail', language)}</h2><h3>{text('city_kpis', language)}</h3>"
                 + city_table(kpis).to_html(index=False, border=0))
+    body.append(f"<h3>{text('unit_table', language)}</h3>" + unit_table(run.units, language).to_html(index=False, border=0))
     body.append(f"<h3>{text('charts', language)}</h3>")
     body += [image_tag(folder / name, name) for name in DETAIL_FIGURES if (folder / name).is_file()]
     path = folder / REPORT_FILE
@@ -103,3 +104,19 @@ def city_table(kpis: dict) -> pd.DataFrame:
                      "95 % low": None if ci.get("ci95_low") is None else round(ci["ci95_low"], 2),
                      "95 % high": None if ci.get("ci95_high") is None else round(ci["ci95_high"], 2)})
     return pd.DataFrame(rows)
+
+
+UNIT_COLUMNS = ("on_time_of_received_pct", "on_time_of_received_pct_ci95_low", "on_time_of_received_pct_ci95_high",
+                "desk_wait_p90_min", "staff_utilisation_max", "overtime_hours_per_officer_week")
+
+
+def unit_table(units: pd.DataFrame, language: str) -> pd.DataFrame:
+    """Every unit and branch by name, lowest on-time share first: its on-time share with the 95 %
+    interval, 90th-percentile desk wait, busiest department's utilisation and overtime."""
+    shown = units.sort_values("on_time_of_received_pct", kind="stable")
+    out = pd.DataFrame({text("column_unit", language): shown["name"],
+                        text("column_kind", language): [text(k, language) for k in shown["kind"]]})
+    for column in UNIT_COLUMNS:
+        if column in shown:
+            out[column] = shown[column].map(lambda v: "" if pd.isna(v) else number(v, language, 2))
+    return out

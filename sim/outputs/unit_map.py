@@ -142,9 +142,10 @@ def plot_unit_map(values: pd.Series, *, label: str, title: str = "", diverging: 
         for ring in shape.rings:
             (rings if np.isfinite(value) else empty).append(ring)
             if np.isfinite(value):
-                colours.append(mapper.to_rgba(value))
-    if rings:
-        ax.add_collection(PolyCollection(rings, facecolors=colours, edgecolors="white", linewidths=0.4))
+                colours.append(value)
+    if rings:  # the collection holds the values and the scale: the colour bar is drawn from it
+        mapper = ax.add_collection(PolyCollection(rings, array=np.asarray(colours), cmap=cmap, norm=norm,
+                                                  edgecolors="white", linewidths=0.4))
     if empty:
         ax.add_collection(PolyCollection(empty, facecolors=NO_VALUE, edgecolors="white", linewidths=0.4,
                                          hatch="///"))
