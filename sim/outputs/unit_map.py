@@ -131,6 +131,8 @@ def plot_unit_map(values: pd.Series, *, label: str, title: str = "", diverging: 
         norm, cmap = TwoSlopeNorm(0.0, -reach, reach), DIVERGING
     else:
         low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
+        if target is not None and len(finite):  # the scale reaches the target: its colour reads against it
+            low, high = min(low, target), max(high, target)
         if high == low:
             low, high = low - 0.5, high + 0.5
         norm, cmap = Normalize(low, high), SEQUENTIAL
