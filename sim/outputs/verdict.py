@@ -74,10 +74,11 @@ def today_sentences(status: pd.DataFrame, target: float, language: str) -> list[
 
 
 def wait_sentence(units: pd.DataFrame, target_minutes: float, language: str) -> list[str]:
-    """How many units' mean 90th-percentile desk wait is over the wait target (none if no target)."""
+    """How many units' (wards and communes, as in ``today_sentences``) mean 90th-percentile desk wait
+    is over the wait target (nothing without a target)."""
     if not math.isfinite(target_minutes) or WAIT not in units:
         return []
-    waits = pd.to_numeric(units[WAIT], errors="coerce")
+    waits = pd.to_numeric(units.loc[units["kind"] != CENTRE_KIND, WAIT], errors="coerce")
     return [text("v_wait", language, n=int((waits > target_minutes).sum()), total=int(waits.notna().sum()),
                  target=f"{target_minutes:g}")]
 
