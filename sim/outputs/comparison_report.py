@@ -317,7 +317,7 @@ def _html(comparison: Comparison, tables: dict, folder: Path, plots: list[str], 
     reps = s.replications
     language = s.report_language
     sections = [
-        f"<h1>Structures compared: {html.escape(', '.join(r.variant.name for r in comparison.runs))}</h1>",
+        f"<h1>{html.escape(text('compare_title', language, variants=', '.join(r.variant.name for r in comparison.runs)))}</h1>",
         front,
         f"<h2 id='detail'>{text('detail', language)}</h2>",
         f"<p>{len(s.units)} units, {s.start} to {s.end}, {reps} replications, seed {s.seed}. Every variant runs the "

@@ -39,6 +39,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "glossary": {"en": "Terms used", "vi": "Thuật ngữ"},
     "detail": {"en": "Detail", "vi": "Chi tiết"},
     "run_title": {"en": "Simulation run: {scenario}", "vi": "Kết quả mô phỏng: {scenario}"},
+    "compare_title": {"en": "Structures compared: {variants}", "vi": "So sánh cơ cấu tổ chức: {variants}"},
     "run_intro": {"en": "{units} units{branches}, {start} to {end}, {reps} replications, seed {seed}.",
                   "vi": "{units} đơn vị{branches}, từ {start} đến {end}, {reps} lần chạy lặp, hạt giống {seed}."},
     "and_branches": {"en": " and {n} Centre branches", "vi": " và {n} chi nhánh Trung tâm"},
@@ -181,3 +182,9 @@ def number(value: float, language: str, digits: int = 1, signed: bool = False) -
     if language == "vi":
         written = written.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return written
+
+
+def plain(value: float, language: str) -> str:
+    """A setting as written, without trailing zeros (95, 99.9), with the language's decimal mark."""
+    written = f"{value:g}"
+    return written.replace(".", ",") if language == "vi" else written

@@ -28,7 +28,7 @@ from matplotlib.patches import Patch
 
 from sim.model.city import DATA_DIR
 from sim.outputs.figures import subplots
-from sim.outputs.language import text
+from sim.outputs.language import plain, text
 
 BOUNDARIES = "hanoi_units_2025.geojson"
 BRANCH_LOCATIONS = "centre_branch_locations.csv"
@@ -188,7 +188,7 @@ def plot_unit_map(values: pd.Series, *, label: str, title: str = "", diverging: 
     bar.set_label(label, family=FONT)
     if target is not None and not diverging and norm.vmin <= target <= norm.vmax:
         bar.ax.axhline(target, color="black", lw=1.5)
-        handles.append(Line2D([], [], color="black", lw=1.5, label=text("target_line", language, target=f"{target:g}")))
+        handles.append(Line2D([], [], color="black", lw=1.5, label=text("target_line", language, target=plain(target, language))))
     if handles:
         ax.legend(handles=handles, loc="upper left", prop={"family": FONT, "size": 7})
     ax.set_title(title, fontsize=10, family=FONT)

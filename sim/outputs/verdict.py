@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.scopes import CENTRE_KIND
-from sim.outputs.language import GLOSSARY, number, text
+from sim.outputs.language import GLOSSARY, number, plain, text
 
 ON_TIME = "on_time_of_received_pct"
 WAIT = "desk_wait_p90_min"
@@ -42,7 +42,7 @@ def target_status(units: pd.DataFrame, kpi: str, target: float, higher_is_better
 
 def _names(frame: pd.DataFrame, language: str) -> str:
     """The first NAMED names (worst first, as given), then how many more."""
-    names = [html.escape(str(n)) + f" {number(m, language)} %" for n, m in zip(frame["name"], frame["mean"])]
+    names = [html.escape(str(n)) + f" {number(m, language, 2)} %" for n, m in zip(frame["name"], frame["mean"])]
     shown = ", ".join(names[:NAMED])
     return shown + (text("v_and_more", language, n=len(names) - NAMED) if len(names) > NAMED else "")
 
@@ -57,10 +57,10 @@ def today_sentences(status: pd.DataFrame, target: float, language: str) -> list[
     total = int((units["status"] != "no_data").sum())
     if misses:
         extra = text("v_today_uncertain", language, n=uncertain) if uncertain else ""
-        lines.append(text("v_today", language, misses=misses, total=total, target=f"{target:g}", uncertain=extra))
+        lines.append(text("v_today", language, misses=misses, total=total, target=plain(target, language), uncertain=extra))
     else:
         extra = text("v_none_uncertain", language, n=uncertain) if uncertain else ""
-        lines.append(text("v_none", language, target=f"{target:g}", uncertain=extra))
+        lines.append(text("v_none", language, target=plain(target, language), uncertain=extra))
     short = units[units["status"].isin(["misses", "uncertain"])].sort_values("mean")
     if len(short):
         lines.append(text("v_which", language, names=_names(short, language)))
@@ -80,7 +80,7 @@ def wait_sentence(units: pd.DataFrame, target_minutes: float, language: str) -> 
         return []
     waits = pd.to_numeric(units.loc[units["kind"] != CENTRE_KIND, WAIT], errors="coerce")
     return [text("v_wait", language, n=int((waits > target_minutes).sum()), total=int(waits.notna().sum()),
-                 target=f"{target_minutes:g}")]
+                 target=plain(target_minutes, language))]
 
 
 def fix_sentence(today: pd.DataFrame, after: pd.DataFrame, variant: str, change: dict, language: str) -> str:
