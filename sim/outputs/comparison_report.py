@@ -306,6 +306,7 @@ def plot_differences(comparison: Comparison) -> Figure:
         ax.set_yticks(range(len(ticks)), ticks if ax is axes[0][0] else [""] * len(ticks), fontsize=7)
         ax.invert_yaxis()
         ax.set_title(f"Δ {LABELS[kpi]}", fontsize=9)
+        ax.set_xlabel(f"difference to the baseline ({KPIS[kpi].unit})", fontsize=8)
     fig.suptitle(f"paired differences to {comparison.runs[0].variant.name} (95 % CI)", fontsize=10)
     fig.tight_layout()
     return fig
