@@ -126,8 +126,8 @@ def plot_unit_on_time(run: RunSummary) -> Figure:
     ax.set_xticks(x, u["slug"], rotation=90, fontsize=5 if len(u) > 40 else 8)
     low = np.nanmin(on_time) if np.isfinite(on_time).any() else 0
     ax.set_ylim(max(0, low - 2), 100.5)
-    mark_axis_break(ax)
     ax.set_ylabel("% of records received (outcome known)")
+    mark_axis_break(ax)
     ax.legend(handles=legend, fontsize=7, loc="lower right")
     ax.set_title(_title(run), fontsize=9)
     fig.tight_layout()
