@@ -167,3 +167,19 @@ def test_the_comparison_workbook_holds_numbers_with_formats_and_says_how_it_was_
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert page.index("id='verdict'") < page.index("id='map'") < page.index("id='detail'")
     assert json.loads((tmp_path / "variants" / "three_departments" / "summary.json").read_text())["replications"] == 2
+
+
+def test_a_chart_that_does_not_start_at_zero_says_so():
+    from sim.outputs.figures import mark_axis_break, subplots
+
+    fig, ax = subplots()
+    ax.bar([0, 1], [96, 99])
+    ax.set_ylim(94, 100)
+    ax.set_ylabel("on time (%)")
+    mark_axis_break(ax)
+    assert "starts at 94, not 0" in ax.get_ylabel() and len(ax.get_lines()) == 2  # the label and the two slashes
+    fig, ax = subplots()
+    ax.bar([0, 1], [96, 99])
+    ax.set_ylabel("on time (%)")
+    mark_axis_break(ax)
+    assert ax.get_ylabel() == "on time (%)" and not ax.get_lines()
