@@ -29,6 +29,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "branch": {"en": "Centre branch (marker at the centroid of its former district's units)",
                "vi": "chi nhánh Trung tâm (điểm ở tâm các đơn vị thuộc quận cũ)"},
     "branch_no_value": {"en": "Centre branch, no value", "vi": "chi nhánh Trung tâm, không có số liệu"},
+    "branch_none": {"en": "Centre branch, not in this run (marker at the centroid of its former district's units)",
+                    "vi": "chi nhánh Trung tâm, không có trong lần chạy (điểm ở tâm các đơn vị thuộc quận cũ)"},
     "target_line": {"en": "target {target}", "vi": "mục tiêu {target}"},
     "map_title_kpi": {"en": "{label} by unit", "vi": "{label} theo đơn vị"},
     "map_title_change": {"en": "{label}: {variant} against {baseline}", "vi": "{label}: {variant} so với {baseline}"},

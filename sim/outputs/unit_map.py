@@ -166,9 +166,9 @@ def plot_unit_map(values: pd.Series, *, label: str, title: str = "", diverging: 
         faces = [mapper.to_rgba(finite[s]) if h else "white" for s, h in zip(places["slug"], has)]
         ax.scatter(places["lon"], places["lat"], s=70, marker="s", c=faces, edgecolors="black", linewidths=1.0,
                    zorder=3)
-        handles.append(Line2D([], [], marker="s", ls="", markerfacecolor="lightgrey", markeredgecolor="black",
-                              label=text("branch", language)))
-        if (~has).any():
+        handles.append(Line2D([], [], marker="s", ls="", markerfacecolor="lightgrey" if has.any() else "white",
+                              markeredgecolor="black", label=text("branch" if has.any() else "branch_none", language)))
+        if (~has).any() and has.any():
             handles.append(Line2D([], [], marker="s", ls="", markerfacecolor="white", markeredgecolor="black",
                                   label=text("branch_no_value", language)))
     names = {s.slug: s.name for s in shapes}
