@@ -32,6 +32,7 @@ from sim.api import (  # noqa: E402  (light: each function imports what it needs
     plot_comparison,
     plot_differences,
     plot_tornado,
+    plot_unit_map,
     plot_unit_on_time,
     plot_waits,
     run,
@@ -46,7 +47,7 @@ from sim.errors import ConfigError  # noqa: E402
 __all__ = [
     # configuration and one run
     "load_config", "build_scenario", "run", "RunResult", "ConfigError",
-    "plot_waits", "plot_backlog", "plot_unit_on_time",
+    "plot_waits", "plot_backlog", "plot_unit_on_time", "plot_unit_map",
     # structures compared
     "run_comparison", "headline_table", "difference_table", "save_comparison", "plot_comparison",
     "plot_differences",

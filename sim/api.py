@@ -327,6 +327,15 @@ def plot_unit_on_time(result: RunResult) -> Figure:
     return draw(result.run_summary)
 
 
+def plot_unit_map(values: pd.Series, label: str, **options) -> Figure:
+    """The map of the 126 units and the Centre's branches coloured by ``values`` (a per-slug Series:
+    a KPI, or a change with ``diverging=True``); ``label`` says what and in what unit. Options:
+    ``title``, ``language`` ("en", "vi"), ``labelled`` (slugs named on the map), ``target``."""
+    from sim.outputs.unit_map import plot_unit_map as draw
+
+    return draw(values, label=label, **options)
+
+
 # --- structures compared ---------------------------------------------------------------------
 def run_comparison(cfg: DictConfig, workers: int | None = None, progress: bool = False) -> Comparison:
     """Run the baseline and every other structure of ``cfg.compare`` on the same random numbers,

@@ -135,7 +135,7 @@ def test_a_run_writes_and_prints_every_scope(tmp_path):
     assert done.returncode == 0, done.stderr
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert set(summary["scopes"]) == {"units", "centre", "all"}
-    with open(tmp_path / "run" / "units.csv", encoding="utf-8") as handle:
+    with open(tmp_path / "run" / "units.csv", encoding="utf-8-sig") as handle:
         assert [row["scope"] for row in csv.DictReader(handle)] == ["units", "centre"]
     header = next(line for line in done.stdout.splitlines() if "City totals by scope" in line)
     columns = done.stdout.splitlines()[done.stdout.splitlines().index(header) + 1].split()

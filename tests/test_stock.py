@@ -166,7 +166,7 @@ def test_a_later_run_starts_from_the_snapshot_of_an_earlier_one(tmp_path):
     folder = first.save(tmp_path / "first")
     snapshot = folder / "snapshot.csv.gz"
     assert snapshot.is_file() and (folder / "summary.json").is_file()
-    with gzip.open(snapshot, "rt") as handle:
+    with gzip.open(snapshot, "rt", encoding="utf-8-sig") as handle:
         assert handle.readline().strip().split(",")[-1] == "as_of"
 
     later = ("period.start=2025-07-11", "period.end=2025-07-20", "stock.source=snapshot", f"stock.path={snapshot}",

@@ -268,7 +268,7 @@ def test_validate_on_one_unit_writes_every_observation_and_the_checks(tmp_path):
                       cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     (folder,) = (tmp_path / "results").iterdir()
-    rows = list(csv.DictReader((folder / "validation.csv").open()))
+    rows = list(csv.DictReader((folder / "validation.csv").open(encoding="utf-8-sig")))
     names = [r["observation"] for r in rows]
     assert names == ["seed004_received", "seed004_processed", "seed004_on_time", "seed004_in_process",
                      "october_received", "october_resolved", "october_on_time_of_resolved", "october_overdue",
@@ -284,17 +284,17 @@ def test_validate_on_one_unit_writes_every_observation_and_the_checks(tmp_path):
     # one unit is far below the city's totals; its received records by 15 July are within ±100 % of 1,000
     assert by_name["seed004_received"]["within_tolerance"] == "False"
     assert by_name["mine"]["within_tolerance"] == "True"
-    loads = list(csv.DictReader((folder / "offered_load.csv").open()))
+    loads = list(csv.DictReader((folder / "offered_load.csv").open(encoding="utf-8-sig")))
     assert [r["department"] for r in loads] == ["office", "economic", "culture_society"]
     assert all(0 < float(r["offered_load"]) < 5 for r in loads)
-    (little,) = csv.DictReader((folder / "littles_law.csv").open())
+    (little,) = csv.DictReader((folder / "littles_law.csv").open(encoding="utf-8-sig"))
     assert (little["window_start"], little["window_end"]) == ("2025-09-15", "2025-10-12")
     lam, w, ell = (float(little[k]) for k in ("arrivals_per_day", "mean_time_in_system_days", "mean_in_system"))
     assert float(little["ratio"]) == pytest.approx(ell / (lam * w), rel=0.1)  # mean of ratios, ratio of means
     assert float(little["ci95_low"]) <= float(little["ratio"]) <= float(little["ci95_high"])
     assert 0 <= float(little["censored_share"]) < 1 and little["stable"] in ("True", "False")
     assert "Little's law over 2025-09-15 to 2025-10-12" in done.stdout
-    (growth,) = csv.DictReader((folder / "horizon_growth.csv").open())
+    (growth,) = csv.DictReader((folder / "horizon_growth.csv").open(encoding="utf-8-sig"))
     assert growth["slug"] == "ba_dinh"
     page = (folder / "validation.html").read_text()
     for name in names:

@@ -43,6 +43,8 @@ class RunSummary:
     # desk waits per counter group, for the run and per unit (sim.analysis.counter_groups)
     counter_groups: pd.DataFrame = field(default_factory=pd.DataFrame)
     wait_target_minutes: float = math.nan  # desks.wait_target_minutes, drawn on the per-unit wait plot
+    on_time_target_pct: float = 95.0  # report.on_time_target_pct: the verdict and the map hold units to it
+    language: str = "en"  # report.language: report.html's and the map's words
 
 
 def summarise(scenario: Scenario, results: list[list[UnitResult]], provenance: dict | None = None) -> RunSummary:
@@ -88,7 +90,7 @@ def summarise(scenario: Scenario, results: list[list[UnitResult]], provenance: d
     return RunSummary(summary, units, departments, _daily_table(scenario, results),
                       np.concatenate([r.waits for rep in results for r in rep]), by_hour, queue_unit, chosen_by, days,
                       _opening_hours(scenario), counter_group_table(scenario, results),
-                      scenario.desk_policy.wait_target_minutes)
+                      scenario.desk_policy.wait_target_minutes, scenario.on_time_target_pct, scenario.report_language)
 
 
 def _opening_hours(scenario: Scenario) -> tuple[int, int]:

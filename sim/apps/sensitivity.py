@@ -15,6 +15,7 @@ from sim.experiments.sensitivity import run_one_at_a_time, sensitivity_spec
 def main(cfg: DictConfig, spec: tuple, folder: Path) -> None:
     from tqdm.auto import tqdm
 
+    from sim.outputs.csv_files import write_csv
     from sim.outputs.figures import save
     from sim.outputs.fit_report import plot_tornado
 
@@ -23,7 +24,7 @@ def main(cfg: DictConfig, spec: tuple, folder: Path) -> None:
     result = run_one_at_a_time(cfg, spec, progress=lambda _row: bar.update(1))
     bar.close()
     table = result.table
-    table.to_csv(folder / "sensitivity.csv", index=False)
+    write_csv(table, folder / "sensitivity.csv")
     save(plot_tornado(result.rows, result.outputs), folder / "tornado.png")
     print(table.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
     print(f"\nTornado chart: {folder / 'tornado.png'}")

@@ -26,8 +26,8 @@ from sim.config.search_path import group_options, load_option
 from sim.config.counters import desk_groups, with_counters
 from sim.config.day_start import day_start
 from sim.config.stock import stock_policy
+from sim.config.schema import REPORT_LANGUAGES, StructureConfig
 from sim.config.visits import visit_policy
-from sim.config.schema import StructureConfig
 from sim.engines.contract import ENGINES
 from sim.engines.rules import CLOSING_RULES, QUEUE_ORDERS
 from sim.model.staffing import (ALLOCATED_KINDS, Claim, allocate, department_effort, field_effort,
@@ -109,6 +109,8 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
         checkpoints=_checkpoints(c["report"]["checkpoints"], start, end),
         figures_count_stock=bool(c["report"]["figures_count_stock"]),
         queue_unit=_queue_unit(str(c["report"]["queue_unit"]), units),
+        on_time_target_pct=_on_time_target(c["report"]["on_time_target_pct"]),
+        report_language=_language(str(c["report"]["language"])),
         procedure_desk_group=procedure_desk_group,
         procedure_intake_capped=procedure_intake_capped,
         before_opening=before_opening,
@@ -124,6 +126,22 @@ def _queue_unit(slug: str, units) -> str:
         shown = ", ".join(slugs[:5]) + (", ..." if len(slugs) > 5 else "")
         raise ConfigError("report.queue_unit", f"{slug!r} is not a unit of this run (its units: {shown})")
     return slug
+
+
+def _on_time_target(value) -> float:
+    """``report.on_time_target_pct``: a share in [0, 100]."""
+    target = float(value)
+    if not 0 <= target <= 100:  # NaN fails too
+        raise ConfigError("report.on_time_target_pct", f"must be a percentage from 0 to 100, got {value}")
+    return target
+
+
+def _language(language: str) -> str:
+    """``report.language``: one of the report languages (their texts: sim.outputs.language)."""
+    if language not in REPORT_LANGUAGES:
+        raise ConfigError("report.language",
+                          f"unknown language {language!r}; choose one of {', '.join(REPORT_LANGUAGES)}")
+    return language
 
 
 MAX_CHECKPOINTS = 100  # report dates kept per unit and replication (each a dozen counts)

@@ -510,6 +510,9 @@ class StockConfig:
     save_snapshot: bool = False  # write RUN_FOLDER/snapshot.csv.gz: every record in process at the end
 
 
+REPORT_LANGUAGES = ("en", "vi")  # report.language: English, Vietnamese (texts: sim.outputs.language)
+
+
 @dataclass
 class ReportConfig:
     """Targets the reports mark on their plots."""
@@ -528,6 +531,9 @@ class ReportConfig:
     # The unit (slug) whose desk queue by hour queue_by_hour.png shows beside the city's; empty: the
     # unit with the longest mean desk wait in the run.
     queue_unit: str = ""
+    # The language of report.html's labels and verdict sentences and of the map's labels: "en"
+    # (English) or "vi" (Vietnamese); unit names keep their Vietnamese spelling in both.
+    language: str = "en"
 
 
 @dataclass

@@ -66,7 +66,7 @@ def _rows(path: Path, required: tuple[str, ...]):
         raise ConfigError("stock.path", f"{path}: no such file")
     opener = gzip.open if path.suffix == ".gz" else open
     try:
-        with opener(path, "rt", encoding="utf-8", newline="") as handle:
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle)
             header = reader.fieldnames or []
             missing = [c for c in required if c not in header]

@@ -99,6 +99,21 @@ def paired(a: list[dict], b: list[dict], name: str) -> dict:
     return difference_interval(name, [y[name] - x[name] for x, y in zip(a, b)])
 
 
+def unit_differences(base_units: pd.DataFrame, units: pd.DataFrame, kpi: str = MOVERS_KPI) -> pd.DataFrame:
+    """Every unit's paired difference of ``kpi`` against the baseline (same replication, common
+    random numbers): slug, kind, change (the mean over replications), ci95_low, ci95_high; sorted
+    by slug. The map of a variant's change and the lists of ``movers`` are drawn from it."""
+    key = ["slug", "replication"]
+    joined = units[[*key, "kind", kpi]].merge(base_units[[*key, kpi]], on=key, suffixes=("", "_baseline"))
+    joined["change"] = joined[kpi] - joined[f"{kpi}_baseline"]
+    rows = []
+    for slug, sub in joined.groupby("slug", sort=True):
+        ci = difference_interval(kpi, list(sub["change"]))
+        rows.append({"slug": slug, "kind": sub["kind"].iloc[0], "change": ci["mean"],
+                     "ci95_low": ci["ci95_low"], "ci95_high": ci["ci95_high"]})
+    return pd.DataFrame(rows, columns=["slug", "kind", "change", "ci95_low", "ci95_high"])
+
+
 def movers(base_units: pd.DataFrame, units: pd.DataFrame, top: int, kpi: str = MOVERS_KPI) -> pd.DataFrame:
     """Units that gain and lose most against the baseline, by the paired per-unit difference of
     ``kpi`` (same replication, common random numbers), with its 95 % interval.
@@ -109,15 +124,7 @@ def movers(base_units: pd.DataFrame, units: pd.DataFrame, top: int, kpi: str = M
     come largest first, losses most negative first, at most ``top`` of each. ``base_units`` and
     ``units``: per-unit KPIs by replication (slug, kind, replication, KPI ...).
     """
-    key = ["slug", "replication"]
-    joined = units[[*key, "kind", kpi]].merge(base_units[[*key, kpi]], on=key, suffixes=("", "_baseline"))
-    joined["change"] = joined[kpi] - joined[f"{kpi}_baseline"]
-    rows = []
-    for slug, sub in joined.groupby("slug", sort=True):
-        ci = difference_interval(kpi, list(sub["change"]))
-        rows.append({"slug": slug, "kind": sub["kind"].iloc[0], "change": ci["mean"],
-                     "ci95_low": ci["ci95_low"], "ci95_high": ci["ci95_high"]})
-    frame = pd.DataFrame(rows, columns=["slug", "kind", "change", "ci95_low", "ci95_high"])
+    frame = unit_differences(base_units, units, kpi)
     gains = frame[frame["ci95_low"].notna() & (frame["ci95_low"] > 0)].sort_values("change", ascending=False)
     losses = frame[frame["ci95_high"].notna() & (frame["ci95_high"] < 0)].sort_values("change")
     out = pd.concat([gains.head(top).assign(direction="gains"), losses.head(top).assign(direction="loses")])

@@ -82,7 +82,7 @@ def _read_rows(table: str) -> list[_Row]:
     if not path.is_file():
         raise ConfigError(KEY, f"{table}: no such file (looked from the current folder and in {DATA_DIR})")
     try:
-        with open(path, newline="", encoding="utf-8") as handle:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
             if reader.fieldnames is None:
                 raise ConfigError(KEY, f"{table}: the file is empty (a header row and one row per unit are needed)")

@@ -187,6 +187,8 @@ class Scenario:
     checkpoints: tuple[dt.date, ...] = ()  # report dates inside the period (report.checkpoints)
     figures_count_stock: bool = True  # the report figures count the opening stock (report.figures_count_stock)
     queue_unit: str = ""  # the unit queue_by_hour.png shows beside the city (report.queue_unit); empty: longest mean wait
+    on_time_target_pct: float = 95.0  # the on-time share the verdict and the maps hold units to (report.on_time_target_pct)
+    report_language: str = "en"  # labels and sentences of report.html and the maps (report.language)
     # first and last day (inclusive, inside the period) over which Little's law's counts are kept
     # (sim.analysis.unit_counts.little_counts); None: not kept. python -m sim.validate sets it.
     little_window: tuple[dt.date, dt.date] | None = None

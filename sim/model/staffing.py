@@ -101,7 +101,7 @@ def read_staff_table(path: str, departments_of: Callable[[str], tuple[str, ...] 
     table: dict[str, dict[str, int]] = {}
     lines: dict[tuple[str, str], int] = {}
     try:
-        with open(file, newline="", encoding="utf-8") as handle:
+        with open(file, newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
             if reader.fieldnames is None:
                 raise ConfigError(TABLE_KEY, f"{path}: the file is empty (a header row slug,department,staff is needed)")

@@ -3,17 +3,25 @@ plots, and every variant's own run files."""
 
 from __future__ import annotations
 
-import base64
 import html
+import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.experiments.comparison import GROUPS, HEADLINE, MOVERS_KPI, Comparison
-from sim.outputs.figures import save, subplots
+from sim.analysis.kpis import KPIS
+from sim.analysis.summary import INTERVAL_METHOD
+from sim.experiments.comparison import GROUPS, HEADLINE, MOVERS_KPI, Comparison, unit_differences
+from sim.outputs.csv_files import write_csv
+from sim.outputs.figures import mark_axis_break, save, subplots
+from sim.outputs.language import text
 from sim.outputs.run_files import write_run
+from sim.outputs.run_report import image_tag, page, worst_labelled
+from sim.outputs.unit_map import plot_unit_map
+from sim.outputs.verdict import (ON_TIME, OVERTIME, fix_sentence, glossary_html, overtime_sentence, status_table_html,
+                                 target_status, today_sentences, verdict_html, wait_sentence)
 
 DIFFERENCE_KPIS = ("on_time_of_received_pct", "abandoned_of_received_pct", "overdue", "lead_time_mean_wd",
                    "in_process", "staff_utilisation")
@@ -35,6 +43,25 @@ def difference_table(comparison: Comparison, group: str) -> pd.DataFrame:
     """Variant rows (baseline left out), headline KPI columns as paired 'difference [95 % CI]'."""
     table = _wide(comparison, group, "diff_mean", "diff_ci95_low", "diff_ci95_high", signed=True)
     return table[table["variant"] != comparison.runs[0].variant.name]
+
+
+def numeric_table(comparison: Comparison, group: str, differences: bool = False) -> pd.DataFrame:
+    """Variant rows; for each headline KPI three number columns: its mean (or paired difference to
+    the baseline), 95 % low and 95 % high (what comparison.xlsx holds, with number formats)."""
+    mean, low, high = ("diff_mean", "diff_ci95_low", "diff_ci95_high") if differences else ("mean", "ci95_low", "ci95_high")
+    t = comparison.table[(comparison.table["group"] == group) & comparison.table["kpi"].isin(HEADLINE)]
+    if differences:
+        t = t[t["variant"] != comparison.runs[0].variant.name]
+    rows = []
+    for variant, sub in t.groupby("variant", sort=False):
+        sub = sub.set_index("kpi")
+        row = {"variant": variant}
+        for k in HEADLINE:
+            name = ("Δ " if differences else "") + LABELS[k]
+            row[f"{name} mean"], row[f"{name} 95% low"], row[f"{name} 95% high"] = (
+                sub.at[k, mean], sub.at[k, low], sub.at[k, high])
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def _wide(comparison: Comparison, group: str, mean: str, low: str, high: str, signed: bool) -> pd.DataFrame:
@@ -86,16 +113,10 @@ def write_comparison(folder: Path, comparison: Comparison) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for run in comparison.runs:
         write_run(folder / "variants" / run.variant.name.replace("/", "__"), run.summary)
-    comparison.table.to_csv(folder / "comparison.csv", index=False)
+    write_csv(comparison.table, folder / "comparison.csv")
     groups = [g for g in GROUPS if (comparison.table["group"] == g).any()]
     tables = {g: (headline_table(comparison, g), difference_table(comparison, g)) for g in groups}
-    with pd.ExcelWriter(folder / "comparison.xlsx") as excel:
-        for group, (levels, differences) in tables.items():
-            levels.to_excel(excel, sheet_name=f"headline_{group}", index=False)
-            differences.to_excel(excel, sheet_name=f"differences_{group}", index=False)
-        for name, movers in comparison.movers.items():
-            movers.to_excel(excel, sheet_name=name.replace("/", " ")[:31], index=False)
-        comparison.table.to_excel(excel, sheet_name="all_kpis", index=False)
+    write_workbook(folder / "comparison.xlsx", comparison, groups)
     plots = {
         "on_time_by_group.png": plot_groups(comparison, "on_time_of_received_pct"),
         "abandoned_by_group.png": plot_groups(comparison, "abandoned_of_received_pct"),
@@ -104,7 +125,132 @@ def write_comparison(folder: Path, comparison: Comparison) -> None:
     }
     for name, fig in plots.items():
         save(fig, folder / name)
-    (folder / "report.html").write_text(_html(comparison, tables, folder, list(plots)), encoding="utf-8")
+    front = comparison_verdict(comparison, folder)
+    (folder / "report.html").write_text(_html(comparison, tables, folder, list(plots), front), encoding="utf-8")
+
+
+NUMBER_FORMATS = {"%": "0.00", "records": "#,##0.0", "min": "0.00", "working days": "0.00"}  # by the KPI's unit
+
+
+def write_workbook(path: Path, comparison: Comparison, groups: list[str]) -> None:
+    """comparison.xlsx: numbers in number columns with formats (mean, 95 % low, 95 % high apart),
+    the lists of units that gain and lose, every KPI, and a sheet "about" saying how it was made."""
+    with pd.ExcelWriter(path, engine="openpyxl") as excel:
+        about_sheet(comparison).to_excel(excel, sheet_name="about", index=False)
+        for group in groups:
+            numeric_table(comparison, group).to_excel(excel, sheet_name=f"headline_{group}", index=False)
+            numeric_table(comparison, group, differences=True).to_excel(excel, sheet_name=f"differences_{group}",
+                                                                        index=False)
+        for name, listed in comparison.movers.items():
+            listed.to_excel(excel, sheet_name=name.replace("/", " ")[:31], index=False)
+        comparison.table.to_excel(excel, sheet_name="all_kpis", index=False)
+        for sheet in excel.book.worksheets:
+            _format_sheet(sheet)
+
+
+def _format_sheet(sheet) -> None:
+    """Number formats on the number cells (two decimals; whole records with thousands), widths."""
+    from openpyxl.utils import get_column_letter
+
+    header = [c.value for c in sheet[1]]
+    for column, name in enumerate(header, start=1):
+        unit = next((KPIS[k].unit for k, label in LABELS.items() if name and label in str(name)), None)
+        fmt = NUMBER_FORMATS.get(unit, "0.00")
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+            if isinstance(cell.value, float):  # whole numbers (seed, replications) keep Excel's General
+                cell.number_format = fmt
+        sheet.column_dimensions[get_column_letter(column)].width = min(60, max(10, len(str(name or "")) + 2))
+
+
+def about_sheet(comparison: Comparison) -> pd.DataFrame:
+    """What the workbook is, how it was made and what each column means."""
+    import datetime as dt
+
+    base = comparison.runs[0]
+    s = base.scenario
+    provenance = base.summary.summary.get("provenance", {})
+    rows = [
+        ("what", "Structures compared: python -m sim.compare (Hanoi public-service-office simulator)"),
+        ("scenario", s.name),
+        ("baseline", base.variant.name),
+        ("variants", ", ".join(r.variant.name for r in comparison.runs)),
+        ("units", f"{len(s.units)} (wards, communes and Centre branches in the run)"),
+        ("period", f"{s.start} to {s.end}"),
+        ("seed", s.seed),
+        ("replications", s.replications),
+        ("common random numbers", "every variant runs the same simulated citizens and records; differences are "
+                                  "paired by replication"),
+        ("made on", dt.date.today().isoformat()),
+        ("simulator version", provenance.get("simulator_version", "")),
+        ("configuration hash", provenance.get("config_hash", "")),
+        ("interval", INTERVAL_METHOD),
+        ("sheet headline_GROUP", "one row per variant; for each KPI its mean over replications, 95 % low and 95 % high "
+                                 "(GROUP: city = every node, ward, commune, centre = the Centre's branches)"),
+        ("sheet differences_GROUP", "the paired difference to the baseline (variant minus baseline), mean, 95 % low "
+                                    "and 95 % high"),
+        ("sheet all_kpis", "every KPI, tidy: variant, structure, policy, group, kpi, mean, ci95_low, ci95_high, "
+                           "diff_mean, diff_ci95_low, diff_ci95_high (the same as comparison.csv)"),
+        ("unit lists", f"one sheet per variant: the units whose paired change of {MOVERS_KPI} is clearly above 0 "
+                       "(gains) or below 0 (loses), with its 95 % interval"),
+    ]
+    rows += [(f"column: {label}", f"{KPIS[k].description} ({KPIS[k].unit})") for k, label in LABELS.items()]
+    return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def comparison_verdict(comparison: Comparison, folder: Path) -> str:
+    """The verdict section of the comparison: today's (the baseline's) units against the on-time
+    target, what the variant that brings most of them above it does, at what overtime, and the
+    maps (today's on-time share; that variant's paired change). Writes the two map PNGs."""
+    base = comparison.runs[0]
+    s = base.scenario
+    language, target = s.report_language, s.on_time_target_pct
+    today = target_status(base.summary.units, ON_TIME, target)
+    sentences = today_sentences(today, target, language)
+    sentences += wait_sentence(base.summary.units, base.summary.wait_target_minutes, language)
+    city = comparison.table[comparison.table["group"] == "city"].set_index(["variant", "kpi"])
+    best, best_fixed = None, -1
+    short = set(today.loc[today["status"].isin(["misses", "uncertain"]), "slug"])
+    for run in comparison.runs[1:]:
+        after = target_status(run.summary.units, ON_TIME, target)
+        fixed = int((after["slug"].isin(short) & (after["status"] == "meets")).sum())
+        gain = city.at[(run.variant.name, ON_TIME), "diff_mean"]
+        key = (fixed, -math.inf if pd.isna(gain) else gain)
+        if best is None or key > best_fixed:
+            best, best_fixed = run, key
+    if best is not None:
+        change = city.loc[(best.variant.name, ON_TIME), ["diff_mean", "diff_ci95_low", "diff_ci95_high"]]
+        sentences.append(fix_sentence(today, target_status(best.summary.units, ON_TIME, target), best.variant.name,
+                                      {"mean": change["diff_mean"], "ci95_low": change["diff_ci95_low"],
+                                       "ci95_high": change["diff_ci95_high"]}, language))
+    overtime = bool(base.summary.summary.get("overtime_enabled"))
+
+    def interval(variant):
+        r = city.loc[(variant, OVERTIME)]
+        return {"mean": r["mean"], "ci95_low": r["ci95_low"], "ci95_high": r["ci95_high"]}
+
+    sentences.append(overtime_sentence(overtime, interval(base.variant.name), language,
+                                       best.variant.name if best else "", interval(best.variant.name) if best else None))
+    sentences.append(text("v_uncertainty", language, reps=s.replications))
+    label = text(ON_TIME, language)
+    title = text("map_title_kpi", language, label=label) + f" ({base.variant.name})"
+    save(plot_unit_map(base.summary.units.set_index("slug")[ON_TIME], label=label, title=title, language=language,
+                       labelled=worst_labelled(today), target=target), folder / "unit_map.png")
+    maps = verdict_html(sentences, image_tag(folder / "unit_map.png", title),
+                        text("map_caption_kpi", language, label=label), language)
+    if best is not None:
+        change_label = text("change_points", language)
+        change_title = text("map_title_change", language, label=label, variant=best.variant.name,
+                            baseline=base.variant.name)
+        changes = unit_differences(base.units, best.units).set_index("slug")["change"]
+        save(plot_unit_map(changes, label=change_label, title=change_title, diverging=True, language=language,
+                           labelled=worst_labelled(today)), folder / "unit_change_map.png")
+        maps += (f"<figure>{image_tag(folder / 'unit_change_map.png', change_title)}<figcaption>"
+                 f"{html.escape(text('map_caption_change', language, label=label, variant=best.variant.name))}"
+                 "</figcaption></figure>")
+    table = status_table_html(today, language)
+    if table:
+        maps += f"<h3>{text('units_missing', language)}</h3>{table}"
+    return maps + glossary_html(language)
 
 
 def plot_groups(comparison: Comparison, kpi: str) -> Figure:
@@ -125,6 +271,7 @@ def plot_groups(comparison: Comparison, kpi: str) -> Figure:
         highs = t["ci95_high"].fillna(t["mean"])
         if float(lows.min()) > 50:  # shares near 100 %: start the axis just below the lowest bound
             ax.set_ylim(max(0, float(lows.min()) - 2), 100)
+            mark_axis_break(ax)
         else:
             ax.set_ylim(0, min(100, max(1.0, float(highs.max()) * 1.2)))
     ax.legend(fontsize=7)
@@ -159,36 +306,35 @@ def plot_differences(comparison: Comparison) -> Figure:
         ax.set_yticks(range(len(ticks)), ticks if ax is axes[0][0] else [""] * len(ticks), fontsize=7)
         ax.invert_yaxis()
         ax.set_title(f"Δ {LABELS[kpi]}", fontsize=9)
+        ax.set_xlabel(f"difference to the baseline ({KPIS[kpi].unit})", fontsize=8)
     fig.suptitle(f"paired differences to {comparison.runs[0].variant.name} (95 % CI)", fontsize=10)
     fig.tight_layout()
     return fig
 
 
-def _image(path: Path) -> str:
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return f'<img src="data:image/png;base64,{data}" style="max-width:100%">'
-
-
-def _html(comparison: Comparison, tables: dict, folder: Path, plots: list[str]) -> str:
+def _html(comparison: Comparison, tables: dict, folder: Path, plots: list[str], front: str) -> str:
     base = comparison.runs[0]
     s = base.scenario
     reps = s.replications
+    language = s.report_language
     sections = [
-        f"<h1>Structures compared: {html.escape(', '.join(r.variant.name for r in comparison.runs))}</h1>",
+        f"<h1>{html.escape(text('compare_title', language, variants=', '.join(r.variant.name for r in comparison.runs)))}</h1>",
+        front,
+        f"<h2 id='detail'>{text('detail', language)}</h2>",
         f"<p>{len(s.units)} units, {s.start} to {s.end}, {reps} replications, seed {s.seed}. Every variant runs the "
         "same simulated citizens and records (common random numbers); differences are paired by replication, "
         f"with 95 % confidence intervals. Baseline: <b>{html.escape(base.variant.name)}</b>. Policies: "
         "<i>same_headcount</i> takes each new department's head from its officers, <i>extra_head</i> adds the head.</p>",
         "<p>Departments and service point per unit, city-wide average (Decree 370/2025 limit 4.7 for Hanoi): "
         + ", ".join(f"{html.escape(r.variant.name)} {r.scenario.units_per_unit:.2f}" for r in comparison.runs) + "</p>",
-        "<h2>In short</h2><ul>" + "".join(f"<li>{line}</li>" for line in verdict(comparison)) + "</ul>",
+        "<h3>Each variant in short</h3><ul>" + "".join(f"<li>{line}</li>" for line in verdict(comparison)) + "</ul>",
     ]
     for group, (levels, differences) in tables.items():
         title = {"city": "All units", "ward": "Wards", "commune": "Communes"}[group]
         sections.append(f"<h2>{title}</h2><h3>Levels (mean [95 % CI])</h3>" + levels.to_html(index=False, border=0)
                         + f"<h3>Paired difference to {html.escape(base.variant.name)} [95 % CI]</h3>"
                         + differences.to_html(index=False, border=0))
-    sections += ["<h2>Charts</h2>"] + [_image(folder / p) for p in plots]
+    sections += ["<h2>Charts</h2>"] + [image_tag(folder / p, p) for p in plots]
     for name, movers in comparison.movers.items():
         listed = (movers.to_html(index=False, border=0, float_format=lambda v: f"{v:+.2f}") if not movers.empty
                   else "<p><i>No unit gains or loses clearly.</i></p>")
@@ -197,8 +343,4 @@ def _html(comparison: Comparison, tables: dict, folder: Path, plots: list[str]) 
                         "replications with its 95 % interval. A unit is listed as gaining only if the whole interval "
                         "is above 0 and as losing only if it is below 0; units whose change cannot be told from 0, "
                         "and units run exactly as in the baseline, are in neither list.</p>" + listed)
-    style = ("body{font-family:sans-serif;max-width:1200px;margin:auto;padding:1em}"
-             "table{border-collapse:collapse;font-size:12px;margin-bottom:1em}"
-             "td,th{border-bottom:1px solid #ddd;padding:3px 6px;text-align:right}th{background:#f3f3f3}")
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Structures compared</title>"
-            f"<style>{style}</style></head><body>{''.join(sections)}</body></html>")
+    return page("Structures compared", "".join(sections), language)

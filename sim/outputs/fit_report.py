@@ -14,6 +14,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.analysis.kpis import KPIS
 from sim.experiments.calibration import CalibrationResult
+from sim.outputs.csv_files import write_csv
 from sim.outputs.figures import save, subplots
 from sim.outputs.run_files import _clean
 
@@ -58,7 +59,7 @@ def write_calibration(folder: Path, result: CalibrationResult, complete: bool = 
     (folder / "calibration.json").write_text(json.dumps(_clean(result.as_dict()), indent=2))
     save(plot_targets(result), folder / "calibration.png")
     if result.identifiability:
-        identifiability_table(result).to_csv(folder / "identifiability.csv", index=False)
+        write_csv(identifiability_table(result), folder / "identifiability.csv")
 
 
 def identifiability_table(result: CalibrationResult) -> pd.DataFrame:

@@ -13,11 +13,13 @@ from matplotlib.patches import Patch
 from sim.analysis.unit_counts import VISIT_KINDS_ALL
 from sim.analysis.scopes import CENTRE_KIND
 from sim.analysis.summary import RunSummary
-from sim.outputs.figures import save, subplots
+from sim.outputs.csv_files import write_csv
+from sim.outputs.figures import mark_axis_break, save, subplots
+from sim.outputs.run_report import write_run_report
 
 RUN_FILES = ("summary.json", "units.csv", "departments.csv", "daily.csv", "counter_groups.csv",
              "wait_distribution.png", "daily_backlog.png", "unit_on_time.png", "queue_by_hour.png",
-             "unit_wait_p90.png")
+             "unit_wait_p90.png", "unit_map.png", "report.html")
 
 
 def _clean(value):
@@ -34,15 +36,16 @@ def _clean(value):
 def write_run(folder: Path, run: RunSummary) -> None:
     """Write every file of a run; summary.json goes last so a folder with it is complete."""
     folder.mkdir(parents=True, exist_ok=True)
-    run.units.to_csv(folder / "units.csv", index=False)
-    run.departments.to_csv(folder / "departments.csv", index=False)
-    run.daily.to_csv(folder / "daily.csv", index=False)
-    run.counter_groups.to_csv(folder / "counter_groups.csv", index=False)
+    write_csv(run.units, folder / "units.csv")
+    write_csv(run.departments, folder / "departments.csv")
+    write_csv(run.daily, folder / "daily.csv")
+    write_csv(run.counter_groups, folder / "counter_groups.csv")
     save(plot_waits(run), folder / "wait_distribution.png")
     save(plot_backlog(run), folder / "daily_backlog.png")
     save(plot_unit_on_time(run), folder / "unit_on_time.png")
     save(plot_queue_by_hour(run), folder / "queue_by_hour.png")
     save(plot_unit_wait_p90(run), folder / "unit_wait_p90.png")
+    write_run_report(folder, run)  # report.html and unit_map.png, from the figures above
     (folder / "summary.json").write_text(json.dumps(_clean(run.summary), indent=2, ensure_ascii=False))
 
 
@@ -125,6 +128,7 @@ def plot_unit_on_time(run: RunSummary) -> Figure:
     low = np.nanmin(on_time) if np.isfinite(on_time).any() else 0
     ax.set_ylim(max(0, low - 2), 100.5)
     ax.set_ylabel("% of records received (outcome known)")
+    mark_axis_break(ax)
     ax.legend(handles=legend, fontsize=7, loc="lower right")
     ax.set_title(_title(run), fontsize=9)
     fig.tight_layout()

@@ -18,6 +18,7 @@ from sim.analysis.unit_counts import UnitResult
 from sim.config.stock import CHANNELS, SNAPSHOT_COLUMNS
 from sim.model.scenario import Scenario
 from sim.model.stock import STOCK_STAGES
+from sim.outputs.csv_files import write_csv
 
 SNAPSHOT_FILE = "snapshot.csv.gz"
 
@@ -58,5 +59,5 @@ def write_snapshot(folder: Path, scenario: Scenario, results: list[list[UnitResu
     """Write ``folder/snapshot.csv.gz``; return its path."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / SNAPSHOT_FILE
-    snapshot_frame(scenario, results).to_csv(path, index=False)
+    write_csv(snapshot_frame(scenario, results), path)
     return path

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.experiments.sweep.table import swept_keys, sweep_table
+from sim.outputs.csv_files import write_csv
 
 TABLE_CSV = "sweep.csv"
 TABLE_PARQUET = "sweep.parquet"
@@ -17,7 +18,7 @@ def write_table(sweep_dir: Path) -> pd.DataFrame:
     from sim.outputs.sweep_plots import write_plots
 
     table = sweep_table(sweep_dir)
-    table.to_csv(sweep_dir / TABLE_CSV, index=False)
+    write_csv(table, sweep_dir / TABLE_CSV)
     table.to_parquet(sweep_dir / TABLE_PARQUET, index=False)
     write_plots(sweep_dir, table, swept_keys(table))
     return table

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.experiments.validation import LITTLE_NOTE, Validation
+from sim.outputs.csv_files import write_csv
 from sim.outputs.run_files import _clean
 
 OVERDUE_NOTE = ("Records in process past their due date are counted with the due date as it stood at the report "
@@ -20,12 +21,12 @@ OVERDUE_NOTE = ("Records in process past their due date are counted with the due
 def write_validation(folder: Path, v: Validation) -> None:
     """Write every table first, the HTML last: a report that is there is complete."""
     folder.mkdir(parents=True, exist_ok=True)
-    v.observations.to_csv(folder / "validation.csv", index=False)
-    v.loads.to_csv(folder / "offered_load.csv", index=False)
+    write_csv(v.observations, folder / "validation.csv")
+    write_csv(v.loads, folder / "offered_load.csv")
     if v.little is not None:
-        v.little.to_csv(folder / "littles_law.csv", index=False)
+        write_csv(v.little, folder / "littles_law.csv")
     if v.growth is not None:
-        v.growth.to_csv(folder / "horizon_growth.csv", index=False)
+        write_csv(v.growth, folder / "horizon_growth.csv")
     (folder / "validation.json").write_text(json.dumps(_clean({
         "observations": v.observations.to_dict(orient="records"), "warnings": v.warnings,
         "period": [v.plan.scenario.start.isoformat(), v.plan.scenario.end.isoformat()],

@@ -1,0 +1,196 @@
+"""A map of Hanoi's 126 units and the Centre's branches coloured by a per-unit figure, drawn with
+matplotlib alone (the GeoJSON polygons are lists of rings: a PolyCollection draws them).
+
+``plot_unit_map`` takes a pandas Series indexed by slug (a unit's or a branch's): a KPI (sequential
+colours) or a change (``diverging=True``: a colour scale centred on 0). Units without a value are
+hatched grey with their own legend entry. The boundaries are ``sim/data/hanoi_units_2025.geojson``
+(provenance in sim/data/README.md); a branch is a square at the centroid of the units formed from
+its former district (``sim/data/centre_branch_locations.csv``, mostly an assumption: see there).
+Longitude and latitude ticks, a scale bar, north up, the axes' aspect true at Hanoi's latitude.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from matplotlib.cm import ScalarMappable
+from matplotlib.collections import PolyCollection
+from matplotlib.colors import Normalize, TwoSlopeNorm
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from sim.model.city import DATA_DIR
+from sim.outputs.figures import subplots
+from sim.outputs.language import plain, text
+
+BOUNDARIES = "hanoi_units_2025.geojson"
+BRANCH_LOCATIONS = "centre_branch_locations.csv"
+FONT = "DejaVu Sans"  # has every Vietnamese glyph (tests/test_verdict.py checks the names render)
+SEQUENTIAL = "viridis"
+DIVERGING = "RdBu"  # red: worse, blue: better (a KPI where higher is better)
+NO_VALUE = "#d9d9d9"
+KM_PER_DEGREE = 111.32  # of latitude, and of longitude at the equator
+
+
+@dataclass(frozen=True)
+class UnitShape:
+    slug: str
+    name: str
+    kind: str
+    rings: tuple[np.ndarray, ...]  # outer rings of its polygons (lon, lat), holes left out
+
+
+@lru_cache(maxsize=1)
+def unit_shapes() -> tuple[UnitShape, ...]:
+    """The 126 units' boundaries from the packaged GeoJSON."""
+    features = json.loads((DATA_DIR / BOUNDARIES).read_text(encoding="utf-8"))["features"]
+    shapes = []
+    for f in features:
+        geometry = f["geometry"]
+        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        p = f["properties"]
+        shapes.append(UnitShape(p["slug"], p["name"], p["kind"],
+                                tuple(np.asarray(polygon[0], dtype=float) for polygon in polygons)))
+    return tuple(shapes)
+
+
+def _ring_area_centroid(ring: np.ndarray) -> tuple[float, float, float]:
+    """Signed area (degrees squared) and centroid of a closed ring (shoelace)."""
+    x, y = ring[:, 0], ring[:, 1]
+    cross = x[:-1] * y[1:] - x[1:] * y[:-1]
+    area = cross.sum() / 2
+    if area == 0:
+        return 0.0, float(x.mean()), float(y.mean())
+    return area, float(((x[:-1] + x[1:]) * cross).sum() / (6 * area)), float(((y[:-1] + y[1:]) * cross).sum() / (6 * area))
+
+
+def centroid(slugs: list[str]) -> tuple[float, float]:
+    """Area-weighted centroid (lon, lat) of the units ``slugs`` together (planar in degrees: the
+    city spans under one degree, so the error is far below a marker's size)."""
+    chosen = set(slugs)
+    total = cx = cy = 0.0
+    for shape in unit_shapes():
+        if shape.slug in chosen:
+            for ring in shape.rings:
+                area, x, y = _ring_area_centroid(ring)
+                total, cx, cy = total + abs(area), cx + abs(area) * x, cy + abs(area) * y
+    if total == 0:
+        raise ValueError(f"no unit boundary among {sorted(chosen)}")
+    return cx / total, cy / total
+
+
+@lru_cache(maxsize=1)
+def branch_locations() -> pd.DataFrame:
+    """One row per Centre branch: slug, former district, lon, lat, and how it was located."""
+    with open(DATA_DIR / BRANCH_LOCATIONS, newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    out = []
+    for r in rows:
+        lon, lat = centroid(r["units"].split())
+        out.append({"slug": r["slug"], "former_district": r["former_district"], "lon": lon, "lat": lat,
+                    "located_by": "centroid of the former district's units", "source": r["source"]})
+    return pd.DataFrame(out)
+
+
+def _scale_bar(ax, lat: float, language: str) -> None:
+    """A 10 km bar in the lower left corner."""
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    km = 10
+    width = km / (KM_PER_DEGREE * math.cos(math.radians(lat)))
+    x, y = x0 + 0.05 * (x1 - x0), y0 + 0.05 * (y1 - y0)
+    ax.plot([x, x + width], [y, y], color="black", lw=3, solid_capstyle="butt")
+    ax.text(x + width / 2, y + 0.012 * (y1 - y0), text("km", language, n=km), ha="center", va="bottom", fontsize=8)
+    ax.annotate("N", xy=(x1 - 0.05 * (x1 - x0), y1 - 0.04 * (y1 - y0)),
+                xytext=(x1 - 0.05 * (x1 - x0), y1 - 0.13 * (y1 - y0)), ha="center", va="center", fontsize=10,
+                arrowprops={"arrowstyle": "->", "lw": 1.5})
+
+
+def plot_unit_map(values: pd.Series, *, label: str, title: str = "", diverging: bool = False, language: str = "en",
+                  labelled: list[str] | tuple[str, ...] = (), target: float | None = None,
+                  branches: bool = True) -> Figure:
+    """The units (polygons) and the Centre's branches (squares) coloured by ``values`` (indexed by
+    slug; NaN or absent: no value, hatched grey). ``label``: the colour bar's label, with its unit.
+    ``diverging``: a change, on a scale centred on 0 and symmetric; else a KPI on a sequential
+    scale. ``labelled``: slugs whose names are written on the map (Vietnamese, as in the data).
+    ``target``: drawn as a line on the colour bar. ``branches``: draw the Centre's branches."""
+    values = pd.to_numeric(pd.Series(values, dtype=float), errors="coerce")
+    shapes = unit_shapes()
+    places = branch_locations() if branches else pd.DataFrame(columns=["slug", "lon", "lat"])
+    shown = values[values.index.isin([s.slug for s in shapes] + list(places["slug"]))].dropna()
+    finite = shown[np.isfinite(shown)]
+    if diverging:
+        reach = float(finite.abs().max()) if len(finite) else 0.0
+        reach = reach if reach > 0 else 1.0
+        norm, cmap = TwoSlopeNorm(0.0, -reach, reach), DIVERGING
+    else:
+        low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
+        if target is not None and len(finite):  # the scale reaches the target: its colour reads against it
+            low, high = min(low, target), max(high, target)
+        if high == low:
+            low, high = low - 0.5, high + 0.5
+        norm, cmap = Normalize(low, high), SEQUENTIAL
+    fig, ax = subplots(figsize=(8.5, 8.5))
+    rings, colours, empty = [], [], []
+    mapper = ScalarMappable(norm=norm, cmap=cmap)
+    for shape in shapes:
+        value = finite.get(shape.slug, np.nan)
+        for ring in shape.rings:
+            (rings if np.isfinite(value) else empty).append(ring)
+            if np.isfinite(value):
+                colours.append(value)
+    if rings:  # the collection holds the values and the scale: the colour bar is drawn from it
+        mapper = ax.add_collection(PolyCollection(rings, array=np.asarray(colours), cmap=cmap, norm=norm,
+                                                  edgecolors="white", linewidths=0.4))
+    if empty:
+        ax.add_collection(PolyCollection(empty, facecolors=NO_VALUE, edgecolors="white", linewidths=0.4,
+                                         hatch="///"))
+    everything = np.concatenate([r for s in shapes for r in s.rings])
+    (lon0, lat0), (lon1, lat1) = everything.min(axis=0), everything.max(axis=0)
+    pad = 0.02 * max(lon1 - lon0, lat1 - lat0)
+    ax.set_xlim(lon0 - pad, lon1 + pad)
+    ax.set_ylim(lat0 - pad, lat1 + pad)
+    mid = (lat0 + lat1) / 2
+    ax.set_aspect(1 / math.cos(math.radians(mid)))  # a km east as long as a km north: north up, true shapes
+    handles = []
+    if empty:
+        handles.append(Patch(facecolor=NO_VALUE, edgecolor="grey", hatch="///", label=text("no_value", language)))
+    if branches and len(places):
+        has = places["slug"].map(lambda s: np.isfinite(finite.get(s, np.nan)))
+        faces = [mapper.to_rgba(finite[s]) if h else "white" for s, h in zip(places["slug"], has)]
+        ax.scatter(places["lon"], places["lat"], s=70, marker="s", c=faces, edgecolors="black", linewidths=1.0,
+                   zorder=3)
+        handles.append(Line2D([], [], marker="s", ls="", markerfacecolor="lightgrey" if has.any() else "white",
+                              markeredgecolor="black", label=text("branch" if has.any() else "branch_none", language)))
+        if (~has).any() and has.any():
+            handles.append(Line2D([], [], marker="s", ls="", markerfacecolor="white", markeredgecolor="black",
+                                  label=text("branch_no_value", language)))
+    names = {s.slug: s.name for s in shapes}
+    for slug in labelled:
+        if slug in names:
+            x, y = centroid([slug])
+            ax.annotate(names[slug], (x, y), xytext=(4, 4), textcoords="offset points", fontsize=7, family=FONT,
+                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75}, zorder=4)
+            ax.plot([x], [y], marker="o", ms=2.5, color="black", zorder=4)
+    ax.set_xlabel(text("longitude", language), family=FONT)
+    ax.set_ylabel(text("latitude", language), family=FONT)
+    ax.xaxis.set_major_formatter(lambda v, _pos: f"{v:.1f}°")
+    ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:.1f}°")
+    ax.tick_params(labelsize=8)
+    _scale_bar(ax, mid, language)
+    bar = fig.colorbar(mapper, ax=ax, shrink=0.7, pad=0.02)
+    bar.set_label(label, family=FONT)
+    if target is not None and not diverging and norm.vmin <= target <= norm.vmax:
+        bar.ax.axhline(target, color="black", lw=1.5)
+        handles.append(Line2D([], [], color="black", lw=1.5, label=text("target_line", language, target=plain(target, language))))
+    if handles:
+        ax.legend(handles=handles, loc="upper left", prop={"family": FONT, "size": 7})
+    ax.set_title(title, fontsize=10, family=FONT)
+    fig.tight_layout()
+    return fig

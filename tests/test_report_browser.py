@@ -1,0 +1,91 @@
+"""report.html checked in a real browser: headless Chromium (Debian's chromium and chromium-driver,
+driven by Selenium) opens a run's and a comparison's report and finds the verdict, the map and no
+broken image.
+
+The browser is required: without it the test fails, so CI (.ci/run installs it) cannot pass by
+skipping. Only ``SIM_ALLOW_NO_BROWSER=1`` (for a developer's machine without Chromium) skips it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import compose_config, run_module
+
+TINY = ("city.units=[ba_dinh,soc_son]", "period.end=2025-07-14", "replications=2", "progress=false")
+CHROMIUM = os.environ.get("SIM_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("SIM_CHROMEDRIVER", "/usr/bin/chromedriver")
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--window-size=1200,2000")
+
+
+def _missing() -> str:
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "the Python package selenium is not installed (pip install -e '.[test]')"
+    for path in (CHROMIUM, CHROMEDRIVER):
+        if not (Path(path).is_file() or shutil.which(path)):
+            return f"{path} not found (apt-get install -y chromium chromium-driver)"
+    return ""
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    missing = _missing()
+    if missing:
+        if os.environ.get("SIM_ALLOW_NO_BROWSER") == "1":
+            pytest.skip(f"SIM_ALLOW_NO_BROWSER=1 and {missing}")
+        pytest.fail(f"the browser test needs headless Chromium: {missing}")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (*FLAGS, f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    """A tiny run's and a tiny comparison's report.html."""
+    from sim.experiments.comparison import compare
+    from sim.outputs.comparison_report import write_comparison
+
+    root = tmp_path_factory.mktemp("reports")
+    done = run_module("sim", *TINY, "report.on_time_target_pct=100", f"hydra.run.dir={root / 'run'}", cwd=root)
+    assert done.returncode == 0, done.stderr
+    cfg = compose_config(*TINY, "compare.structures=[three_departments,five_departments_urban]",
+                         "compare.policies=[same_headcount]")
+    write_comparison(root / "compare", compare(cfg, workers=1))
+    return {"run": root / "run" / "report.html", "compare": root / "compare" / "report.html"}
+
+
+@pytest.mark.parametrize("which", ["run", "compare"])
+def test_the_report_shows_the_verdict_and_the_map_and_no_broken_image_in_chromium(browser, reports, which):
+    from selenium.webdriver.common.by import By
+
+    browser.get(reports[which].as_uri())
+    verdict = browser.find_element(By.ID, "verdict")
+    sentences = verdict.find_elements(By.CSS_SELECTOR, "ul.verdict li")
+    assert sentences and "on-time target" in sentences[0].text and verdict.is_displayed()
+    headings = [h.text for h in browser.find_elements(By.TAG_NAME, "h2")]
+    assert headings.index("Verdict") < headings.index("Map") < headings.index("Detail")  # the verdict comes first
+    images = browser.find_elements(By.TAG_NAME, "img")
+    assert images
+    broken = [img.get_attribute("alt") for img in images
+              if not browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", img)]
+    assert broken == []
+    unit_map = verdict.find_element(By.CSS_SELECTOR, "figure img")
+    assert "by unit" in unit_map.get_attribute("alt")
+    assert browser.execute_script("return arguments[0].naturalWidth", unit_map) > 400  # the map, drawn
+    assert unit_map.size["width"] > 0 and unit_map.size["height"] > 0  # laid out on the page
