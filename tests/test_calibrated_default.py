@@ -17,7 +17,7 @@ MISSED: set[str] = set()
 
 @pytest.fixture(scope="module")
 def fit():
-    cfg = compose_config()
+    cfg = compose_config("front_office=as_it_works")  # the main job's default, front office included
     assert cfg.scenario.name == "hanoi_2025_calibrated"
     spec = calibration_spec(cfg)
     assert [o.name for o in spec.targets] == list(TARGETS) and [o.name for o in spec.checks] == list(CHECKS)

@@ -184,7 +184,7 @@ def test_a_later_run_starts_from_the_snapshot_of_an_earlier_one(tmp_path):
         np.testing.assert_allclose(np.sort(w.arrival[w.opening]), np.sort(old.receipt[carried] - shift), atol=1e-3)
         stages.update(w.opening_reviewed[w.opening].tolist())
         plan = scenario.units[0]
-        args = (w, calendar, plan.desks, plan.organisation, scenario.desk_policy, scenario.back_office)
+        args = (w, calendar, plan.desk_plan, plan.organisation, scenario.desk_policy, scenario.back_office)
         fast, reference = ENGINES.get("fast")(*args), ENGINES.get("simpy")(*args)
         np.testing.assert_array_equal(fast.stage, reference.stage)
         for name in ("receipt", "due", "done", "reviewed", "staff_busy", "approver_busy"):
