@@ -34,6 +34,8 @@ from sim.api import (  # noqa: E402  (light: each function imports what it needs
     plot_tornado,
     plot_unit_on_time,
     plot_waits,
+    recommend,
+    recommendation_table,
     run,
     run_calibration,
     run_comparison,
@@ -50,6 +52,8 @@ __all__ = [
     # structures compared
     "run_comparison", "headline_table", "difference_table", "save_comparison", "plot_comparison",
     "plot_differences",
+    # what each unit needs
+    "recommend", "recommendation_table",
     # calibration and sensitivity
     "run_calibration", "CalibrationError", "target_table", "identifiability_table", "plot_calibration", "run_sensitivity", "plot_tornado",
 ]

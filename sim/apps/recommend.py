@@ -1,0 +1,40 @@
+"""``python -m sim.recommend``: the fewest counters and officers per unit that meet the targets of
+``recommend.targets`` (see :mod:`sim.experiments.recommendation` and README, "Recommending desks
+and officers")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from omegaconf import DictConfig
+
+from sim.apps.command import hydra_command
+from sim.config.build import build_scenario
+from sim.experiments.recommendation import recommend_spec
+
+
+def _validate(cfg: DictConfig):
+    spec = recommend_spec(cfg)
+    build_scenario(cfg)
+    return spec
+
+
+@hydra_command(_validate)
+def main(cfg: DictConfig, _spec, folder: Path) -> None:
+    from sim.experiments.recommendation import recommend
+    from sim.outputs.recommendation_report import verdict_sentences, write_recommendation
+
+    def report(rounds: int, open_units: int) -> None:
+        if cfg.progress:
+            print(f"recommend: round {rounds}, {open_units} units still open", flush=True)
+
+    rec = recommend(cfg, progress=report)
+    write_recommendation(folder, rec)
+    print("\n".join(verdict_sentences(rec)))
+    print(f"\nScreening {rec.timing['screening_s']:.1f} s, simulation {rec.timing['simulation_s']:.1f} s "
+          f"({rec.simulated} unit-replications, {rec.rounds} rounds)")
+    print(f"Report: {folder / 'report.html'}")
+
+
+if __name__ == "__main__":
+    main()
