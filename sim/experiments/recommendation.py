@@ -354,6 +354,7 @@ class Recommendation:
     timing: dict[str, float]
     simulated: int  # unit-replications simulated
     rounds: int
+    round_log: list[dict] = field(default_factory=list)  # per round: candidates, unit-replications, seconds, open units
 
     def reps(self, search: UnitSearch, vector: tuple[int, ...]) -> list[dict]:
         return self.results.get((search.position, vector), [])
@@ -432,7 +433,7 @@ def recommend(cfg: DictConfig, workers: int | None = None, progress=None) -> Rec
         searches.append(UnitSearch(position, resources, planner.current(plan), start, start))
 
     results: dict[tuple[int, tuple[int, ...]], list[dict]] = {}
-    simulated, rounds = 0, 0
+    simulated, rounds, round_log = 0, 0, []
     first = spec.replications
     groups = len(scenario.desk_policy.groups)
 
@@ -466,6 +467,7 @@ def recommend(cfg: DictConfig, workers: int | None = None, progress=None) -> Rec
             for rep in range(have, have + n):
                 tasks.append((plan, rep))
                 keys.append((position, v))
+        started = time.perf_counter()
         out = _simulate(scenario, tasks, workers)
         for res in sorted(out, key=lambda res: res.position):  # a candidate's replications in order
             position, v = keys[res.position]
@@ -477,6 +479,9 @@ def recommend(cfg: DictConfig, workers: int | None = None, progress=None) -> Rec
         for search in searches:
             if not search.finished:
                 _advance(search, results, spec)
+        round_log.append({"round": rounds, "candidates": len(requests), "unit_replications": len(tasks),
+                          "seconds": round(time.perf_counter() - started, 2),
+                          "open_units": sum(not s.finished for s in searches)})
         if progress is not None:
             progress(rounds, sum(not s.finished for s in searches))
     for search in searches:
@@ -484,7 +489,7 @@ def recommend(cfg: DictConfig, workers: int | None = None, progress=None) -> Rec
             search.outcome = "rounds ran out"
     t2 = time.perf_counter()
     timing = {"screening_s": t1 - t0, "simulation_s": t2 - t1}
-    return Recommendation(scenario, spec, searches, screens, results, timing, simulated, rounds)
+    return Recommendation(scenario, spec, searches, screens, results, timing, simulated, rounds, round_log)
 
 
 def _advance(search: UnitSearch, results: dict, spec: RecommendSpec) -> None:

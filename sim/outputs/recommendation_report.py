@@ -126,6 +126,7 @@ def summary(rec: Recommendation) -> dict:
         "totals": totals,
         "rounds": rec.rounds,
         "unit_replications_simulated": rec.simulated,
+        "round_log": rec.round_log,
         "time_s": {"screening": round(rec.timing["screening_s"], 2), "simulation": round(rec.timing["simulation_s"], 2)},
     }
 
