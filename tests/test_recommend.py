@@ -162,3 +162,41 @@ def test_accepts_only_what_clears_the_bound():
     assert candidate_verdict(close, spec)[0] == ACCEPTED  # no spread: the mean decides
     noisy = [dict(r, desk_wait_p90_min=spec.targets["desk_wait_p90_min"] + d) for r, d in zip(close, [-1, 1, -1, 1, 0])]
     assert candidate_verdict(noisy, spec)[0] != ACCEPTED  # a spread around the target is not 90 % sure
+
+
+# --- structure per unit ------------------------------------------------------------------------
+def test_structure_comparison_is_paired_per_unit():
+    """A commune, which four_departments_land leaves as it is, runs exactly as in the baseline
+    (common random numbers): its change is 0 in every replication; a ward gets one department more."""
+    from sim.experiments.structure_plan import structure_plan
+
+    cfg = load_config("city.units=[soc_son,hoan_kiem]", "period.end=2025-07-14", "replications=2",
+                      "recommend.structures=[four_departments_land]")
+    plan = structure_plan(cfg, workers=1)
+    rows = plan.table.set_index("slug")
+    assert rows.loc["soc_son", "extra_departments"] == 0
+    assert rows.loc["soc_son", "on_time_of_received_pct_change"] == 0
+    assert rows.loc["soc_son", "on_time_of_received_pct_change_ci95_low"] == 0
+    assert rows.loc["hoan_kiem", "extra_departments"] == 1
+    assert plan.average_after <= plan.limit
+
+
+def test_structure_plan_keeps_within_the_decree_370_limit():
+    import pandas as pd
+
+    from sim.experiments.structure_plan import _plan
+
+    cfg = load_config("city.units=[ba_dinh]")
+    slugs = [p.unit.slug for p in scenario_from().units if p.unit.kind != "centre"]
+    table = pd.DataFrame({"slug": slugs, "structure": "four_departments_land", "extra_departments": 1,
+                          "on_time_of_received_pct_change": np.linspace(2, -1, len(slugs)),
+                          "on_time_of_received_pct_change_ci95_low": np.linspace(1.5, -1.5, len(slugs))})
+    plan = _plan(cfg, table)
+    room = math.floor((plan.limit - plan.average_before) * len(slugs) + 1e-9)
+    assert len(plan.chosen) == min(room, int((table["on_time_of_received_pct_change_ci95_low"] > 0).sum()))
+    assert plan.average_after <= plan.limit + 1e-9
+    assert (plan.chosen["on_time_of_received_pct_change_ci95_low"] > 0).all()
+    gains = plan.chosen["on_time_of_received_pct_change"].to_numpy()
+    assert (np.diff(gains) <= 0).all()  # largest gains first
+    left_out = table[~table["slug"].isin(plan.chosen["slug"])]["on_time_of_received_pct_change"]
+    assert gains.min() >= left_out.max()

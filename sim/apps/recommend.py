@@ -29,8 +29,17 @@ def main(cfg: DictConfig, _spec, folder: Path) -> None:
             print(f"recommend: round {rounds}, {open_units} units still open", flush=True)
 
     rec = recommend(cfg, progress=report)
-    write_recommendation(folder, rec)
-    print("\n".join(verdict_sentences(rec)))
+    structures = None
+    if cfg.recommend.structures:
+        import time
+
+        from sim.experiments.structure_plan import structure_plan
+
+        started = time.perf_counter()
+        structures = structure_plan(cfg)
+        rec.timing["structures_s"] = time.perf_counter() - started
+    write_recommendation(folder, rec, structures)
+    print("\n".join(verdict_sentences(rec, structures)))
     print(f"\nScreening {rec.timing['screening_s']:.1f} s, simulation {rec.timing['simulation_s']:.1f} s "
           f"({rec.simulated} unit-replications, {rec.rounds} rounds)")
     print(f"Report: {folder / 'report.html'}")

@@ -416,6 +416,10 @@ class RecommendConfig:
     max_rounds: int = 12  # rounds of simulation (each round runs every open candidate of every unit)
     max_desks: int = 40  # the most counters a unit may be given (per group with desks.groups)
     max_staff: int = 400  # the most officers a department may be given
+    # Structures (conf/structure/) each unit is also run under, today's counts, on the same
+    # replications: which units gain from a fourth or fifth department, and a city plan within
+    # structure.max_average_units (sim.experiments.structure_plan). Empty: not run.
+    structures: List[str] = default(default_factory=list)
 
 
 @dataclass

@@ -127,12 +127,25 @@ def summary(rec: Recommendation) -> dict:
         "rounds": rec.rounds,
         "unit_replications_simulated": rec.simulated,
         "round_log": rec.round_log,
-        "time_s": {"screening": round(rec.timing["screening_s"], 2), "simulation": round(rec.timing["simulation_s"], 2)},
+        "time_s": {name.removesuffix("_s"): round(value, 2) for name, value in rec.timing.items()},
     }
 
 
-def verdict_sentences(rec: Recommendation) -> list[str]:
-    """The recommendation in plain words, first what is wrong today, then what fixes it."""
+def structure_summary(plan) -> dict:
+    """recommendation.json's block on structures: the limit, the averages, the units chosen."""
+    return {"limit_organisations_per_unit": plan.limit,
+            "organisation": "a department or the unit's service point (structure.max_average_units)",
+            "average_before": round(plan.average_before, 3), "average_after": round(plan.average_after, 3),
+            "units_gaining": int(plan.table.loc[plan.table["on_time_of_received_pct_change_ci95_low"].fillna(-1) > 0,
+                                                "slug"].nunique()),
+            "chosen": [{"slug": r["slug"], "structure": r["structure"], "extra_departments": int(r["extra_departments"]),
+                        "on_time_of_received_pct_change": r["on_time_of_received_pct_change"]}
+                       for _, r in plan.chosen.iterrows()]}
+
+
+def verdict_sentences(rec: Recommendation, structures=None) -> list[str]:
+    """The recommendation in plain words, first what is wrong today, then what fixes it (and,
+    given a :class:`sim.experiments.structure_plan.StructurePlan`, which units gain from a department)."""
     s = summary(rec)
     c, o = s["totals"]["counters"], s["totals"]["officers"]
     p = round(100 * rec.spec.confidence)
@@ -150,6 +163,12 @@ def verdict_sentences(rec: Recommendation) -> list[str]:
         lines.append(f"{len(s['units_not_settled'])} units are not settled (replications or rounds ran out, or a "
                      f"resource reached its ceiling): {', '.join(s['units_not_settled'][:10])}"
                      + (" ..." if len(s["units_not_settled"]) > 10 else ""))
+    if structures is not None:
+        b = structure_summary(structures)
+        lines.append(f"{b['units_gaining']} units finish clearly more records on time with an extra department "
+                     f"(today's counts); within Decree 370's average of {b['limit_organisations_per_unit']} "
+                     f"organisations per unit (today {b['average_before']:.2f}) the plan gives one to "
+                     f"{len(b['chosen'])} of them (average {b['average_after']:.2f}).")
     return lines
 
 
@@ -190,7 +209,7 @@ def _fmt(value, digits: int = 1) -> str:
     return html.escape(str(value))
 
 
-def report_html(rec: Recommendation) -> str:
+def report_html(rec: Recommendation, structures=None) -> str:
     """A plain page: the verdict's sentences, then the units whose counts change."""
     table = recommendation_table(rec)
     s = summary(rec)
@@ -201,7 +220,7 @@ def report_html(rec: Recommendation) -> str:
     body = "".join("<tr>" + "".join(f"<td>{_fmt(r[c])}</td>" for c in columns) + "</tr>"
                    for _, r in changed.iterrows())
     targets = ", ".join(f"{k} = {v}" for k, v in s["targets"].items())
-    verdict = "".join(f"<p>{html.escape(line)}</p>" for line in verdict_sentences(rec))
+    verdict = "".join(f"<p>{html.escape(line)}</p>" for line in verdict_sentences(rec, structures))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>What each unit needs</title>
 <style>body{{font-family:sans-serif;max-width:70em;margin:2em auto}}table{{border-collapse:collapse}}
@@ -217,13 +236,34 @@ Screening (Erlang C for counters, offered load at most {rec.spec.screen_load} fo
 {s['time_s']['simulation']} s. Intervals are 95 % intervals over the replications.</p></section>
 <section id="changes"><h2>Units whose counts change ({changed['slug'].nunique()} of {s['units']})</h2>
 <table><tr>{head}</tr>{body}</table></section>
+{_structure_section(structures)}
 </body></html>
 """
 
 
-def write_recommendation(folder: Path, rec: Recommendation) -> None:
+def _structure_section(plan) -> str:
+    if plan is None:
+        return ""
+    columns = ["slug", "structure", "extra_departments", "on_time_of_received_pct_change",
+               "on_time_of_received_pct_change_ci95_low", "on_time_of_received_pct_change_ci95_high"]
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(f"<td>{_fmt(r[c], 2)}</td>" for c in columns) + "</tr>"
+                   for _, r in plan.chosen.iterrows())
+    return (f'<section id="structures"><h2>Units given an extra department ({len(plan.chosen)})</h2>'
+            f"<table><tr>{head}</tr>{body}</table></section>")
+
+
+def write_recommendation(folder: Path, rec: Recommendation, structures=None) -> None:
+    """Write the folder's files (see the module's docstring); with a structure plan also
+    structure_plan.csv (one row per unit and alternative structure) and its block in the JSON."""
     folder.mkdir(parents=True, exist_ok=True)
+    if structures is not None:
+        structures.table.to_csv(folder / "structure_plan.csv", index=False, encoding="utf-8-sig")
     recommendation_table(rec).to_csv(folder / "recommendation.csv", index=False, encoding="utf-8-sig")
     (folder / "recommended_overrides.txt").write_text("\n".join(overrides(rec)) + "\n", encoding="utf-8")
-    (folder / "report.html").write_text(report_html(rec), encoding="utf-8")
-    (folder / "recommendation.json").write_text(json.dumps(summary(rec), indent=2, ensure_ascii=False), encoding="utf-8")
+    (folder / "report.html").write_text(report_html(rec, structures), encoding="utf-8")
+    s = summary(rec)
+    if structures is not None:
+        s["structures"] = structure_summary(structures)
+    (folder / "recommendation.json").write_text(json.dumps(s, indent=2, ensure_ascii=False, default=float),
+                                                encoding="utf-8")
