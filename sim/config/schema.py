@@ -416,6 +416,9 @@ class RecommendConfig:
     max_rounds: int = 12  # rounds of simulation (each round runs every open candidate of every unit)
     max_desks: int = 40  # the most counters a unit may be given (per group with desks.groups)
     max_staff: int = 400  # the most officers a department may be given
+    # A step up adds one counter or officer, or this share of the count if that is more (a
+    # department of 100 officers moves by 5); steps down are always one. Assumption.
+    step_share: float = 0.05
     # Structures (conf/structure/) each unit is also run under, today's counts, on the same
     # replications: which units gain from a fourth or fifth department, and a city plan within
     # structure.max_average_units (sim.experiments.structure_plan). Empty: not run.

@@ -66,6 +66,7 @@ class RecommendSpec:
     max_rounds: int
     max_desks: int
     max_staff: int
+    step_share: float = 0.0
 
 
 def _number(value: Any, key: str, low: float, high: float, whole: bool = False) -> float:
@@ -108,9 +109,10 @@ def recommend_spec(cfg: DictConfig) -> RecommendSpec:
     if r["max_replications"] < r["replications"]:
         raise ConfigError("recommend.max_replications", f"{r['max_replications']} is below recommend.replications "
                                                         f"{r['replications']}")
+    _number(r["step_share"], "recommend.step_share", 0, 1)
     return RecommendSpec(targets, float(r["confidence"]), float(r["decision_confidence"]), float(r["screen_load"]),
                          int(r["replications"]), int(r["max_replications"]), int(r["max_rounds"]),
-                         int(r["max_desks"]), int(r["max_staff"]))
+                         int(r["max_desks"]), int(r["max_staff"]), float(r["step_share"]))
 
 
 # --- resources of a unit -----------------------------------------------------------------------
@@ -333,6 +335,8 @@ class UnitSearch:
     done: set[int] = field(default_factory=set)  # resources whose removal from x is known to fail
     rejected: list[tuple[int, ...]] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
+    before_step: tuple[int, ...] | None = None  # the rejected candidate the last step up came from
+    out_of_reach: tuple[str, ...] = ()  # targets one more resource did not bring closer
 
     def below(self, r: int) -> tuple[int, ...] | None:
         if self.x[r] - 1 < self.resources[r].floor:
@@ -379,9 +383,11 @@ def _simulate(scenario: Scenario, tasks: list[tuple[UnitPlan, int]], workers: in
     return [res for chunk in parallel(delayed(_run_batch)(batch, c) for c in chunks) for res in chunk]
 
 
-def _step_up(search: UnitSearch, reps: list[dict], verdicts: dict[str, str]) -> tuple[int, ...] | None:
-    """One more counter (of the slowest group) and/or one more officer (of the department that
-    falls shortest) where a rejected candidate misses its targets; None at the ceilings."""
+def _step_up(search: UnitSearch, reps: list[dict], verdicts: dict[str, str],
+             step_share: float = 0.0) -> tuple[int, ...] | None:
+    """More counters (of the slowest group) and/or officers (of the department that falls
+    shortest) where a rejected candidate misses its targets: one, or ``step_share`` of the count
+    if that is more (large departments); None at the ceilings."""
     failing = {name for name, v in verdicts.items() if v != ACCEPTED}
     mean = lambda key: np.nanmean(np.array([r[key] for r in reps], dtype=float), axis=0)  # noqa: E731
     desk_rs = [k for k, r in enumerate(search.resources) if r.kind == "counters"]
@@ -411,7 +417,8 @@ def _step_up(search: UnitSearch, reps: list[dict], verdicts: dict[str, str]) -> 
     add.discard(None)
     if not add:
         return None
-    return tuple(v + (1 if k in add else 0) for k, v in enumerate(search.x))
+    return tuple(min(search.resources[k].ceiling, v + max(1, math.floor(step_share * v))) if k in add else v
+                 for k, v in enumerate(search.x))
 
 
 def recommend(cfg: DictConfig, workers: int | None = None, progress=None) -> Recommendation:
@@ -487,9 +494,31 @@ def recommend(cfg: DictConfig, workers: int | None = None, progress=None) -> Rec
     for search in searches:
         if not search.finished:
             search.outcome = "rounds ran out"
+            if (search.position, search.x) not in results and search.before_step is not None:
+                search.x = search.before_step  # the last candidate simulated
     t2 = time.perf_counter()
     timing = {"screening_s": t1 - t0, "simulation_s": t2 - t1}
     return Recommendation(scenario, spec, searches, screens, results, timing, simulated, rounds, round_log)
+
+
+def _brought_closer(before: list[dict], after: list[dict], failing: tuple[str, ...], spec: RecommendSpec) -> bool:
+    """Whether a step up moved some failing target's KPI towards its target: the 95 % interval of
+    the paired difference (same replications, common random numbers) lies wholly on that side."""
+    from sim.analysis.intervals import mean_ci95
+
+    n = min(len(before), len(after))
+    for name in failing:
+        kpi, sense = TARGETS[name]
+        sign = -1.0 if sense == "max" else 1.0
+        gains = [sign * (a[kpi] - b[kpi]) for a, b in zip(after[:n], before[:n])
+                 if not (math.isnan(a[kpi]) or math.isnan(b[kpi]))]
+        if not gains:
+            continue
+        ci = mean_ci95(gains)
+        low = ci["ci95_low"] if ci["ci95_low"] is not None else ci["mean"]
+        if low is not None and low > 0:
+            return True
+    return False
 
 
 def _advance(search: UnitSearch, results: dict, spec: RecommendSpec) -> None:
@@ -500,12 +529,20 @@ def _advance(search: UnitSearch, results: dict, spec: RecommendSpec) -> None:
         return
     if verdict == REJECTED:
         search.rejected.append(search.x)
-        up = _step_up(search, reps, each)
+        failing = tuple(name for name, v in each.items() if v != ACCEPTED)
+        if search.before_step is not None and not _brought_closer(
+                results.get((search.position, search.before_step), []), reps, failing, spec):
+            # the last step bought nothing measurable: more of the same will not reach the target
+            search.finished, search.outcome, search.out_of_reach = True, "out of reach", failing
+            search.x = search.before_step
+            return
+        up = _step_up(search, reps, each, spec.step_share)
         if up is None:
             search.finished, search.outcome = True, "at ceiling"
             return
         added = [k for k, (a, b) in enumerate(zip(search.x, up)) if b > a]
         search.steps.append("+" + ",".join(search.resources[k].name for k in added))
+        search.before_step = search.x
         search.x = up
         search.done = set(added)
         return

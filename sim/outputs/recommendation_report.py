@@ -79,6 +79,7 @@ def recommendation_table(rec: Recommendation) -> pd.DataFrame:
                    "resource": resource.kind, "group_or_department": resource.name,
                    "current": search.current[k], "screened": search.screened[k], "recommended": search.x[k],
                    "change": search.x[k] - search.current[k], "search": search.outcome,
+                   "out_of_reach": " ".join(search.out_of_reach),
                    "today_meets_targets": today.get("meets_targets"),
                    "today_misses_a_target_on_average": today.get("misses_a_target_on_average")}
             row.update({f"today_{name}": today.get(name, math.nan) for name in KPI_COLUMNS})
@@ -104,8 +105,9 @@ def summary(rec: Recommendation) -> dict:
     table = recommendation_table(rec)
     units = table.drop_duplicates("slug")
     totals = {}
+    settled = table["search"].isin(["minimal", "out of reach"])
     for resource in ("counters", "officers"):
-        t = table[table["resource"] == resource]
+        t = table[(table["resource"] == resource) & settled]
         totals[resource] = {"current": int(t["current"].sum()), "recommended": int(t["recommended"].sum()),
                             "to_add": int(t["change"].clip(lower=0).sum()),
                             "to_remove": int(-t["change"].clip(upper=0).sum()),
@@ -122,8 +124,11 @@ def summary(rec: Recommendation) -> dict:
         "units_missing_targets_today_slugs": missing_today,
         "units_missing_a_target_on_average_today": int((units["today_misses_a_target_on_average"] == True).sum()),  # noqa: E712
         "units_meeting_targets_at_recommendation": int((units["meets_targets"] == True).sum()),  # noqa: E712
-        "units_not_settled": units[units["search"] != "minimal"]["slug"].tolist(),
-        "totals": totals,
+        "units_out_of_reach": {slug: targets.split() for slug, targets in
+                               units[units["search"] == "out of reach"][["slug", "out_of_reach"]].itertuples(index=False)},
+        "units_not_settled": units[~units["search"].isin(["minimal", "out of reach"])]["slug"].tolist(),
+        "totals": totals,  # over the settled units (minimal, or out of reach)
+        "totals_cover": "units settled (search minimal or out of reach); the others are listed in units_not_settled",
         "rounds": rec.rounds,
         "unit_replications_simulated": rec.simulated,
         "round_log": rec.round_log,
@@ -152,13 +157,19 @@ def verdict_sentences(rec: Recommendation, structures=None) -> list[str]:
     lines = [f"{s['units_missing_targets_today']} of {s['units']} units cannot be shown to meet every target "
              f"in {p} % of periods with today's counters and officers "
              f"({s['units_missing_a_target_on_average_today']} miss one on average)."]
-    lines.append(f"The recommendation: {c['recommended']} counters (today {c['current']}: {c['to_add']} more in "
+    settled = s["units"] - len(s["units_not_settled"])
+    lines.append(f"For the {settled} settled units the recommendation is {c['recommended']} counters (today {c['current']}: {c['to_add']} more in "
                  f"{c['units_adding']} units, {c['to_remove']} fewer in {c['units_removing']}) and "
                  f"{o['recommended']} processing officers (today {o['current']}: {o['to_add']} more in "
                  f"{o['units_adding']} units, {o['to_remove']} fewer in {o['units_removing']}).")
     lines.append(f"With it {s['units_meeting_targets_at_recommendation']} of {s['units']} units meet every target "
                  f"with an estimated probability of at least {p} % each (tested over the replications with "
                  f"{round(100 * rec.spec.decision_confidence)} % confidence).")
+    if s["units_out_of_reach"]:
+        named = ", ".join(f"{slug} ({', '.join(t)})" for slug, t in list(s["units_out_of_reach"].items())[:10])
+        lines.append(f"{len(s['units_out_of_reach'])} units cannot reach a target by more counters or officers "
+                     f"(one more brought it no measurable step closer); they keep the counts before that step: "
+                     f"{named}" + (" ..." if len(s["units_out_of_reach"]) > 10 else ""))
     if s["units_not_settled"]:
         lines.append(f"{len(s['units_not_settled'])} units are not settled (replications or rounds ran out, or a "
                      f"resource reached its ceiling): {', '.join(s['units_not_settled'][:10])}"
