@@ -34,11 +34,11 @@ from sim.api import (  # noqa: E402  (light: each function imports what it needs
     plot_tornado,
     plot_unit_on_time,
     plot_waits,
-    recommend,
     recommendation_table,
     run,
     run_calibration,
     run_comparison,
+    run_recommendation,
     run_sensitivity,
     save_comparison,
     target_table,
@@ -53,7 +53,7 @@ __all__ = [
     "run_comparison", "headline_table", "difference_table", "save_comparison", "plot_comparison",
     "plot_differences",
     # what each unit needs
-    "recommend", "recommendation_table",
+    "run_recommendation", "recommendation_table",
     # calibration and sensitivity
     "run_calibration", "CalibrationError", "target_table", "identifiability_table", "plot_calibration", "run_sensitivity", "plot_tornado",
 ]

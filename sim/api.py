@@ -378,7 +378,7 @@ def plot_differences(comparison: Comparison) -> Figure:
 
 
 # --- what each unit needs --------------------------------------------------------------------
-def recommend(cfg: DictConfig, workers: int | None = None, progress: bool = False) -> Recommendation:
+def run_recommendation(cfg: DictConfig, workers: int | None = None, progress: bool = False) -> Recommendation:
     """The fewest counters (per counter group) and officers (per department) each unit of ``cfg``
     needs to meet ``cfg.recommend.targets``, as ``python -m sim.recommend`` does: screened with
     Erlang C and offered loads, then decided by simulation on common random numbers. The result
@@ -394,6 +394,9 @@ def recommend(cfg: DictConfig, workers: int | None = None, progress: bool = Fals
 
     with tqdm(desc="recommend: rounds", total=int(cfg.recommend.max_rounds)) as bar:
         return run_recommendation(cfg, workers=workers, progress=lambda *_: bar.update(1))
+
+
+recommend = run_recommendation  # sim.api.recommend; not in ``sim``, where it would shadow python -m sim.recommend
 
 
 def recommendation_table(recommendation: Recommendation) -> pd.DataFrame:

@@ -70,7 +70,7 @@ def differences(overrides: tuple[str, ...]) -> dict:
 
 
 def test_content_groups_are_the_expected_ones():
-    assert content_groups() == {"calendar", "procedures", "structure", "centre", "calibration", "sensitivity", "observations"}
+    assert content_groups() == {"calendar", "procedures", "structure", "centre", "calibration", "sensitivity", "observations", "recommend"}
 
 
 @pytest.mark.parametrize("path", sorted((CONF / "centre").glob("*.yaml")))
