@@ -43,7 +43,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SECTIONS = ("city", "mmc", "memory", "sweep")
+SECTIONS = ("city", "mmc", "memory", "sweep", "recommend")
 
 # Targets (README, "Benchmarks").
 CITY_SECONDS = 5.0
@@ -51,6 +51,7 @@ PEAK_MB = 300.0
 CIW_RATIO = 3.0
 LINEAR_SLACK = 1.1
 SWEEP_RATIO = 1.8
+RECOMMEND_SECONDS = 600.0  # python -m sim.recommend for all 126 units and the Centre on two cores (issue 12)
 
 # The M/M/c comparison: both simulators get the same queue.
 SERVERS, LOAD, SERVICE_MEAN = 4, 0.9, 10.0  # minutes, sim/conf/procedures/single_exponential.yaml
@@ -352,6 +353,19 @@ def section_sweep(args, table: Table) -> None:
     table.add("sweep whole command, 2 / 1", f"{whole_ratio:.2f}", "", None)
 
 
+def section_recommend(args, table: Table) -> None:
+    print("\n== 5. python -m sim.recommend for every unit and branch, workers=2")
+    cpu = _children_cpu()
+    r = measure("recommend", overrides=args.overrides)
+    cpu = _children_cpu() - cpu
+    ok = r["seconds"] <= RECOMMEND_SECONDS
+    print(f"{r['units']} units, {r['settled']} settled, {r['rounds']} rounds, {r['unit_replications']:,} unit-replications: "
+          f"{r['seconds']:.0f} s (screening {r['screening_s']:.1f} s, simulation {r['simulation_s']:.0f} s; "
+          f"CPU {cpu:.0f} s) (target <= {RECOMMEND_SECONDS:g} s: {verdict(ok)})")
+    table.add("recommendation, all units, wall time", f"{r['seconds']:.0f} s", f"<= {RECOMMEND_SECONDS:g} s", ok)
+    table.add("recommendation, screening / simulation", f"{r['screening_s']:.1f} s / {r['simulation_s']:.0f} s", "", None)
+
+
 def _floats(text: str) -> list[float]:
     return [float(x) for x in text.split(",")]
 
@@ -414,6 +428,8 @@ def main(argv: list[str]) -> int:
         section_memory(args, table, city_runs)
     if "sweep" in args.sections:
         section_sweep(args, table)
+    if "recommend" in args.sections:
+        section_recommend(args, table)
     print(f"\n== Summary ({time.perf_counter() - started:.0f} s; load average at the end {_load()})")
     table.print()
     if WARNINGS:
