@@ -200,3 +200,24 @@ def test_structure_plan_keeps_within_the_decree_370_limit():
     assert (np.diff(gains) <= 0).all()  # largest gains first
     left_out = table[~table["slug"].isin(plan.chosen["slug"])]["on_time_of_received_pct_change"]
     assert gains.min() >= left_out.max()
+
+
+def test_a_unit_simulated_beside_other_candidates_gets_the_records_of_its_own_run():
+    """Units are independent nodes: in a batch that holds other units and other candidates of the
+    same unit, a candidate's replication is the replication a run of that unit alone gives."""
+    from sim.experiments.recommendation import _simulate
+    from sim.experiments.runner import run_scenario
+
+    cfg = load_config("city.units=[ba_dinh,soc_son]", "centre.enabled=false", "period.end=2025-07-07",
+                      "replications=2")
+    scenario = build_scenario(cfg)
+    planner = Planner.of(cfg, scenario, recommend_spec(cfg))
+    ba_dinh, soc_son = scenario.units
+    fewer = planner.apply(ba_dinh, tuple(max(1, v - 1) for v in planner.current(ba_dinh)))
+    batch = _simulate(scenario, [(soc_son, 1), (fewer, 1), (ba_dinh, 1), (ba_dinh, 0)], workers=1)
+    alone = run_scenario(scenario, workers=1, progress=False)
+    for got, (plan_position, rep) in zip(batch[2:], [(0, 1), (0, 0)]):
+        want = alone[rep][plan_position]
+        assert np.array_equal(got.counts, want.counts) and np.array_equal(got.waits, want.waits)
+    assert np.array_equal(batch[0].counts, alone[1][1].counts)
+    assert not np.array_equal(batch[1].counts, batch[2].counts)  # the candidate with fewer is its own run
