@@ -101,8 +101,9 @@ def recommend_spec(cfg: DictConfig) -> RecommendSpec:
         raise ConfigError("recommend.targets", "no target set: nothing to staff for")
     for key in ("confidence", "decision_confidence", "screen_load"):
         _number(r[key], f"recommend.{key}", 0, 1)
-        if not 0 < r[key] < 1 and key != "screen_load" or r[key] <= 0:
-            raise ConfigError(f"recommend.{key}", f"must be strictly between 0 and 1, got {r[key]!r}")
+        if r[key] <= 0 or (r[key] >= 1 and key != "screen_load"):  # a probability of 1 needs infinitely many replications
+            raise ConfigError(f"recommend.{key}", f"must be above 0 and below 1{' (or 1)' if key == 'screen_load' else ''}, "
+                                                  f"got {r[key]!r}")
     for key, low, high in (("replications", 2, 1000), ("max_replications", 2, 1000), ("max_rounds", 1, 1000),
                            ("max_desks", 1, 10_000), ("max_staff", 1, 100_000)):
         _number(r[key], f"recommend.{key}", low, high, whole=True)
