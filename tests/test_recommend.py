@@ -221,3 +221,20 @@ def test_a_unit_simulated_beside_other_candidates_gets_the_records_of_its_own_ru
         assert np.array_equal(got.counts, want.counts) and np.array_equal(got.waits, want.waits)
     assert np.array_equal(batch[0].counts, alone[1][1].counts)
     assert not np.array_equal(batch[1].counts, batch[2].counts)  # the candidate with fewer is its own run
+
+
+def test_a_step_that_buys_nothing_stops_the_unit_as_out_of_reach():
+    from sim.experiments.recommendation import Resource, UnitSearch, _advance
+
+    spec = recommend_spec(mmc_config(0.35, 5.0))
+    waits = [10.0, 11.0, 10.5, 12.0, 11.0]
+    search = UnitSearch(0, [Resource("counters", "all", 1, 40)], (2,), (2,), (3,), before_step=(2,))
+    results = {(0, (2,)): [{"desk_wait_p90_min": w} for w in waits],
+               (0, (3,)): [{"desk_wait_p90_min": w} for w in waits]}  # one more counter: the same waits
+    _advance(search, results, spec)
+    assert search.finished and search.outcome == "out of reach"
+    assert search.out_of_reach == ("desk_wait_p90_min",) and search.x == (2,)
+    results[(0, (3,))] = [{"desk_wait_p90_min": w - 3, "_group_p90": [w - 3]} for w in waits]  # it helps
+    search = UnitSearch(0, [Resource("counters", "all", 1, 40)], (2,), (2,), (3,), before_step=(2,))
+    _advance(search, results, spec)
+    assert not search.finished and search.x == (4,)

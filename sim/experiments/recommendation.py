@@ -531,10 +531,11 @@ def _advance(search: UnitSearch, results: dict, spec: RecommendSpec) -> None:
     if verdict == REJECTED:
         search.rejected.append(search.x)
         failing = tuple(name for name, v in each.items() if v != ACCEPTED)
-        if search.before_step is not None and not _brought_closer(
-                results.get((search.position, search.before_step), []), reps, failing, spec):
+        before = results.get((search.position, search.before_step), []) if search.before_step else []
+        still = tuple(n for n in failing if before and candidate_verdict(before, spec)[1][n] != ACCEPTED)
+        if still and not _brought_closer(before, reps, still, spec):
             # the last step bought nothing measurable: more of the same will not reach the target
-            search.finished, search.outcome, search.out_of_reach = True, "out of reach", failing
+            search.finished, search.outcome, search.out_of_reach = True, "out of reach", still
             search.x = search.before_step
             return
         up = _step_up(search, reps, each, spec.step_share)
