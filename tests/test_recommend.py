@@ -148,12 +148,16 @@ def test_bad_settings_name_their_key(override, key):
     assert error.value.key == key
 
 
-def test_command_line_stops_with_one_line_on_a_bad_target(tmp_path):
-    done = run_module("sim.recommend", "city.units=[ba_dinh]", "recommend.targets.desk_wait_p90_min=-5", cwd=tmp_path)
+@pytest.mark.parametrize("override, message", [
+    ("recommend.targets.desk_wait_p90_min=-5", "recommend.targets.desk_wait_p90_min: must be in [0, 1000000.0], got -5"),
+    ("recommend.structures=[nope]", "recommend.structures[0]: unknown structure 'nope'"),
+])
+def test_command_line_stops_with_one_line_before_anything_runs(override, message, tmp_path):
+    done = run_module("sim.recommend", "city.units=[ba_dinh]", override, cwd=tmp_path)
     assert done.returncode == 2
-    assert done.stderr.strip().splitlines() == [
-        "sim: error: recommend.targets.desk_wait_p90_min: must be in [0, 1000000.0], got -5"]
-    assert "Traceback" not in done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith(f"sim: error: {message}")
+    assert "Traceback" not in done.stderr and not (tmp_path / "results").exists()
 
 
 def test_accepts_only_what_clears_the_bound():
@@ -238,3 +242,17 @@ def test_a_step_that_buys_nothing_stops_the_unit_as_out_of_reach():
     search = UnitSearch(0, [Resource("counters", "all", 1, 40)], (2,), (2,), (3,), before_step=(2,))
     _advance(search, results, spec)
     assert not search.finished and search.x == (4,)
+
+
+def test_officers_move_to_a_new_department_as_the_policy_says():
+    from sim.experiments.structure_plan import staff_under
+
+    three = scenario_from("city.units=[hoan_kiem]").units[0].organisation.structure
+    four = scenario_from("city.units=[hoan_kiem]", "structure=four_departments_land").units[0].organisation.structure
+    base = {"office": 5, "economic": 9, "culture_society": 2}
+    effort = {f: 1.0 for d in four.departments for f in d.fields}
+    same = staff_under(four, three, base, "same_headcount", effort, 1)
+    extra = staff_under(four, three, base, "extra_head", effort, 1)
+    assert sum(extra.values()) == sum(base.values())  # the head is an added post
+    assert sum(same.values()) == sum(base.values()) - 1  # one officer became the new department's head
+    assert same["office"] == 5 and same["culture_society"] == 2  # departments the base has unchanged keep theirs

@@ -14,8 +14,17 @@ from sim.experiments.recommendation import recommend_spec
 
 
 def _validate(cfg: DictConfig):
+    """The settings, the scenario and the structures to try, checked before anything runs."""
+    from sim.config.build import load_structure_config
+    from sim.errors import ConfigError
+
     spec = recommend_spec(cfg)
     build_scenario(cfg)
+    for k, name in enumerate(cfg.recommend.structures):
+        key = f"recommend.structures[{k}]"
+        if name == cfg.structure.name:
+            raise ConfigError(key, f"{name!r} is the configured structure: list the alternatives only")
+        load_structure_config(name, key)
     return spec
 
 
@@ -36,7 +45,7 @@ def main(cfg: DictConfig, _spec, folder: Path) -> None:
         from sim.experiments.structure_plan import structure_plan
 
         started = time.perf_counter()
-        structures = structure_plan(cfg)
+        structures = structure_plan(cfg, recommendation=rec)
         rec.timing["structures_s"] = time.perf_counter() - started
     write_recommendation(folder, rec, structures)
     print("\n".join(verdict_sentences(rec, structures)))

@@ -177,7 +177,7 @@ def verdict_sentences(rec: Recommendation, structures=None) -> list[str]:
     if structures is not None:
         b = structure_summary(structures)
         lines.append(f"{b['units_gaining']} units finish clearly more records on time with an extra department "
-                     f"(today's counts); within Decree 370's average of {b['limit_organisations_per_unit']} "
+                     f"(at the recommended counts); within Decree 370's average of {b['limit_organisations_per_unit']} "
                      f"organisations per unit (today {b['average_before']:.2f}) the plan gives one to "
                      f"{len(b['chosen'])} of them (average {b['average_after']:.2f}).")
     return lines
