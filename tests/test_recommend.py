@@ -256,3 +256,14 @@ def test_officers_move_to_a_new_department_as_the_policy_says():
     assert sum(extra.values()) == sum(base.values())  # the head is an added post
     assert sum(same.values()) == sum(base.values()) - 1  # one officer became the new department's head
     assert same["office"] == 5 and same["culture_society"] == 2  # departments the base has unchanged keep theirs
+
+
+def test_same_recommendation_whatever_the_number_of_workers():
+    cfg = load_config("city.units=[ba_dinh,soc_son]", "centre.enabled=false", "period.end=2025-07-07",
+                      "recommend.max_rounds=3")
+    one, two = recommend(cfg, workers=1), recommend(cfg, workers=2)
+    assert [s.x for s in one.searches] == [s.x for s in two.searches]
+    assert one.results.keys() == two.results.keys()
+    for key, reps in one.results.items():
+        assert [r["desk_wait_p90_min"] for r in reps] == [r["desk_wait_p90_min"] for r in two.results[key]]
+        assert [r["on_time_of_received_pct"] for r in reps] == [r["on_time_of_received_pct"] for r in two.results[key]]
