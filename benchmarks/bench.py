@@ -158,7 +158,20 @@ def child_ciw_mmc(customers: int, seed: int) -> dict:
             "ci": batch_means_ci(waits, BATCHES, WARMUP)}
 
 
-CHILDREN = {"city": child_city, "engine_mmc": child_engine_mmc, "ciw_mmc": child_ciw_mmc}
+def child_recommend(overrides: list[str]) -> dict:
+    """The recommendation for every unit and branch on two workers: screening and simulation times."""
+    from sim.api import load_config
+    from sim.experiments.recommendation import recommend
+
+    cfg = load_config(*overrides)
+    started = time.perf_counter()
+    rec = recommend(cfg, workers=2)
+    return {"seconds": time.perf_counter() - started, "units": len(rec.searches), "rounds": rec.rounds,
+            "unit_replications": rec.simulated, **rec.timing,
+            "settled": sum(s.outcome in ("minimal", "out of reach") for s in rec.searches)}
+
+
+CHILDREN = {"city": child_city, "engine_mmc": child_engine_mmc, "ciw_mmc": child_ciw_mmc, "recommend": child_recommend}
 
 
 # --- parent side --------------------------------------------------------------------------------
