@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
-from sim.analysis.kpis import department_kpis, kpi_interval, unit_kpis, wait_quantile
+from sim.analysis.kpis import department_kpis, unit_kpis, wait_quantile
 from sim.analysis.offered_load import session_minutes_per_day, unit_loads
 from sim.analysis.queueing import erlang_c_wait_quantile, servers_for_wait_quantile
 from sim.analysis.unit_counts import DEPARTMENT_COUNTS
