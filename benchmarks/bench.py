@@ -13,9 +13,9 @@ Sections
   memory  peak RSS of a full-city replication at three demand sizes, over the RSS of a process
           that only imports and builds the scenario: does memory grow at most linearly?
   front   the front office's cost: one full-city replication on one core at the commit before the
-          front-office model (--front-before, default FRONT_BEFORE), at this commit with its
-          defaults, and at this commit with every front-office mechanism on (FRONT_ALL_ON), run in
-          turns; medians and their ratios to the first, side by side
+          front-office model (--front-before, default FRONT_BEFORE), at this commit with the minimal
+          front office (front_office=submissions_only) and with the default one (as_it_works), run
+          in turns; medians of CPU seconds and their ratios to the first, side by side
   sweep   a planner's sweep, sixteen full-city jobs over the whole period (demand growth x
           residents per desk, one replication each) with the joblib launcher, one job at a time
           and two at a time (--sweep-rounds 2: twice each, in the order 1, 2, 2, 1): jobs per
@@ -47,7 +47,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SECTIONS = ("city", "mmc", "memory", "front", "sweep")
+SECTIONS = ("city", "mmc", "memory", "front", "sweep", "recommend")
 
 # Targets (README, "Benchmarks").
 CITY_SECONDS = 5.0
@@ -56,13 +56,12 @@ CIW_RATIO = 3.0
 LINEAR_SLACK = 1.1
 SWEEP_RATIO = 1.8
 FRONT_RATIO = 1.5
+RECOMMEND_SECONDS = 600.0  # python -m sim.recommend for all 126 units and the Centre on two cores (issue 12)
 
 # The front-office section: the last commit before the front-office model (desk queue KPIs,
-# counters by group and everything after), and the overrides that switch on every front-office
-# mechanism at plausible values.
+# counters by group and everything after); today's minimal front office; the default one.
 FRONT_BEFORE = "bbe8e8b"
-FRONT_ALL_ON = ["desks.groups.enabled=true", "desks.groups.take=when_idle", "desks.land_intake.enabled=true",
-                "desks.other_duties_share=0.25"]
+FRONT_MINIMAL = ["front_office=submissions_only"]
 
 # The M/M/c comparison: both simulators get the same queue.
 SERVERS, LOAD, SERVICE_MEAN = 4, 0.9, 10.0  # minutes, sim/conf/procedures/single_exponential.yaml
@@ -169,7 +168,20 @@ def child_ciw_mmc(customers: int, seed: int) -> dict:
             "ci": batch_means_ci(waits, BATCHES, WARMUP)}
 
 
-CHILDREN = {"city": child_city, "engine_mmc": child_engine_mmc, "ciw_mmc": child_ciw_mmc}
+def child_recommend(overrides: list[str]) -> dict:
+    """The recommendation for every unit and branch on two workers: screening and simulation times."""
+    from sim.api import load_config
+    from sim.experiments.recommendation import recommend
+
+    cfg = load_config(*overrides)
+    started = time.perf_counter()
+    rec = recommend(cfg, workers=2)
+    return {"seconds": time.perf_counter() - started, "units": len(rec.searches), "rounds": rec.rounds,
+            "unit_replications": rec.simulated, **rec.timing,
+            "settled": sum(s.outcome in ("minimal", "out of reach") for s in rec.searches)}
+
+
+CHILDREN = {"city": child_city, "engine_mmc": child_engine_mmc, "ciw_mmc": child_ciw_mmc, "recommend": child_recommend}
 
 
 # --- parent side --------------------------------------------------------------------------------
@@ -321,12 +333,13 @@ def _export(commit: str) -> Path:
 
 def section_front(args, table: Table) -> None:
     print(f"\n== 4. Front office: one full-city replication on one core, before it ({args.front_before}), "
-          f"now with the defaults, and now with {' '.join(FRONT_ALL_ON)} ({args.repeats} rounds, in turns)")
+          f"now with the minimal front office ({' '.join(FRONT_MINIMAL)}), and now with the default one "
+          f"(front_office=as_it_works) ({args.repeats} rounds, in turns)")
     before = _export(args.front_before)
     try:
         settings = [(f"before ({args.front_before})", before, args.overrides),
-                    ("now, defaults", ROOT, args.overrides),
-                    ("now, all front office on", ROOT, [*args.overrides, *FRONT_ALL_ON])]
+                    ("now, submissions only", ROOT, [*FRONT_MINIMAL, *args.overrides]),
+                    ("now, the default front office", ROOT, args.overrides)]
         cpu: dict[str, list[float]] = {name: [] for name, _, _ in settings}
         print(f"{'round':>5} {'setting':<28} {'records':>9} {'wall s':>7} {'CPU s':>6} {'CPU share':>9}")
         for k in range(1, args.repeats + 1):
@@ -407,6 +420,19 @@ def section_sweep(args, table: Table) -> None:
     table.add("sweep whole command, 2 / 1", f"{whole_ratio:.2f}", "", None)
 
 
+def section_recommend(args, table: Table) -> None:
+    print("\n== 6. python -m sim.recommend for every unit and branch, workers=2")
+    cpu = _children_cpu()
+    r = measure("recommend", overrides=args.overrides)
+    cpu = _children_cpu() - cpu
+    ok = r["seconds"] <= RECOMMEND_SECONDS
+    print(f"{r['units']} units, {r['settled']} settled, {r['rounds']} rounds, {r['unit_replications']:,} unit-replications: "
+          f"{r['seconds']:.0f} s (screening {r['screening_s']:.1f} s, simulation {r['simulation_s']:.0f} s; "
+          f"CPU {cpu:.0f} s) (target <= {RECOMMEND_SECONDS:g} s: {verdict(ok)})")
+    table.add("recommendation, all units, wall time", f"{r['seconds']:.0f} s", f"<= {RECOMMEND_SECONDS:g} s", ok)
+    table.add("recommendation, screening / simulation", f"{r['screening_s']:.1f} s / {r['simulation_s']:.0f} s", "", None)
+
+
 def _floats(text: str) -> list[float]:
     return [float(x) for x in text.split(",")]
 
@@ -473,6 +499,8 @@ def main(argv: list[str]) -> int:
         section_front(args, table)
     if "sweep" in args.sections:
         section_sweep(args, table)
+    if "recommend" in args.sections:
+        section_recommend(args, table)
     print(f"\n== Summary ({time.perf_counter() - started:.0f} s; load average at the end {_load()})")
     table.print()
     if WARNINGS:

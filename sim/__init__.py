@@ -35,9 +35,11 @@ from sim.api import (  # noqa: E402  (light: each function imports what it needs
     plot_unit_map,
     plot_unit_on_time,
     plot_waits,
+    recommendation_table,
     run,
     run_calibration,
     run_comparison,
+    run_recommendation,
     run_sensitivity,
     save_comparison,
     target_table,
@@ -51,6 +53,8 @@ __all__ = [
     # structures compared
     "run_comparison", "headline_table", "difference_table", "save_comparison", "plot_comparison",
     "plot_differences",
+    # what each unit needs
+    "run_recommendation", "recommendation_table",
     # calibration and sensitivity
     "run_calibration", "CalibrationError", "target_table", "identifiability_table", "plot_calibration", "run_sensitivity", "plot_tornado",
 ]

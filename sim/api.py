@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from sim.analysis.unit_counts import UnitResult
     from sim.experiments.calibration import CalibrationResult
     from sim.experiments.comparison import Comparison
+    from sim.experiments.recommendation import Recommendation
     from sim.experiments.sensitivity import Sensitivity
     from sim.model.scenario import Scenario
 
@@ -383,6 +384,36 @@ def plot_differences(comparison: Comparison) -> Figure:
     from sim.outputs.comparison_report import plot_differences as draw
 
     return draw(comparison)
+
+
+# --- what each unit needs --------------------------------------------------------------------
+def run_recommendation(cfg: DictConfig, workers: int | None = None, progress: bool = False) -> Recommendation:
+    """The fewest counters (per counter group) and officers (per department) each unit of ``cfg``
+    needs to meet ``cfg.recommend.targets``, as ``python -m sim.recommend`` does: screened with
+    Erlang C and offered loads, then decided by simulation on common random numbers. The result
+    has ``searches`` (per unit: resources, ``current``, ``screened`` and recommended ``x``
+    counts), ``timing`` (screening and simulation seconds); :func:`recommendation_table` gives
+    the table of recommendation.csv, and ``sim.outputs.recommendation_report.write_recommendation``
+    the files. Raises :class:`sim.ConfigError` for a bad target or setting."""
+    from sim.experiments.recommendation import recommend as run_recommendation
+
+    if not progress:
+        return run_recommendation(cfg, workers=workers)
+    from tqdm.auto import tqdm
+
+    with tqdm(desc="recommend: rounds", total=int(cfg.recommend.max_rounds)) as bar:
+        return run_recommendation(cfg, workers=workers, progress=lambda *_: bar.update(1))
+
+
+recommend = run_recommendation  # sim.api.recommend; not in ``sim``, where it would shadow python -m sim.recommend
+
+
+def recommendation_table(recommendation: Recommendation) -> pd.DataFrame:
+    """One row per unit and resource: current, screened and recommended counts, the change, the
+    KPIs today and at the recommendation with 95 % intervals, the probability each target is met."""
+    from sim.outputs.recommendation_report import recommendation_table as table
+
+    return table(recommendation)
 
 
 # --- calibration and sensitivity -------------------------------------------------------------

@@ -487,6 +487,37 @@ class CompareConfig:
 
 
 @dataclass
+class RecommendConfig:
+    """``python -m sim.recommend``: the fewest counters and officers per unit that meet the targets
+    (README, "Recommending desks and officers"). The targets come from the config group
+    ``sim/conf/recommend/``; untyped so that a target can be added or left out (null)."""
+
+    # KPI -> target (sim.experiments.recommendation.TARGETS): desk_wait_p90_min (at most, minutes),
+    # on_time_of_received_pct (at least, %), backlog_growth ("none": every department keeps up,
+    # its simulated offered load at most 1), overtime_hours_per_officer_week (at most, hours).
+    targets: Dict[str, Any] = default(default_factory=dict)
+    # Assumption: the probability that one period's KPI meets its target, for each target and unit.
+    confidence: float = 0.9
+    # Assumption: the confidence with which the test says a candidate reaches (or misses) that
+    # probability (a one-sided normal tolerance bound over the replications).
+    decision_confidence: float = 0.9
+    # Assumption: screening staffs a department to at most this expected offered load.
+    screen_load: float = 0.85
+    replications: int = 5  # first replications of each candidate; more are added while undecided
+    max_replications: int = 20  # a candidate still undecided here counts as missing its targets
+    max_rounds: int = 12  # rounds of simulation (each round runs every open candidate of every unit)
+    max_desks: int = 40  # the most counters a unit may be given (per group with desks.groups)
+    max_staff: int = 400  # the most officers a department may be given
+    # A step up adds one counter or officer, or this share of the count if that is more (a
+    # department of 100 officers moves by 5); steps down are always one. Assumption.
+    step_share: float = 0.05
+    # Structures (conf/structure/) each unit is also run under, today's counts, on the same
+    # replications: which units gain from a fourth or fifth department, and a city plan within
+    # structure.max_average_units (sim.experiments.structure_plan). Empty: not run.
+    structures: List[str] = default(default_factory=list)
+
+
+@dataclass
 class StockConfig:
     """Records already in process when the period starts (README, "Starting from a state")."""
 
@@ -604,6 +635,7 @@ class SimConfig:
     calibration: CalibrationConfig = default(default_factory=CalibrationConfig)
     sensitivity: SensitivityConfig = default(default_factory=SensitivityConfig)
     compare: CompareConfig = default(default_factory=CompareConfig)
+    recommend: RecommendConfig = default(default_factory=RecommendConfig)
     report: ReportConfig = default(default_factory=ReportConfig)
     stock: StockConfig = default(default_factory=StockConfig)
     # ObservationConfig entries by name, checked by sim.experiments.validation; untyped so that
