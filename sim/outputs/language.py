@@ -149,10 +149,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "r_today_none": {"en": "Today every one of the {total} units meets every target with probability at least {p} %.",
                      "vi": "Hiện nay cả {total} đơn vị đều đạt mọi mục tiêu với xác suất ít nhất {p} %."},
     "r_fix": {"en": "What it takes: {counters}; {officers}.", "vi": "Cần gì: {counters}; {officers}."},
-    "r_fix_resource": {"en": "{recommended} {what} (today {current}): {add} more in {n_add} units{where_add}, "
-                             "{remove} fewer in {n_remove}{where_remove}",
-                       "vi": "{recommended} {what} (hiện nay {current}): thêm {add} ở {n_add} đơn vị{where_add}, "
-                             "bớt {remove} ở {n_remove} đơn vị{where_remove}"},
+    "r_fix_resource": {"en": "{recommended} {what} (today {current}){changes}",
+                       "vi": "{recommended} {what} (hiện nay {current}){changes}"},
+    "r_fix_add": {"en": "{n} more in {units} units{where}", "vi": "thêm {n} ở {units} đơn vị{where}"},
+    "r_fix_remove": {"en": "{n} fewer in {units} units{where}", "vi": "bớt {n} ở {units} đơn vị{where}"},
     "r_every_unit_p": {"en": "every unit", "vi": "mọi đơn vị"},
     "r_fix_not_staffed": {"en": "processing officers are not simulated in this run (no back office)",
                           "vi": "lần chạy này không mô phỏng cán bộ xử lý (không có bộ phận xử lý hồ sơ)"},
@@ -166,8 +166,8 @@ TEXTS: dict[str, dict[str, str]] = {
                             "nhất): {items}."},
     "r_overtime": {"en": "Overtime at the recommendation: {value} hours per officer and week [95 % interval {low}, "
                          "{high}] (today {today}); the most: {most}.",
-                   "vi": "Làm thêm giờ với phương án đề xuất: {value} giờ mỗi cán bộ mỗi tuần [khoảng tin cậy 95 % "
-                         "{low}, {high}] (hiện nay {today}); nhiều nhất: {most}."},
+                   "vi": "Làm thêm giờ với phương án đề xuất: {value} giờ mỗi cán bộ mỗi tuần [khoảng tin cậy 95 %: "
+                         "{low} – {high}] (hiện nay {today}); nhiều nhất: {most}."},
     "r_out_of_reach": {"en": "{n} units cannot reach a target with more counters or officers (one more brought it no "
                              "measurable step closer) and keep the counts before that step: {names}.",
                        "vi": "{n} đơn vị không thể đạt một mục tiêu bằng cách thêm quầy hay cán bộ (thêm một không "

@@ -161,7 +161,7 @@ def structure_summary(plan) -> dict:
 
 SETTLED = ("minimal", "out of reach")  # search outcomes whose counts are a finished recommendation
 # the maps two abreast on a wide screen (legible at half the page), stacked on a narrow one
-MAP_STYLE = ("div.maps{display:flex;flex-wrap:wrap;gap:8px}div.maps figure{flex:1 1 520px;margin:0}"
+MAP_STYLE = ("div.maps{display:flex;flex-wrap:wrap;gap:8px}div.maps figure{flex:0 1 calc(50% - 4px);min-width:360px;margin:0}"
              "div.maps img{width:100%}td:first-child,th:first-child{text-align:left}")
 MAPS = {"officers": "officers_change_map.png", "counters": "counters_change_map.png", "kpi": "unit_map.png"}
 
@@ -248,10 +248,11 @@ def _fix_part(units: pd.DataFrame, resource: str, language: str) -> str:
         names = [f"{n} {number(c, language, 0, signed=True)}" for n, c in zip(rows["name"], rows[column])]
         return f" ({_named(names, language)})" if names else ""
 
+    changes = [text(key, language, n=int(abs(rows[column].sum())), units=len(rows), where=where(rows))
+               for key, rows in (("r_fix_add", adding), ("r_fix_remove", removing)) if len(rows)]
     return text("r_fix_resource", language, what=text(resource, language), recommended=int(t[f"{resource}_recommended"].sum()),
-                current=int(t[f"{resource}_today"].sum()), add=int(adding[column].sum()), n_add=len(adding),
-                where_add=where(adding), remove=int(-removing[column].sum()), n_remove=len(removing),
-                where_remove=where(removing))
+                current=int(t[f"{resource}_today"].sum()),
+                changes=": " + ", ".join(changes) if changes else f": {text('r_nothing_changes', language)}")
 
 
 def verdict_sentences(rec: Recommendation, structures=None, language: str | None = None) -> list[str]:
