@@ -239,9 +239,11 @@ def city_overtime(rec: Recommendation, current: bool) -> dict | None:
 def _fix_part(units: pd.DataFrame, resource: str, language: str) -> str:
     """One resource's recommended total, today's, and where it grows and shrinks (names, changes)."""
     column = f"{resource}_change"
+    if units[column].isna().all():
+        return text("r_fix_not_staffed", language)
     t = units[units["search"].isin(SETTLED) & units[column].notna()]
     if t.empty:
-        return text("r_fix_not_staffed", language) if resource == "officers" else text("r_nothing_changes", language)
+        return text("r_fix_none_settled", language, what=text(resource, language))
     adding, removing = t[t[column] > 0].sort_values(column, ascending=False), t[t[column] < 0].sort_values(column)
 
     def where(rows: pd.DataFrame) -> str:
@@ -279,7 +281,9 @@ def verdict_sentences(rec: Recommendation, structures=None, language: str | None
                           names=_named(names, language)))
     else:
         lines.append(text("r_today_none", language, total=total, p=p))
-    lines.append(text("r_fix", language, counters=_fix_part(units, "counters", language),
+    settled = int(units["search"].isin(SETTLED).sum())
+    scope = text("r_fix_scope", language, n=settled) if 0 < settled < total else ""
+    lines.append(text("r_fix", language, scope=scope, counters=_fix_part(units, "counters", language),
                       officers=_fix_part(units, "officers", language)))
     lines.append(text("r_meet", language, meet=int((units["meets_targets"] == True).sum()), total=total,  # noqa: E712
                       p=p, dc=dc))
