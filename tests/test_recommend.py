@@ -95,7 +95,8 @@ def test_recommended_overrides_build_the_plans_that_were_simulated(city_recommen
         simulated = planner.apply(result.scenario.units[search.position], search.x)
         built = applied.units[search.position]
         assert built.desk_plan == simulated.desk_plan
-        assert built.staff == simulated.staff == search.x[1:]
+        officers = tuple(v for v, r in zip(search.x, search.resources) if r.kind == "officers")
+        assert built.staff == simulated.staff == officers  # the vector's officers (after one count per counter group)
         assert built.organisation.pool_staff == simulated.organisation.pool_staff
         assert built.organisation.approvers == simulated.organisation.approvers
 
@@ -126,9 +127,88 @@ def test_files_and_summary(city_recommendation, tmp_path):
     assert (table["change"] == table["recommended"] - table["current"]).all()
     assert (tmp_path / "recommendation.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # opens in Excel
     s = summary(result)
-    assert s["totals"]["officers"]["recommended"] == sum(sum(x.x[1:]) for x in result.searches)
+    assert s["totals"]["officers"]["recommended"] == sum(v for x in result.searches
+                                                         for v, r in zip(x.x, x.resources) if r.kind == "officers")
     assert set(s["time_s"]) == {"screening", "simulation"}
     assert "verdict" in (tmp_path / "report.html").read_text()
+    for name in ("recommendation.csv", "recommendation_units.csv"):
+        assert (tmp_path / name).read_bytes().startswith(b"\xef\xbb\xbf")  # through write_csv: opens in Excel
+    for name in ("officers_change_map.png", "counters_change_map.png", "unit_map.png"):
+        assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_report_leads_with_the_verdict_in_words_then_the_maps_the_glossary_and_the_detail(city_recommendation,
+                                                                                               tmp_path):
+    import re
+
+    from sim.outputs.recommendation_report import unit_frame, verdict_sentences
+
+    _, result = city_recommendation
+    write_recommendation(tmp_path, result)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert (page.index("id='verdict'") < page.index("id='map_officers'") < page.index("id='map_counters'")
+            < page.index("id='map_kpi'") < page.index("id='glossary'") < page.index("id='detail'"))
+    terms = re.findall(r"<dt><b>(.*?)</b></dt>", page)
+    assert len(terms) == len(set(terms)) and {"counter", "processing officer", "probability met"} <= set(terms)
+    units = unit_frame(result)
+    assert {"Phường Ba Đình", "Phường Hoàn Kiếm"} <= set(units["name"])
+    verdict = page[page.index("id='verdict'"):page.index("id='map'")]
+    sentences = verdict_sentences(result)
+    s = summary(result)
+    short = units[units["today_meets_targets"] == False]  # noqa: E712
+    assert all(name in verdict for name in short["name"])  # the units short today are named
+    assert f"Today {s['units_missing_targets_today']} of {s['units']} units" in sentences[1] or not len(short)
+    fix = next(line for line in sentences if line.startswith("What it takes:"))
+    for resource in ("counters", "officers"):
+        t = s["totals"][resource]
+        assert f"{t['recommended']} {'counters' if resource == 'counters' else 'processing officers'} (today {t['current']})" in fix
+        moved = units[units[f"{resource}_change"] != 0]
+        assert all(name in fix for name in moved["name"])  # where: every unit whose count changes, by name
+    table = recommendation_table(result)
+    for resource in ("counters", "officers"):  # the per-unit change is the resources' changes summed
+        summed = table[table["resource"] == resource].groupby("slug")["change"].sum()
+        assert (units.set_index("slug")[f"{resource}_change"] == summed).all()
+
+
+def test_the_workbook_holds_numbers_with_formats_and_says_how_it_was_made(city_recommendation, tmp_path):
+    from openpyxl import load_workbook
+
+    from sim.outputs.recommendation_report import unit_frame
+
+    cfg, result = city_recommendation
+    write_recommendation(tmp_path, result)
+    book = load_workbook(tmp_path / "recommendation.xlsx")
+    about = {row[0]: row[1] for row in book["about"].iter_rows(min_row=2, values_only=True)}
+    assert about["seed"] == cfg.seed and about["scenario"] == cfg.scenario.name
+    assert about["replications (first, per candidate)"] == result.spec.replications
+    assert about["confidence (probability each target is met)"] == result.spec.confidence
+    assert about["target: desk_wait_p90_min"] == result.spec.targets["desk_wait_p90_min"]
+    assert about["simulator version"] and about["configuration hash"] and about["made on"]
+    sheet = book["units"]
+    header = [c.value for c in sheet[1]]
+    units = unit_frame(result)
+    formats = {"officers_change": "+0;-0;0", "officers_recommended": "0", "p_desk_wait_p90_min": "0%",
+               "desk_wait_p90_min": "0.00", "on_time_of_received_pct_ci95_low": "0.00"}
+    for column, fmt in formats.items():
+        cells = [sheet.cell(row, header.index(column) + 1) for row in range(2, sheet.max_row + 1)]
+        assert all(isinstance(c.value, (int, float)) and c.number_format == fmt for c in cells), column  # numbers
+        assert [c.value for c in cells] == pytest.approx(list(units[column]))
+    assert {"resources", "about", "units"} <= set(book.sheetnames)
+
+
+def test_the_report_speaks_vietnamese(city_recommendation, tmp_path):
+    import dataclasses
+
+    from sim.outputs.recommendation_report import verdict_sentences
+
+    _, result = city_recommendation
+    vi = dataclasses.replace(result, scenario=dataclasses.replace(result.scenario, report_language="vi"))
+    write_recommendation(tmp_path, vi)
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert page.index("Kết luận") < page.index("Bản đồ") < page.index("Thuật ngữ") < page.index("Chi tiết")
+    assert "lang='vi'" in page and "Targets:" not in page and "What it takes" not in page
+    sentences = verdict_sentences(vi)
+    assert sentences[0].startswith("Mục tiêu:") and any(line.startswith("Cần gì:") for line in sentences)
 
 
 @pytest.mark.parametrize("override, key", [

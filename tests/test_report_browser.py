@@ -1,6 +1,6 @@
 """report.html checked in a real browser: headless Chromium (Debian's chromium and chromium-driver,
-driven by Selenium) opens a run's and a comparison's report and finds the verdict, the map and no
-broken image.
+driven by Selenium) opens a run's, a comparison's and a recommendation's report and finds the
+verdict, the maps and no broken image.
 
 The browser is required: without it the test fails, so CI (.ci/run installs it) cannot pass by
 skipping. Only ``SIM_ALLOW_NO_BROWSER=1`` (for a developer's machine without Chromium) skips it.
@@ -67,7 +67,10 @@ def reports(tmp_path_factory):
     cfg = compose_config(*TINY, "compare.structures=[three_departments,five_departments_urban]",
                          "compare.policies=[same_headcount]")
     write_comparison(root / "compare", compare(cfg, workers=1))
-    return {"run": root / "run" / "report.html", "compare": root / "compare" / "report.html"}
+    done = run_module("sim.recommend", *TINY, "recommend.max_rounds=4", f"hydra.run.dir={root / 'recommend'}", cwd=root)
+    assert done.returncode == 0, done.stderr
+    return {"run": root / "run" / "report.html", "compare": root / "compare" / "report.html",
+            "recommend": root / "recommend" / "report.html"}
 
 
 @pytest.mark.parametrize("which", ["run", "compare"])
@@ -89,3 +92,33 @@ def test_the_report_shows_the_verdict_and_the_map_and_no_broken_image_in_chromiu
     assert "by unit" in unit_map.get_attribute("alt")
     assert browser.execute_script("return arguments[0].naturalWidth", unit_map) > 400  # the map, drawn
     assert unit_map.size["width"] > 0 and unit_map.size["height"] > 0  # laid out on the page
+
+
+def _broken_images(browser) -> list[str]:
+    from selenium.webdriver.common.by import By
+
+    return [img.get_attribute("alt") for img in browser.find_elements(By.TAG_NAME, "img")
+            if not browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", img)]
+
+
+def test_the_recommendation_report_shows_the_verdict_and_both_change_maps_in_chromium(browser, reports):
+    from selenium.webdriver.common.by import By
+
+    browser.get(reports["recommend"].as_uri())
+    verdict = browser.find_element(By.ID, "verdict")
+    sentences = [li.text for li in verdict.find_elements(By.CSS_SELECTOR, "ul.verdict li")]
+    assert verdict.is_displayed() and sentences[0].startswith("Targets:")
+    assert any(line.startswith("What it takes:") for line in sentences)
+    assert any("Probability each target is met" in line for line in sentences)
+    headings = [h.text for h in browser.find_elements(By.TAG_NAME, "h2")]
+    assert headings.index("Verdict") < headings.index("Map") < headings.index("Detail")
+    assert _broken_images(browser) == [] and browser.find_elements(By.TAG_NAME, "img")
+    for figure, alt in (("map_officers", "processing officers"), ("map_counters", "counters"), ("map_kpi", "Today")):
+        image = verdict.find_element(By.CSS_SELECTOR, f"figure#{figure} img")  # the maps belong to the verdict
+        assert alt in image.get_attribute("alt")
+        assert browser.execute_script("return arguments[0].naturalWidth", image) > 400  # the map, drawn
+        assert image.size["width"] > 300 and image.size["height"] > 300  # laid out, large enough to read
+    two = [verdict.find_element(By.CSS_SELECTOR, f"figure#{f}").location for f in ("map_officers", "map_counters")]
+    assert two[0]["y"] == two[1]["y"] and two[0]["x"] < two[1]["x"]  # the change maps side by side
+    names = browser.find_element(By.ID, "units").text
+    assert "Phường Ba Đình" in names and "Xã Sóc Sơn" in names  # unit names with their diacritics

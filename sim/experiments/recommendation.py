@@ -360,6 +360,7 @@ class Recommendation:
     simulated: int  # unit-replications simulated
     rounds: int
     round_log: list[dict] = field(default_factory=list)  # per round: candidates, unit-replications, seconds, open units
+    provenance: dict = field(default_factory=dict)  # simulator version and config hash (sim.config.provenance)
 
     def reps(self, search: UnitSearch, vector: tuple[int, ...]) -> list[dict]:
         return self.results.get((search.position, vector), [])
@@ -499,7 +500,10 @@ def recommend(cfg: DictConfig, workers: int | None = None, progress=None) -> Rec
                 search.x = search.before_step  # the last candidate simulated
     t2 = time.perf_counter()
     timing = {"screening_s": t1 - t0, "simulation_s": t2 - t1}
-    return Recommendation(scenario, spec, searches, screens, results, timing, simulated, rounds, round_log)
+    from sim.config.provenance import provenance
+
+    return Recommendation(scenario, spec, searches, screens, results, timing, simulated, rounds, round_log,
+                          provenance(cfg))
 
 
 def _brought_closer(before: list[dict], after: list[dict], failing: tuple[str, ...], spec: RecommendSpec) -> bool:

@@ -113,6 +113,132 @@ TEXTS: dict[str, dict[str, str]] = {
                                  "red: worse, white: no change); hatched grey: no value.",
                            "vi": "Mỗi đơn vị tô màu theo chênh lệch ghép cặp của {label} với {variant} (xanh: tốt hơn, "
                                  "đỏ: kém hơn, trắng: không đổi); gạch chéo màu xám: không có số liệu."},
+    # the recommendation report (python -m sim.recommend)
+    "department_load_max": {"en": "busiest department's offered load (work ÷ working time)",
+                            "vi": "tải của bộ phận bận nhất (khối lượng công việc ÷ thời gian làm việc)"},
+    "change_counters": {"en": "recommended change of counters (number)", "vi": "thay đổi số quầy đề xuất (quầy)"},
+    "change_officers": {"en": "recommended change of processing officers (number)",
+                        "vi": "thay đổi số cán bộ xử lý đề xuất (người)"},
+    "counters": {"en": "counters", "vi": "quầy"},
+    "officers": {"en": "processing officers", "vi": "cán bộ xử lý"},
+    "rec_title": {"en": "What each unit needs: counters and officers that meet the targets",
+                  "vi": "Mỗi đơn vị cần gì: số quầy và cán bộ để đạt mục tiêu"},
+    "rec_intro": {"en": "{units} units{branches}, {start} to {end}, seed {seed}; each candidate staffing is simulated "
+                        "on {reps} to {max_reps} replications (common random numbers).",
+                  "vi": "{units} đơn vị{branches}, từ {start} đến {end}, hạt giống {seed}; mỗi phương án nhân sự được "
+                        "mô phỏng {reps} đến {max_reps} lần chạy lặp (cùng chuỗi số ngẫu nhiên)."},
+    "t_desk_wait_p90_min": {"en": "90th-percentile desk wait at most {value} min",
+                            "vi": "thời gian chờ tại quầy phân vị 90 không quá {value} phút"},
+    "t_on_time_of_received_pct": {"en": "on time at least {value} % of records received",
+                                  "vi": "đúng hạn ít nhất {value} % hồ sơ tiếp nhận"},
+    "t_backlog_growth": {"en": "backlog not growing (every department's offered load at most 1)",
+                         "vi": "hồ sơ tồn không tăng (tải của mọi bộ phận không quá 1)"},
+    "t_overtime_hours_per_officer_week": {"en": "overtime at most {value} hours per officer and week",
+                                          "vi": "làm thêm giờ không quá {value} giờ mỗi cán bộ mỗi tuần"},
+    "s_desk_wait_p90_min": {"en": "desk wait", "vi": "thời gian chờ"},
+    "s_on_time_of_received_pct": {"en": "on time", "vi": "đúng hạn"},
+    "s_backlog_growth": {"en": "backlog", "vi": "hồ sơ tồn"},
+    "s_overtime_hours_per_officer_week": {"en": "overtime", "vi": "làm thêm giờ"},
+    "r_targets": {"en": "Targets: {targets}; each must be met in at least {p} % of periods.",
+                  "vi": "Mục tiêu: {targets}; mỗi mục tiêu phải đạt trong ít nhất {p} % số kỳ."},
+    "r_today": {"en": "Today {misses} of {total} units cannot be shown to meet every target with probability at "
+                      "least {p} % ({average} miss one on average); the targets not shown, by unit: {names}.",
+                "vi": "Hiện nay {misses}/{total} đơn vị chưa chứng minh được đạt mọi mục tiêu với xác suất ít nhất "
+                      "{p} % ({average} đơn vị không đạt tính theo trung bình); các mục tiêu chưa chứng minh được, theo đơn vị: "
+                      "{names}."},
+    "r_today_none": {"en": "Today every one of the {total} units meets every target with probability at least {p} %.",
+                     "vi": "Hiện nay cả {total} đơn vị đều đạt mọi mục tiêu với xác suất ít nhất {p} %."},
+    "r_fix": {"en": "What it takes{scope}: {counters}; {officers}.", "vi": "Cần gì{scope}: {counters}; {officers}."},
+    "r_fix_scope": {"en": " (the {n} settled units)", "vi": " ({n} đơn vị đã có kết luận)"},
+    "r_fix_resource": {"en": "{recommended} {what} (today {current}){changes}",
+                       "vi": "{recommended} {what} (hiện nay {current}){changes}"},
+    "r_fix_none_settled": {"en": "{what}: no unit is settled yet (see below)",
+                           "vi": "{what}: chưa đơn vị nào có kết luận (xem dưới)"},
+    "r_fix_add": {"en": "{n} more in {units} units{where}", "vi": "thêm {n} ở {units} đơn vị{where}"},
+    "r_fix_remove": {"en": "{n} fewer in {units} units{where}", "vi": "bớt {n} ở {units} đơn vị{where}"},
+    "r_every_unit_p": {"en": "every unit", "vi": "mọi đơn vị"},
+    "r_fix_not_staffed": {"en": "processing officers are not simulated in this run (no back office)",
+                          "vi": "lần chạy này không mô phỏng cán bộ xử lý (không có bộ phận xử lý hồ sơ)"},
+    "r_meet": {"en": "With it {meet} of {total} units meet every target with an estimated probability of at least "
+                     "{p} % each (a tolerance bound over the replications, {dc} % confidence).",
+               "vi": "Khi đó {meet}/{total} đơn vị đạt mọi mục tiêu với xác suất ước tính ít nhất {p} % cho mỗi mục "
+                     "tiêu (cận dung sai theo các lần chạy lặp, độ tin cậy {dc} %)."},
+    "r_probability": {"en": "Probability each target is met at the recommendation (share of replications; the "
+                            "lowest unit): {items}.",
+                      "vi": "Xác suất đạt từng mục tiêu với phương án đề xuất (tỷ lệ lần chạy lặp đạt; đơn vị thấp "
+                            "nhất): {items}."},
+    "r_overtime": {"en": "Overtime at the recommendation: {value} hours per officer and week [95 % interval {low}, "
+                         "{high}] (today {today}); the most: {most}.",
+                   "vi": "Làm thêm giờ với phương án đề xuất: {value} giờ mỗi cán bộ mỗi tuần [khoảng tin cậy 95 %: "
+                         "{low} – {high}] (hiện nay {today}); nhiều nhất: {most}."},
+    "r_out_of_reach": {"en": "{n} units cannot reach a target with more counters or officers (one more brought it no "
+                             "measurable step closer) and keep the counts before that step: {names}.",
+                       "vi": "{n} đơn vị không thể đạt một mục tiêu bằng cách thêm quầy hay cán bộ (thêm một không "
+                             "cải thiện đo được) và giữ số trước bước đó: {names}."},
+    "r_not_settled": {"en": "{n} units are not settled (replications or rounds ran out, or a resource reached its "
+                            "ceiling); their counts are the last tried: {names}.",
+                      "vi": "{n} đơn vị chưa có kết luận (hết lần chạy lặp hoặc vòng, hoặc chạm mức tối đa); số "
+                            "của chúng là phương án thử cuối cùng: {names}."},
+    "r_structures": {"en": "{gaining} units finish clearly more records on time with an extra department (at the "
+                           "recommended counts); within Decree 370's average of {limit} organisations per unit "
+                           "(today {before}) the plan gives one to {chosen} of them (average {after}).",
+                     "vi": "{gaining} đơn vị giải quyết đúng hạn nhiều hồ sơ hơn rõ rệt khi có thêm một phòng (với "
+                           "số đề xuất); trong giới hạn bình quân {limit} tổ chức mỗi đơn vị của Nghị định 370 "
+                           "(hiện nay {before}), phương án dành thêm phòng cho {chosen} đơn vị (bình quân {after})."},
+    "r_nothing_changes": {"en": "no change", "vi": "không đổi"},
+    "map_title_rec_change": {"en": "{label}, by unit", "vi": "{label}, theo đơn vị"},
+    "map_caption_rec_change": {"en": "Each unit coloured by the recommended change of its {what}, summed over its "
+                                     "{parts} (blue: more, red: fewer, white: no change); hatched grey: not in this "
+                                     "run. Named: the units that change most.",
+                               "vi": "Mỗi đơn vị tô màu theo thay đổi đề xuất về {what}, cộng trên các {parts} (xanh: "
+                                     "thêm, đỏ: bớt, trắng: không đổi); gạch chéo màu xám: không có trong lần chạy. "
+                                     "Có ghi tên: các đơn vị thay đổi nhiều nhất."},
+    "parts_counters": {"en": "counter groups", "vi": "nhóm quầy"},
+    "parts_officers": {"en": "departments", "vi": "bộ phận"},
+    "map_title_rec_kpi": {"en": "Today: {label}, by unit", "vi": "Hiện nay: {label}, theo đơn vị"},
+    "map_caption_rec_kpi": {"en": "Each unit coloured by today's {label}, mean over replications: the target that "
+                                  "most units miss today ({misses} of {total}; target {target}, the line on the "
+                                  "colour bar); hatched grey: not in this run. Named: the units that miss it.",
+                            "vi": "Mỗi đơn vị tô màu theo {label} hiện nay, trung bình các lần chạy lặp: mục tiêu "
+                                  "nhiều đơn vị không đạt nhất ({misses}/{total}; mục tiêu {target}, vạch trên thang "
+                                  "màu); gạch chéo màu xám: không có trong lần chạy. Có ghi tên: các đơn vị không đạt."},
+    "r_changes": {"en": "Units whose counts change ({n} of {total})", "vi": "Đơn vị thay đổi số quầy, cán bộ ({n}/{total})"},
+    "r_every_unit": {"en": "Every unit, today and at the recommendation (P: the probability each target is met "
+                           "at the recommendation)",
+                     "vi": "Tất cả đơn vị, hiện nay và với phương án đề xuất (P: xác suất đạt từng mục tiêu với "
+                           "phương án đề xuất)"},
+    "column_today_of": {"en": "{label}, today", "vi": "{label}, hiện nay"},
+    "column_recommended_of": {"en": "{label}, recommended", "vi": "{label}, đề xuất"},
+    "r_method": {"en": "How it was made", "vi": "Cách tính"},
+    "r_method_text": {"en": "Screening (no simulation): per counter group the smallest number of counters whose "
+                            "Erlang C 90th-percentile wait in the busiest hour meets the wait target, per department "
+                            "the fewest officers whose expected offered load is at most {screen_load}; {screen_s} s. "
+                            "Then simulation: {simulated} unit-replications in {rounds} rounds, {simulation_s} s. "
+                            "A unit's staffing is accepted when a one-sided normal tolerance bound over its "
+                            "replications says that one period meets each target with probability at least {p} %, "
+                            "with {dc} % confidence; it then gives up counters and officers one at a time while that "
+                            "still holds. The probability shown is the share of the replications that meet the target.",
+                      "vi": "Sàng lọc (không mô phỏng): mỗi nhóm quầy lấy số quầy nhỏ nhất mà thời gian chờ phân vị "
+                            "90 theo Erlang C trong giờ đông nhất đạt mục tiêu, mỗi bộ phận lấy số cán bộ ít nhất mà "
+                            "tải dự kiến không quá {screen_load}; {screen_s} giây. Sau đó mô phỏng: {simulated} lần "
+                            "chạy đơn vị trong {rounds} vòng, {simulation_s} giây. Một phương án được chấp nhận khi "
+                            "cận dung sai chuẩn một phía theo các lần chạy lặp cho thấy một kỳ đạt từng mục tiêu với "
+                            "xác suất ít nhất {p} %, độ tin cậy {dc} %; sau đó bớt từng quầy, từng cán bộ khi điều đó "
+                            "vẫn đúng. Xác suất hiển thị là tỷ lệ lần chạy lặp đạt mục tiêu."},
+    "r_structures_heading": {"en": "Units given an extra department ({n})", "vi": "Đơn vị được thêm một phòng ({n})"},
+    "column_resource": {"en": "resource", "vi": "nguồn lực"},
+    "column_part": {"en": "counter group or department", "vi": "nhóm quầy hoặc bộ phận"},
+    "column_today": {"en": "today", "vi": "hiện nay"},
+    "column_recommended": {"en": "recommended", "vi": "đề xuất"},
+    "column_change": {"en": "change", "vi": "thay đổi"},
+    "column_today_meets": {"en": "today: meets every target", "vi": "hiện nay: đạt mọi mục tiêu"},
+    "column_meets": {"en": "recommended: meets every target", "vi": "đề xuất: đạt mọi mục tiêu"},
+    "column_counters": {"en": "counters today → recommended", "vi": "quầy hiện nay → đề xuất"},
+    "column_officers": {"en": "officers today → recommended", "vi": "cán bộ hiện nay → đề xuất"},
+    "column_probability": {"en": "P({target})", "vi": "P({target})"},
+    "column_search": {"en": "search", "vi": "kết quả tìm"},
+    "yes": {"en": "yes", "vi": "có"},
+    "no": {"en": "no", "vi": "không"},
 }
 
 GLOSSARY: dict[str, dict[str, tuple[str, str]]] = {
@@ -171,6 +297,56 @@ GLOSSARY: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 
+
+# The terms only the recommendation report uses (python -m sim.recommend), with the GLOSSARY terms it
+# shares (RECOMMEND_SHARED_TERMS): each defined once on its page.
+RECOMMEND_SHARED_TERMS = ("unit", "branch", "on_time", "wait", "replication", "interval", "overtime")
+RECOMMEND_GLOSSARY: dict[str, dict[str, tuple[str, str]]] = {
+    "en": {
+        "counter": ("counter", "a reception desk where citizens hand in and collect records; with counter groups "
+                               "(desks.groups) each group serves its own fields"),
+        "officer": ("processing officer", "an officer of a department who works on records after reception (the "
+                                          "department's heads and deputies are counted apart)"),
+        "rec_target": ("target", "what every unit must reach in one period, set in recommend.targets (a planner's "
+                                 "choice, not a published norm)"),
+        "load": ("offered load", "the work that reached a department divided by its officers' working time, "
+                                 "overtime included; above 1 its backlog grows"),
+        "probability": ("probability met", "the share of the replications in which a unit meets the target"),
+        "accepted": ("meets every target", "a one-sided normal tolerance bound over the replications says one "
+                                           "period meets each target with at least the stated probability "
+                                           "(recommend.confidence), with the stated confidence "
+                                           "(recommend.decision_confidence)"),
+        "screening": ("screening", "the first guess, without simulation: Erlang C (M/M/c) for counters, expected "
+                                   "offered load for officers"),
+        "change": ("recommended change", "the recommended count minus today's, summed over a unit's counter groups "
+                                         "or departments"),
+        "crn": ("common random numbers", "every candidate staffing of a unit is simulated with the same citizens "
+                                         "and records, so differences come from the staffing alone"),
+        "out_of_reach": ("out of reach / not settled", "out of reach: one more counter or officer brought a target "
+                         "no measurable step closer; not settled: replications or rounds ran out first"),
+    },
+    "vi": {
+        "counter": ("quầy", "quầy tiếp nhận và trả kết quả hồ sơ; khi chia nhóm quầy (desks.groups) mỗi nhóm phục "
+                            "vụ các lĩnh vực riêng"),
+        "officer": ("cán bộ xử lý", "cán bộ của bộ phận giải quyết hồ sơ sau khi tiếp nhận (lãnh đạo và cấp phó "
+                                    "bộ phận tính riêng)"),
+        "rec_target": ("mục tiêu", "điều mọi đơn vị phải đạt trong một kỳ, đặt trong recommend.targets (lựa chọn "
+                                   "của người lập kế hoạch, không phải chuẩn đã công bố)"),
+        "load": ("tải", "khối lượng công việc đến một bộ phận chia cho thời gian làm việc của cán bộ, kể cả làm "
+                        "thêm giờ; trên 1 thì hồ sơ tồn tăng"),
+        "probability": ("xác suất đạt", "tỷ lệ lần chạy lặp mà đơn vị đạt mục tiêu"),
+        "accepted": ("đạt mọi mục tiêu", "cận dung sai chuẩn một phía theo các lần chạy lặp cho thấy một kỳ đạt "
+                                         "từng mục tiêu với xác suất ít nhất bằng mức nêu (recommend.confidence), "
+                                         "với độ tin cậy nêu (recommend.decision_confidence)"),
+        "screening": ("sàng lọc", "ước lượng ban đầu, không mô phỏng: Erlang C (M/M/c) cho quầy, tải dự kiến cho "
+                                  "cán bộ"),
+        "change": ("thay đổi đề xuất", "số đề xuất trừ số hiện nay, cộng trên các nhóm quầy hoặc bộ phận của đơn vị"),
+        "crn": ("cùng chuỗi số ngẫu nhiên", "mọi phương án nhân sự của một đơn vị được mô phỏng với cùng người dân "
+                                           "và hồ sơ, nên chênh lệch chỉ do nhân sự"),
+        "out_of_reach": ("không thể đạt / chưa có kết luận", "không thể đạt: thêm một quầy hay cán bộ không cải "
+                         "thiện đo được; chưa có kết luận: hết lần chạy lặp hoặc vòng trước khi quyết định"),
+    },
+}
 
 def text(key: str, language: str, **fields) -> str:
     """The phrase ``key`` in ``language`` (English where a phrase has no translation), fields filled in."""

@@ -1,9 +1,13 @@
 """The files ``python -m sim.recommend`` writes: recommendation.csv (one row per unit and resource),
-recommendation.json (the summary), recommended_overrides.txt (the overrides that give a run the
-recommended counts) and report.html (the verdict in sentences, then the tables).
+recommendation_units.csv (one row per unit), recommendation.xlsx (the same as numbers with number
+formats, and a sheet "about" saying how it was made), recommendation.json (the summary),
+recommended_overrides.txt (the overrides that give a run the recommended counts), three maps and
+report.html: the one-page verdict in plain words (``report.language``), the maps of the recommended
+change of officers and of counters and of today's worst target, the glossary, then the detail.
 
-The verdict's sentences come from :func:`verdict_sentences`, the hook a report page (and its map,
-coloured by :func:`change_by_slug`) builds on.
+The verdict's sentences come from :func:`verdict_sentences`; the change maps are coloured by
+:func:`change_by_slug`. Every CSV goes through :func:`sim.outputs.csv_files.write_csv` (UTF-8 with
+a byte-order mark, for Excel).
 """
 
 from __future__ import annotations
@@ -15,11 +19,18 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from sim.analysis.kpis import kpi_interval
-from sim.experiments.recommendation import (ACCEPTED, TARGETS, Recommendation, UnitSearch, candidate_verdict,
-                                            met_share)
+from sim.experiments.recommendation import (ACCEPTED, KEEPS_UP, TARGETS, Recommendation, UnitSearch,
+                                            candidate_verdict, met_share)
 from sim.model.city import CENTRE_KIND
+from sim.outputs.csv_files import write_csv
+from sim.outputs.figures import save
+from sim.outputs.language import RECOMMEND_GLOSSARY, RECOMMEND_SHARED_TERMS, number, plain, text
+from sim.outputs.run_report import image_tag, page
+from sim.outputs.unit_map import plot_unit_map
+from sim.outputs.verdict import NAMED, glossary_html
 
 KPI_COLUMNS = ("desk_wait_p90_min", "on_time_of_received_pct", "department_load_max", "overtime_hours_per_officer_week",
                "abandoned_of_received_pct", "desk_wait_mean_min")
@@ -148,39 +159,419 @@ def structure_summary(plan) -> dict:
                        for _, r in plan.chosen.iterrows()]}
 
 
-def verdict_sentences(rec: Recommendation, structures=None) -> list[str]:
-    """The recommendation in plain words, first what is wrong today, then what fixes it (and,
-    given a :class:`sim.experiments.structure_plan.StructurePlan`, which units gain from a department)."""
-    s = summary(rec)
-    c, o = s["totals"]["counters"], s["totals"]["officers"]
-    p = round(100 * rec.spec.confidence)
-    lines = [f"{s['units_missing_targets_today']} of {s['units']} units cannot be shown to meet every target "
-             f"in {p} % of periods with today's counters and officers "
-             f"({s['units_missing_a_target_on_average_today']} miss one on average)."]
-    settled = s["units"] - len(s["units_not_settled"])
-    lines.append(f"For the {settled} settled units the recommendation is {c['recommended']} counters (today {c['current']}: {c['to_add']} more in "
-                 f"{c['units_adding']} units, {c['to_remove']} fewer in {c['units_removing']}) and "
-                 f"{o['recommended']} processing officers (today {o['current']}: {o['to_add']} more in "
-                 f"{o['units_adding']} units, {o['to_remove']} fewer in {o['units_removing']}).")
-    lines.append(f"With it {s['units_meeting_targets_at_recommendation']} of {s['units']} units meet every target "
-                 f"with an estimated probability of at least {p} % each (tested over the replications with "
-                 f"{round(100 * rec.spec.decision_confidence)} % confidence).")
-    if s["units_out_of_reach"]:
-        named = ", ".join(f"{slug} ({', '.join(t)})" for slug, t in list(s["units_out_of_reach"].items())[:10])
-        lines.append(f"{len(s['units_out_of_reach'])} units cannot reach a target by more counters or officers "
-                     f"(one more brought it no measurable step closer); they keep the counts before that step: "
-                     f"{named}" + (" ..." if len(s["units_out_of_reach"]) > 10 else ""))
-    if s["units_not_settled"]:
-        lines.append(f"{len(s['units_not_settled'])} units are not settled (replications or rounds ran out, or a "
-                     f"resource reached its ceiling): {', '.join(s['units_not_settled'][:10])}"
-                     + (" ..." if len(s["units_not_settled"]) > 10 else ""))
+SETTLED = ("minimal", "out of reach")  # search outcomes whose counts are a finished recommendation
+# the maps two abreast on a wide screen (legible at half the page), stacked on a narrow one
+MAP_STYLE = ("div.maps{display:flex;flex-wrap:wrap;gap:8px}div.maps figure{flex:0 1 calc(50% - 4px);min-width:360px;margin:0}"
+             "div.maps img{width:100%}td:first-child,th:first-child{text-align:left}")
+MAPS = {"officers": "officers_change_map.png", "counters": "counters_change_map.png", "kpi": "unit_map.png"}
+
+
+def unit_frame(rec: Recommendation) -> pd.DataFrame:
+    """One row per unit (recommendation_units.csv): its counters and officers today and at the
+    recommendation, the targets it cannot be shown to meet today, and its KPIs (mean, 95 %
+    interval) and each target's probability met, today (``today_`` columns) and at the recommendation."""
+    rows = []
+    for search in rec.searches:
+        plan = rec.scenario.units[search.position]
+        row = {"slug": plan.unit.slug, "name": plan.unit.name, "kind": plan.unit.kind, "search": search.outcome}
+        for resource in ("counters", "officers"):
+            ks = [k for k, r in enumerate(search.resources) if r.kind == resource]
+            today, chosen = sum(search.current[k] for k in ks), sum(search.x[k] for k in ks)
+            row.update({f"{resource}_today": today if ks else math.nan,
+                        f"{resource}_recommended": chosen if ks else math.nan,
+                        f"{resource}_change": chosen - today if ks else math.nan})
+        reps_today = rec.reps(search, search.current)
+        each = candidate_verdict(reps_today, rec.spec)[1] if reps_today else {}
+        row["today_short_of"] = " ".join(t for t, v in each.items() if v != ACCEPTED)
+        for prefix, vector in (("today_", search.current), ("", search.x)):
+            outcome = unit_outcome(rec, search, vector)
+            row[f"{prefix}replications"] = outcome.get("replications", 0)
+            row[f"{prefix}meets_targets"] = outcome.get("meets_targets")
+            row[f"{prefix}misses_a_target_on_average"] = outcome.get("misses_a_target_on_average")
+            for name in KPI_COLUMNS:
+                for part in ("", "_ci95_low", "_ci95_high"):
+                    row[f"{prefix}{name}{part}"] = outcome.get(f"{name}{part}", math.nan)
+            for target in rec.spec.targets:
+                row[f"{prefix}p_{target}"] = outcome.get(f"p_{target}", math.nan)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _language(rec: Recommendation, language: str | None) -> str:
+    return language or getattr(rec.scenario, "report_language", "en")
+
+
+def target_phrase(target: str, value: float, language: str) -> str:
+    """A target in words: "90th-percentile desk wait at most 20 min"."""
+    return text(f"t_{target}", language, value=plain(value, language))
+
+
+def _named(items: list[str], language: str) -> str:
+    """The first NAMED items, then how many more."""
+    shown = ", ".join(items[:NAMED])
+    return shown + (text("v_and_more", language, n=len(items) - NAMED) if len(items) > NAMED else "")
+
+
+def city_overtime(rec: Recommendation, current: bool) -> dict | None:
+    """The officer-weighted mean overtime per processing officer and week over the units, today
+    (``current``) or at the recommendation, with its 95 % interval over the replications every
+    unit shares (replication k of every unit is one period of the whole city); None without officers."""
+    from sim.analysis.intervals import mean_ci95
+
+    per_unit = []
+    for search in rec.searches:
+        vector = search.current if current else search.x
+        officers = sum(v for v, r in zip(vector, search.resources) if r.kind == "officers")
+        reps = rec.reps(search, vector)
+        if officers and reps:
+            per_unit.append((officers, [r["overtime_hours_per_officer_week"] for r in reps]))
+    if not per_unit:
+        return None
+    n = min(len(values) for _, values in per_unit)
+    city = []
+    for k in range(n):
+        pairs = [(w, values[k]) for w, values in per_unit if not math.isnan(values[k])]
+        if pairs:
+            city.append(sum(w * v for w, v in pairs) / sum(w for w, _ in pairs))
+    return mean_ci95(city, 0.0, math.inf) if city else None
+
+
+def _fix_part(units: pd.DataFrame, resource: str, language: str) -> str:
+    """One resource's recommended total, today's, and where it grows and shrinks (names, changes)."""
+    column = f"{resource}_change"
+    if units[column].isna().all():
+        return text("r_fix_not_staffed", language)
+    t = units[units["search"].isin(SETTLED) & units[column].notna()]
+    if t.empty:
+        return text("r_fix_none_settled", language, what=text(resource, language))
+    adding, removing = t[t[column] > 0].sort_values(column, ascending=False), t[t[column] < 0].sort_values(column)
+
+    def where(rows: pd.DataFrame) -> str:
+        names = [f"{n} {number(c, language, 0, signed=True)}" for n, c in zip(rows["name"], rows[column])]
+        return f" ({_named(names, language)})" if names else ""
+
+    changes = [text(key, language, n=int(abs(rows[column].sum())), units=len(rows), where=where(rows))
+               for key, rows in (("r_fix_add", adding), ("r_fix_remove", removing)) if len(rows)]
+    return text("r_fix_resource", language, what=text(resource, language), recommended=int(t[f"{resource}_recommended"].sum()),
+                current=int(t[f"{resource}_today"].sum()),
+                changes=": " + ", ".join(changes) if changes else f": {text('r_nothing_changes', language)}")
+
+
+def verdict_sentences(rec: Recommendation, structures=None, language: str | None = None) -> list[str]:
+    """The recommendation in plain words (``language``, by default ``report.language``): the targets,
+    which units cannot be shown to meet them today, what it takes (counters and officers to add or
+    remove, and where), at what overtime, and the probability each target is met; then the units
+    out of reach or not settled and (given a :class:`sim.experiments.structure_plan.StructurePlan`)
+    which units gain from a department. Plain text: the report escapes it."""
+    language = _language(rec, language)
+    units = unit_frame(rec)
+    spec = rec.spec
+    p, dc = plain(round(100 * spec.confidence, 1), language), plain(round(100 * spec.decision_confidence, 1), language)
+    total = len(units)
+    lines = [text("r_targets", language, p=p, targets="; ".join(target_phrase(t, v, language)
+                                                                 for t, v in spec.targets.items()))]
+    short = units[units["today_meets_targets"] == False].copy()  # noqa: E712
+    if len(short):
+        short["lowest"] = short[[f"today_p_{t}" for t in spec.targets]].min(axis=1)
+        short = short.sort_values(["lowest", "name"])
+        names = [f"{n} ({', '.join(text(f's_{t}', language) for t in of.split())})" if of else n
+                 for n, of in zip(short["name"], short["today_short_of"])]
+        lines.append(text("r_today", language, misses=len(short), total=total, p=p,
+                          average=int((units["today_misses_a_target_on_average"] == True).sum()),  # noqa: E712
+                          names=_named(names, language)))
+    else:
+        lines.append(text("r_today_none", language, total=total, p=p))
+    settled = int(units["search"].isin(SETTLED).sum())
+    scope = text("r_fix_scope", language, n=settled) if 0 < settled < total else ""
+    lines.append(text("r_fix", language, scope=scope, counters=_fix_part(units, "counters", language),
+                      officers=_fix_part(units, "officers", language)))
+    lines.append(text("r_meet", language, meet=int((units["meets_targets"] == True).sum()), total=total,  # noqa: E712
+                      p=p, dc=dc))
+    items = []
+    for target, value in spec.targets.items():
+        column = units[f"p_{target}"]
+        if column.notna().any():
+            low = column.idxmin()
+            where = text("r_every_unit_p", language) if column[low] >= 1 else units.at[low, "name"]
+            items.append(f"{target_phrase(target, value, language)}: {number(100 * column[low], language, 0)} % "
+                         f"({where})")
+    if items:
+        lines.append(text("r_probability", language, items="; ".join(items)))
+    lines.append(_overtime_sentence(rec, units, language))
+    out_of_reach = units[units["search"] == "out of reach"]
+    if len(out_of_reach):
+        reach = {s.position: s.out_of_reach for s in rec.searches}
+        names = [f"{n} ({', '.join(text(f's_{t}', language) for t in reach[k])})" for k, n in
+                 zip(out_of_reach.index, out_of_reach["name"])]
+        lines.append(text("r_out_of_reach", language, n=len(out_of_reach), names=_named(names, language)))
+    unsettled = units[~units["search"].isin(SETTLED)]
+    if len(unsettled):
+        lines.append(text("r_not_settled", language, n=len(unsettled), names=_named(list(unsettled["name"]), language)))
     if structures is not None:
         b = structure_summary(structures)
-        lines.append(f"{b['units_gaining']} units finish clearly more records on time with an extra department "
-                     f"(at the recommended counts); within Decree 370's average of {b['limit_organisations_per_unit']} "
-                     f"organisations per unit (today {b['average_before']:.2f}) the plan gives one to "
-                     f"{len(b['chosen'])} of them (average {b['average_after']:.2f}).")
+        lines.append(text("r_structures", language, gaining=b["units_gaining"],
+                          limit=plain(b["limit_organisations_per_unit"], language), chosen=len(b["chosen"]),
+                          before=number(b["average_before"], language, 2), after=number(b["average_after"], language, 2)))
     return lines
+
+
+def _overtime_sentence(rec: Recommendation, units: pd.DataFrame, language: str) -> str:
+    if not rec.scenario.back_office.overtime.enabled:
+        return text("v_overtime_off", language)
+    after, today = city_overtime(rec, current=False), city_overtime(rec, current=True)
+    if after is None:
+        return text("r_fix_not_staffed", language).capitalize() + "."
+
+    def shown(value):
+        return "n/a" if value is None or pd.isna(value) else number(value, language, 2)
+
+    most = units["overtime_hours_per_officer_week"]
+    top = most.idxmax() if most.notna().any() else None
+    return text("r_overtime", language, value=shown(after["mean"]), low=shown(after["ci95_low"]),
+                high=shown(after["ci95_high"]), today=shown(today["mean"] if today else None),
+                most="n/a" if top is None else f"{units.at[top, 'name']} {shown(most[top])}")
+
+
+# --- maps --------------------------------------------------------------------------------------
+def worst_target(rec: Recommendation, units: pd.DataFrame) -> tuple[str, int]:
+    """The target most units cannot be shown to meet today, and how many (the first target on a tie)."""
+    counts = {t: int(units["today_short_of"].str.split().map(lambda of: t in of).sum()) for t in rec.spec.targets}
+    best = max(counts, key=lambda t: (counts[t], -list(counts).index(t)))
+    return best, counts[best]
+
+
+def write_maps(folder: Path, rec: Recommendation, language: str | None = None) -> list[dict]:
+    """The maps of the verdict: the recommended change of officers and of counters (diverging,
+    centred on 0) and today's value of the target most units miss (with the target on the colour
+    bar). Writes the PNGs into ``folder``; returns for each its file, id, title and caption."""
+    language = _language(rec, language)
+    units = unit_frame(rec).set_index("slug")
+    maps = []
+    for resource in ("officers", "counters"):
+        change = pd.Series(change_by_slug(rec, resource), dtype=float)
+        if change.empty:  # no back office: no officers to map
+            continue
+        label = text(f"change_{resource}", language)
+        title = text("map_title_rec_change", language, label=label)
+        moved = change[change != 0].abs().sort_values(ascending=False, kind="stable")
+        fig = plot_unit_map(change, label=label, title=title, diverging=True, language=language,
+                            labelled=list(moved.index[:NAMED]))
+        fig.axes[-1].yaxis.set_major_locator(MaxNLocator(integer=True))  # the colour bar: whole counters, officers
+        save(fig, folder / MAPS[resource])
+        maps.append({"file": MAPS[resource], "id": f"map_{resource}", "title": title,
+                     "caption": text("map_caption_rec_change", language, what=text(resource, language),
+                                     parts=text(f"parts_{resource}", language))})
+    target, misses = worst_target(rec, units.reset_index())
+    kpi = TARGETS[target][0]
+    value = rec.spec.targets[target]
+    label = text(kpi, language)
+    title = text("map_title_rec_kpi", language, label=label)
+    short = units[units["today_short_of"].str.split().map(lambda of: target in of)]
+    save(plot_unit_map(units[f"today_{kpi}"], label=label, title=title, language=language,
+                       labelled=list(short.index[:NAMED]), target=value), folder / MAPS["kpi"])
+    shown_target = plain(value, language) if target != "backlog_growth" else plain(KEEPS_UP, language)
+    maps.append({"file": MAPS["kpi"], "id": "map_kpi", "title": title,
+                 "caption": text("map_caption_rec_kpi", language, label=label, misses=misses, total=len(units),
+                                 target=shown_target)})
+    return maps
+
+
+# --- the page ----------------------------------------------------------------------------------
+def _shown(value, language: str, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return text("yes" if value else "no", language)
+    if isinstance(value, (float, np.floating)):
+        return number(float(value), language, digits)
+    return str(value)
+
+
+def _kind(kind: str, language: str) -> str:
+    return text(kind, language) if kind in ("ward", "commune", CENTRE_KIND) else kind
+
+
+def changes_table(rec: Recommendation, language: str) -> pd.DataFrame:
+    """The unit-resources whose count changes, by unit name, in the report's language."""
+    t = recommendation_table(rec)
+    t = t[t["change"] != 0]
+    return pd.DataFrame({text("column_unit", language): t["name"],
+                         text("column_kind", language): [_kind(k, language) for k in t["kind"]],
+                         text("column_resource", language): [text(r, language) for r in t["resource"]],
+                         text("column_part", language): t["group_or_department"],
+                         text("column_today", language): t["current"],
+                         text("column_recommended", language): t["recommended"],
+                         text("column_change", language): [number(c, language, 0, signed=True) for c in t["change"]]})
+
+
+def every_unit_table(rec: Recommendation, units: pd.DataFrame, language: str) -> pd.DataFrame:
+    """Every unit: counts today and recommended, whether it meets every target today and at the
+    recommendation, the recommendation's main KPIs and each target's probability met."""
+
+    def pair(resource):
+        return [("" if pd.isna(a) else f"{int(a)} → {int(b)}") for a, b in
+                zip(units[f"{resource}_today"], units[f"{resource}_recommended"])]
+
+    out = pd.DataFrame({text("column_unit", language): units["name"],
+                        text("column_kind", language): [_kind(k, language) for k in units["kind"]],
+                        text("column_counters", language): pair("counters"),
+                        text("column_officers", language): pair("officers"),
+                        text("column_today_meets", language): [_shown(v, language) for v in units["today_meets_targets"]],
+                        text("column_meets", language): [_shown(v, language) for v in units["meets_targets"]]})
+    for kpi in ("desk_wait_p90_min", "on_time_of_received_pct", "overtime_hours_per_officer_week"):
+        label = text(kpi, language)
+        out[text("column_today_of", language, label=label)] = [_shown(v, language) for v in units[f"today_{kpi}"]]
+        out[text("column_recommended_of", language, label=label)] = [_shown(v, language) for v in units[kpi]]
+    for target in rec.spec.targets:
+        out[text("column_probability", language, target=text(f"s_{target}", language))] = [
+            "" if pd.isna(v) else f"{number(100 * v, language, 0)} %" for v in units[f"p_{target}"]]
+    out[text("column_search", language)] = units["search"]
+    return out
+
+
+def report_html(rec: Recommendation, maps: list[dict], folder: Path, structures=None,
+                language: str | None = None) -> str:
+    """report.html: the verdict's sentences and the maps (``write_maps``, PNGs in ``folder``) on the
+    first screen, the glossary, then the detail: the counts that change, every unit, how it was made."""
+    language = _language(rec, language)
+    scenario, spec = rec.scenario, rec.spec
+    units = unit_frame(rec)
+    s = summary(rec)
+    branches = int((units["kind"] == CENTRE_KIND).sum())
+    intro = text("rec_intro", language, units=len(units) - branches,
+                 branches=text("and_branches", language, n=branches) if branches else "", start=scenario.start,
+                 end=scenario.end, seed=scenario.seed, reps=spec.replications, max_reps=spec.max_replications)
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in verdict_sentences(rec, structures, language))
+    figures = "".join(f"<figure id='{m['id']}'>{image_tag(folder / m['file'], m['title'])}"
+                      f"<figcaption>{html.escape(m['caption'])}</figcaption></figure>" for m in maps)
+    changed = changes_table(rec, language)
+    method = text("r_method_text", language, screen_load=plain(spec.screen_load, language),
+                  screen_s=number(s["time_s"]["screening"], language, 1), simulated=s["unit_replications_simulated"],
+                  rounds=s["rounds"], simulation_s=number(s["time_s"]["simulation"], language, 1),
+                  p=plain(round(100 * spec.confidence, 1), language),
+                  dc=plain(round(100 * spec.decision_confidence, 1), language))
+    body = [f"<h1>{html.escape(text('rec_title', language))}</h1><p>{html.escape(intro)}</p>",
+            f"<section id='verdict'><h2>{text('verdict', language)}</h2><ul class='verdict'>{items}</ul>"
+            f"<h2 id='map'>{text('map', language)}</h2><div class='maps'>{figures}</div></section>",
+            glossary_html(language, RECOMMEND_SHARED_TERMS, RECOMMEND_GLOSSARY),
+            f"<h2 id='detail'>{text('detail', language)}</h2>",
+            f"<section id='changes'><h3>{html.escape(text('r_changes', language, n=changed.iloc[:, 0].nunique(), total=len(units)))}</h3>"
+            + changed.to_html(index=False, border=0) + "</section>",
+            f"<section id='units'><h3>{html.escape(text('r_every_unit', language))}</h3>"
+            + every_unit_table(rec, units, language).to_html(index=False, border=0) + "</section>",
+            f"<section id='method'><h3>{html.escape(text('r_method', language))}</h3><p>{html.escape(method)}</p></section>",
+            _structure_section(structures, language)]
+    return page(text("rec_title", language), "".join(body), language, MAP_STYLE)
+
+
+def _structure_section(plan, language: str) -> str:
+    if plan is None:
+        return ""
+    columns = ["slug", "structure", "extra_departments", "on_time_of_received_pct_change",
+               "on_time_of_received_pct_change_ci95_low", "on_time_of_received_pct_change_ci95_high"]
+    shown = plan.chosen[columns].copy()
+    for c in columns[3:]:
+        shown[c] = [_shown(v, language) for v in shown[c]]
+    return (f"<section id='structures'><h3>{html.escape(text('r_structures_heading', language, n=len(plan.chosen)))}"
+            f"</h3>{shown.to_html(index=False, border=0)}</section>")
+
+
+# --- the workbook ------------------------------------------------------------------------------
+COUNT_FORMAT, CHANGE_FORMAT, SHARE_FORMAT, NUMBER_FORMAT = "0", "+0;-0;0", "0%", "0.00"
+
+
+def about_sheet(rec: Recommendation) -> pd.DataFrame:
+    """What recommendation.xlsx is, how it was made (scenario, seed, replications, targets,
+    confidence, version, date) and what its sheets hold."""
+    import datetime as dt
+
+    scenario, spec = rec.scenario, rec.spec
+    s = summary(rec)
+    rows = [("what", "What each unit needs: python -m sim.recommend (Hanoi public-service-office simulator)"),
+            ("scenario", scenario.name), ("period", f"{scenario.start} to {scenario.end}"),
+            ("units", len(rec.searches)), ("seed", scenario.seed),
+            ("replications (first, per candidate)", spec.replications),
+            ("replications (most, per candidate)", spec.max_replications),
+            ("unit-replications simulated", rec.simulated), ("rounds", rec.rounds)]
+    rows += [(f"target: {t}", "none (every department's offered load at most 1)" if t == "backlog_growth" else v)
+             for t, v in spec.targets.items()]
+    rows += [("confidence (probability each target is met)", spec.confidence),
+             ("decision confidence (of the tolerance bound)", spec.decision_confidence),
+             ("screening load (officers)", spec.screen_load),
+             ("probability met", PROBABILITY_METHOD),
+             ("meets every target", "a one-sided normal tolerance bound over the replications says one period meets "
+                                    "each target with probability at least the confidence, with the decision confidence"),
+             ("common random numbers", "replication k of every candidate of a unit draws the same citizens and records"),
+             ("screening time (s)", round(s["time_s"]["screening"], 2)),
+             ("simulation time (s)", round(s["time_s"]["simulation"], 2)),
+             ("made on", dt.date.today().isoformat()),
+             ("simulator version", rec.provenance.get("simulator_version", "")),
+             ("configuration hash", rec.provenance.get("config_hash", "")),
+             ("sheet units", "one row per unit: counters and officers today, recommended and the change; today_ "
+                             "columns: today's KPIs (mean, 95 % low and high) and probability met; the others: at "
+                             "the recommendation (as recommendation_units.csv)"),
+             ("sheet resources", "one row per unit and counter group or department (as recommendation.csv)"),
+             ("interval", "95 % interval over the replications (Student t), cut to what the KPI can take")]
+    return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def _number_format(column: str) -> str:
+    if column.endswith("change"):
+        return CHANGE_FORMAT
+    if column.startswith(("p_", "today_p_")):
+        return SHARE_FORMAT
+    if column in ("current", "screened", "recommended", "replications", "today_replications") or \
+            column.endswith(("_today", "_recommended")):
+        return COUNT_FORMAT
+    return NUMBER_FORMAT
+
+
+def _format_sheet(sheet) -> None:
+    """Number formats on the number cells (counts whole, changes signed, probabilities as %), widths."""
+    from openpyxl.utils import get_column_letter
+
+    header = [c.value for c in sheet[1]]
+    for column, name in enumerate(header, start=1):
+        fmt = _number_format(str(name or ""))
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+            if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                cell.number_format = fmt
+        sheet.column_dimensions[get_column_letter(column)].width = min(60, max(10, len(str(name or "")) + 2))
+
+
+def write_workbook(path: Path, rec: Recommendation, structures=None) -> None:
+    """recommendation.xlsx: "about", "units", "resources" (and "structure_plan"), numbers with formats."""
+    with pd.ExcelWriter(path, engine="openpyxl") as excel:
+        about_sheet(rec).to_excel(excel, sheet_name="about", index=False)
+        unit_frame(rec).to_excel(excel, sheet_name="units", index=False)
+        recommendation_table(rec).to_excel(excel, sheet_name="resources", index=False)
+        if structures is not None:
+            structures.table.to_excel(excel, sheet_name="structure_plan", index=False)
+        for sheet in excel.book.worksheets:
+            if sheet.title != "about":
+                _format_sheet(sheet)
+        excel.book["about"].column_dimensions["A"].width = 45
+        excel.book["about"].column_dimensions["B"].width = 90
+
+
+def write_recommendation(folder: Path, rec: Recommendation, structures=None) -> None:
+    """Write the folder's files (see the module's docstring); with a structure plan also
+    structure_plan.csv (one row per unit and alternative structure) and its block in the JSON."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    if structures is not None:
+        write_csv(structures.table, folder / "structure_plan.csv")
+    write_csv(recommendation_table(rec), folder / "recommendation.csv")
+    write_csv(unit_frame(rec), folder / "recommendation_units.csv")
+    write_workbook(folder / "recommendation.xlsx", rec, structures)
+    (folder / "recommended_overrides.txt").write_text("\n".join(overrides(rec)) + "\n", encoding="utf-8")
+    maps = write_maps(folder, rec)
+    (folder / "report.html").write_text(report_html(rec, maps, folder, structures), encoding="utf-8")
+    s = summary(rec)
+    if structures is not None:
+        s["structures"] = structure_summary(structures)
+    (folder / "recommendation.json").write_text(json.dumps(s, indent=2, ensure_ascii=False, default=float),
+                                                encoding="utf-8")
 
 
 def overrides(rec: Recommendation) -> list[str]:
@@ -208,73 +599,3 @@ def overrides(rec: Recommendation) -> list[str]:
     if branch_staff:
         out.append("centre.staff_rule=fixed")
     return out
-
-
-def _fmt(value, digits: int = 1) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, (bool, np.bool_)):
-        return "yes" if value else "no"
-    if isinstance(value, (float, np.floating)):
-        return f"{value:.{digits}f}"
-    return html.escape(str(value))
-
-
-def report_html(rec: Recommendation, structures=None) -> str:
-    """A plain page: the verdict's sentences, then the units whose counts change."""
-    table = recommendation_table(rec)
-    s = summary(rec)
-    changed = table[table["change"] != 0]
-    columns = ["slug", "name", "resource", "group_or_department", "current", "recommended", "change",
-               "desk_wait_p90_min", "on_time_of_received_pct", "overtime_hours_per_officer_week", "meets_targets"]
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{_fmt(r[c])}</td>" for c in columns) + "</tr>"
-                   for _, r in changed.iterrows())
-    targets = ", ".join(f"{k} = {v}" for k, v in s["targets"].items())
-    verdict = "".join(f"<p>{html.escape(line)}</p>" for line in verdict_sentences(rec, structures))
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>What each unit needs</title>
-<style>body{{font-family:sans-serif;max-width:70em;margin:2em auto}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:2px 6px;text-align:right}}td:nth-child(-n+4){{text-align:left}}</style></head>
-<body><h1>What each unit needs</h1>
-<section id="verdict">{verdict}</section>
-<section id="method"><h2>How it was made</h2>
-<p>Targets: {html.escape(targets)}. Probability met: {PROBABILITY_METHOD}; a unit is accepted when a one-sided
-normal tolerance bound over its replications says a period meets each target with probability at least
-{rec.spec.confidence:.2f}, with confidence {rec.spec.decision_confidence:.2f}.
-Screening (Erlang C for counters, offered load at most {rec.spec.screen_load} for officers) took
-{s['time_s']['screening']} s; simulation ({s['unit_replications_simulated']} unit-replications in {s['rounds']} rounds)
-{s['time_s']['simulation']} s. Intervals are 95 % intervals over the replications.</p></section>
-<section id="changes"><h2>Units whose counts change ({changed['slug'].nunique()} of {s['units']})</h2>
-<table><tr>{head}</tr>{body}</table></section>
-{_structure_section(structures)}
-</body></html>
-"""
-
-
-def _structure_section(plan) -> str:
-    if plan is None:
-        return ""
-    columns = ["slug", "structure", "extra_departments", "on_time_of_received_pct_change",
-               "on_time_of_received_pct_change_ci95_low", "on_time_of_received_pct_change_ci95_high"]
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{_fmt(r[c], 2)}</td>" for c in columns) + "</tr>"
-                   for _, r in plan.chosen.iterrows())
-    return (f'<section id="structures"><h2>Units given an extra department ({len(plan.chosen)})</h2>'
-            f"<table><tr>{head}</tr>{body}</table></section>")
-
-
-def write_recommendation(folder: Path, rec: Recommendation, structures=None) -> None:
-    """Write the folder's files (see the module's docstring); with a structure plan also
-    structure_plan.csv (one row per unit and alternative structure) and its block in the JSON."""
-    folder.mkdir(parents=True, exist_ok=True)
-    if structures is not None:
-        structures.table.to_csv(folder / "structure_plan.csv", index=False, encoding="utf-8-sig")
-    recommendation_table(rec).to_csv(folder / "recommendation.csv", index=False, encoding="utf-8-sig")
-    (folder / "recommended_overrides.txt").write_text("\n".join(overrides(rec)) + "\n", encoding="utf-8")
-    (folder / "report.html").write_text(report_html(rec, structures), encoding="utf-8")
-    s = summary(rec)
-    if structures is not None:
-        s["structures"] = structure_summary(structures)
-    (folder / "recommendation.json").write_text(json.dumps(s, indent=2, ensure_ascii=False, default=float),
-                                                encoding="utf-8")

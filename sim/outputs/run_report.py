@@ -35,9 +35,10 @@ def image_tag(path: Path, alt: str) -> str:
     return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" style="max-width:100%">'
 
 
-def page(title: str, body: str, language: str) -> str:
+def page(title: str, body: str, language: str, style: str = "") -> str:
+    """A self-contained page; ``style``: CSS added to the reports' own."""
     return (f"<!DOCTYPE html><html lang='{language}'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            f"<style>{STYLE}</style></head><body>{body}</body></html>")
+            f"<style>{STYLE}{style}</style></head><body>{body}</body></html>")
 
 
 def unit_status(run: RunSummary) -> pd.DataFrame:

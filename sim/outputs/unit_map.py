@@ -133,6 +133,8 @@ def plot_unit_map(values: pd.Series, *, label: str, title: str = "", diverging: 
         low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
         if target is not None and len(finite):  # the scale reaches the target: its colour reads against it
             low, high = min(low, target), max(high, target)
+            edge = 0.03 * (high - low)  # a target at an end of the bar would hide under its frame
+            low, high = (low - edge if target == low else low), (high + edge if target == high else high)
         if high == low:
             low, high = low - 0.5, high + 0.5
         norm, cmap = Normalize(low, high), SEQUENTIAL

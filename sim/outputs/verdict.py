@@ -134,10 +134,15 @@ def status_table_html(status: pd.DataFrame, language: str) -> str:
     return shown.to_html(index=False, border=0, escape=True)
 
 
-def glossary_html(language: str) -> str:
-    """Every term the reports use, defined once."""
-    items = "".join(f"<dt><b>{html.escape(term)}</b></dt><dd>{html.escape(meaning)}</dd>"
-                    for term, meaning in GLOSSARY.get(language, GLOSSARY["en"]).values())
+def glossary_html(language: str, keys: tuple[str, ...] | None = None,
+                  extra: dict[str, dict[str, tuple[str, str]]] | None = None) -> str:
+    """Every term the reports use, defined once: the GLOSSARY (or its ``keys`` only), then the
+    terms of ``extra`` (a glossary of the same shape, for one report's own terms)."""
+    shared = GLOSSARY.get(language, GLOSSARY["en"])
+    terms = [shared[k] for k in (keys if keys is not None else shared)]
+    if extra:
+        terms += list(extra.get(language, extra["en"]).values())
+    items = "".join(f"<dt><b>{html.escape(term)}</b></dt><dd>{html.escape(meaning)}</dd>" for term, meaning in terms)
     return f"<h2 id='glossary'>{text('glossary', language)}</h2><dl>{items}</dl>"
 
 
