@@ -15,7 +15,9 @@ import pytest
 from sim.api import load_config
 from sim.errors import ConfigError
 from sim.experiments.budget import budget_spec, fixed_budget
-from sim.outputs.budget_report import budget_moves_table, budget_sentences, budget_summary, write_budget
+from sim.config.build import build_scenario
+from sim.outputs.budget_report import (budget_moves_table, budget_overrides, budget_sentences, budget_summary,
+                                       write_budget)
 from tests.conftest import run_module
 
 UNITS = "city.units=[ba_dinh,hoan_kiem,soc_son]"
@@ -64,6 +66,11 @@ def test_a_larger_budget_is_placed_and_conserved():
     assert sum(map(sum, result.start)) == sum(map(sum, result.final)) == today + 2
     assert result.start[0][1] >= 3  # the spare officers go where the expected load is highest: ba_dinh's economic
     assert result.stop.startswith("recommend.budget.max_moves")
+
+
+def test_overrides_give_the_allocation_after_the_moves(skewed):
+    built = build_scenario(load_config(UNITS, *SHORT, *SKEWED, *budget_overrides(skewed)))
+    assert [tuple(plan.staff) for plan in built.units] == skewed.final
 
 
 def test_files_and_sentences(skewed, tmp_path):

@@ -1,7 +1,8 @@
 """What a fixed budget's moves buy (:mod:`sim.experiments.budget`): ``budget_moves.csv`` (the
 moves kept, from unit and department to unit and department, with their count), ``budget.json``
 (the city's on-time share before and after with paired 95 % intervals, the worst units before and
-after, every move tried), and sentences a report can show (:func:`budget_sentences`)."""
+after, every move tried), ``budget_overrides.txt`` (the officers after the moves, as overrides
+for ``python -m sim``), and sentences a report can show (:func:`budget_sentences`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pandas as pd
 
 from sim.analysis.intervals import mean_ci95
 from sim.experiments.budget import BudgetResult
+from sim.model.city import CENTRE_KIND
 from sim.outputs.csv_files import write_csv
 
 
@@ -106,10 +108,32 @@ def budget_sentences(result: BudgetResult) -> list[str]:
     return out
 
 
+def budget_overrides(result: BudgetResult) -> list[str]:
+    """The overrides that give ``python -m sim`` (or ``sim.load_config``) the officers after the
+    moves, for every unit whose officers changed."""
+    out, branch = [], False
+    for p, (today, after) in enumerate(zip(result.today, result.final)):
+        if today == after:
+            continue
+        plan = result.scenario.units[p]
+        names = plan.organisation.structure.department_names
+        staff = "{" + ",".join(f"{d}:{n}" for d, n in zip(names, after)) + "}"
+        if plan.unit.kind == CENTRE_KIND:
+            branch = True
+            out.append(f"centre.branches.{plan.unit.slug}.staff={staff}")
+        else:
+            out.append(f"++staff.per_unit.{plan.unit.slug}={staff}")
+    if branch:
+        out.append("centre.staff_rule=fixed")
+    return out
+
+
 def write_budget(folder: Path, result: BudgetResult) -> None:
-    """budget_moves.csv (UTF-8 with a byte-order mark) and budget.json in ``folder``."""
+    """budget_moves.csv (UTF-8 with a byte-order mark), budget.json and budget_overrides.txt in
+    ``folder``."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    (folder / "budget_overrides.txt").write_text("\n".join(budget_overrides(result)) + "\n", encoding="utf-8")
     write_csv(budget_moves_table(result), folder / "budget_moves.csv")
     summary = budget_summary(result)
     summary["sentences"] = budget_sentences(result)
