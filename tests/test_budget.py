@@ -7,7 +7,9 @@ officers go from the idle unit to the overloaded department and the city's on-ti
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -116,3 +118,15 @@ def test_command_stops_with_one_line_naming_the_key(tmp_path):
     assert done.returncode != 0
     assert "recommend.budget.batch" in done.stderr and "Traceback" not in done.stderr
     assert not list(tmp_path.rglob("budget.json"))
+
+
+def test_the_documented_defaults_are_the_schema_defaults():
+    """sim/conf/recommend/default.yaml documents recommend.budget; a copy that drifts from the
+    schema fails here."""
+    import yaml
+
+    from sim.config.paths import CONFIG_DIR
+    from sim.config.schema import BudgetConfig
+
+    documented = yaml.safe_load((Path(CONFIG_DIR) / "recommend" / "default.yaml").read_text())
+    assert documented["budget"] == dataclasses.asdict(BudgetConfig())
