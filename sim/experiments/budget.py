@@ -8,7 +8,9 @@ allocations that differ in a few units differ only there, replication by replica
 random numbers). Each round:
 
 1. **Rank** (no simulation). A department gains most from one more officer where its simulated
-   records finished late or overdue are most per officer (ties: the highest expected offered load,
+   records finished late or overdue, per officer and weighted by its simulated offered load (at
+   most 1: late records in a department of idle officers are late for another reason), are most
+   (ties: the highest expected offered load,
    :func:`sim.analysis.offered_load.unit_loads`); it loses least where it has the fewest late
    records and the lowest expected load after the loss (never above 1: no backlog is made).
 2. **Propose** up to ``recommend.budget.batch`` moves of one officer each, from the cheapest donor to
@@ -279,9 +281,14 @@ def _propose(scenario: Scenario, spec: BudgetSpec, staff: list[list[int]], work:
     """Up to ``room`` moves (donor, receiver) for one round, each on units of its own."""
     late = {(p, d): float(np.mean([r["late"][d] for r in reps[(p, tuple(row))]]))
             for p, row in enumerate(staff) for d in range(len(row))}
+    busy = {(p, d): min(1.0, float(np.mean([r["load"][d] for r in reps[(p, tuple(row))]])))
+            for p, row in enumerate(staff) for d in range(len(row))}
     cells = list(late)
-    receivers = sorted((c for c in cells if staff[c[0]][c[1]] < ceiling and late[c] > 0),
-                       key=lambda c: (-late[c] / staff[c[0]][c[1]], -work[c[0]][c[1]] / staff[c[0]][c[1]], c))
+    # late records an added officer can reach: those of a busy department (idle officers mean
+    # the records are late for another reason than the officers' time)
+    gain = {c: late[c] * busy[c] / staff[c[0]][c[1]] for c in cells}
+    receivers = sorted((c for c in cells if staff[c[0]][c[1]] < ceiling and gain[c] > 0),
+                       key=lambda c: (-gain[c], -work[c[0]][c[1]] / staff[c[0]][c[1]], c))
     donors = sorted((c for c in cells if staff[c[0]][c[1]] > floor
                      and work[c[0]][c[1]] / (staff[c[0]][c[1]] - 1) <= KEEPS_UP),
                     key=lambda c: (late[c] / staff[c[0]][c[1]], work[c[0]][c[1]] / (staff[c[0]][c[1]] - 1), c))
@@ -293,11 +300,11 @@ def _propose(scenario: Scenario, spec: BudgetSpec, staff: list[list[int]], work:
         if receiver[0] in used:
             continue
         for donor in donors:
-            if donor == receiver or donor[0] in used or (donor[0] != receiver[0] and donor[0] in used):
+            if donor == receiver or donor[0] in used:
                 continue
             if not spec.across_levels and _level(scenario, donor[0]) != _level(scenario, receiver[0]):
                 continue
-            if late[donor] / staff[donor[0]][donor[1]] >= late[receiver] / staff[receiver[0]][receiver[1]]:
+            if late[donor] / staff[donor[0]][donor[1]] >= gain[receiver]:
                 break  # donors are sorted: none left that is better off than this receiver
             if _state(staff, donor, receiver) in tried or (receiver, tuple(staff[receiver[0]])) in tried:
                 continue
