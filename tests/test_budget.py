@@ -130,3 +130,9 @@ def test_the_documented_defaults_are_the_schema_defaults():
 
     documented = yaml.safe_load((Path(CONFIG_DIR) / "recommend" / "default.yaml").read_text())
     assert documented["budget"] == dataclasses.asdict(BudgetConfig())
+
+
+def test_no_back_office_names_the_key():
+    with pytest.raises(ConfigError) as error:
+        fixed_budget(load_config("city.units=[ba_dinh]", *SHORT, "scenario.back_office=false"), workers=1)
+    assert error.value.key == "recommend.budget.enabled"

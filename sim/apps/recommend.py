@@ -20,11 +20,12 @@ def _validate(cfg: DictConfig):
     from sim.errors import ConfigError
 
     spec = recommend_spec(cfg)
-    build_scenario(cfg)
+    scenario = build_scenario(cfg)
     if cfg.recommend.budget.enabled:
-        from sim.experiments.budget import budget_spec
+        from sim.experiments.budget import budget_spec, needs_back_office
 
         budget_spec(cfg)
+        needs_back_office(scenario)
     for k, name in enumerate(cfg.recommend.structures):
         key = f"recommend.structures[{k}]"
         if name == cfg.structure.name:

@@ -158,15 +158,20 @@ def _place_difference(loads: list[list[float]], staff: list[list[int]], differen
             staff[p][d] -= 1
 
 
+def needs_back_office(scenario: Scenario) -> None:
+    """Without the back office there are no processing officers to move."""
+    if not scenario.back_office.enabled:
+        raise ConfigError("recommend.budget.enabled", "needs the back office (scenario.back_office=true): "
+                                                      "there are no processing officers to move")
+
+
 def fixed_budget(cfg: DictConfig, workers: int | None = None, progress=None) -> BudgetResult:
     """Move officers between the units and departments of ``cfg`` (see the module's docstring).
     ``progress(round, kept_moves)`` is called after each round of simulation."""
     spec = budget_spec(cfg)
     rspec = recommend_spec(cfg)
     scenario = build_scenario(cfg)
-    if not scenario.back_office.enabled:
-        raise ConfigError("recommend.budget.enabled", "needs the back office (back_office.enabled=true): "
-                                                      "there are no processing officers to move")
+    needs_back_office(scenario)
     t0 = time.perf_counter()
     planner = Planner.of(cfg, scenario, rspec)
     floor, ceiling = planner.min_staff, rspec.max_staff
