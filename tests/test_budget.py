@@ -99,6 +99,8 @@ def test_files_and_sentences(skewed, tmp_path):
     ("recommend.budget.batch=0", "recommend.budget.batch"),
     ("recommend.budget.replications=1", "recommend.budget.replications"),
     ("recommend.budget.max_rounds=nan", "recommend.budget.max_rounds"),
+    ("recommend.budget.min_receiver_load=-0.1", "recommend.budget.min_receiver_load"),
+    ("recommend.budget.min_receiver_load=inf", "recommend.budget.min_receiver_load"),
 ])
 def test_bad_settings_name_their_key(override, key):
     with pytest.raises(ConfigError) as error:

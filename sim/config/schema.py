@@ -504,6 +504,10 @@ class BudgetConfig:
     # Assumption (an organisational rule): officers move only between units of the same level
     # (communes and wards among themselves, the Centre's branches among themselves).
     across_levels: bool = False
+    # Assumption: a department whose simulated offered load is below this does not receive officers
+    # (its officers are idle much of the time, so its late records are late for another reason:
+    # external lags, deadlines shorter than the work); 0 offers every department with late records.
+    min_receiver_load: float = 0.5
     worst_units: int = 10  # the worst units (lowest on-time share today) reported before and after
 
 

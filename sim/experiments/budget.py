@@ -9,7 +9,8 @@ random numbers). Each round:
 
 1. **Rank** (no simulation). A department gains most from one more officer where its simulated
    records finished late or overdue, per officer and weighted by its simulated offered load (at
-   most 1: late records in a department of idle officers are late for another reason), are most
+   most 1: late records in a department of idle officers are late for another reason; none below
+   ``recommend.budget.min_receiver_load``), are most
    (ties: the highest expected offered load,
    :func:`sim.analysis.offered_load.unit_loads`); it loses least where it has the fewest late
    records and the lowest expected load after the loss (never above 1: no backlog is made).
@@ -59,6 +60,7 @@ class BudgetSpec:
     replications: int
     across_levels: bool
     worst_units: int
+    min_receiver_load: float = 0.5
 
 
 def budget_spec(cfg: DictConfig) -> BudgetSpec:
@@ -69,11 +71,13 @@ def budget_spec(cfg: DictConfig) -> BudgetSpec:
     for key, low, high in (("max_moves", 0, 1_000_000), ("batch", 1, 10_000), ("max_rounds", 1, 1000),
                            ("replications", 2, 1000), ("worst_units", 1, 1000)):
         _number(b[key], f"recommend.budget.{key}", low, high, whole=True)
+    _number(b["min_receiver_load"], "recommend.budget.min_receiver_load", 0, 1000)
     for key in ("enabled", "across_levels"):
         if not isinstance(b[key], bool):
             raise ConfigError(f"recommend.budget.{key}", f"must be true or false, got {b[key]!r}")
     return BudgetSpec(None if b["officers"] is None else int(b["officers"]), int(b["max_moves"]), int(b["batch"]),
-                      int(b["max_rounds"]), int(b["replications"]), bool(b["across_levels"]), int(b["worst_units"]))
+                      int(b["max_rounds"]), int(b["replications"]), bool(b["across_levels"]), int(b["worst_units"]),
+                      float(b["min_receiver_load"]))
 
 
 # --- one unit-replication, reduced ---------------------------------------------------------------
@@ -286,8 +290,9 @@ def _propose(scenario: Scenario, spec: BudgetSpec, staff: list[list[int]], work:
     """Up to ``room`` moves (donor, receiver) for one round, each on units of its own."""
     late = {(p, d): float(np.mean([r["late"][d] for r in reps[(p, tuple(row))]]))
             for p, row in enumerate(staff) for d in range(len(row))}
-    busy = {(p, d): min(1.0, float(np.mean([r["load"][d] for r in reps[(p, tuple(row))]])))
+    load = {(p, d): float(np.mean([r["load"][d] for r in reps[(p, tuple(row))]]))
             for p, row in enumerate(staff) for d in range(len(row))}
+    busy = {c: min(1.0, x) if x >= spec.min_receiver_load else 0.0 for c, x in load.items()}
     cells = list(late)
     # late records an added officer can reach: those of a busy department (idle officers mean
     # the records are late for another reason than the officers' time)
