@@ -1,6 +1,7 @@
 """``python -m sim.recommend``: the fewest counters and officers per unit that meet the targets of
 ``recommend.targets`` (see :mod:`sim.experiments.recommendation` and README, "Recommending desks
-and officers")."""
+and officers"); with ``recommend.budget.enabled=true``, a fixed budget of officers moved between
+units and departments instead (:mod:`sim.experiments.budget`, README, "A fixed budget")."""
 
 from __future__ import annotations
 
@@ -19,7 +20,12 @@ def _validate(cfg: DictConfig):
     from sim.errors import ConfigError
 
     spec = recommend_spec(cfg)
-    build_scenario(cfg)
+    scenario = build_scenario(cfg)
+    if cfg.recommend.budget.enabled:
+        from sim.experiments.budget import budget_spec, needs_back_office
+
+        budget_spec(cfg)
+        needs_back_office(scenario)
     for k, name in enumerate(cfg.recommend.structures):
         key = f"recommend.structures[{k}]"
         if name == cfg.structure.name:
@@ -37,6 +43,9 @@ def main(cfg: DictConfig, _spec, folder: Path) -> None:
         if cfg.progress:
             print(f"recommend: round {rounds}, {open_units} units still open", flush=True)
 
+    if cfg.recommend.budget.enabled:
+        _fixed_budget(cfg, folder)
+        return
     rec = recommend(cfg, progress=report)
     structures = None
     if cfg.recommend.structures:
@@ -52,6 +61,23 @@ def main(cfg: DictConfig, _spec, folder: Path) -> None:
     print(f"\nScreening {rec.timing['screening_s']:.1f} s, simulation {rec.timing['simulation_s']:.1f} s "
           f"({rec.simulated} unit-replications, {rec.rounds} rounds)")
     print(f"Report: {folder / 'report.html'}")
+
+
+def _fixed_budget(cfg: DictConfig, folder: Path) -> None:
+    """recommend.budget.enabled=true: the same officers, moved where they buy most on-time records."""
+    from sim.experiments.budget import fixed_budget
+    from sim.outputs.budget_report import budget_sentences, write_budget
+
+    def report(rounds: int, kept: int) -> None:
+        if cfg.progress:
+            print(f"budget: round {rounds}, {kept} officers moved", flush=True)
+
+    result = fixed_budget(cfg, progress=report)
+    write_budget(folder, result)
+    print("\n".join(budget_sentences(result)))
+    print(f"\nFirst simulation {result.timing['first_simulation_s']:.1f} s, moves {result.timing['moves_s']:.1f} s "
+          f"({result.simulated} unit-replications, {result.rounds} rounds)")
+    print(f"Moves: {folder / 'budget_moves.csv'}; summary: {folder / 'budget.json'}")
 
 
 if __name__ == "__main__":

@@ -487,6 +487,31 @@ class CompareConfig:
 
 
 @dataclass
+class BudgetConfig:
+    """``python -m sim.recommend recommend.budget.enabled=true``: a fixed number of processing
+    officers moved between units and departments to raise the city's on-time share and lift the
+    worst units (sim.experiments.budget; README, "A fixed budget")."""
+
+    enabled: bool = False  # True: sim.recommend runs the fixed budget instead of the staffing search
+    # The officers to share out; null: today's total over the units simulated (the run's staff
+    # allocation). More than today's are placed first where the expected load is highest, fewer
+    # are taken first where it is lowest (before any checked move).
+    officers: Optional[int] = None
+    max_moves: int = 40  # the most officers moved (kept moves); assumption (cost against gain)
+    batch: int = 10  # moves tried together in one round of simulation (each touches its own units)
+    max_rounds: int = 12  # rounds of simulation at most; assumption
+    replications: int = 8  # replications 0..R-1, shared by every allocation (common random numbers)
+    # Assumption (an organisational rule): officers move only between units of the same level
+    # (communes and wards among themselves, the Centre's branches among themselves).
+    across_levels: bool = False
+    # Assumption: a department whose simulated offered load is below this does not receive officers
+    # (its officers are idle much of the time, so its late records are late for another reason:
+    # external lags, deadlines shorter than the work); 0 offers every department with late records.
+    min_receiver_load: float = 0.5
+    worst_units: int = 10  # the worst units (lowest on-time share today) reported before and after
+
+
+@dataclass
 class RecommendConfig:
     """``python -m sim.recommend``: the fewest counters and officers per unit that meet the targets
     (README, "Recommending desks and officers"). The targets come from the config group
@@ -515,6 +540,7 @@ class RecommendConfig:
     # replications: which units gain from a fourth or fifth department, and a city plan within
     # structure.max_average_units (sim.experiments.structure_plan). Empty: not run.
     structures: List[str] = default(default_factory=list)
+    budget: BudgetConfig = default(default_factory=BudgetConfig)  # a fixed budget of officers
 
 
 @dataclass
