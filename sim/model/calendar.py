@@ -150,10 +150,8 @@ class WorkCalendar:
 
     def return_time(self, t: float, position: float) -> float:
         """When someone who left at ``t`` comes back: the next open day after ``t``'s day, at
-        ``position`` (0 to 1) of that day's open minutes."""
-        opening = self.next_work_start((t // MINUTES_PER_DAY + 1) * MINUTES_PER_DAY)
-        day = opening // MINUTES_PER_DAY * MINUTES_PER_DAY
-        return self.finish_after(opening, position * self.open_minutes(day, day + MINUTES_PER_DAY))
+        ``position`` (0 to 1) of that day's open minutes; inf past the calendar."""
+        return self.open_day_at((t // MINUTES_PER_DAY + 1) * MINUTES_PER_DAY, 0, position)
 
     def open_day_at(self, t: float, later: int, position: float) -> float:
         """The open day ``later`` open days after the day of ``t`` (0: that day, or the next open day
