@@ -51,10 +51,11 @@ class _DeskHall(DeskQueue):
         self.n_in_person = w.n_in_person
         self.in_service: list[tuple[float, int, int]] = []  # (desk free, record, desk group), a heap
         self.coming_back: list[tuple[float, int]] = []  # (time, record), a heap
+        self.only = [[g] for g in range(len(self.counts))]  # the callers after a desk of g frees
         if self.visits is not None:  # guidance visits, and the visits of records received on arrival
             self.start_visits()
-            for i in range(w.n_in_person, w.n_arriving):
-                self.visits_after_receipt(i, float(w.arrival[i]))
+            received = np.arange(w.n_in_person, w.n_arriving)
+            self.visits_after_receipts(received, w.arrival[received])
 
     def come_back(self, i: int, t: float) -> None:
         heapq.heappush(self.coming_back, (t, i))
@@ -74,7 +75,9 @@ class _DeskHall(DeskQueue):
             if now >= horizon:
                 break
             if now == t_free:
-                self.desk_free(heapq.heappop(in_service)[2])
+                g = heapq.heappop(in_service)[2]
+                self.desk_free(g)
+                callers = self.only[g]
             elif now == t_boundary:
                 _, opening, last_of_day = boundaries[next_boundary]
                 next_boundary += 1
@@ -82,12 +85,16 @@ class _DeskHall(DeskQueue):
                     self.open_session(now)
                 else:
                     self.end_session(now, last_of_day)
-            elif now == t_arrival:
-                self.join(next_arrival, now)
-                next_arrival += 1
+                callers = None
             else:
-                self.join(heapq.heappop(coming_back)[1], now)
-            self._call(now)
+                if now == t_arrival:
+                    i = next_arrival
+                    next_arrival += 1
+                else:
+                    i = heapq.heappop(coming_back)[1]
+                self.join(i, now)
+                callers = self.takers_of[self.group[i]]
+            self._call(now, callers)
         self.close_books()
 
     def _boundaries(self) -> list[tuple[float, bool, bool]]:
@@ -99,13 +106,17 @@ class _DeskHall(DeskQueue):
                 out.append((end, False, last_of_day))
         return out
 
-    def _call(self, now: float) -> None:
-        """Free desks call the next citizens in line, if the desks are serving: each is received at
-        the end of its service (if before the horizon), the desk is free after its back work."""
-        if self.pooled and not (self.idle[0] and (self.queue or self.booked_first)):
-            return
+    def _call(self, now: float, callers: list[int] | None) -> None:
+        """Free desks of ``callers`` (None: every group; see :meth:`dispatch`) call the next
+        citizens in line, if the desks are serving: each is received at the end of its service (if
+        before the horizon), the desk is free after its back work."""
+        if self.pooled:
+            if not (self.idle[0] and (self.queue or self.booked_first)):
+                return
+        elif not (any(self.idle) and (any(self.queues) or self.booked_first)):
+            return  # no free desk, or nobody in line: nothing to dispatch
         back_work = self.back_work
-        for g, i in self.dispatch(now):
+        for g, i in self.dispatch(now, callers):
             end = now + self.desk_minutes[i]
             if end < self.horizon:
                 self.desk_end[i] = end

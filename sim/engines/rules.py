@@ -22,7 +22,7 @@ from typing import Callable
 import numpy as np
 
 from sim.engines.outcome import ABANDONED, AT_DESK, AWAY, BACK_OFFICE, DESK_QUEUE, DONE
-from sim.engines.visits import GUIDANCE, visit_time
+from sim.engines.visits import GUIDANCE, visit_time, visit_times
 from sim.engines.workload import Workload
 from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.model.scenario import DeskPolicy, Desks, OvertimePolicy
@@ -122,6 +122,7 @@ class DeskQueue:
                     self.visits_of.setdefault(i, []).append(n + k)
             self._deadline = workload.deadline_wd.tolist()
             self._paused = workload.paused_wd.tolist()
+            self._deadline_array, self._paused_array = workload.deadline_wd, workload.paused_wd
             self._visit_kind, self._visit_days = visits.kind.tolist(), visits.days.tolist()
             self._visit_position = visits.position.tolist()
         self.counts = tuple(desks.counts)
@@ -133,6 +134,9 @@ class DeskQueue:
         when_idle = policy.take == "when_idle"
         self.may_take = [[h for h in range(len(self.counts)) if h != g and
                           (when_idle or policy.general[g] or self.counts[h] == 0)] for g in range(len(self.counts))]
+        # takers_of[g]: the groups whose desks may call someone of g's line (g first among them in group order)
+        self.takers_of = [[h for h in range(len(self.counts)) if h == g or g in self.may_take[h]]
+                          for g in range(len(self.counts))]
         self.capped = workload.intake_capped.tolist() + [False] * m
         self.intake_per_day = desks.intake_per_day
         self.issued: dict[int, int] = {}  # intake-capped numbers issued per calendar day
@@ -183,6 +187,24 @@ class DeskQueue:
             if t < self.horizon:
                 self.extra_arrival[k] = t
                 self.come_back(j, t)
+
+    def visits_after_receipts(self, records: np.ndarray, receipts: np.ndarray) -> None:
+        """:meth:`visits_after_receipt` for many records at once (vectorised, the same times): the
+        fast engine's records received on arrival (online, by post)."""
+        if self.visits is None or not len(records):
+            return
+        calendar, n, visits = self.calendar, self.n_records, self.visits
+        receipt_of = np.full(n, np.nan)
+        receipt_of[records] = receipts
+        ks = np.flatnonzero(visits.record >= 0)
+        ks = ks[~np.isnan(receipt_of[visits.record[ks]])]
+        i = visits.record[ks]
+        receipt = receipt_of[i]
+        due = calendar.extend_dues(calendar.due_times(receipt, self._deadline_array[i]), self._paused_array[i])
+        t = visit_times(calendar, visits.kind[ks], receipt, due, visits.days[ks], visits.position[ks])
+        for k, tk in zip(ks[t < self.horizon].tolist(), t[t < self.horizon].tolist()):
+            self.extra_arrival[k] = tk
+            self.come_back(n + k, tk)
 
     def record_fields(self) -> dict[str, np.ndarray]:
         """The desk's per-record outcome arrays (the records' part of each citizen list)."""
@@ -266,23 +288,31 @@ class DeskQueue:
         if not self.overtime:
             self.closed_since = now
 
-    def dispatch(self, now: float) -> list[tuple[int, int]]:
+    def dispatch(self, now: float, callers: list[int] | None = None) -> list[tuple[int, int]]:
         """The (desk group, citizen) pairs free desks call at ``now``, in order; each call takes a
         free desk of the group (the engine gives it back with :meth:`desk_free`). None if the desks
-        are not serving."""
+        are not serving.
+
+        ``callers`` (in group order; None: every group) limits the groups whose desks are asked.
+        After one citizen joins group g's line, only :attr:`takers_of` ``[g]`` can call; after a
+        desk of g frees, only g: every other group was settled by the previous dispatch (a group
+        with a free desk has nobody it may take), so asking it would change nothing.
+        """
         calls: list[tuple[int, int]] = []
         if not (self.open or self.overtime):
             return calls
         idle, queues, booked = self.idle, self.queues, self.booked_lanes
-        for g, queue in enumerate(queues):
+        groups = range(len(queues)) if callers is None else callers
+        for g in groups:
+            queue = queues[g]
             while idle[g] and (queue or (booked and booked[g])):
                 i = self.call_next(now, g)
                 if i < 0:
                     break
                 calls.append((g, i))
                 idle[g] -= 1
-        if not self.pooled:
-            for g in range(len(queues)):
+        if not self.pooled and (any(queues) or any(booked)):  # someone is left for another group's desks
+            for g in groups:
                 while idle[g]:
                     h = self._longest_waiting(now, self.may_take[g])
                     if h < 0:

@@ -193,7 +193,9 @@ def papers_wd(scenario: Scenario, kind: str, deadline_wd: np.ndarray, papers: np
     """Each record's wait for missing papers, working days (0: its papers are complete), from two
     uniforms per record: a multi-day record waits by the node kind's share and wait."""
     incomplete = (papers[:, 0] < scenario.supplement_share_of(kind)) & (deadline_wd > 0)
-    return np.where(incomplete, scenario.supplement_wait_of(kind).from_uniform(papers[:, 1]), 0.0)
+    wait = np.zeros(len(deadline_wd))
+    wait[incomplete] = scenario.supplement_wait_of(kind).from_uniform(papers[incomplete, 1])  # only where drawn: the inverse transform is costly
+    return wait
 
 
 def paused_wd(scenario: Scenario, kind: str, procedure: np.ndarray, deadline_wd: np.ndarray,
@@ -202,8 +204,9 @@ def paused_wd(scenario: Scenario, kind: str, procedure: np.ndarray, deadline_wd:
     per record for each cause: missing papers (:func:`papers_wd`), then a financial obligation (by
     its procedure's ``obligation_share`` and time to pay)."""
     owes = obligation[:, 0] < np.array([p.obligation_share for p in scenario.procedures])[procedure]
-    return (papers_wd(scenario, kind, deadline_wd, papers)
-            + np.where(owes, by_procedure(scenario, procedure, "obligation_wd", obligation[:, 1]), 0.0))
+    paying = np.zeros(len(procedure))
+    paying[owes] = by_procedure(scenario, procedure[owes], "obligation_wd", obligation[owes, 1])
+    return papers_wd(scenario, kind, deadline_wd, papers) + paying
 
 
 def _group_of(scenario: Scenario, procedure: np.ndarray) -> np.ndarray:

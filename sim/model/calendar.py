@@ -110,6 +110,9 @@ class WorkCalendar:
         self._wd_end = np.asarray(ends)[on_working_day]
         wd_cum = np.concatenate([[0.0], np.cumsum(self._wd_end - self._wd_start)])
         self._wd_cum, self._wd_cum_at_end = wd_cum[:-1], wd_cum[1:]
+        # the same as lists, for the scalar look-ups of the event loops (wait_end)
+        self._wd_start_list, self._wd_end_list = self._wd_start.tolist(), self._wd_end.tolist()
+        self._wd_cum_list, self._wd_cum_at_end_list = self._wd_cum.tolist(), self._wd_cum_at_end.tolist()
 
         # Deadline tables: ordinal of each working day, the next working day after each day, and
         # the close-of-business time of the k-th working day.
@@ -123,6 +126,24 @@ class WorkCalendar:
         self._close_of_working_day = (working_days * MINUTES_PER_DAY + self.business_close).astype(float).tolist()
         self._np_ordinal, self._np_next_ordinal = ordinal, next_ordinal
         self._np_close_of_working_day = np.asarray(self._close_of_working_day)
+
+        # Open days (a day with a session), for open_day_at: the first opening at or after each
+        # calendar day's midnight, the open day it falls on (its rank among open days), and each
+        # open day's opening and session minutes.
+        self._open_days: list[int] = []
+        self._open_rank: list[int] = []  # per calendar day: rank of the open day next_work_start leads to; -1 past the calendar
+        for d in range(total_days):
+            opening = self.next_work_start(d * MINUTES_PER_DAY)
+            if opening == float("inf"):
+                self._open_rank.append(-1)
+                continue
+            day = int(opening // MINUTES_PER_DAY)
+            if not self._open_days or self._open_days[-1] != day:
+                self._open_days.append(day)
+            self._open_rank.append(len(self._open_days) - 1)
+        self._opening_of = [self.next_work_start(day * MINUTES_PER_DAY) for day in self._open_days]
+        self._open_minutes_of = [self.minutes_worked_by((day + 1) * MINUTES_PER_DAY) - self.minutes_worked_by(day * MINUTES_PER_DAY)
+                                 for day in self._open_days]
 
     # --- dates ---------------------------------------------------------------------------
     def date_of(self, t: float) -> dt.date:
@@ -156,14 +177,37 @@ class WorkCalendar:
     def open_day_at(self, t: float, later: int, position: float) -> float:
         """The open day ``later`` open days after the day of ``t`` (0: that day, or the next open day
         if it has no session), at ``position`` (0 to 1) of its open minutes; inf past the calendar."""
-        opening = self.next_work_start(t // MINUTES_PER_DAY * MINUTES_PER_DAY)
-        for _ in range(later):
-            opening = self.next_work_start((opening // MINUTES_PER_DAY + 1) * MINUTES_PER_DAY)
-        if opening == float("inf"):
-            return opening
-        day = opening // MINUTES_PER_DAY * MINUTES_PER_DAY
-        day_minutes = self.minutes_worked_by(day + MINUTES_PER_DAY) - self.minutes_worked_by(day)
-        return self.finish_after(opening, position * day_minutes)
+        if not t < len(self._open_rank) * MINUTES_PER_DAY:
+            return float("inf")
+        rank = self._open_rank[max(int(t // MINUTES_PER_DAY), 0)]
+        if rank < 0 or rank + later >= len(self._open_days):
+            return float("inf")
+        k = rank + later
+        return self.finish_after(self._opening_of[k], position * self._open_minutes_of[k])
+
+    def open_days_at(self, t: np.ndarray, later: np.ndarray, position: np.ndarray) -> np.ndarray:
+        """:meth:`open_day_at` for arrays (vectorised, the same arithmetic to the last bit)."""
+        t, later, position = np.broadcast_arrays(np.asarray(t, dtype=float), np.asarray(later, dtype=np.int64),
+                                                 np.asarray(position, dtype=float))
+        out = np.full(t.shape, np.inf)
+        ranks = np.asarray(self._open_rank, dtype=np.int64)
+        inside = t < len(ranks) * MINUTES_PER_DAY
+        rank = np.full(t.shape, -1, dtype=np.int64)
+        rank[inside] = ranks[np.maximum(t[inside] // MINUTES_PER_DAY, 0).astype(np.int64)]
+        k = rank + later
+        ok = (rank >= 0) & (k < len(self._open_days))
+        opening = np.asarray(self._opening_of)[k[ok]]
+        work = position[ok] * np.asarray(self._open_minutes_of)[k[ok]]
+        # finish_after(opening, work), written in the scalar's order of operations
+        i = np.searchsorted(self._np_start, opening, side="right") - 1
+        safe = np.maximum(i, 0)
+        done_before = np.where(i < 0, 0.0, self._np_cum[safe] + np.minimum(opening, self._np_end[safe]) - self._np_start[safe])
+        target = done_before + work
+        j = np.searchsorted(self._np_cum_at_end, target, side="left")
+        safe_j = np.minimum(j, len(self._np_start) - 1)
+        done = np.where(j < len(self._np_start), self._np_start[safe_j] + (target - self._np_cum[safe_j]), np.inf)
+        out[ok] = np.where(work <= 0, opening, done)
+        return out
 
     # --- working-time arithmetic ---------------------------------------------------------
     def minutes_worked_by(self, t: float) -> float:
@@ -235,8 +279,14 @@ class WorkCalendar:
         return (self.working_day_minutes(t1) - self.working_day_minutes(t0)) / self.minutes_per_working_day
 
     def wait_end(self, t: float, minutes: float) -> float:
-        """:meth:`wait_ends` for one wait."""
-        return float(self.wait_ends(np.array([t]), np.array([minutes]))[0])
+        """:meth:`wait_ends` for one wait, without numpy (the event loops' scalar look-up)."""
+        i = bisect.bisect_right(self._wd_start_list, t) - 1
+        done = 0.0 if i < 0 else self._wd_cum_list[i] + min(t, self._wd_end_list[i]) - self._wd_start_list[i]
+        target = done + minutes
+        j = bisect.bisect_left(self._wd_cum_at_end_list, target)
+        if j >= len(self._wd_start_list):
+            return float("inf")
+        return self._wd_start_list[j] + (target - self._wd_cum_list[j])
 
     # --- statutory deadlines -------------------------------------------------------------
     def due_time(self, received: float, deadline_wd: int) -> float:
