@@ -43,22 +43,20 @@ def fingerprint(*overrides: str) -> str:
 BUSY = ("desks.rule=fixed", "desks.fixed=1", "desks.patience_minutes.mean=30")
 GROUPS_CAP = ("desks.groups.enabled=true", "desks.rule=fixed", "desks.fixed=4", "desks.patience_minutes.mean=60",
               "desks.land_intake.enabled=true", "desks.land_intake.specialists=1", "desks.land_intake.per_specialist=3")
-# Computed on main at 703386a, before the day-start mechanisms existed (same script as fingerprint).
-BEFORE = {
-    (): "e5b304f2c4b48e8cf43b611ec44ed769136d6b565bd64aeafcd52970928213ac",
-    BUSY: "0693538eb330949fc4ed8414b2044f6a8550fffa4c4412505f27c853b384af54",
-    GROUPS_CAP: "6fb0d05fd83b3afb1d3a988d46483ae4ae230783d2d02072a712c58d785c0e76",
-}
 # Every mechanism present but off: no share at the door, booking with nobody booking or switched off.
 OFF = ("scenario.demand.before_opening.window_minutes=200", "scenario.demand.before_opening.centre_window_minutes=30",
        "desks.booking.enabled=true", "desks.booking.share=0", "desks.booking.start=2025-07-01")
 
 
-@pytest.mark.parametrize("overrides", BEFORE, ids=["default", "busy desks", "groups and cap"])
+@pytest.mark.parametrize("overrides", [(), BUSY, GROUPS_CAP], ids=["default", "busy desks", "groups and cap"])
 def test_with_the_mechanisms_off_the_engines_give_todays_outcomes_bit_for_bit(overrides):
-    assert fingerprint(*overrides) == BEFORE[overrides]
-    assert fingerprint(*overrides, *OFF) == BEFORE[overrides]
-    assert fingerprint(*overrides, "desks.booking.share=0.5") == BEFORE[overrides]  # booking switched off
+    """When the day-start mechanisms came in (703386a), these fingerprints equalled the ones of the
+    commit before, on one machine. They are compared with each other here, not with pinned values:
+    the last bits of floating-point library functions differ between machines and library builds."""
+    today = fingerprint(*overrides)
+    assert fingerprint(*overrides, *OFF) == today
+    assert fingerprint(*overrides, "desks.booking.share=0.5") == today  # booking switched off
+    assert fingerprint(*overrides, "scenario.demand.before_opening.share=0.2") != today  # the fingerprint can tell
 
 
 def test_a_booked_citizen_is_called_before_the_walk_ins_who_came_earlier():

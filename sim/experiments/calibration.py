@@ -370,7 +370,10 @@ def identifiability(spec: CalibrationSpec, x: np.ndarray, target_errors) -> dict
             # the change of each target's error (in tolerances) when the parameter moves by a tenth of its range
             "moves": {t.name: float(jac[i, j] * 0.1 * (p.high - p.low)) for i, t in enumerate(spec.targets)},
         }
-    condition = float(singular[0] / singular[-1]) if len(singular) and singular[-1] > 0 else math.inf
+    # a singular value at rounding level (numpy's matrix_rank tolerance) is zero: the condition
+    # number is then inf, not the 1e16 or so that the linear algebra library's rounding leaves
+    tolerance = singular[0] * max(scaled.shape) * np.finfo(float).eps if len(singular) else 0.0
+    condition = float(singular[0] / singular[-1]) if len(singular) and singular[-1] > tolerance else math.inf
     return {"parameters": parameters, "condition_number": condition}
 
 
