@@ -27,7 +27,7 @@ SCHEMA = leaves(OmegaConf.to_container(OmegaConf.structured(SimConfig)))
 
 @pytest.fixture(scope="module")
 def cfg():
-    return compose_config("sensitivity=front_office")
+    return compose_config("front_office=as_it_works", "sensitivity=front_office")  # as a user runs it
 
 
 def test_it_composes_with_counter_groups_and_the_land_cap_on_and_the_wait_kpis_out(cfg):
@@ -36,7 +36,9 @@ def test_it_composes_with_counter_groups_and_the_land_cap_on_and_the_wait_kpis_o
     parameters, outputs, replications = sensitivity_spec(cfg)  # validates keys, ranges and outputs
     assert outputs == WAIT_KPIS and replications == 2
     assert {p.key for p in parameters} >= {"desks.residents_per_desk", "desks.other_duties_share",
-                                           "desks.land_intake.per_specialist", "desks.patience_minutes.mean"}
+                                           "desks.land_intake.per_specialist", "desks.patience_minutes.mean",
+                                           "desks.visits.supplement.share", "desks.visits.guidance.per_submission",
+                                           "procedures.land_transfer.collect_share", "desks.booking.enabled"}
 
 
 def test_every_setting_it_sets_is_a_schema_key():
@@ -59,6 +61,13 @@ def test_every_parameter_key_is_a_numeric_setting_of_the_composed_config(cfg):
 def test_the_counter_rule_is_run_at_both_of_its_values(cfg):
     take = [p for p in sensitivity_spec(cfg)[0] if p.key == "desks.groups.take"]
     assert len(take) == 1 and {take[0].low, take[0].high} == {"strict", "when_idle"}
+
+
+def test_booking_is_run_off_and_on_from_the_first_day_of_the_period(cfg):
+    """Booked numbers start on 1 October 2025 by default: a July run would show no effect at all."""
+    booking = [p for p in sensitivity_spec(cfg)[0] if p.key == "desks.booking.enabled"]
+    assert len(booking) == 1 and (booking[0].low, booking[0].high) == (False, True)
+    assert str(cfg.desks.booking.start) == str(cfg.period.start)
 
 
 def test_a_choice_of_a_value_the_setting_does_not_take_is_refused_naming_its_end():
@@ -99,7 +108,7 @@ def test_a_tiny_run_writes_the_table_and_the_tornado(tmp_path):
     folder = tmp_path / "run"
     keep = ("other_duties_share",)  # and the counter rule: one number and one two-valued setting
     dropped = [f"~sensitivity.parameters.{name}" for name in compose_config("sensitivity=front_office")
-               .sensitivity.parameters if name not in keep]
+               .sensitivity.parameters if name not in keep] + ["~sensitivity.choices.booking"]
     done = run_module("sim.sensitivity", "sensitivity=front_office", "city.units=[ba_dinh]", "centre.enabled=false",
                       "period.end=2025-07-05", "sensitivity.replications=1", "progress=false", *dropped,
                       f"hydra.run.dir={folder}", cwd=tmp_path)

@@ -52,10 +52,10 @@ def desk_groups(d: dict, procedures: tuple[Procedure, ...], policy: DeskPolicy, 
         capped = tuple(p.field in fields for p in procedures)
 
     g = d["groups"]
+    if g["take"] not in TAKE_RULES:  # checked with the groups off too: a typo stops the run either way
+        raise ConfigError("desks.groups.take", f"unknown value {g['take']!r}; choose one of {', '.join(TAKE_RULES)}")
     if not g["enabled"]:
         return policy, (), capped
-    if g["take"] not in TAKE_RULES:
-        raise ConfigError("desks.groups.take", f"unknown value {g['take']!r}; choose one of {', '.join(TAKE_RULES)}")
     names = tuple(g["fields"])
     if not names:
         raise ConfigError("desks.groups.fields", "no counter group is given")
