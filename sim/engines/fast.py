@@ -61,26 +61,37 @@ class _DeskHall(DeskQueue):
         heapq.heappush(self.coming_back, (t, i))
 
     def run(self) -> None:
-        """Advance event by event to the horizon: desk frees, session boundaries, arrivals, returns."""
-        horizon, arrival, n_arrivals = self.horizon, self.arrival, len(self.arrival)
-        in_service, coming_back = self.in_service, self.coming_back
-        boundaries = self._boundaries()
+        """Advance event by event to the horizon: desk frees, session boundaries, arrivals, returns
+        (in that order at equal times). After each event the free desks that can call do
+        (:meth:`_call`); the quick test before it skips the common case of nothing to dispatch."""
+        horizon, in_service, coming_back = self.horizon, self.in_service, self.coming_back
+        heappop = heapq.heappop
+        arrival = self.arrival + [INF]  # sentinels: no length checks in the loop
+        boundaries = self._boundaries() + [(INF, False, False)]
+        idle, queues, queue, only, takers_of, group = self.idle, self.queues, self.queue, self.only, self.takers_of, self.group
+        pooled, booked_first = self.pooled, self.booked_first
         next_arrival = next_boundary = 0
+        t_arrival, t_boundary = arrival[0], boundaries[0][0]
         while True:
-            t_free = in_service[0][0] if in_service else INF
-            t_boundary = boundaries[next_boundary][0] if next_boundary < len(boundaries) else INF
-            t_arrival = arrival[next_arrival] if next_arrival < n_arrivals else INF
+            now = in_service[0][0] if in_service else INF
             t_back = coming_back[0][0] if coming_back else INF
-            now = min(t_free, t_boundary, t_arrival, t_back)
+            t_free = now
+            if t_boundary < now:
+                now = t_boundary
+            if t_arrival < now:
+                now = t_arrival
+            if t_back < now:
+                now = t_back
             if now >= horizon:
                 break
             if now == t_free:
-                g = heapq.heappop(in_service)[2]
-                self.desk_free(g)
-                callers = self.only[g]
+                g = heappop(in_service)[2]
+                idle[g] += 1  # desk_free
+                callers = only[g]
             elif now == t_boundary:
                 _, opening, last_of_day = boundaries[next_boundary]
                 next_boundary += 1
+                t_boundary = boundaries[next_boundary][0]
                 if opening:
                     self.open_session(now)
                 else:
@@ -90,10 +101,16 @@ class _DeskHall(DeskQueue):
                 if now == t_arrival:
                     i = next_arrival
                     next_arrival += 1
+                    t_arrival = arrival[next_arrival]
                 else:
-                    i = heapq.heappop(coming_back)[1]
+                    i = heappop(coming_back)[1]
                 self.join(i, now)
-                callers = self.takers_of[self.group[i]]
+                callers = takers_of[group[i]]
+            if pooled:
+                if not (idle[0] and (queue or booked_first)):
+                    continue
+            elif not (any(idle) and (any(queues) or booked_first)):
+                continue  # no free desk, or nobody in line: nothing to dispatch
             self._call(now, callers)
         self.close_books()
 
@@ -110,19 +127,15 @@ class _DeskHall(DeskQueue):
         """Free desks of ``callers`` (None: every group; see :meth:`dispatch`) call the next
         citizens in line, if the desks are serving: each is received at the end of its service (if
         before the horizon), the desk is free after its back work."""
-        if self.pooled:
-            if not (self.idle[0] and (self.queue or self.booked_first)):
-                return
-        elif not (any(self.idle) and (any(self.queues) or self.booked_first)):
-            return  # no free desk, or nobody in line: nothing to dispatch
-        back_work = self.back_work
+        back_work, desk_minutes, horizon, in_service = self.back_work, self.desk_minutes, self.horizon, self.in_service
+        with_visits = self.visits is not None
         for g, i in self.dispatch(now, callers):
-            end = now + self.desk_minutes[i]
-            if end < self.horizon:
+            end = now + desk_minutes[i]
+            if end < horizon:
                 self.desk_end[i] = end
-                if i < self.n_in_person and self.visits is not None:  # a submission, received at the end
+                if with_visits and i < self.n_in_person:  # a submission, received at the end
                     self.visits_after_receipt(i, end)
-            heapq.heappush(self.in_service, (end if back_work is None else end + back_work[i], i, g))
+            heapq.heappush(in_service, (end if back_work is None else end + back_work[i], i, g))
 
 
 # --- back office -------------------------------------------------------------------------------

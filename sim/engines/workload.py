@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -95,8 +96,12 @@ class Workload:
         return len(self.arrival) - int(self.opening.sum())
 
 
-def in_person_rate_pieces(scenario: Scenario, calendar: WorkCalendar) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Open time cut at clock hours: (start, length, relative intensity) of each piece."""
+@lru_cache(maxsize=32)
+def _rate_pieces(calendar: WorkCalendar, weekday_weights: tuple[float, ...], hour_weights: tuple[float, ...]
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Open time cut at clock hours: (start, length, relative intensity) of each piece, and the open
+    weight of its week; once per calendar and weights (every unit of a process shares them: the
+    loops run over every open hour of the period)."""
     starts, lengths, weights = [], [], []
     for s, e in calendar.sessions_within(0.0, calendar.horizon):
         e = min(e, calendar.horizon)
@@ -107,20 +112,35 @@ def in_person_rate_pieces(scenario: Scenario, calendar: WorkCalendar) -> tuple[n
             hour = int(t % MINUTES_PER_DAY // 60)
             starts.append(t)
             lengths.append(piece_end - t)
-            weights.append(scenario.weekday_weights[weekday] * scenario.hour_weights[hour])
+            weights.append(weekday_weights[weekday] * hour_weights[hour])
             t = piece_end
-    return np.array(starts), np.array(lengths), np.array(weights)
+    starts, lengths, weights = np.array(starts), np.array(lengths), np.array(weights)
+    if len(starts) == 0:
+        return starts, lengths, weights, np.zeros(0)
+    days, day_of_piece = np.unique((starts // MINUTES_PER_DAY).astype(np.int64), return_inverse=True)
+    week_weight: dict[dt.date, float] = {}
+    per_day_weight = np.empty(len(days))  # the open weight of each day's whole week
+    for k, d in enumerate(days.tolist()):
+        date = calendar.start + dt.timedelta(days=d)
+        monday = date - dt.timedelta(days=date.weekday())
+        if monday not in week_weight:
+            week_weight[monday] = sum(_open_weight(calendar.spec, weekday_weights, hour_weights, monday + dt.timedelta(days=j))
+                                      for j in range(7))
+        per_day_weight[k] = week_weight[monday]
+    for array in (starts, lengths, weights, per_day_weight):
+        array.flags.writeable = False  # shared by every caller
+    return starts, lengths, weights, per_day_weight[day_of_piece]
 
 
-def _open_weight(scenario: Scenario, date: dt.date) -> float:
+def _open_weight(spec, weekday_weights: tuple[float, ...], hour_weights: tuple[float, ...], date: dt.date) -> float:
     """A day's weighted open minutes: each open minute counts its weekday's and hour's weight."""
     total = 0.0
-    weekday = scenario.weekday_weights[date.weekday()]
-    for s, e in scenario.calendar.sessions_on(date):
+    weekday = weekday_weights[date.weekday()]
+    for s, e in spec.sessions_on(date):
         t = s
         while t < e:
             piece_end = min(e, (t // 60 + 1) * 60)
-            total += weekday * scenario.hour_weights[int(t // 60) % 24] * (piece_end - t)
+            total += weekday * hour_weights[int(t // 60) % 24] * (piece_end - t)
             t = piece_end
     return total
 
@@ -136,19 +156,9 @@ def in_person_expected(scenario: Scenario, calendar: WorkCalendar, per_day: floa
     on a day do not depend on where the period starts or ends: a run to 23 September sees the
     same 30 August as a run to 30 August.
     """
-    starts, lengths, weights = in_person_rate_pieces(scenario, calendar)
+    starts, lengths, weights, per_week = _rate_pieces(calendar, tuple(scenario.weekday_weights), tuple(scenario.hour_weights))
     if len(starts) == 0:
         return starts, lengths, weights
-    days, day_of_piece = np.unique((starts // MINUTES_PER_DAY).astype(np.int64), return_inverse=True)
-    week_weight: dict[dt.date, float] = {}
-    per_day_weight = np.empty(len(days))  # the open weight of each day's whole week
-    for k, d in enumerate(days.tolist()):
-        date = calendar.start + dt.timedelta(days=d)
-        monday = date - dt.timedelta(days=date.weekday())
-        if monday not in week_weight:
-            week_weight[monday] = sum(_open_weight(scenario, monday + dt.timedelta(days=j)) for j in range(7))
-        per_day_weight[k] = week_weight[monday]
-    per_week = per_day_weight[day_of_piece]
     expected = np.divide(7 * per_day * weights * lengths, per_week, out=np.zeros(len(starts)), where=per_week > 0)
     return starts, lengths, expected
 
