@@ -60,6 +60,10 @@ class _DeskHall(DeskQueue):
     def come_back(self, i: int, t: float) -> None:
         heapq.heappush(self.coming_back, (t, i))
 
+    def come_back_all(self, citizens: list[int], times: list[float]) -> None:
+        self.coming_back.extend(zip(times, citizens))
+        heapq.heapify(self.coming_back)
+
     def run(self) -> None:
         """Advance event by event to the horizon: desk frees, session boundaries, arrivals, returns
         (in that order at equal times). After each event the free desks that can call do
@@ -379,7 +383,7 @@ def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int | Desks
         staff_busy, approver_busy, staff_overtime = [0.0] * n_pools, [0.0] * n_departments, [0.0] * n_pools
 
     return UnitOutcome(
-        stage=stage_at_horizon(hall.stage[:len(w)], receipt, done),
+        stage=stage_at_horizon(np.array(hall.stage[:len(w)], dtype=np.int8), receipt, done),
         receipt=receipt,
         due=due,
         done=done,

@@ -330,7 +330,7 @@ class UnitModel:
         hall.close_books()
         desk = hall.record_fields()
         return UnitOutcome(
-            stage=stage_at_horizon(hall.stage[:self.n], self.receipt, self.done),
+            stage=stage_at_horizon(np.array(hall.stage[:self.n], dtype=np.int8), self.receipt, self.done),
             receipt=self.receipt,
             due=self.due,
             done=self.done,

@@ -88,7 +88,7 @@ class DeskQueue:
         n_all = n + m  # records, then desk-only visits
         self.calendar, self.horizon = calendar, calendar.horizon
         self.closing = CLOSING_RULES.get(policy.closing)
-        self.stage = np.zeros(n_all, dtype=np.int8)
+        self.stage = [0] * n_all  # a list: faster than a numpy array for one element at a time
         self.desk_start = [NAN] * n_all
         self.desk_end = [NAN] * n_all
         self.desk_wait = [0.0] * n_all  # all stays in the queue together
@@ -107,8 +107,10 @@ class DeskQueue:
         self.returns = workload.returns.tolist()
         self.return_position = workload.return_position.tolist()
         self.group = workload.desk_group.tolist()
-        # each record's desk-only visits (citizen numbers), and what schedules them at its receipt
-        self.visits_of: dict[int, list[int]] = {}
+        # each record's desk-only visits (citizen numbers), and what schedules them at its receipt:
+        # record i's are _visit_ids[_visits_from[i]:_visits_from[i + 1]], in visit order
+        self._visits_from: list[int] = [0] * (n + 1)
+        self._visit_ids: list[int] = []
         self.extra_arrival = [NAN] * m
         if m:
             self.patience += visits.patience_minutes.tolist()
@@ -117,9 +119,10 @@ class DeskQueue:
             self.returns += visits.returns.tolist()
             self.return_position += visits.return_position.tolist()
             self.group += visits.desk_group.tolist()
-            for k, i in enumerate(visits.record.tolist()):
-                if i >= 0:
-                    self.visits_of.setdefault(i, []).append(n + k)
+            owned = np.flatnonzero(visits.record >= 0)
+            owner = visits.record[owned]
+            self._visits_from = np.concatenate([[0], np.cumsum(np.bincount(owner, minlength=n))]).tolist()
+            self._visit_ids = (n + owned[np.argsort(owner, kind="stable")]).tolist()
             self._deadline = workload.deadline_wd.tolist()
             self._paused = workload.paused_wd.tolist()
             self._deadline_array, self._paused_array = workload.deadline_wd, workload.paused_wd
@@ -163,25 +166,35 @@ class DeskQueue:
         """Make citizen ``i``, who gave up or was asked to return, rejoin the line at ``t`` (before the horizon)."""
         raise NotImplementedError
 
+    def come_back_all(self, citizens: list[int], times: list[float]) -> None:
+        """:meth:`come_back` for many citizens at once (an engine may schedule them in bulk)."""
+        for i, t in zip(citizens, times):
+            self.come_back(i, t)
+
+    def _schedule_visits(self, ks: np.ndarray, t: np.ndarray) -> None:
+        """Desk-only visits ``ks`` (visit numbers) come at ``t``, those before the horizon."""
+        keep = t < self.horizon
+        ks, t = ks[keep].tolist(), t[keep].tolist()
+        for k, tk in zip(ks, t):
+            self.extra_arrival[k] = tk
+        self.come_back_all([self.n_records + k for k in ks], t)
+
     def start_visits(self) -> None:
         """Schedule every guidance visit at its drawn time (the engine calls this once, at time 0)."""
         if self.visits is None:
             return
-        n = self.n_records
-        for k, (kind, t) in enumerate(zip(self._visit_kind, self.visits.arrival.tolist())):
-            if kind == GUIDANCE and t < self.horizon:
-                self.extra_arrival[k] = t
-                self.come_back(n + k, t)
+        ks = np.flatnonzero(self.visits.kind == GUIDANCE)
+        self._schedule_visits(ks, self.visits.arrival[ks])
 
     def visits_after_receipt(self, i: int, receipt: float) -> None:
         """Record ``i`` is received at ``receipt`` (before the horizon): schedule its collection and
         supplement visits (:func:`~sim.engines.visits.visit_time`), those before the horizon."""
-        visits = self.visits_of.get(i)
-        if visits is None:
+        first, end = self._visits_from[i], self._visits_from[i + 1]
+        if first == end:
             return
         calendar, n = self.calendar, self.n_records
         due = calendar.extend_due(calendar.due_time(receipt, self._deadline[i]), self._paused[i])
-        for j in visits:
+        for j in self._visit_ids[first:end]:
             k = j - n
             t = visit_time(calendar, self._visit_kind[k], receipt, due, self._visit_days[k], self._visit_position[k])
             if t < self.horizon:
@@ -201,10 +214,7 @@ class DeskQueue:
         i = visits.record[ks]
         receipt = receipt_of[i]
         due = calendar.extend_dues(calendar.due_times(receipt, self._deadline_array[i]), self._paused_array[i])
-        t = visit_times(calendar, visits.kind[ks], receipt, due, visits.days[ks], visits.position[ks])
-        for k, tk in zip(ks[t < self.horizon].tolist(), t[t < self.horizon].tolist()):
-            self.extra_arrival[k] = tk
-            self.come_back(n + k, tk)
+        self._schedule_visits(ks, visit_times(calendar, visits.kind[ks], receipt, due, visits.days[ks], visits.position[ks]))
 
     def record_fields(self) -> dict[str, np.ndarray]:
         """The desk's per-record outcome arrays (the records' part of each citizen list)."""
@@ -252,7 +262,7 @@ class DeskQueue:
             self.closed_since = now
         self.stage[i] = DESK_QUEUE
         self.entered[i] = now
-        self.lane_of(i).append(i)
+        (self.booked_lanes if self.booked_first and self.booked[i] else self.queues)[self.group[i]].append(i)  # lane_of
 
     def ask_to_return(self, i: int, now: float) -> None:
         """The day's intake is full: the citizen's visit ends at once and they come back the next
@@ -419,6 +429,10 @@ class DeskQueue:
         entered = self.entered[i]
         self.visit_enter.append(entered)
         self.visit_exit.append(t)
+        spells = self.closed_spells
+        if self.closed_since is None and (not spells or entered >= spells[-1][1]):
+            self.desk_wait[i] += t - entered  # the usual case (closed_minutes is 0): desks serving all along
+            return
         closed = self.closed_minutes(entered, t)
         self.closed_wait[i] += closed
         self.desk_wait[i] += t - entered if self.wait_counts_closed else t - entered - closed
