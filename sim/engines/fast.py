@@ -109,7 +109,14 @@ class _DeskHall(DeskQueue):
                 else:
                     i = heappop(coming_back)[1]
                 self.join(i, now)
-                callers = takers_of[group[i]]
+                g = group[i]
+                if idle[g] and not booked_first and queues[g] and (self.open or self.overtime):
+                    # a counter of their own group is free and the line was empty: it calls them at
+                    # once, as dispatch would (every other group was settled and gains nobody)
+                    idle[g] -= 1
+                    self._start_service(now, g, self._call_from(now, queues[g]))
+                    continue
+                callers = takers_of[g]
             if pooled:
                 if not (idle[0] and (queue or booked_first)):
                     continue
@@ -131,15 +138,18 @@ class _DeskHall(DeskQueue):
         """Free desks of ``callers`` (None: every group; see :meth:`dispatch`) call the next
         citizens in line, if the desks are serving: each is received at the end of its service (if
         before the horizon), the desk is free after its back work."""
-        back_work, desk_minutes, horizon, in_service = self.back_work, self.desk_minutes, self.horizon, self.in_service
-        with_visits = self.visits is not None
         for g, i in self.dispatch(now, callers):
-            end = now + desk_minutes[i]
-            if end < horizon:
-                self.desk_end[i] = end
-                if with_visits and i < self.n_in_person:  # a submission, received at the end
-                    self.visits_after_receipt(i, end)
-            heapq.heappush(in_service, (end if back_work is None else end + back_work[i], i, g))
+            self._start_service(now, g, i)
+
+    def _start_service(self, now: float, g: int, i: int) -> None:
+        """A desk of group ``g`` serves citizen ``i`` from ``now``."""
+        end = now + self.desk_minutes[i]
+        if end < self.horizon:
+            self.desk_end[i] = end
+            if i < self.n_in_person and self.visits is not None:  # a submission, received at the end
+                self.visits_after_receipt(i, end)
+        back_work = self.back_work
+        heapq.heappush(self.in_service, (end if back_work is None else end + back_work[i], i, g))
 
 
 # --- back office -------------------------------------------------------------------------------
