@@ -60,11 +60,14 @@ def test_a_free_counter_takes_another_groups_citizen_when_its_own_queue_is_empty
     # counter, idle at 3, takes citizen 3 at once (until 7) and citizen 4 on arrival.
     strict = every_engine(scenario, calendar, workload, Desks((1, 1)), groups=("A", "B"), general=(False, False),
                           take="strict")
-    for outcomes, starts in ((when_idle, [0, 1, 10, 11, 15]), (strict, [0, 10, 20, 3, 12])):
+    # whose counter served each: under when_idle citizen 1 (A) is B's counter's; strictly, each its own
+    for outcomes, starts, served_by in ((when_idle, [0, 1, 10, 11, 15], [0, 1, 0, 1, 1]),
+                                        (strict, [0, 10, 20, 3, 12], [0, 0, 0, 1, 1])):
         for engine, outcome in outcomes.items():
             np.testing.assert_allclose(outcome.desk_start - opening, starts, atol=1e-9, err_msg=engine)
             np.testing.assert_allclose(outcome.desk_wait, np.array(starts) - [0, 1, 2, 3, 12], atol=1e-9,
                                        err_msg=engine)
+            assert outcome.desk_served_by.tolist() == served_by, engine
 
 
 def test_a_general_counter_takes_the_citizen_who_has_waited_longest():
@@ -79,6 +82,7 @@ def test_a_general_counter_takes_the_citizen_who_has_waited_longest():
                             general=(False, False, True), take="strict")
     for engine, outcome in outcomes.items():
         np.testing.assert_allclose(outcome.desk_start - opening, [0, 1, 2, 5, 10], atol=1e-9, err_msg=engine)
+        assert outcome.desk_served_by.tolist() == [0, 1, 2, 2, 1], engine  # G served a B and an A citizen
 
 
 def test_land_files_beyond_the_days_cap_are_asked_to_come_back_the_next_open_day():
@@ -175,6 +179,15 @@ def test_waits_per_counter_group_add_up_to_the_units_and_the_city():
         assert [unit[f"desks_{g}"] for g in names] == list(rows["desks"])
     np.testing.assert_allclose(units.groupby("group")["served_at_desk"].sum()[list(names)],
                                city.loc[list(names), "served_at_desk"])
+    # every citizen served was served by one group's desk: the general counter, with no line of its
+    # own, serves the others' citizens; per desk and open day from the unit's open days
+    for slug, rows in units.groupby("slug", sort=False):
+        assert rows["served_by_its_desks"].sum() == pytest.approx(rows["served_at_desk"].sum())
+    assert city.loc["general", "served_at_desk"] == 0 and city.loc["general", "served_by_its_desks"] > 0
+    open_days = results[0][0].open_days.sum()
+    row = units.iloc[0]
+    assert open_days > 0 and row["served_per_desk_per_day"] == pytest.approx(
+        np.mean([(rep[0].served_groups == 0).sum() for rep in results]) / (row["desks"] * open_days))
     assert (run.units["asked_to_return"] > 0).any() and (run.units["return_visits"] > 0).any()
     assert (run.units["return_visits"] <= run.units["asked_to_return"]).all()
     served = city[city["served_at_desk"] > 0]

@@ -30,27 +30,42 @@ def group_wait_kpis(waits: np.ndarray, target: float) -> dict[str, float]:
 
 
 def counter_group_table(scenario: Scenario, results: list) -> pd.DataFrame:
-    """One row per counter group for the whole run (slug ``city``) and per unit and group: its desks
-    and the desk-wait KPIs, means over replications of each replication's figure (served citizens:
-    a mean per replication)."""
+    """One row per counter group for the whole run (slug ``city``) and per unit and group: its desks,
+    the desk-wait KPIs of the citizens in its line, and the citizens its own desks served (from
+    any line: a general counter takes every group's citizens) and per desk and open day; each the
+    mean over replications of each replication's figure."""
     groups = scenario.desk_policy.groups
     target = scenario.desk_policy.wait_target_minutes
     rows = []
 
-    def row(slug: str, kind: str, g: int, desks: int, per_rep: list[np.ndarray]) -> dict:
+    def row(slug: str, kind: str, g: int, desks: int, per_rep: list[np.ndarray], served: list[float],
+            desk_days: list[float]) -> dict:
         kpis = pd.DataFrame([group_wait_kpis(w.astype(float), target) for w in per_rep]).mean().to_dict()
-        return {"slug": slug, "kind": kind, "group": groups[g], "desks": desks, **kpis}
+        per_desk = [s / d for s, d in zip(served, desk_days) if d > 0]
+        return {"slug": slug, "kind": kind, "group": groups[g], "desks": desks, **kpis,
+                "served_by_its_desks": float(np.mean(served)),
+                "served_per_desk_per_day": float(np.mean(per_desk)) if per_desk else np.nan}
 
     def desks_of(plan, g: int) -> int:
         return plan.desk_plan.counts[g] if g < len(plan.desk_plan.counts) else 0
 
+    def served_by(r, g: int) -> float:
+        return float((r.served_groups == g).sum())
+
+    def desk_days(r, plan, g: int) -> float:
+        return float(desks_of(plan, g) * r.open_days.sum())
+
+    units = scenario.units
     for g in range(len(groups)):
         per_rep = [np.concatenate([r.waits[r.wait_groups == g] for r in rep]) for rep in results]
-        rows.append(row("city", "city", g, sum(desks_of(p, g) for p in scenario.units), per_rep))
-    for position, plan in enumerate(scenario.units):
+        rows.append(row("city", "city", g, sum(desks_of(p, g) for p in units), per_rep,
+                        [sum(served_by(r, g) for r in rep) for rep in results],
+                        [sum(desk_days(r, units[r.position], g) for r in rep) for rep in results]))
+    for position, plan in enumerate(units):
         for g in range(len(groups)):
-            per_rep = [rep[position].waits[rep[position].wait_groups == g] for rep in results]
-            rows.append(row(plan.unit.slug, plan.unit.kind, g, desks_of(plan, g), per_rep))
+            reps = [rep[position] for rep in results]
+            rows.append(row(plan.unit.slug, plan.unit.kind, g, desks_of(plan, g), [r.waits[r.wait_groups == g] for r in reps],
+                            [served_by(r, g) for r in reps], [desk_days(r, plan, g) for r in reps]))
     return pd.DataFrame(rows)
 
 

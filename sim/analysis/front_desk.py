@@ -20,6 +20,15 @@ def wait_groups(workload: Workload, outcome: UnitOutcome) -> np.ndarray:
     return groups.astype(np.int8)
 
 
+def served_groups(workload: Workload, outcome: UnitOutcome) -> np.ndarray:
+    """The counter group whose desk served each served citizen, in the order of ``UnitResult.waits``
+    (a general counter, or any counter under ``take=when_idle``, serves other groups' citizens)."""
+    groups = outcome.desk_served_by[~np.isnan(outcome.desk_start)]
+    if workload.visits is not None and len(workload.visits):
+        groups = np.concatenate([groups, outcome.extra_desk_served_by[~np.isnan(outcome.extra_desk_start)]])
+    return groups.astype(np.int8)
+
+
 def front_desk_counts(outcome: UnitOutcome) -> np.ndarray:
     """FRONT_DESK_COUNTS of one unit: times citizens were asked to come back (the day's land intake
     was full), and the visits they made coming back so before the horizon."""

@@ -71,6 +71,7 @@ class UnitResult:
     # the counter group of each served citizen, aligned with waits; and FRONT_DESK_COUNTS
     # (sim.analysis.front_desk): both set by sim.experiments.runner.run_unit
     wait_groups: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    served_groups: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))  # whose desk served each
     front_desk: np.ndarray = field(default_factory=lambda: np.zeros(2))
     # (report dates, REPORT_COUNTS): one row per Scenario.report_days, the period's last day last
     report: np.ndarray = field(default_factory=lambda: np.zeros((0, len(REPORT_COUNTS))))

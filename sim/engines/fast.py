@@ -114,7 +114,9 @@ class _DeskHall(DeskQueue):
                     # a counter of their own group is free and the line was empty: it calls them at
                     # once, as dispatch would (every other group was settled and gains nobody)
                     idle[g] -= 1
-                    self._start_service(now, g, self._call_from(now, queues[g]))
+                    i = self._call_from(now, queues[g])
+                    self.served_by[i] = g
+                    self._start_service(now, g, i)
                     continue
                 callers = takers_of[g]
             if pooled:
@@ -400,7 +402,7 @@ def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int | Desks
         desk_start=desk["desk_start"],
         desk_end=desk_end,
         desk_wait=desk["desk_wait"],
-        desk_wait_closed=desk["desk_wait_closed"],
+        desk_wait_closed=desk["desk_wait_closed"], desk_served_by=desk["desk_served_by"],
         abandoned_at=desk["abandoned_at"],
         visit_enter=np.array(hall.visit_enter),
         visit_exit=np.array(hall.visit_exit),

@@ -31,6 +31,9 @@ class UnitOutcome:
     # minutes of desk_wait's stays in line while the desks did not serve (before opening, over the
     # lunch break); desk_wait leaves them out unless DeskPolicy.wait_counts_closed
     desk_wait_closed: np.ndarray | None = None
+    # the counter group whose desk served each record (-1: not served): its own group's, or, where
+    # a free counter takes from another group's line, that counter's
+    desk_served_by: np.ndarray | None = None
     reviewed: np.ndarray | None = None  # when the officers' review ended; nan if not by the horizon
     # per record: times asked at the desk to come back another day (the daily land intake was
     # full), and times they came back so (before the horizon); zeros without an intake cap
@@ -45,4 +48,5 @@ class UnitOutcome:
     extra_desk_end: np.ndarray | None = None
     extra_desk_wait: np.ndarray | None = None
     extra_desk_wait_closed: np.ndarray | None = None
+    extra_desk_served_by: np.ndarray | None = None
     extra_abandoned_at: np.ndarray | None = None

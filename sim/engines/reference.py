@@ -337,7 +337,7 @@ class UnitModel:
             desk_start=desk["desk_start"],
             desk_end=desk["desk_end"],
             desk_wait=desk["desk_wait"],
-            desk_wait_closed=desk["desk_wait_closed"],
+            desk_wait_closed=desk["desk_wait_closed"], desk_served_by=desk["desk_served_by"],
             abandoned_at=desk["abandoned_at"],
             visit_enter=np.array(hall.visit_enter),
             visit_exit=np.array(hall.visit_exit),

@@ -92,6 +92,7 @@ class DeskQueue:
         self.desk_start = [NAN] * n_all
         self.desk_end = [NAN] * n_all
         self.desk_wait = [0.0] * n_all  # all stays in the queue together
+        self.served_by = [-1] * n_all  # the counter group whose desk served each citizen (-1: none)
         self.abandoned_at = [NAN] * n_all
         self.entered = [0.0] * n_all  # when the current stay in the queue began
         self.gave_up_before = [False] * n_all
@@ -221,6 +222,7 @@ class DeskQueue:
         n = self.n_records
         return {"desk_start": np.array(self.desk_start[:n]), "desk_end": np.array(self.desk_end[:n]),
                 "desk_wait": np.array(self.desk_wait[:n]), "desk_wait_closed": np.array(self.closed_wait[:n]),
+                "desk_served_by": np.array(self.served_by[:n], dtype=np.int8),
                 "abandoned_at": np.array(self.abandoned_at[:n]),
                 "asked_to_return": np.array(self.asked_to_return[:n], dtype=np.int64),
                 "return_visits": np.array(self.return_visits[:n], dtype=np.int64)}
@@ -234,6 +236,7 @@ class DeskQueue:
                 "extra_desk_end": np.array(self.desk_end[n:], dtype=float),
                 "extra_desk_wait": np.array(self.desk_wait[n:], dtype=float),
                 "extra_desk_wait_closed": np.array(self.closed_wait[n:], dtype=float),
+                "extra_desk_served_by": np.array(self.served_by[n:], dtype=np.int8),
                 "extra_abandoned_at": np.array(self.abandoned_at[n:], dtype=float)}
 
     def waiting(self) -> int:
@@ -320,6 +323,7 @@ class DeskQueue:
                 if i < 0:
                     break
                 calls.append((g, i))
+                self.served_by[i] = g
                 idle[g] -= 1
         if not self.pooled and (any(queues) or any(booked)):  # someone is left for another group's desks
             for g in groups:
@@ -327,7 +331,9 @@ class DeskQueue:
                     h = self._longest_waiting(now, self.may_take[g])
                     if h < 0:
                         break
-                    calls.append((g, self.call_next(now, h)))
+                    i = self.call_next(now, h)
+                    calls.append((g, i))
+                    self.served_by[i] = g
                     idle[g] -= 1
         return calls
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
-from sim.analysis.front_desk import front_desk_counts, wait_groups
+from sim.analysis.front_desk import front_desk_counts, served_groups, wait_groups
 from sim.analysis.unit_counts import UnitResult, summarise_unit
 from sim.model.calendar import CalendarSpec, WorkCalendar
 from sim.engines.contract import ENGINES
@@ -60,6 +60,7 @@ def run_unit(scenario: Scenario, replication: int, position: int) -> UnitResult:
     calendar, workload, outcome = simulate_records(scenario, replication, position)
     result = summarise_unit(replication, position, scenario, scenario.units[position], calendar, workload, outcome)
     result.wait_groups, result.front_desk = wait_groups(workload, outcome), front_desk_counts(outcome)
+    result.served_groups = served_groups(workload, outcome)
     if scenario.stock.save_snapshot:
         result.closing_stock = closing_stock(workload, outcome, calendar)
     return result
