@@ -324,6 +324,36 @@ def test_a_step_that_buys_nothing_stops_the_unit_as_out_of_reach():
     assert not search.finished and search.x == (4,)
 
 
+def test_a_target_that_reach_factor_times_every_count_still_misses_is_out_of_reach():
+    """The Centre's branches: more officers bring the on-time share up a little each step, towards a
+    ceiling that lateness from outside the office sets; the probe tells it apart from slow progress."""
+    from sim.experiments.recommendation import Resource, UnitSearch, _advance
+
+    spec = recommend_spec(mmc_config(0.35, 5.0))
+    resources = [Resource("counters", "all", 1, 40)]
+    search = UnitSearch(0, resources, (2,), (2,), (4,), steps=["+all", "+all"], before_step=(3,))
+    assert search.probe_due() and search.probe_vector(spec.reach_factor) == (12,)
+    search.probe = (12,)
+    still_long = [{"desk_wait_p90_min": w} for w in (9.0, 9.5, 10.0, 9.0, 9.5)]
+    results = {(0, (3,)): [{"desk_wait_p90_min": w + 2} for w in (9.0, 9.5, 10.0, 9.0, 9.5)],
+               (0, (4,)): [{"desk_wait_p90_min": w + 1, "_group_p90": [w + 1]} for w in (9.0, 9.5, 10.0, 9.0, 9.5)],
+               (0, (12,)): still_long}
+    _advance(search, results, spec)
+    assert search.finished and search.outcome == "out of reach" and search.out_of_reach == ("desk_wait_p90_min",)
+    # a probe that meets the target leaves the search climbing
+    results[(0, (12,))] = [{"desk_wait_p90_min": 1.0} for _ in range(5)]
+    search = UnitSearch(0, resources, (2,), (2,), (4,), steps=["+all", "+all"], before_step=(3,), probe=(12,))
+    _advance(search, results, spec)
+    assert not search.finished and search.x == (5,)
+
+
+def test_a_unit_whose_last_removal_is_already_known_settles_without_another_round():
+    """A search can move on what is already simulated: the loop must not stop it as 'rounds ran out'."""
+    cfg = load_config("city.units=[ba_dinh]", *SHORT)
+    (search,) = recommend(cfg, workers=1).searches
+    assert search.outcome == "minimal", search.outcome
+
+
 def test_officers_move_to_a_new_department_as_the_policy_says():
     from sim.experiments.structure_plan import staff_under
 

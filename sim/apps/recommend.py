@@ -41,7 +41,7 @@ def main(cfg: DictConfig, _spec, folder: Path) -> None:
 
     def report(rounds: int, open_units: int) -> None:
         if cfg.progress:
-            print(f"recommend: round {rounds}, {open_units} units still open", flush=True)
+            print(f"recommend: round {rounds}, {open_units} unit{'' if open_units == 1 else 's'} still open", flush=True)
 
     if cfg.recommend.budget.enabled:
         _fixed_budget(cfg, folder)

@@ -538,6 +538,11 @@ class RecommendConfig:
     # A step up adds one counter or officer, or this share of the count if that is more (a
     # department of 100 officers moves by 5); steps down are always one. Assumption.
     step_share: float = 0.05
+    # After two steps up that left a target missed, the unit is also run with this many times every
+    # count (at most the ceilings), on the same replications: a target that even this misses is out
+    # of reach by staffing (at the City Centre's branches, late records from waits outside the
+    # office), and the unit's search ends there. Assumption.
+    reach_factor: float = 3.0
     # Structures (conf/structure/) each unit is also run under, today's counts, on the same
     # replications: which units gain from a fourth or fifth department, and a city plan within
     # structure.max_average_units (sim.experiments.structure_plan). Empty: not run.

@@ -67,6 +67,7 @@ class RecommendSpec:
     max_desks: int
     max_staff: int
     step_share: float = 0.0
+    reach_factor: float = 3.0
 
 
 def _number(value: Any, key: str, low: float, high: float, whole: bool = False) -> float:
@@ -111,9 +112,10 @@ def recommend_spec(cfg: DictConfig) -> RecommendSpec:
         raise ConfigError("recommend.max_replications", f"{r['max_replications']} is below recommend.replications "
                                                         f"{r['replications']}")
     _number(r["step_share"], "recommend.step_share", 0, 1)
+    _number(r["reach_factor"], "recommend.reach_factor", 1.5, 100)
     return RecommendSpec(targets, float(r["confidence"]), float(r["decision_confidence"]), float(r["screen_load"]),
                          int(r["replications"]), int(r["max_replications"]), int(r["max_rounds"]),
-                         int(r["max_desks"]), int(r["max_staff"]), float(r["step_share"]))
+                         int(r["max_desks"]), int(r["max_staff"]), float(r["step_share"]), float(r["reach_factor"]))
 
 
 # --- resources of a unit -----------------------------------------------------------------------
@@ -337,7 +339,15 @@ class UnitSearch:
     rejected: list[tuple[int, ...]] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
     before_step: tuple[int, ...] | None = None  # the rejected candidate the last step up came from
-    out_of_reach: tuple[str, ...] = ()  # targets one more resource did not bring closer
+    out_of_reach: tuple[str, ...] = ()  # targets one more resource did not bring closer, or the reach probe missed
+    probe: tuple[int, ...] | None = None  # every count times recommend.reach_factor, run after two steps up
+
+    def probe_due(self) -> bool:
+        """Two steps up have not met the targets yet: time to try the reach probe."""
+        return self.probe is None and sum(step.startswith("+") for step in self.steps) >= 2
+
+    def probe_vector(self, factor: float) -> tuple[int, ...]:
+        return tuple(min(r.ceiling, max(v + 1, math.ceil(factor * v))) for v, r in zip(self.x, self.resources))
 
     def below(self, r: int) -> tuple[int, ...] | None:
         if self.x[r] - 1 < self.resources[r].floor:
@@ -463,12 +473,24 @@ def recommend(cfg: DictConfig, workers: int | None = None, progress=None) -> Rec
                                        for v in [search.below(r)] if v is not None and not search.known_bad(v)]
             if rounds == 0:
                 candidates.append(search.current)  # today's counts, for the report
+            if search.probe_due():
+                search.probe = search.probe_vector(spec.reach_factor)
+            if search.probe is not None:
+                candidates.append(search.probe)
             for v in candidates:
                 n = wanted(search, v)
                 if n:
                     requests[(search.position, v)] = n
-        if not requests:
-            break
+        if not requests:  # nothing to simulate: a search may still move on what is known (to a removal already run)
+            moved = False
+            for search in searches:
+                if not search.finished:
+                    state = (search.x, search.finished)
+                    _advance(search, results, spec)
+                    moved = moved or (search.x, search.finished) != state
+            if not moved:
+                break
+            continue
         tasks, keys = [], []
         for (position, v), n in requests.items():
             have = len(results.get((position, v), []))
@@ -529,6 +551,12 @@ def _brought_closer(before: list[dict], after: list[dict], failing: tuple[str, .
 def _advance(search: UnitSearch, results: dict, spec: RecommendSpec) -> None:
     """Move one unit's search on from what its candidates' replications say."""
     reps = results.get((search.position, search.x), [])
+    probe = results.get((search.position, search.probe), []) if search.probe is not None else []
+    if probe:
+        unreachable = tuple(n for n, v in candidate_verdict(probe, spec)[1].items() if v == REJECTED)
+        if unreachable:  # even reach_factor times every count misses them: staffing cannot reach them
+            search.finished, search.outcome, search.out_of_reach = True, "out of reach", unreachable
+            return
     verdict, each = candidate_verdict(reps, spec)
     if verdict == OPEN:
         return

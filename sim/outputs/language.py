@@ -7,6 +7,8 @@ The glossary (``GLOSSARY``) defines every term the reports use, once.
 
 from __future__ import annotations
 
+import re
+
 from sim.config.schema import REPORT_LANGUAGES
 
 LANGUAGES = REPORT_LANGUAGES
@@ -171,10 +173,14 @@ TEXTS: dict[str, dict[str, str]] = {
                          "{high}] (today {today}); the most: {most}.",
                    "vi": "Làm thêm giờ với phương án đề xuất: {value} giờ mỗi cán bộ mỗi tuần [khoảng tin cậy 95 %: "
                          "{low} – {high}] (hiện nay {today}); nhiều nhất: {most}."},
-    "r_out_of_reach": {"en": "{n} units cannot reach a target with more counters or officers (one more brought it no "
-                             "measurable step closer) and keep the counts before that step: {names}.",
-                       "vi": "{n} đơn vị không thể đạt một mục tiêu bằng cách thêm quầy hay cán bộ (thêm một không "
-                             "cải thiện đo được) và giữ số trước bước đó: {names}."},
+    "r_out_of_reach": {"en": "{n} units cannot reach a target with more counters or officers ({factor} times every "
+                             "count still misses it, or one more brought it no measurable step closer); their counts "
+                             "are the last tried: {names}.",
+                       "vi": "{n} đơn vị không thể đạt một mục tiêu bằng cách thêm quầy hay cán bộ (gấp {factor} lần "
+                             "mọi số vẫn không đạt, hoặc thêm một không cải thiện đo được); số của chúng là phương án "
+                             "thử cuối cùng: {names}."},
+    "r_reach_value": {"en": "{target} {value} with {factor} times every count",
+                      "vi": "{target} {value} khi gấp {factor} lần mọi số"},
     "r_not_settled": {"en": "{n} units are not settled (replications or rounds ran out, or a resource reached its "
                             "ceiling); their counts are the last tried: {names}.",
                       "vi": "{n} đơn vị chưa có kết luận (hết lần chạy lặp hoặc vòng, hoặc chạm mức tối đa); số "
@@ -348,10 +354,19 @@ RECOMMEND_GLOSSARY: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 
+# English counts of one: "1 units are" -> "1 unit is", "the 1 settled units" -> "the 1 settled unit"
+# (not "21 units", "1,001 units" or "1 of 3 units"); Vietnamese nouns have no plural.
+_ONE_ARE = re.compile(r"(?<![\d.,])1 ((?:[a-z]+ )?)units are\b")
+_ONE = re.compile(r"(?<![\d.,])1 ((?:settled |more |fewer )?)units\b")
+
+
 def text(key: str, language: str, **fields) -> str:
     """The phrase ``key`` in ``language`` (English where a phrase has no translation), fields filled in."""
     forms = TEXTS[key]
-    return forms.get(language, forms["en"]).format(**fields)
+    written = forms.get(language, forms["en"]).format(**fields)
+    if language != "vi":
+        written = _ONE.sub(r"1 \1unit", _ONE_ARE.sub(r"1 \1unit is", written))
+    return written
 
 
 def number(value: float, language: str, digits: int = 1, signed: bool = False) -> str:

@@ -193,6 +193,10 @@ def unit_frame(rec: Recommendation) -> pd.DataFrame:
                     row[f"{prefix}{name}{part}"] = outcome.get(f"{name}{part}", math.nan)
             for target in rec.spec.targets:
                 row[f"{prefix}p_{target}"] = outcome.get(f"p_{target}", math.nan)
+        # the reach probe (recommend.reach_factor times every count), where one ran: each target's KPI there
+        probe = unit_outcome(rec, search, search.probe) if search.probe is not None else {}
+        for target in rec.spec.targets:
+            row[f"reach_{TARGETS[target][0]}"] = probe.get(TARGETS[target][0], math.nan)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -301,9 +305,20 @@ def verdict_sentences(rec: Recommendation, structures=None, language: str | None
     out_of_reach = units[units["search"] == "out of reach"]
     if len(out_of_reach):
         reach = {s.position: s.out_of_reach for s in rec.searches}
-        names = [f"{n} ({', '.join(text(f's_{t}', language) for t in reach[k])})" for k, n in
+
+        def missed(k: int, target: str) -> str:
+            value = out_of_reach.loc[k, f"reach_{TARGETS[target][0]}"]
+            if math.isnan(value):
+                return text(f"s_{target}", language)
+            unit = {"desk_wait_p90_min": " min", "on_time_of_received_pct": " %",
+                    "overtime_hours_per_officer_week": " h"}.get(target, "")
+            return text("r_reach_value", language, target=text(f"s_{target}", language),
+                        value=number(value, language, 1) + unit, factor=plain(spec.reach_factor, language))
+
+        names = [f"{n} ({', '.join(missed(k, t) for t in reach[k])})" for k, n in
                  zip(out_of_reach.index, out_of_reach["name"])]
-        lines.append(text("r_out_of_reach", language, n=len(out_of_reach), names=_named(names, language)))
+        lines.append(text("r_out_of_reach", language, n=len(out_of_reach), factor=plain(spec.reach_factor, language),
+                          names=_named(names, language)))
     unsettled = units[~units["search"].isin(SETTLED)]
     if len(unsettled):
         lines.append(text("r_not_settled", language, n=len(unsettled), names=_named(list(unsettled["name"]), language)))
