@@ -401,7 +401,14 @@ def _step_up(search: UnitSearch, reps: list[dict], verdicts: dict[str, str],
     shortest) where a rejected candidate misses its targets: one, or ``step_share`` of the count
     if that is more (large departments); None at the ceilings."""
     failing = {name for name, v in verdicts.items() if v != ACCEPTED}
-    mean = lambda key: np.nanmean(np.array([r[key] for r in reps], dtype=float), axis=0)  # noqa: E731
+
+    def mean(key: str) -> np.ndarray:
+        """Mean over the replications, per group or department; nan where none has a value (a
+        counter group nobody queued at), without numpy's warning for it."""
+        values = np.array([r[key] for r in reps], dtype=float)
+        seen = (~np.isnan(values)).sum(axis=0)
+        return np.where(seen > 0, np.nansum(values, axis=0) / np.maximum(seen, 1), np.nan)
+
     desk_rs = [k for k, r in enumerate(search.resources) if r.kind == "counters"]
     staff_rs = [k for k, r in enumerate(search.resources) if r.kind == "officers"]
     add: set[int] = set()
