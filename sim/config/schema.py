@@ -532,7 +532,7 @@ class RecommendConfig:
     screen_load: float = 0.85
     replications: int = 5  # first replications of each candidate; more are added while undecided
     max_replications: int = 20  # a candidate still undecided here counts as missing its targets
-    max_rounds: int = 12  # rounds of simulation (each round runs every open candidate of every unit)
+    max_rounds: int = 20  # rounds of simulation (each round runs every open candidate of every unit); assumption (the full city settled by round 16)
     max_desks: int = 40  # the most counters a unit may be given (per group with desks.groups)
     max_staff: int = 400  # the most officers a department may be given
     # A step up adds one counter or officer, or this share of the count if that is more (a
