@@ -91,14 +91,21 @@ def ready_workers(pid: int) -> list[int]:
 
 
 def start(cwd: Path, *args: str) -> subprocess.Popen:
-    """``python -m sim ARGS`` in a session of its own, so that Ctrl-C can reach all its processes,
+    """``python -m sim ARGS`` in a session of its own, so that Ctrl-C can reach all its processes (and
+    with Ctrl-C not ignored, whatever this process inherited),
     with :data:`BLOCK_HOOK` loaded at start-up (``sitecustomize``) by every process it starts."""
     hook = cwd / "block_hook"
     hook.mkdir(exist_ok=True)
     (hook / "sitecustomize.py").write_text(BLOCK_HOOK)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(hook), os.environ.get("PYTHONPATH")]))}
     return subprocess.Popen([sys.executable, "-m", "sim", *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=_ctrl_c_as_in_a_terminal)
+
+
+def _ctrl_c_as_in_a_terminal() -> None:
+    """In the child before it starts: SIGINT at its default, as in a terminal. A test run started in
+    the background of a shell without job control inherits SIGINT ignored, and so would the command."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def wait_for_workers(command: subprocess.Popen, at_least: int) -> list[int]:
