@@ -435,10 +435,6 @@ class DeskQueue:
         entered = self.entered[i]
         self.visit_enter.append(entered)
         self.visit_exit.append(t)
-        spells = self.closed_spells
-        if self.closed_since is None and (not spells or entered >= spells[-1][1]):
-            self.desk_wait[i] += t - entered  # the usual case (closed_minutes is 0): desks serving all along
-            return
         closed = self.closed_minutes(entered, t)
         self.closed_wait[i] += closed
         self.desk_wait[i] += t - entered if self.wait_counts_closed else t - entered - closed

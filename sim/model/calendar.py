@@ -197,16 +197,7 @@ class WorkCalendar:
         k = rank + later
         ok = (rank >= 0) & (k < len(self._open_days))
         opening = np.asarray(self._opening_of)[k[ok]]
-        work = position[ok] * np.asarray(self._open_minutes_of)[k[ok]]
-        # finish_after(opening, work), written in the scalar's order of operations
-        i = np.searchsorted(self._np_start, opening, side="right") - 1
-        safe = np.maximum(i, 0)
-        done_before = np.where(i < 0, 0.0, self._np_cum[safe] + np.minimum(opening, self._np_end[safe]) - self._np_start[safe])
-        target = done_before + work
-        j = np.searchsorted(self._np_cum_at_end, target, side="left")
-        safe_j = np.minimum(j, len(self._np_start) - 1)
-        done = np.where(j < len(self._np_start), self._np_start[safe_j] + (target - self._np_cum[safe_j]), np.inf)
-        out[ok] = np.where(work <= 0, opening, done)
+        out[ok] = self.finish_after_each(opening, position[ok] * np.asarray(self._open_minutes_of)[k[ok]])
         return out
 
     # --- working-time arithmetic ---------------------------------------------------------
@@ -235,9 +226,13 @@ class WorkCalendar:
         return self.session_start[j] + (target - self._cum_at_start[j])
 
     def finish_after_each(self, t: np.ndarray, work: np.ndarray) -> np.ndarray:
-        """:meth:`finish_after` for arrays of start times and work (vectorised)."""
+        """:meth:`finish_after` for arrays of start times and work (vectorised, in the scalar's order
+        of operations, so both give the same times to the last bit)."""
         t, work = np.broadcast_arrays(np.asarray(t, dtype=float), np.asarray(work, dtype=float))
-        target = self.working_minutes(t) + work
+        i = np.searchsorted(self._np_start, t, side="right") - 1
+        safe_i = np.maximum(i, 0)
+        done_before = np.where(i < 0, 0.0, self._np_cum[safe_i] + np.minimum(t, self._np_end[safe_i]) - self._np_start[safe_i])
+        target = done_before + work
         j = np.searchsorted(self._np_cum_at_end, target, side="left")
         safe = np.minimum(j, len(self._np_start) - 1)
         done = np.where(j < len(self._np_start), self._np_start[safe] + (target - self._np_cum[safe]), np.inf)
