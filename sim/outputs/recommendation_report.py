@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-from sim.analysis.kpis import kpi_interval
+from sim.analysis.kpis import KPIS, kpi_interval
 from sim.experiments.recommendation import (ACCEPTED, KEEPS_UP, TARGETS, Recommendation, UnitSearch,
                                             candidate_verdict, met_share)
 from sim.model.city import CENTRE_KIND
@@ -310,8 +310,8 @@ def verdict_sentences(rec: Recommendation, structures=None, language: str | None
             value = out_of_reach.loc[k, f"reach_{TARGETS[target][0]}"]
             if math.isnan(value):
                 return text(f"s_{target}", language)
-            unit = {"desk_wait_p90_min": " min", "on_time_of_received_pct": " %",
-                    "overtime_hours_per_officer_week": " h"}.get(target, "")
+            kpi = KPIS.get(TARGETS[target][0])  # the KPI's unit (min, %, hours); the load has none
+            unit = f" {kpi.unit}" if kpi is not None else ""
             return text("r_reach_value", language, target=text(f"s_{target}", language),
                         value=number(value, language, 1) + unit, factor=plain(spec.reach_factor, language))
 
