@@ -10,7 +10,7 @@ from sim.config.counters import group_weights
 from sim.analysis.unit_counts import COUNTS, summarise_unit
 from sim.engines.contract import ENGINES
 from sim.engines.outcome import ABANDONED
-from sim.engines.visits import COLLECTION, GUIDANCE, SUPPLEMENT
+from sim.engines.visits import COLLECTION, GUIDANCE, SUPPLEMENT, visit_time
 from sim.engines.workload import in_person_expected
 from sim.errors import ConfigError
 from sim.experiments.runner import calendar_for, run_unit, simulate_records, unit_workload
@@ -228,3 +228,29 @@ def test_a_visit_keeps_its_record_when_door_arrivals_and_booking_reorder_the_in_
         made = ~np.isnan(out[REFERENCE].extra_arrival[visits.kind == COLLECTION])
         receipt = out[REFERENCE].receipt[collected]
         assert (out[REFERENCE].extra_arrival[visits.kind == COLLECTION][made] > receipt[made]).all()
+
+
+def test_each_collection_and_supplement_comes_when_visit_time_says_for_its_receipt():
+    """The desks look up the collection day of a record received on the day it arrived (computed
+    for all records at the start) and compute the others at receipt: every visit made is at
+    :func:`visit_time` of its record's receipt, to the bit, on both paths; none made is missing."""
+    scenario, calendar, w, by_engine = outcomes(*VISITS, "desks.rule=fixed", "desks.fixed=2")  # queues into overtime
+    visits = w.visits
+    owned = np.flatnonzero(visits.record >= 0)
+    i = visits.record[owned]
+    deadline = w.deadline_wd[i]
+    assert (deadline == 0).any() and (deadline > 0).any() and (visits.kind[owned] == SUPPLEMENT).any()
+    for engine, outcome in by_engine.items():
+        receipt = outcome.receipt[i]
+        received = ~np.isnan(receipt)
+        arrival_day = w.arrival[i] // MINUTES_PER_DAY
+        later = received & ((receipt // MINUTES_PER_DAY > arrival_day)
+                            | (receipt - arrival_day * MINUTES_PER_DAY >= calendar.business_close))
+        assert (later & (i < w.n_in_person)).sum() > 10 and (received & ~later).sum() > 100  # both paths
+        expected = np.full(len(owned), np.nan)
+        for row in np.flatnonzero(received):
+            k, r = owned[row], i[row]
+            due = calendar.extend_due(calendar.due_time(receipt[row], int(w.deadline_wd[r])), w.paused_wd[r])
+            t = visit_time(calendar, int(visits.kind[k]), receipt[row], due, visits.days[k], visits.position[k])
+            expected[row] = t if t < calendar.horizon else np.nan
+        np.testing.assert_array_equal(outcome.extra_arrival[owned], expected, err_msg=engine)

@@ -91,6 +91,15 @@ class _DeskHall(DeskQueue):
             if now == t_free:
                 g = heappop(in_service)[2]
                 idle[g] += 1  # desk_free
+                if idle[g] == 1 and queues[g] and not booked_first and (self.open or self.overtime):
+                    # the only free counter of its group, and its own line is not empty: it calls
+                    # the first in it, as dispatch would (every other group was settled and gains nobody)
+                    i = self._call_from(now, queues[g])
+                    if i >= 0:
+                        idle[g] = 0
+                        self.served_by[i] = g
+                        self._start_service(now, g, i)
+                        continue
                 callers = only[g]
             elif now == t_boundary:
                 _, opening, last_of_day = boundaries[next_boundary]

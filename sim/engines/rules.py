@@ -22,7 +22,7 @@ from typing import Callable
 import numpy as np
 
 from sim.engines.outcome import ABANDONED, AT_DESK, AWAY, BACK_OFFICE, DESK_QUEUE, DONE
-from sim.engines.visits import GUIDANCE, visit_time, visit_times
+from sim.engines.visits import COLLECTION, GUIDANCE, not_before_receipt, visit_time, visit_times
 from sim.engines.workload import Workload
 from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.model.scenario import DeskPolicy, Desks, OvertimePolicy
@@ -129,6 +129,7 @@ class DeskQueue:
             self._deadline_array, self._paused_array = workload.deadline_wd, workload.paused_wd
             self._visit_kind, self._visit_days = visits.kind.tolist(), visits.days.tolist()
             self._visit_position = visits.position.tolist()
+            self._arrival_day, self._collect_at = self._collections_if_received_on_arrival_day(workload)
         self.counts = tuple(desks.counts)
         self.idle = list(self.counts)  # free desks per group
         self.queues: list[deque[int]] = [deque() for _ in self.counts]
@@ -161,6 +162,7 @@ class DeskQueue:
         self.closed_wait = [0.0] * n_all
         self.closed_spells: list[tuple[float, float]] = []
         self.closed_since: float | None = 0.0
+        self.serving_since = -math.inf  # the end of the last closed spell (when the desks last began to serve)
         self.wait_counts_closed = policy.wait_counts_closed
 
     def come_back(self, i: int, t: float) -> None:
@@ -187,6 +189,26 @@ class DeskQueue:
         ks = np.flatnonzero(self.visits.kind == GUIDANCE)
         self._schedule_visits(ks, self.visits.arrival[ks])
 
+    def _collections_if_received_on_arrival_day(self, workload: Workload) -> tuple[list[float], list[float]]:
+        """Each in-person record's arrival day (-1: none) and each collection visit's time before
+        :func:`~sim.engines.visits.not_before_receipt` (nan: not computed), both for a record received
+        on the day it arrives, before close of business: the usual case, in which the due day, and so
+        the collection day, is known from the start. Computed for all at once here (vectorised, the
+        same times to the last bit), so that :meth:`visits_after_receipt` only looks them up.
+        A same-day procedure's due day also depends on the cut-off hour: left to the scalar."""
+        calendar, visits, n = self.calendar, workload.visits, len(workload)
+        arrival_day, collect_at = np.full(n, -1.0), np.full(len(visits), np.nan)
+        ks = np.flatnonzero((visits.kind == COLLECTION) & (visits.record >= 0))
+        i = visits.record[ks]
+        keep = (i < workload.n_in_person) & (workload.deadline_wd[i] > 0) & (workload.arrival[i] >= 0)
+        ks, i = ks[keep], i[keep]
+        day = workload.arrival[i] // MINUTES_PER_DAY
+        due = calendar.extend_dues(calendar.due_times(day * MINUTES_PER_DAY, workload.deadline_wd[i]),
+                                   workload.paused_wd[i])
+        collect_at[ks] = calendar.open_days_at(due, visits.days[ks].astype(np.int64), visits.position[ks])
+        arrival_day[i] = day
+        return arrival_day.tolist(), collect_at.tolist()
+
     def visits_after_receipt(self, i: int, receipt: float) -> None:
         """Record ``i`` is received at ``receipt`` (before the horizon): schedule its collection and
         supplement visits (:func:`~sim.engines.visits.visit_time`), those before the horizon."""
@@ -194,10 +216,17 @@ class DeskQueue:
         if first == end:
             return
         calendar, n = self.calendar, self.n_records
-        due = calendar.extend_due(calendar.due_time(receipt, self._deadline[i]), self._paused[i])
+        day = receipt // MINUTES_PER_DAY
+        on_arrival_day = day == self._arrival_day[i] and receipt - day * MINUTES_PER_DAY < calendar.business_close
+        due = math.nan if on_arrival_day else calendar.extend_due(calendar.due_time(receipt, self._deadline[i]),
+                                                                  self._paused[i])
         for j in self._visit_ids[first:end]:
             k = j - n
-            t = visit_time(calendar, self._visit_kind[k], receipt, due, self._visit_days[k], self._visit_position[k])
+            if on_arrival_day and self._visit_kind[k] == COLLECTION:  # known from the start
+                t = not_before_receipt(calendar, self._collect_at[k], receipt, self._visit_position[k])
+            else:
+                t = visit_time(calendar, self._visit_kind[k], receipt, due, self._visit_days[k],
+                               self._visit_position[k])
             if t < self.horizon:
                 self.extra_arrival[k] = t
                 self.come_back(j, t)
@@ -287,6 +316,7 @@ class DeskQueue:
         if self.closed_since is not None:
             self.closed_spells.append((self.closed_since, now))
             self.closed_since = None
+            self.serving_since = now
         for i in reversed(self.sent_home):
             self.stage[i] = DESK_QUEUE
             self.entered[i] = now
@@ -435,6 +465,9 @@ class DeskQueue:
         entered = self.entered[i]
         self.visit_enter.append(entered)
         self.visit_exit.append(t)
+        if self.closed_since is None and entered >= self.serving_since:
+            self.desk_wait[i] += t - entered  # the usual case: the desks served all through the stay
+            return
         closed = self.closed_minutes(entered, t)
         self.closed_wait[i] += closed
         self.desk_wait[i] += t - entered if self.wait_counts_closed else t - entered - closed
@@ -442,7 +475,7 @@ class DeskQueue:
     def closed_minutes(self, a: float, b: float) -> float:
         """Minutes of [a, b] in which the desks did not serve (a closed spell so far, or the current one)."""
         spells = self.closed_spells
-        if self.closed_since is None and (not spells or a >= spells[-1][1]):
+        if self.closed_since is None and a >= self.serving_since:
             return 0.0  # the usual case: the stay began after the last closed spell, desks serving
         total = max(0.0, b - max(a, self.closed_since)) if self.closed_since is not None else 0.0
         k = len(spells) - 1

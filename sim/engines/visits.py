@@ -69,9 +69,12 @@ def visit_time(calendar: WorkCalendar, kind: int, receipt: float, due: float, da
         t = calendar.open_day_at(due, int(days), position)
     else:
         t = calendar.open_day_at(calendar.wait_end(receipt, days * calendar.minutes_per_working_day), 0, position)
-    if t <= receipt:
-        t = calendar.return_time(receipt, position)
-    return t
+    return not_before_receipt(calendar, t, receipt, position)
+
+
+def not_before_receipt(calendar: WorkCalendar, t: float, receipt: float, position: float) -> float:
+    """A visit's time ``t``, or the next open day after the receipt's if ``t`` is not after the receipt."""
+    return calendar.return_time(receipt, position) if t <= receipt else t
 
 
 def visit_times(calendar: WorkCalendar, kind: np.ndarray, receipt: np.ndarray, due: np.ndarray, days: np.ndarray,
