@@ -41,11 +41,12 @@ class _DeskHall(DeskQueue):
     def __init__(self, w: Workload, calendar: WorkCalendar, desks: Desks, policy: DeskPolicy):
         super().__init__(w, calendar, policy, desks)
         extra = [] if w.visits is None else w.visits.desk_minutes.tolist()
-        self.desk_minutes = w.desk_minutes.tolist() + extra
+        desk_minutes = w.desk_minutes[: w.n_in_person]
+        self.desk_minutes = desk_minutes.tolist() + extra  # per citizen: in-person records, then visits
         share = policy.other_duties_share
         # the back work on each record after its service (None: officers have no other duties);
         # a desk-only visit brings none
-        self.back_work = ((w.desk_minutes * (share / (1.0 - share))).tolist() + [0.0] * len(extra)
+        self.back_work = ((desk_minutes * (share / (1.0 - share))).tolist() + [0.0] * len(extra)
                           if share > 0 else None)
         self.arrival = w.arrival[: w.n_in_person].tolist()
         self.n_in_person = w.n_in_person
@@ -404,7 +405,7 @@ def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int | Desks
         staff_busy, approver_busy, staff_overtime = [0.0] * n_pools, [0.0] * n_departments, [0.0] * n_pools
 
     return UnitOutcome(
-        stage=stage_at_horizon(np.array(hall.stage[:len(w)], dtype=np.int8), receipt, done),
+        stage=stage_at_horizon(desk["stage"], receipt, done),
         receipt=receipt,
         due=due,
         done=done,

@@ -186,7 +186,6 @@ class UnitModel:
         self.horizon = calendar.horizon
         desk_plan = as_desks(desks)
         self.hall = _DeskLine(workload, calendar, desk_policy, desk_plan, env)
-        self.n = n
         share = desk_policy.other_duties_share
         self._back_work = (workload.desk_minutes * (share / (1.0 - share))).tolist() if share > 0 else None
         self.receipt = np.full(n, np.nan)
@@ -199,8 +198,8 @@ class UnitModel:
         self._pool = workload.pool.tolist()
         self._lag = workload.lag_minutes.tolist()
         self._paused = workload.paused_wd.tolist()
-        # records, then desk-only visits (sim.engines.visits), as the desk line numbers its citizens
-        self._desk_minutes = workload.desk_minutes.tolist() + (
+        # in-person records, then desk-only visits (sim.engines.visits), as the desk line numbers its citizens
+        self._desk_minutes = workload.desk_minutes[: workload.n_in_person].tolist() + (
             [] if workload.visits is None else workload.visits.desk_minutes.tolist())
 
         priority = QUEUE_ORDERS.get(back_office.order)(self.receipt, self.due)
@@ -268,7 +267,7 @@ class UnitModel:
             i = yield wake
             yield env.timeout(self._desk_minutes[i])
             hall.desk_end[i] = env.now
-            if i < self.n:  # a submission; a desk-only visit is not received and brings no back work
+            if i < self.w.n_in_person:  # a submission; a desk-only visit is not received and brings no back work
                 self._receive(i)
                 if self._back_work is not None:
                     yield env.timeout(self._back_work[i])
@@ -330,7 +329,7 @@ class UnitModel:
         hall.close_books()
         desk = hall.record_fields()
         return UnitOutcome(
-            stage=stage_at_horizon(np.array(hall.stage[:self.n], dtype=np.int8), self.receipt, self.done),
+            stage=stage_at_horizon(desk["stage"], self.receipt, self.done),
             receipt=self.receipt,
             due=self.due,
             done=self.done,

@@ -67,9 +67,10 @@ class DeskQueue:
     Each engine's subclass implements :meth:`come_back` (rejoin at a later time). The per-record
     fields are plain lists, which are faster than numpy arrays for the scalar look-ups of an event loop.
 
-    Desk-only visits (``workload.visits``, :mod:`sim.engines.visits`) are citizens ``n``, ``n + 1``,
-    ... after the ``n`` records: they queue, give up and come back like anyone, but are never
-    received. A guidance visit comes at its drawn time (:meth:`start_visits`); a record's collection
+    The citizens are numbered as the in-person records (``0`` to ``c - 1``, ``c`` of them; a record
+    received online or by post never comes to the desks), then the desk-only visits
+    (``workload.visits``, :mod:`sim.engines.visits`): ``c``, ``c + 1``, ... They queue, give up and
+    come back like anyone, but are never received. A guidance visit comes at its drawn time (:meth:`start_visits`); a record's collection
     and supplement visits are scheduled when the record is received (:meth:`visits_after_receipt`).
     A citizen may join while no session is open (at the door before opening): they wait in line
     from their arrival and the desks call them when the session opens (their patience may start
@@ -82,10 +83,11 @@ class DeskQueue:
 
     def __init__(self, workload: Workload, calendar: WorkCalendar, policy: DeskPolicy, desks: Desks):
         self.n_records = n = len(workload)
+        self.first_visit = c = workload.n_in_person  # the citizen number of the first desk-only visit
         visits = workload.visits
         m = 0 if visits is None else len(visits)
         self.visits = visits
-        n_all = n + m  # records, then desk-only visits
+        n_all = c + m  # in-person records, then desk-only visits
         self.calendar, self.horizon = calendar, calendar.horizon
         self.closing = CLOSING_RULES.get(policy.closing)
         self.stage = [0] * n_all  # a list: faster than a numpy array for one element at a time
@@ -98,16 +100,16 @@ class DeskQueue:
         self.gave_up_before = [False] * n_all
         self.visit_enter: list[float] = []  # one entry per stay in the queue
         self.visit_exit: list[float] = []
-        self.patience = workload.patience_minutes.tolist()
+        self.patience = workload.patience_minutes[:c].tolist()
         # a door arrival's first stay may have more patience (workload.patience_extra); a later
         # stay (after giving up, being asked back or sent home) has the drawn patience
         self.later_patience = None
-        if workload.patience_extra.any():
+        if workload.patience_extra[:c].any():
             self.later_patience = self.patience
-            self.patience = (workload.patience_minutes + workload.patience_extra).tolist()
-        self.returns = workload.returns.tolist()
-        self.return_position = workload.return_position.tolist()
-        self.group = workload.desk_group.tolist()
+            self.patience = (workload.patience_minutes[:c] + workload.patience_extra[:c]).tolist()
+        self.returns = workload.returns[:c].tolist()
+        self.return_position = workload.return_position[:c].tolist()
+        self.group = workload.desk_group[:c].tolist()
         # each record's desk-only visits (citizen numbers), and what schedules them at its receipt:
         # record i's are _visit_ids[_visits_from[i]:_visits_from[i + 1]], in visit order
         self._visits_from: list[int] = [0] * (n + 1)
@@ -123,7 +125,7 @@ class DeskQueue:
             owned = np.flatnonzero(visits.record >= 0)
             owner = visits.record[owned]
             self._visits_from = np.concatenate([[0], np.cumsum(np.bincount(owner, minlength=n))]).tolist()
-            self._visit_ids = (n + owned[np.argsort(owner, kind="stable")]).tolist()
+            self._visit_ids = (c + owned[np.argsort(owner, kind="stable")]).tolist()
             self._deadline = workload.deadline_wd.tolist()
             self._paused = workload.paused_wd.tolist()
             self._deadline_array, self._paused_array = workload.deadline_wd, workload.paused_wd
@@ -142,7 +144,7 @@ class DeskQueue:
         # takers_of[g]: the groups whose desks may call someone of g's line (g first among them in group order)
         self.takers_of = [[h for h in range(len(self.counts)) if h == g or g in self.may_take[h]]
                           for g in range(len(self.counts))]
-        self.capped = workload.intake_capped.tolist() + [False] * m
+        self.capped = workload.intake_capped[:c].tolist() + [False] * m
         self.intake_per_day = desks.intake_per_day
         self.issued: dict[int, int] = {}  # intake-capped numbers issued per calendar day
         self.asked_to_return = [0] * n_all  # times each citizen was asked to come back (intake cap)
@@ -150,8 +152,8 @@ class DeskQueue:
         self.asked_pending = [False] * n_all
         self.sent_home: list[int] = []  # sent home at closing: first in line at the next opening
         # booked citizens' lines, one per group, called before the walk-ins (booked_first only)
-        self.booked_first = bool(policy.booked_first and workload.booked.any())
-        self.booked = workload.booked.tolist() + [False] * m if self.booked_first else []  # visits book nothing
+        self.booked_first = bool(policy.booked_first and workload.booked[:c].any())
+        self.booked = workload.booked[:c].tolist() + [False] * m if self.booked_first else []  # visits book nothing
         self.booked_lanes: list[deque[int]] = [deque() for _ in self.counts] if self.booked_first else []
         self.open = False  # a session is open
         self.overtime = False  # the day's sessions are over but the desks still serve
@@ -180,7 +182,7 @@ class DeskQueue:
         ks, t = ks[keep].tolist(), t[keep].tolist()
         for k, tk in zip(ks, t):
             self.extra_arrival[k] = tk
-        self.come_back_all([self.n_records + k for k in ks], t)
+        self.come_back_all([self.first_visit + k for k in ks], t)
 
     def start_visits(self) -> None:
         """Schedule every guidance visit at its drawn time (the engine calls this once, at time 0)."""
@@ -215,13 +217,13 @@ class DeskQueue:
         first, end = self._visits_from[i], self._visits_from[i + 1]
         if first == end:
             return
-        calendar, n = self.calendar, self.n_records
+        calendar, c = self.calendar, self.first_visit
         day = receipt // MINUTES_PER_DAY
         on_arrival_day = day == self._arrival_day[i] and receipt - day * MINUTES_PER_DAY < calendar.business_close
         due = math.nan if on_arrival_day else calendar.extend_due(calendar.due_time(receipt, self._deadline[i]),
                                                                   self._paused[i])
         for j in self._visit_ids[first:end]:
-            k = j - n
+            k = j - c
             if on_arrival_day and self._visit_kind[k] == COLLECTION:  # known from the start
                 t = not_before_receipt(calendar, self._collect_at[k], receipt, self._visit_position[k])
             else:
@@ -247,26 +249,34 @@ class DeskQueue:
         self._schedule_visits(ks, visit_times(calendar, visits.kind[ks], receipt, due, visits.days[ks], visits.position[ks]))
 
     def record_fields(self) -> dict[str, np.ndarray]:
-        """The desk's per-record outcome arrays (the records' part of each citizen list)."""
-        n = self.n_records
-        return {"desk_start": np.array(self.desk_start[:n]), "desk_end": np.array(self.desk_end[:n]),
-                "desk_wait": np.array(self.desk_wait[:n]), "desk_wait_closed": np.array(self.closed_wait[:n]),
-                "desk_served_by": np.array(self.served_by[:n], dtype=np.int8),
-                "abandoned_at": np.array(self.abandoned_at[:n]),
-                "asked_to_return": np.array(self.asked_to_return[:n], dtype=np.int64),
-                "return_visits": np.array(self.return_visits[:n], dtype=np.int64)}
+        """The desk's per-record outcome arrays: the in-person records' part of each citizen list,
+        and for the records received remotely what a record never at the desks has."""
+        c, n = self.first_visit, self.n_records
+
+        def per_record(values: list, empty: float, dtype: type = float) -> np.ndarray:
+            out = np.full(n, empty, dtype=dtype)
+            out[:c] = values[:c]
+            return out
+
+        return {"desk_start": per_record(self.desk_start, NAN), "desk_end": per_record(self.desk_end, NAN),
+                "desk_wait": per_record(self.desk_wait, 0.0), "desk_wait_closed": per_record(self.closed_wait, 0.0),
+                "desk_served_by": per_record(self.served_by, -1, np.int8),
+                "abandoned_at": per_record(self.abandoned_at, NAN),
+                "asked_to_return": per_record(self.asked_to_return, 0, np.int64),
+                "return_visits": per_record(self.return_visits, 0, np.int64),
+                "stage": per_record(self.stage, 0, np.int8)}
 
     def extra_fields(self) -> dict[str, np.ndarray]:
         """The outcome's ``extra_*`` arrays: what happened to each desk-only visit."""
-        n = self.n_records
+        c = self.first_visit
         kind = self.visits.kind.copy() if self.visits is not None else np.zeros(0, dtype=np.int8)
         return {"extra_kind": kind, "extra_arrival": np.array(self.extra_arrival, dtype=float),
-                "extra_desk_start": np.array(self.desk_start[n:], dtype=float),
-                "extra_desk_end": np.array(self.desk_end[n:], dtype=float),
-                "extra_desk_wait": np.array(self.desk_wait[n:], dtype=float),
-                "extra_desk_wait_closed": np.array(self.closed_wait[n:], dtype=float),
-                "extra_desk_served_by": np.array(self.served_by[n:], dtype=np.int8),
-                "extra_abandoned_at": np.array(self.abandoned_at[n:], dtype=float)}
+                "extra_desk_start": np.array(self.desk_start[c:], dtype=float),
+                "extra_desk_end": np.array(self.desk_end[c:], dtype=float),
+                "extra_desk_wait": np.array(self.desk_wait[c:], dtype=float),
+                "extra_desk_wait_closed": np.array(self.closed_wait[c:], dtype=float),
+                "extra_desk_served_by": np.array(self.served_by[c:], dtype=np.int8),
+                "extra_abandoned_at": np.array(self.abandoned_at[c:], dtype=float)}
 
     def waiting(self) -> int:
         """Citizens in the queues (some may have given up already)."""
@@ -355,9 +365,9 @@ class DeskQueue:
                 calls.append((g, i))
                 self.served_by[i] = g
                 idle[g] -= 1
-        if not self.pooled and (any(queues) or any(booked)):  # someone is left for another group's desks
+        if not self.pooled:  # free desks take from another group's line while anyone is left in one
             for g in groups:
-                while idle[g]:
+                while idle[g] and (any(queues) or any(booked)):
                     h = self._longest_waiting(now, self.may_take[g])
                     if h < 0:
                         break
