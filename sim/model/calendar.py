@@ -144,6 +144,10 @@ class WorkCalendar:
         self._opening_of = [self.next_work_start(day * MINUTES_PER_DAY) for day in self._open_days]
         self._open_minutes_of = [self.minutes_worked_by((day + 1) * MINUTES_PER_DAY) - self.minutes_worked_by(day * MINUTES_PER_DAY)
                                  for day in self._open_days]
+        # the same as arrays, for open_days_at
+        self._np_open_rank = np.asarray(self._open_rank, dtype=np.int64)
+        self._np_opening_of = np.asarray(self._opening_of, dtype=float)
+        self._np_open_minutes_of = np.asarray(self._open_minutes_of, dtype=float)
 
     # --- dates ---------------------------------------------------------------------------
     def date_of(self, t: float) -> dt.date:
@@ -190,14 +194,14 @@ class WorkCalendar:
         t, later, position = np.broadcast_arrays(np.asarray(t, dtype=float), np.asarray(later, dtype=np.int64),
                                                  np.asarray(position, dtype=float))
         out = np.full(t.shape, np.inf)
-        ranks = np.asarray(self._open_rank, dtype=np.int64)
+        ranks = self._np_open_rank
         inside = t < len(ranks) * MINUTES_PER_DAY
         rank = np.full(t.shape, -1, dtype=np.int64)
         rank[inside] = ranks[np.maximum(t[inside] // MINUTES_PER_DAY, 0).astype(np.int64)]
         k = rank + later
         ok = (rank >= 0) & (k < len(self._open_days))
-        opening = np.asarray(self._opening_of)[k[ok]]
-        out[ok] = self.finish_after_each(opening, position[ok] * np.asarray(self._open_minutes_of)[k[ok]])
+        opening = self._np_opening_of[k[ok]]
+        out[ok] = self.finish_after_each(opening, position[ok] * self._np_open_minutes_of[k[ok]])
         return out
 
     # --- working-time arithmetic ---------------------------------------------------------
