@@ -16,14 +16,15 @@ import numpy as np
 # The streams a unit's workload draws from (:mod:`sim.engines.workload`): each attribute of a
 # record has its own stream in each block of records (in person; remote = online and post), so a
 # record keeps its random numbers when a scenario changes another attribute's distribution.
-# In-person records have no channel to draw. The order of this tuple does not matter.
+# In-person records have no channel to draw, remote ones no desk time. The order of this tuple
+# does not matter.
 STREAMS = (
     "in_person.arrivals", "in_person.procedure", "in_person.desk_minutes", "in_person.patience",
     "in_person.returns", "in_person.effort", "in_person.external_lag", "in_person.approval",
     "in_person.supplement", "in_person.obligation",
     # the day as it starts (sim.engines.arrivals): who comes before opening and when, who books
     "in_person.door", "in_person.booking",
-    "remote.arrivals", "remote.channel", "remote.procedure", "remote.desk_minutes", "remote.patience",
+    "remote.arrivals", "remote.channel", "remote.procedure", "remote.patience",
     "remote.returns", "remote.effort", "remote.external_lag", "remote.approval", "remote.supplement",
     "remote.obligation",
     # desk-only visits (sim.engines.visits): a result collected, missing papers brought, guidance

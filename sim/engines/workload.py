@@ -332,8 +332,9 @@ def draw_workload(
     def per_procedure(attribute: str, u: np.ndarray, scale: float = 1.0) -> np.ndarray:
         return by_procedure(scenario, procedure, attribute, u, scale)
 
-    desk = per_procedure("desk_minutes", uniforms("desk_minutes")[:, 0])
-    desk[n_in:] = 0.0
+    desk = np.zeros(n)  # a remote record is received without a desk
+    desk[:n_in] = by_procedure(scenario, procedure[:n_in], "desk_minutes",
+                               streams["in_person.desk_minutes"].random((n_in, 1))[:, 0])
     policy = scenario.desk_policy
     patience = policy.patience_minutes.from_uniform(uniforms("patience")[:, 0]) if policy.reneging else np.full(n, np.inf)
     back = uniforms("returns", 2)
