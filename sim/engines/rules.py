@@ -418,10 +418,16 @@ class DeskQueue:
         entered, patience = self.entered, self.patience
         while queue:
             i = queue.popleft()
-            if now - entered[i] > patience[i]:
-                self.give_up(i, entered[i] + patience[i], now)
+            since = entered[i]
+            if now - since > patience[i]:
+                self.give_up(i, since + patience[i], now)
                 continue
-            self._end_stay(i, now)
+            if self.closed_since is None and since >= self.serving_since:  # _end_stay's usual case, inline
+                self.visit_enter.append(since)
+                self.visit_exit.append(now)
+                self.desk_wait[i] += now - since
+            else:
+                self._end_stay(i, now)
             self.stage[i] = AT_DESK
             self.desk_start[i] = now
             return i
