@@ -75,6 +75,7 @@ class _DeskHall(DeskQueue):
         boundaries = self._boundaries() + [(INF, False, False)]
         idle, queues, queue, only, takers_of, group = self.idle, self.queues, self.queue, self.only, self.takers_of, self.group
         pooled, booked_first = self.pooled, self.booked_first
+        other_lines = [[q for h, q in enumerate(queues) if h != g] for g in range(len(queues))]
         next_arrival = next_boundary = 0
         t_arrival, t_boundary = arrival[0], boundaries[0][0]
         while True:
@@ -120,14 +121,18 @@ class _DeskHall(DeskQueue):
                     i = heappop(coming_back)[1]
                 self.join(i, now)
                 g = group[i]
-                if idle[g] and not booked_first and queues[g] and (self.open or self.overtime):
-                    # a counter of their own group is free and the line was empty: it calls them at
-                    # once, as dispatch would (every other group was settled and gains nobody)
-                    idle[g] -= 1
-                    i = self._call_from(now, queues[g])
-                    self.served_by[i] = g
-                    self._start_service(now, g, i)
-                    continue
+                if not booked_first and queues[g] and (self.open or self.overtime):
+                    if idle[g]:
+                        # a counter of their own group is free and the line was empty: it calls them at
+                        # once, as dispatch would (every other group was settled and gains nobody)
+                        idle[g] -= 1
+                        i = self._call_from(now, queues[g])
+                        self.served_by[i] = g
+                        self._start_service(now, g, i)
+                        continue
+                    if not any(other_lines[g]):
+                        self._others_take(now, g)
+                        continue
                 callers = takers_of[g]
             if pooled:
                 if not (idle[0] and (queue or booked_first)):
@@ -136,6 +141,24 @@ class _DeskHall(DeskQueue):
                 continue  # no free desk, or nobody in line: nothing to dispatch
             self._call(now, callers)
         self.close_books()
+
+    def _others_take(self, now: float, g: int) -> None:
+        """Someone joined group ``g``'s line, its own counters are busy and no other line has anyone:
+        the free counters that may take from it call from it, as :meth:`dispatch` would (its
+        second round, in which each group's free desks take the longest waiter they may take: here
+        always the first of ``g``'s line still there)."""
+        line, idle, entered, patience = self.queues[g], self.idle, self.entered, self.patience
+        for h in self.takers_of[g]:
+            while idle[h] and line:
+                while line and now - entered[line[0]] > patience[line[0]]:  # as _longest_waiting
+                    i = line.popleft()
+                    self.give_up(i, entered[i] + patience[i], now)
+                if not line:
+                    return
+                i = self._call_from(now, line)
+                self.served_by[i] = h
+                idle[h] -= 1
+                self._start_service(now, h, i)
 
     def _boundaries(self) -> list[tuple[float, bool, bool]]:
         """(time, opening?, last session of its day?) of every session start and end before the horizon."""
