@@ -181,7 +181,7 @@ class _DeskHall(DeskQueue):
         end = now + self.desk_minutes[i]
         if end < self.horizon:
             self.desk_end[i] = end
-            if i < self.n_in_person and self.visits is not None:  # a submission, received at the end
+            if i < self.n_in_person and self.brings_visits[i]:  # a submission, received at the end
                 self.visits_after_receipt(i, end)
         back_work = self.back_work
         heapq.heappush(self.in_service, (end if back_work is None else end + back_work[i], i, g))

@@ -113,6 +113,7 @@ class DeskQueue:
         # each record's desk-only visits (citizen numbers), and what schedules them at its receipt:
         # record i's are _visit_ids[_visits_from[i]:_visits_from[i + 1]], in visit order
         self._visits_from: list[int] = [0] * (n + 1)
+        self.brings_visits = [False] * n  # per record: has a collection or supplement visit
         self._visit_ids: list[int] = []
         self.extra_arrival = [NAN] * m
         if m:
@@ -124,7 +125,9 @@ class DeskQueue:
             self.group += visits.desk_group.tolist()
             owned = np.flatnonzero(visits.record >= 0)
             owner = visits.record[owned]
-            self._visits_from = np.concatenate([[0], np.cumsum(np.bincount(owner, minlength=n))]).tolist()
+            per_record = np.bincount(owner, minlength=n)
+            self._visits_from = np.concatenate([[0], np.cumsum(per_record)]).tolist()
+            self.brings_visits = (per_record > 0).tolist()
             self._visit_ids = (c + owned[np.argsort(owner, kind="stable")]).tolist()
             self._deadline = workload.deadline_wd.tolist()
             self._paused = workload.paused_wd.tolist()
