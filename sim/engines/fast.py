@@ -93,15 +93,19 @@ class _DeskHall(DeskQueue):
             if now == t_free:
                 g = heappop(in_service)[2]
                 idle[g] += 1  # desk_free
-                if idle[g] == 1 and queues[g] and not booked_first and (self.open or self.overtime):
-                    # the only free counter of its group, and its own line is not empty: it calls
-                    # the first in it, as dispatch would (every other group was settled and gains nobody)
-                    i = self._call_from(now, queues[g])
+                if idle[g] == 1 and not booked_first and (self.open or self.overtime):
+                    # the only free counter of its group calls as dispatch would (every other group
+                    # was settled and gains nobody): the first of its own line, else, if it may
+                    # take from others, the longest waiter of the lines it may take from
+                    i = self._call_from(now, queues[g]) if queues[g] else -1
+                    if i < 0 and not pooled and any(queues):
+                        h = self._longest_waiting(now, self.may_take[g])
+                        i = self._call_from(now, queues[h]) if h >= 0 else -1
                     if i >= 0:
                         idle[g] = 0
                         self.served_by[i] = g
                         self._start_service(now, g, i)
-                        continue
+                    continue
                 callers = only[g]
             elif now == t_boundary:
                 _, opening, last_of_day = boundaries[next_boundary]
@@ -139,7 +143,8 @@ class _DeskHall(DeskQueue):
                     continue
             elif not (any(idle) and (any(queues) or booked_first)):
                 continue  # no free desk, or nobody in line: nothing to dispatch
-            self._call(now, callers)
+            if self.open or self.overtime:  # else the desks do not serve and dispatch calls nobody
+                self._call(now, callers)
         self.close_books()
 
     def _others_take(self, now: float, g: int) -> None:
