@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
+from heapq import heappush
 
 import numpy as np
 
@@ -189,7 +190,7 @@ class _DeskHall(DeskQueue):
             if i < self.n_in_person and self.brings_visits[i]:  # a submission, received at the end
                 self.visits_after_receipt(i, end)
         back_work = self.back_work
-        heapq.heappush(self.in_service, (end if back_work is None else end + back_work[i], i, g))
+        heappush(self.in_service, (end if back_work is None else end + back_work[i], i, g))
 
 
 # --- back office -------------------------------------------------------------------------------

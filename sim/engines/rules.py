@@ -292,10 +292,10 @@ class DeskQueue:
         return self.queues[self.group[i]]
 
     def join(self, i: int, now: float) -> None:
-        if self.asked_pending[i]:
-            self.asked_pending[i] = False
-            self.return_visits[i] += 1
-        if self.capped[i]:
+        if self.capped[i]:  # only the intake cap asks anyone to come back
+            if self.asked_pending[i]:
+                self.asked_pending[i] = False
+                self.return_visits[i] += 1
             day = int(now // MINUTES_PER_DAY)
             issued = self.issued.get(day, 0)
             if issued >= self.intake_per_day:
@@ -307,7 +307,10 @@ class DeskQueue:
             self.closed_since = now
         self.stage[i] = DESK_QUEUE
         self.entered[i] = now
-        (self.booked_lanes if self.booked_first and self.booked[i] else self.queues)[self.group[i]].append(i)  # lane_of
+        if self.booked_first and self.booked[i]:  # lane_of, inline
+            self.booked_lanes[self.group[i]].append(i)
+        else:
+            self.queues[self.group[i]].append(i)
 
     def ask_to_return(self, i: int, now: float) -> None:
         """The day's intake is full: the citizen's visit ends at once and they come back the next
