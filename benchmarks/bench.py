@@ -15,7 +15,12 @@ Sections
   front   the front office's cost: one full-city replication on one core at the commit before the
           front-office model (--front-before, default FRONT_BEFORE), at this commit with the minimal
           front office (front_office=submissions_only) and with the default one (as_it_works), run
-          in turns; medians of CPU seconds and their ratios to the first, side by side
+          in turns; medians of CPU seconds and their ratios to the first, side by side. With
+          --instructions, also the instructions each setting's replication executes (valgrind's
+          callgrind, counted once the scenario is built): on one machine the same from run to
+          run within a few tenths of a per cent, however busy it is, so they tell a real change
+          from a slow spell of a shared machine (about five minutes a setting; not a target: the
+          target is CPU time, and time per instruction differs between settings)
   sweep   a planner's sweep, sixteen full-city jobs over the whole period (demand growth x
           residents per desk, one replication each) with the joblib launcher, one job at a time
           and two at a time (--sweep-rounds 2: twice each, in the order 1, 2, 2, 1): jobs per
@@ -38,6 +43,7 @@ import importlib.util
 import json
 import math
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -321,6 +327,51 @@ def section_memory(args, table: Table, city_runs: list[dict]) -> None:
               f"<= {LINEAR_SLACK:g} (linear)", ok)
 
 
+# The child that counts a replication's instructions: it builds the scenario with ``tree``'s code,
+# says so, and simulates once told to (callgrind counts only from then on).
+INSTRUCTIONS_CHILD = r"""
+import json, sys
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/benchmarks"]
+import bench
+from sim.experiments.runner import run_scenario
+scenario = bench._scenario(["replications=1", "workers=1", *json.loads(sys.argv[2])])
+print("ready", flush=True)
+sys.stdin.readline()
+run_scenario(scenario, workers=1, progress=False)
+"""
+
+
+def count_instructions(tree: Path, overrides: list[str]) -> int:
+    """Instructions one full-city replication executes with ``tree``'s code, counted by callgrind
+    with instrumentation switched on once the scenario is built (imports and composition are not
+    counted; Python's hash seed fixed, so that set orders repeat)."""
+    env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONHASHSEED": "0"}
+    child = subprocess.Popen(["valgrind", "--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=/dev/null",
+                              sys.executable, "-c", INSTRUCTIONS_CHILD, str(tree), json.dumps(overrides)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             cwd=tree, env=env)
+    if child.stdout.readline().strip() != "ready":
+        child.kill()
+        raise RuntimeError(f"the instruction-count child failed:\n{child.communicate()[1][-3000:]}")
+    subprocess.run(["callgrind_control", "--instr=on", str(child.pid)], capture_output=True, check=True)
+    _, err = child.communicate("go\n")
+    found = re.search(r"Collected : (\d+)", err)
+    if child.returncode != 0 or found is None:
+        raise RuntimeError(f"the instruction-count child failed:\n{err[-3000:]}")
+    return int(found.group(1))
+
+
+def _instruction_counts(settings: list[tuple[str, Path, list[str]]]) -> None:
+    """Print each setting's instruction count and its ratio to the first (see count_instructions)."""
+    if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
+        print("valgrind is not installed, so the instruction counts are skipped (apt-get install valgrind)")
+        return
+    counts = [(name, count_instructions(tree, overrides)) for name, tree, overrides in settings]
+    print(f"{'setting':<28} {'instructions':>15} {'ratio to before':>16}")
+    for name, count in counts:
+        print(f"{name:<28} {count:>15,} {count / counts[0][1]:>16.2f}")
+
+
 def _export(commit: str) -> Path:
     """The files of ``commit`` in a fresh temporary folder (git archive), to run its own code."""
     folder = Path(tempfile.mkdtemp(prefix=f"bench_{commit}_"))
@@ -348,6 +399,8 @@ def section_front(args, table: Table) -> None:
                 cpu[name].append(r["cpu"])
                 print(f"{k:>5} {name:<28} {r['records']:>9,} {r['seconds']:>7.2f} {r['cpu']:>6.2f} "
                       f"{r['cpu'] / r['seconds']:>9.0%}")
+        if args.instructions:
+            _instruction_counts(settings)
     finally:
         shutil.rmtree(before, ignore_errors=True)
     # CPU seconds, not wall seconds: a single-threaded replication's time on one core, less
@@ -451,6 +504,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--sweep-growths", type=_floats, help="demand growths swept (default 0.8,0.9,...,1.5)")
     parser.add_argument("--sweep-desks", type=lambda t: [int(x) for x in t.split(",")],
                         help="residents per desk swept (default 20000,25000)")
+    parser.add_argument("--instructions", action="store_true",
+                        help="front section: also count each setting's instructions with valgrind (slow)")
     parser.add_argument("--front-before", default=FRONT_BEFORE,
                         help=f"commit the front-office section compares with (default {FRONT_BEFORE})")
     parser.add_argument("--seed", type=int, default=20250701, help="seed of the M/M/c runs")
