@@ -69,7 +69,10 @@ class _DeskHall(DeskQueue):
     def run(self) -> None:
         """Advance event by event to the horizon: desk frees, session boundaries, arrivals, returns
         (in that order at equal times). After each event the free desks that can call do
-        (:meth:`_call`); the quick test before it skips the common case of nothing to dispatch."""
+        (:meth:`_call`); the quick test before it skips the common case of nothing to dispatch,
+        and the commonest calls (a freed counter alone in its group, a newcomer to a line an idle
+        counter may take from) are made here as dispatch would make them, without it. The engine
+        agreement tests hold all of it to the reference engine, which always asks dispatch."""
         horizon, in_service, coming_back = self.horizon, self.in_service, self.coming_back
         heappop = heapq.heappop
         arrival = self.arrival + [INF]  # sentinels: no length checks in the loop
