@@ -70,8 +70,9 @@ class DeskQueue:
     The citizens are numbered as the in-person records (``0`` to ``c - 1``, ``c`` of them; a record
     received online or by post never comes to the desks), then the desk-only visits
     (``workload.visits``, :mod:`sim.engines.visits`): ``c``, ``c + 1``, ... They queue, give up and
-    come back like anyone, but are never received. A guidance visit comes at its drawn time (:meth:`start_visits`); a record's collection
-    and supplement visits are scheduled when the record is received (:meth:`visits_after_receipt`).
+    come back like anyone, but are never received. A guidance visit comes at its drawn time
+    (:meth:`start_visits`); a record's collection and supplement visits are scheduled when the
+    record is received (:meth:`visits_after_receipt`).
     A citizen may join while no session is open (at the door before opening): they wait in line
     from their arrival and the desks call them when the session opens (their patience may start
     at the opening: ``workload.patience_extra``, their first stay only). Desks serving in overtime
