@@ -2,12 +2,15 @@
 the same outcome, record by record, under every desk and back-office policy; and every outcome
 meets the engine contract (:class:`sim.engines.contract.Engine`)."""
 
+import gc
+
 import numpy as np
 import pytest
 
 from sim.engines.contract import ENGINES
 from sim.engines.outcome import ABANDONED, AT_DESK, AWAY, BACK_OFFICE, DESK_QUEUE, DONE, IN_PROCESS_STAGES
 from sim.errors import ConfigError
+from sim.experiments import runner
 from sim.experiments.runner import calendar_for, unit_workload
 from tests.conftest import scenario_from
 
@@ -263,3 +266,35 @@ def test_the_counter_policies_exercise_what_they_compare():
     assert differ(waits(*when_idle), waits(*when_idle, "desks.groups.enabled=false"))  # groups are not one line
     duties = POLICIES["other duties"]
     assert differ(waits(*duties), waits(*duties, "desks.other_duties_share=0"))
+
+
+def test_the_cyclic_collector_is_paused_only_while_a_unit_is_simulated(monkeypatch):
+    """run_unit pauses Python's cyclic garbage collector for the simulation and restores it after,
+    also when the simulation fails, and leaves it off if it was off."""
+    scenario = scenario_from("city.units=[hoan_kiem]", "period.end=2025-07-07")
+    seen = []
+    simulate = runner.simulate_records
+
+    def watched(*args):
+        seen.append(gc.isenabled())
+        return simulate(*args)
+
+    monkeypatch.setattr(runner, "simulate_records", watched)
+    assert gc.isenabled()
+    runner.run_unit(scenario, 0, 0)
+    assert seen == [False] and gc.isenabled()
+
+    def failing(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "simulate_records", failing)
+    with pytest.raises(KeyboardInterrupt):
+        runner.run_unit(scenario, 0, 0)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        monkeypatch.setattr(runner, "simulate_records", watched)
+        runner.run_unit(scenario, 0, 0)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -107,7 +107,6 @@ class _DeskHall(DeskQueue):
                         i = self._call_from(now, queues[h]) if h >= 0 else -1
                     if i >= 0:
                         idle[g] = 0
-                        self.served_by[i] = g
                         self._start_service(now, g, i)
                     continue
                 callers = only[g]
@@ -134,9 +133,7 @@ class _DeskHall(DeskQueue):
                         # a counter of their own group is free and the line was empty: it calls them at
                         # once, as dispatch would (every other group was settled and gains nobody)
                         idle[g] -= 1
-                        i = self._call_from(now, queues[g])
-                        self.served_by[i] = g
-                        self._start_service(now, g, i)
+                        self._start_service(now, g, self._call_from(now, queues[g]))
                         continue
                     if not any(other_lines[g]):
                         self._others_take(now, g)
@@ -156,18 +153,13 @@ class _DeskHall(DeskQueue):
         the free counters that may take from it call from it, as :meth:`dispatch` would (its
         second round, in which each group's free desks take the longest waiter they may take: here
         always the first of ``g``'s line still there)."""
-        line, idle, entered, patience = self.queues[g], self.idle, self.entered, self.patience
+        line, idle, only_g = self.queues[g], self.idle, self.only[g]
         for h in self.takers_of[g]:
             while idle[h] and line:
-                while line and now - entered[line[0]] > patience[line[0]]:  # as _longest_waiting
-                    i = line.popleft()
-                    self.give_up(i, entered[i] + patience[i], now)
-                if not line:
+                if self._longest_waiting(now, only_g) < 0:  # the impatient at its head have left: nobody
                     return
-                i = self._call_from(now, line)
-                self.served_by[i] = h
                 idle[h] -= 1
-                self._start_service(now, h, i)
+                self._start_service(now, h, self._call_from(now, line))
 
     def _boundaries(self) -> list[tuple[float, bool, bool]]:
         """(time, opening?, last session of its day?) of every session start and end before the horizon."""
@@ -186,7 +178,8 @@ class _DeskHall(DeskQueue):
             self._start_service(now, g, i)
 
     def _start_service(self, now: float, g: int, i: int) -> None:
-        """A desk of group ``g`` serves citizen ``i`` from ``now``."""
+        """A desk of group ``g`` serves citizen ``i`` from ``now`` (the call dispatch, or the loop, made)."""
+        self.served_by[i] = g
         end = now + self.desk_minutes[i]
         if end < self.horizon:
             self.desk_end[i] = end
