@@ -189,3 +189,49 @@ def test_department_staff_when_a_department_is_split():
     # same_headcount: land, a department the base does not have, takes its head from its officers.
     # The economic department existed before (same name) and keeps its head: no officer less.
     assert department_staff(FOUR, 20, "same_headcount") == [7, 2, 5, 5]
+
+
+def work_overtime_plan(threshold_days: float = 1.0) -> OvertimePlan:
+    """Overtime of up to 3 hours when the waiting work per officer at 08:00 exceeds the day (450
+    session minutes: 08:00-12:00 and 13:30-17:00), whatever the number of records."""
+    return OvertimePlan(CALENDAR, OvertimePolicy(enabled=True, threshold_records_per_officer=1e9, minutes_per_day=180,
+                                                 saturdays=False, max_minutes_per_week=0.0, trigger="work",
+                                                 threshold_days=threshold_days))
+
+
+def test_overtime_starts_when_the_waiting_work_exceeds_the_day():
+    # Two records of 230 minutes (460 > 450) wait for one officer at Monday 08:00: the day's work
+    # ends at 20:00. A 480-710; B 710: 10 minutes to 12:00, then 13:30 (810) + 220 = 1030, 17:10.
+    # Tuesday 08:00: nothing waits (both started): no extra session.
+    arrival, work = np.zeros(2), np.full(2, 230.0)
+    (start, finish, worked, overtime), (done, busy, reference_overtime) = both_engines_with_overtime(
+        arrival, work, 1, work_overtime_plan())
+    np.testing.assert_array_equal(finish, [710, 1030])
+    assert overtime == 180 and reference_overtime == 180
+    np.testing.assert_allclose(done, finish)
+    # Two records of 225 minutes are the day's 450 exactly, not more: no extra session, and B ends
+    # on time at 17:00 all the same (1020).
+    arrival, work = np.zeros(2), np.full(2, 225.0)
+    (_, finish, _, overtime), (_, _, reference_overtime) = both_engines_with_overtime(arrival, work, 1,
+                                                                                      work_overtime_plan())
+    assert overtime == 0 and reference_overtime == 0
+    np.testing.assert_array_equal(finish, [705, 1020])
+    # The same 460 minutes with a threshold of half a day: still one extra session.
+    (_, _, _, overtime), _ = both_engines_with_overtime(np.zeros(2), np.full(2, 230.0), 1, work_overtime_plan(0.5))
+    assert overtime == 180
+
+
+def test_other_duties_and_the_counters_rota_stretch_each_records_effort():
+    """A unit's effort factor: the breadth penalty over the officers' time left for records, after
+    other duties and the counters' rota (the share of the officers' time the counters take)."""
+    import dataclasses
+
+    from tests.conftest import scenario_from
+
+    plan = scenario_from("city.units=[ba_dinh]", "centre.enabled=false", "staff.breadth_penalty=0.1").units[0]
+    officers = sum(plan.organisation.staff)
+    shared = dataclasses.replace(plan, other_duties_share=0.2, desk_rota_share=0.5)
+    rota = 0.5 * plan.desks / officers
+    for before, after in zip(plan.organisation.effort_factor, shared.effort_factor):
+        assert after == pytest.approx(before / ((1 - 0.2) * (1 - rota)))
+    assert plan.effort_factor == plan.organisation.effort_factor  # both 0: the catalogue's effort, bit for bit

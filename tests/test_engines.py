@@ -64,6 +64,11 @@ POLICIES = {
                                 "staff.fixed=3"),
     # Thin staff and a low threshold: some days with overtime, some without, work carried over both.
     "overtime, thin staff": (*OVERTIME, "staff.rule=fixed", "staff.fixed=2"),
+    # Officers' time as it is spent: other duties and the counters' rota stretch the records'
+    # effort, and overtime starts when the waiting work per officer exceeds the day.
+    "overtime when the day's work exceeds it, other duties, counters' rota": (
+        "staff.overtime.enabled=true", "staff.overtime.trigger=work", "staff.overtime.threshold_days=1",
+        "staff.rule=fixed", "staff.fixed=4", "staff.other_duties_share=0.3", "staff.desk_rota_share=0.5", *STOCK),
     "overtime on Saturdays, weekly limit, edf, approval cap": (
         *OVERTIME, "staff.rule=fixed", "staff.fixed=3", "staff.overtime.saturdays=true",
         "staff.overtime.max_hours_per_week=7", "staff.overtime.hours_per_day=2.5", "staff.order=edf",

@@ -21,7 +21,8 @@ from sim.model.catalogue import DISTRIBUTION_KINDS, Distribution, Procedure, cha
 from sim.model.city import (CENTRE_INDEX_BASE, CENTRE_KIND, KINDS, SLUG, branch_unit, desks_by_rule,
                             framework_headcount, load_units)
 from sim.errors import ConfigError
-from sim.model.scenario import BackOfficePolicy, DeskPolicy, OvertimePolicy, Scenario, UnitPlan
+from sim.model.scenario import (MAX_DESK_ROTA_TIME_SHARE, BackOfficePolicy, DeskPolicy, OvertimePolicy, Scenario,
+                                UnitPlan)
 from sim.config.search_path import group_options, load_option
 from sim.config.counters import desk_groups, with_counters
 from sim.config.day_start import day_start
@@ -29,7 +30,7 @@ from sim.config.stock import stock_policy
 from sim.config.schema import REPORT_LANGUAGES, StructureConfig
 from sim.config.visits import visit_policy
 from sim.engines.contract import ENGINES
-from sim.engines.rules import CLOSING_RULES, QUEUE_ORDERS
+from sim.engines.rules import CLOSING_RULES, OVERTIME_TRIGGERS, QUEUE_ORDERS
 from sim.model.staffing import (ALLOCATED_KINDS, Claim, allocate, department_effort, field_effort,
                                 read_staff_table, session_minutes_per_day, staff_for_load, unit_effort)
 from sim.model.structures import STAFFING_POLICIES, Department, Structure, department_staff, organise
@@ -74,6 +75,7 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
     papers_share[CENTRE_KIND] = _share(c["scenario"], "centre_supplement_share", "scenario.")
     units = with_counters(c["desks"], units, procedures, mixes, desk_policy, procedure_desk_group,
                           procedure_intake_capped, papers_share)
+    _rota_within_reach(units)
     _records_bounded(units, demand, (end - start).days + 1)
     _results_bounded(len(units), int(c["replications"]), (end - start).days + 1)
     business_close = MINUTES_PER_DAY if calendar.always_open else max(e for _, e in calendar.sessions)
@@ -517,6 +519,8 @@ def _back_office(s: dict, enabled: bool, calendar: CalendarSpec) -> BackOfficePo
     _at_least(s, "deputies_per_department", 0, "staff.", MAX_STAFF)
     _at_least(s, "approvals_per_day", 0, "staff.")
     _at_least(s, "breadth_penalty", 0, "staff.", MAX_SCALE)
+    check_range(s["other_duties_share"], "staff.other_duties_share", 0.0, MAX_OTHER_DUTIES_SHARE)
+    check_range(s["desk_rota_share"], "staff.desk_rota_share", 0.0, 1.0)
     return BackOfficePolicy(
         enabled=bool(enabled),
         order=s["order"],
@@ -533,6 +537,8 @@ def _overtime(o: dict, calendar: CalendarSpec) -> OvertimePolicy:
     _at_least(o, "threshold_records_per_officer", 0, prefix, MAX_RECORDS_PER_UNIT)
     _at_least(o, "hours_per_day", 0, prefix, 24)
     _at_least(o, "max_hours_per_week", 0, prefix, 7 * 24)
+    _choice(o["trigger"], prefix + "trigger", OVERTIME_TRIGGERS.names())
+    check_range(o["threshold_days"], prefix + "threshold_days", 0.0, MAX_THRESHOLD_DAYS)
     if o["enabled"]:
         if calendar.always_open:
             raise ConfigError(prefix + "enabled", "an always-open calendar has no end of day to work after")
@@ -549,6 +555,8 @@ def _overtime(o: dict, calendar: CalendarSpec) -> OvertimePolicy:
         minutes_per_day=60 * float(o["hours_per_day"]),
         saturdays=bool(o["saturdays"]),
         max_minutes_per_week=60 * float(o["max_hours_per_week"]),
+        trigger=str(o["trigger"]),
+        threshold_days=float(o["threshold_days"]),
     )
 
 
@@ -635,11 +643,28 @@ def _unit_plans(c: dict, structure: Structure, procedures: tuple, demand: dict) 
                                              "in staff.table or staff.per_unit")
         organisation = organise(own, [int(n) for n in processing], int(staff["deputies_per_department"]),
                                 penalty, bool(staff["pooling"]), fields, effort_by_field.get(unit.kind, {}))
-        plans.append(UnitPlan(unit, int(n_desks), organisation, unit.population * rate))
+        plans.append(UnitPlan(unit, int(n_desks), organisation, unit.population * rate,
+                              other_duties_share=float(staff["other_duties_share"]),
+                              desk_rota_share=float(staff["desk_rota_share"])))
     return tuple(plans), average
 
 
 STAFF_RULES = ("allocated", "framework", "fixed")
+MAX_OTHER_DUTIES_SHARE = 0.95  # staff.other_duties_share: officers keep at least 5 % of their time for records
+MAX_THRESHOLD_DAYS = 1000.0  # staff.overtime.threshold_days
+
+
+def _rota_within_reach(units: tuple) -> None:
+    """staff.desk_rota_share: no unit's counters may take more than MAX_DESK_ROTA_TIME_SHARE of its
+    processing officers' time (the counters cannot be staffed from officers who are not there)."""
+    for plan in units:
+        officers = sum(plan.organisation.staff)
+        if plan.desk_rota_share > 0 and plan.desk_rota_share * plan.desks > MAX_DESK_ROTA_TIME_SHARE * officers:
+            raise ConfigError("staff.desk_rota_share",
+                              f"{plan.desk_rota_share:g} of {plan.unit.slug}'s {plan.desks} counters would take "
+                              f"{plan.desk_rota_share * plan.desks / officers:.0%} of its {officers} processing "
+                              f"officers' time, more than {MAX_DESK_ROTA_TIME_SHARE:.0%}: fewer counters on the "
+                              "rota, or more officers")
 DEPARTMENT_SPLITS = ("workload", "weights")
 MAX_CITY_POSITIONS = 1_000_000  # staff.city_positions (Hanoi's units have 9,622)
 
@@ -814,8 +839,9 @@ def _centre_plans(c: dict, procedures: tuple, demand: dict, minutes_per_day: flo
                 raise ConfigError(f"{key}.staff.{dept}", f"unknown department {dept!r} of the Centre "
                                                          f"(its departments: {', '.join(structure.department_names)})")
         records_per_day = weights[slug] * rate
-        if by_load:
-            staff = [staff_for_load(records_per_day * department_effort(d, workload), minutes_per_day,
+        if by_load:  # the officers' time for records is what the design load is of
+            stretch = 1.0 / (1.0 - float(s["other_duties_share"]))
+            staff = [staff_for_load(records_per_day * department_effort(d, workload) * stretch, minutes_per_day,
                                     float(centre["design_load"]), f"{key}.staff", MAX_STAFF)
                      for d in structure.departments]
         else:
@@ -827,5 +853,6 @@ def _centre_plans(c: dict, procedures: tuple, demand: dict, minutes_per_day: flo
         organisation = organise(structure, staff, int(s["deputies_per_department"]), float(s["breadth_penalty"]),
                                 bool(s["pooling"]), fields, workload)
         unit = branch_unit(rows[slug], slug, str(b["name"] or slug))
-        plans.append(UnitPlan(unit, int(b["desks"]), organisation, records_per_day))
+        plans.append(UnitPlan(unit, int(b["desks"]), organisation, records_per_day,
+                              other_duties_share=float(s["other_duties_share"])))
     return tuple(plans)

@@ -310,6 +310,13 @@ class OvertimeConfig:
     # 0 = no weekly limit (assumption: the chairman's account suggests daily overtime; the Labour
     # Code's 40 hours a month, about 9-10 a week, is what a limit would be).
     max_hours_per_week: float = 0.0
+    # What calls for an extra session (sim.engines.rules.OVERTIME_TRIGGERS): "records", more than
+    # threshold_records_per_officer records waiting per officer; "work", more waiting work per
+    # officer (effort minutes, other duties included) than threshold_days of the day's session
+    # minutes: overtime starts when the day's work exceeds the day (issue "Staffing answers that
+    # rest on evidence"; the chairman's "until 8-9 pm").
+    trigger: str = "records"
+    threshold_days: float = 1.0  # "work": the day's work exceeds one day (the definition, not a fit)
 
 
 @dataclass
@@ -353,6 +360,21 @@ class StaffConfig:
     approvals_per_day: int = 0  # assumption: no limit (0) on the records one head or deputy approves a day
     # Assumption: extra effort per record for each field beyond the first a department spans.
     breadth_penalty: float = 0.0
+    # Share of a processing officer's working time spent on other duties: commune officials hold
+    # several job positions at once (OL 7415/BNV-CCVC, Aug 2025: one service-point position and 28
+    # professional positions by sector), so records compete with their other work. Each record's
+    # effort is stretched by 1 / (1 - share): the officers' time for records is (1 - share) of their
+    # sessions. 0 <= share < 1; 0: officers do records only. Assumption (no measured share),
+    # calibrated as part of the ensemble (sim/conf/ensemble/).
+    other_duties_share: float = 0.0
+    # Share of the counters' staffed time that the departments' processing officers cover on a
+    # rota: the service point is staffed "on duty or concurrently" according to workload (OL
+    # 7415/BNV-CCVC; Đống Đa ward had 5 staff at its point on 1 July 2025 and borrowed more from
+    # departments). A ward's or commune's departments lose share x counters officers' worth of
+    # time, spread over them by their officers (sim.model.scenario.UnitPlan.effort_factor); the
+    # City Centre's branches have their own reception staff. 0: the service point's own staff
+    # cover every counter. Assumption, calibrated as part of the ensemble.
+    desk_rota_share: float = 0.0
     overtime: OvertimeConfig = default(default_factory=OvertimeConfig)  # officers staying late under backlog
 
 

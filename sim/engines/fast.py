@@ -293,6 +293,11 @@ def serve_with_overtime(arrival: np.ndarray, priority: np.ndarray, work: np.ndar
     def joined_before(t: float) -> int:
         return bisect.bisect_left(arrivals, t)
 
+    work_joined, started_work = None, 0.0  # the "work" trigger: work of the first k joined, of those started
+    if overtime.plan.counts_work:
+        joined_work = np.concatenate([[0.0], np.cumsum(work[order])]).tolist()
+        work_joined = joined_work.__getitem__
+
     while free:
         t, k = heapq.heappop(free)
         if t >= horizon:  # every other server's next work is later still
@@ -300,7 +305,7 @@ def serve_with_overtime(arrival: np.ndarray, priority: np.ndarray, work: np.ndar
         i = in_hand[k]
         if i >= 0:  # carries on with its item at the start of a session
             if t >= overtime.next_instant:
-                overtime.decide_up_to(t, joined_before, n_started)
+                overtime.decide_up_to(t, joined_before, n_started, work_joined, started_work)
             s = bisect.bisect_right(session_start, t) - 1
         else:  # free: takes the next item, as in serve_in_sessions
             if not waiting:
@@ -311,7 +316,7 @@ def serve_with_overtime(arrival: np.ndarray, priority: np.ndarray, work: np.ndar
             if now > t:
                 t = now
             if t >= overtime.next_instant:
-                overtime.decide_up_to(t, joined_before, n_started)
+                overtime.decide_up_to(t, joined_before, n_started, work_joined, started_work)
             s = bisect.bisect_right(session_start, t) - 1  # the session t is in, or the last before it
             if s < 0 or t >= session_end[s]:  # not in a session: in the day's extra session, or wait
                 d = int(t // MINUTES_PER_DAY)
@@ -321,7 +326,7 @@ def serve_with_overtime(arrival: np.ndarray, priority: np.ndarray, work: np.ndar
                     if t >= horizon:
                         continue
                     if t >= overtime.next_instant:
-                        overtime.decide_up_to(t, joined_before, n_started)
+                        overtime.decide_up_to(t, joined_before, n_started, work_joined, started_work)
             now = t
             if waiting or (ranked + 1 < n and arrivals[ranked + 1] <= t):
                 while ranked < n and arrivals[ranked] <= t:
@@ -333,6 +338,7 @@ def serve_with_overtime(arrival: np.ndarray, priority: np.ndarray, work: np.ndar
                 i = items[ranked]
                 ranked += 1
             n_started += 1
+            started_work += works[i]
             started[i], in_hand[k], left[k] = t, i, works[i]
         w = left[k]
         if s >= 0 and t + w <= session_end[s]:  # done within the session it is in
@@ -347,7 +353,7 @@ def serve_with_overtime(arrival: np.ndarray, priority: np.ndarray, work: np.ndar
                 continue
         finished[i], in_hand[k] = done, -1
         heapq.heappush(free, (done, k))
-    overtime.decide_up_to(horizon, joined_before, n_started)
+    overtime.decide_up_to(horizon, joined_before, n_started, work_joined, started_work)
     start[:], finish[:] = started, finished
     finish[finish >= horizon] = np.nan
     return start, finish, busy

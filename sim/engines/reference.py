@@ -50,6 +50,9 @@ class _WorkPool:
         self.overtime = OvertimeDays(overtime, servers) if overtime is not None else None
         self.joined: list[float] = []  # when each item joined, in time order (overtime decisions)
         self.n_started = 0
+        counts_work = overtime is not None and overtime.counts_work  # the "work" trigger
+        self.joined_work: list[float] | None = [0.0] if counts_work else None  # work of the first k joined
+        self.started_work = 0.0
         for k in range(servers):
             env.process(self._serve(k) if self.overtime is None else self._serve_with_overtime())
 
@@ -58,11 +61,18 @@ class _WorkPool:
         self.seq += 1
         if self.overtime is not None:
             self.joined.append(self.env.now)
+            if self.joined_work is not None:
+                self.joined_work.append(self.joined_work[-1] + self.work[i])
         if self.idle:
             self.idle.popleft().succeed()
 
     def _joined_before(self, t: float) -> int:
         return bisect.bisect_left(self.joined, t)
+
+    def _decide(self, t: float) -> None:
+        """Decide the overtime of every day whose first session starts by ``t``."""
+        work_joined = self.joined_work.__getitem__ if self.joined_work is not None else None
+        self.overtime.decide_up_to(t, self._joined_before, self.n_started, work_joined, self.started_work)
 
     def _serve_with_overtime(self):
         """One officer's day by day work: every piece of work stops at the end of the day's work (the
@@ -78,7 +88,7 @@ class _WorkPool:
                 yield wake
                 now = env.now
                 continue
-            overtime.decide_up_to(now, self._joined_before, self.n_started)
+            self._decide(now)
             start = overtime.next_work_start(now)
             if start > now:
                 yield env.timeout(start - now)
@@ -86,9 +96,10 @@ class _WorkPool:
                 continue
             i = heapq.heappop(heap)[2]
             self.n_started += 1
+            self.started_work += self.work[i]
             left = self.work[i]
             while True:
-                overtime.decide_up_to(now, self._joined_before, self.n_started)
+                self._decide(now)
                 done, worked = overtime.work_today(now, left)
                 self.busy += worked  # each day's share of the work lies before the horizon or not at all
                 if not math.isnan(done):
@@ -140,7 +151,7 @@ class _WorkPool:
         """Officer-minutes of extra sessions on the days up to the horizon."""
         if self.overtime is None:
             return 0.0
-        self.overtime.decide_up_to(self.calendar.horizon, self._joined_before, self.n_started)
+        self._decide(self.calendar.horizon)
         return self.overtime.officer_minutes
 
 

@@ -564,6 +564,7 @@ class OvertimePlan:
         self.instants: list[float] = []  # first session start of each day that may carry overtime ...
         self.decision_days: list[int] = []  # ... and its day
         self.week: list[int] = []  # ... and its week (Monday to Sunday), for a weekly limit
+        self.day_minutes: list[float] = []  # ... and its session minutes
         first_weekday = calendar.start.weekday()
         for start, end in calendar.sessions_within(0.0, calendar.horizon):
             d = int(start // MINUTES_PER_DAY)
@@ -574,13 +575,37 @@ class OvertimePlan:
                 self.week.append((d + first_weekday) // 7)
             self.last_end[d] = end
             self.worked_by_last_end[d] = calendar.minutes_worked_by(end)
+        self.day_minutes = [self.worked_by_last_end[d] - calendar.minutes_worked_by(start)
+                            for start, d in zip(self.instants, self.decision_days)]
+        self.counts_work = policy.trigger == "work"  # engines then pass the waiting work too
 
 
-def overtime_minutes(backlog: int, servers: int, policy: OvertimePolicy, used_this_week: float) -> float:
+# What calls for an extra session (``staff.overtime.trigger``): each is given the records waiting
+# at the day's first session start, their work minutes (effort, other duties included), the pool's
+# officers, the policy and the day's session minutes, and says whether the pool stays late.
+OVERTIME_TRIGGERS: Registry[Callable[[int, float, int, OvertimePolicy, float], bool]] = Registry("overtime trigger")
+
+
+@OVERTIME_TRIGGERS.register("records")
+def records_waiting(backlog: int, work: float, servers: int, policy: OvertimePolicy, day_minutes: float) -> bool:
+    """More than ``threshold_records_per_officer`` records wait per officer."""
+    return backlog > policy.threshold_records_per_officer * servers
+
+
+@OVERTIME_TRIGGERS.register("work")
+def work_exceeds_the_day(backlog: int, work: float, servers: int, policy: OvertimePolicy, day_minutes: float) -> bool:
+    """The waiting work per officer is more than ``threshold_days`` of the day's session minutes:
+    the day's work exceeds the day."""
+    return work > policy.threshold_days * day_minutes * servers
+
+
+def overtime_minutes(backlog: int, servers: int, policy: OvertimePolicy, used_this_week: float,
+                     work: float = 0.0, day_minutes: float = 0.0) -> float:
     """Minutes each officer of a pool works after the day's last session: the whole extra session
-    (``policy.minutes_per_day``) when more than ``threshold_records_per_officer`` records per officer
-    wait, within what the weekly limit leaves; else none."""
-    if backlog <= policy.threshold_records_per_officer * servers:
+    (``policy.minutes_per_day``) when the policy's trigger calls for it (:data:`OVERTIME_TRIGGERS`;
+    ``backlog`` records of ``work`` minutes wait, the day has ``day_minutes`` of sessions), within
+    what the weekly limit leaves; else none."""
+    if not OVERTIME_TRIGGERS.get(policy.trigger)(backlog, work, servers, policy, day_minutes):
         return 0.0
     if policy.max_minutes_per_week > 0:
         return max(0.0, min(policy.minutes_per_day, policy.max_minutes_per_week - used_this_week))
@@ -607,16 +632,21 @@ class OvertimeDays:
         self.used_by_week: dict[int, float] = {}
         self.officer_minutes = 0.0
 
-    def decide_up_to(self, t: float, joined_before: Callable[[float], int], started: int) -> None:
+    def decide_up_to(self, t: float, joined_before: Callable[[float], int], started: int,
+                     work_joined: Callable[[int], float] | None = None, started_work: float = 0.0) -> None:
         """Decide every day whose first session starts at or before ``t``; ``joined_before(instant)``
-        counts the records that joined the pool before ``instant``, ``started`` those started so far."""
+        counts the records that joined the pool before ``instant``, ``started`` those started so far.
+        With the "work" trigger (:attr:`OvertimePlan.counts_work`), ``work_joined(k)`` is the work of
+        the first k records joined and ``started_work`` that of the records started so far."""
         plan = self.plan
         while self.decided < len(plan.instants) and plan.instants[self.decided] <= t:
             k = self.decided
             self.decided += 1
             week = plan.week[k]
             used = self.used_by_week.get(week, 0.0)
-            extra = overtime_minutes(joined_before(plan.instants[k]) - started, self.servers, plan.policy, used)
+            joined = joined_before(plan.instants[k])
+            work = work_joined(joined) - started_work if work_joined is not None else 0.0
+            extra = overtime_minutes(joined - started, self.servers, plan.policy, used, work, plan.day_minutes[k])
             if extra > 0:
                 d = plan.decision_days[k]
                 self.work_end[d] += extra

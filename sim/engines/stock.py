@@ -88,7 +88,7 @@ def stock_workload(given: GivenStock, scenario: Scenario, plan: UnitPlan, calend
         return by_procedure(scenario, procedure, attribute, u, scale)
 
     department = organisation.procedure_department[procedure]
-    breadth = np.asarray(organisation.effort_factor)[department]
+    breadth = np.asarray(plan.effort_factor)[department]  # breadth, other duties, counters' rota
     drawn_effort = per_procedure("effort_minutes", streams["stock.effort"].random(n)) * breadth * remaining_effort_share
     effort = np.where(np.isnan(given.effort_minutes), drawn_effort, given.effort_minutes)
     minutes_per_wd = calendar.minutes_per_working_day

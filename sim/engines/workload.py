@@ -345,7 +345,7 @@ def draw_workload(
 
     organisation = plan.organisation
     department = organisation.procedure_department[procedure]
-    breadth = np.asarray(organisation.effort_factor)[department]
+    breadth = np.asarray(plan.effort_factor)[department]  # breadth, other duties, counters' rota
 
     workload = Workload(
         arrival=np.concatenate([in_person_arrival, remote_arrival]),

@@ -26,6 +26,13 @@ class Desks:
         return sum(self.counts)
 
 
+# A unit's counters take at most this share of its processing officers' time on the rota
+# (staff.desk_rota_share): a plan asking more is refused when built (sim.config.build) and, inside
+# a search over counts (sim.experiments.recommendation), simulated at this share. Assumption: the
+# heads' urgent records and approvals go on whatever the counters need.
+MAX_DESK_ROTA_TIME_SHARE = 0.9
+
+
 @dataclass(frozen=True)
 class UnitPlan:
     """One unit with the resources the scenario gives it."""
@@ -36,6 +43,8 @@ class UnitPlan:
     records_per_day: float  # expected records a calendar day, all channels
     desks_by_group: tuple[int, ...] = ()  # desks per counter group (DeskPolicy.groups); () = one pooled group
     intake_per_day: int = 0  # land files the desks accept a calendar day; 0 = no cap
+    other_duties_share: float = 0.0  # staff.other_duties_share: officers' time on other duties
+    desk_rota_share: float = 0.0  # staff.desk_rota_share: counters' time the departments cover (0 at a branch)
 
     @property
     def desk_plan(self) -> Desks:
@@ -46,6 +55,23 @@ class UnitPlan:
     def staff(self) -> tuple[int, ...]:
         """Processing officers per department."""
         return self.organisation.staff
+
+    @property
+    def desk_rota_time_share(self) -> float:
+        """The share of the unit's processing officers' time its counters take on the rota:
+        ``desk_rota_share`` x counters over officers, at most :data:`MAX_DESK_ROTA_TIME_SHARE`."""
+        officers = sum(self.organisation.staff)
+        if self.desk_rota_share <= 0 or officers <= 0:
+            return 0.0
+        return min(MAX_DESK_ROTA_TIME_SHARE, self.desk_rota_share * self.desks / officers)
+
+    @property
+    def effort_factor(self) -> tuple[float, ...]:
+        """Per department, the officer time one minute of a record's catalogued effort takes: the
+        breadth penalty, stretched by the officers' other duties and by the counters' rota (both
+        take time the records would otherwise have, the same share in every department)."""
+        stretch = 1.0 / ((1.0 - self.other_duties_share) * (1.0 - self.desk_rota_time_share))
+        return tuple(f * stretch for f in self.organisation.effort_factor)
 
 
 @dataclass(frozen=True)
@@ -140,6 +166,8 @@ class OvertimePolicy:
     minutes_per_day: float  # the extra session's length, right after the day's last session
     saturdays: bool  # also after Saturday's sessions
     max_minutes_per_week: float  # per officer, Monday to Sunday; 0 = no weekly limit
+    trigger: str = "records"  # "records" or "work" (sim.engines.rules.OVERTIME_TRIGGERS)
+    threshold_days: float = 1.0  # "work": waiting work per officer above this many of the day's session minutes
 
 
 @dataclass(frozen=True)
