@@ -211,7 +211,7 @@ def test_calibration_and_sensitivity_through_the_api():
                      "observations.seed004_received.tolerance=1000",
                      *(f"~calibration.parameters.{p}" for p in ("effort_scale", "supplement_share", "centre_demand",
                                                                 "centre_supplement_share", "centre_supplement_wait", "stock_days",
-                                                                "centre_stock_days", "overtime_threshold"))]
+                                                                "centre_stock_days"))]
     cfg = sim.load_config(*QUICK, *one_candidate)
     fit = sim.run_calibration(cfg)
     assert fit.evaluations == 1 and set(fit.fitted) == {"demand_rate"}

@@ -24,7 +24,7 @@ REDUCED = ("scenario=baseline", "city.units=[bach_mai,ba_dinh]", "staff.rule=fra
            "calibration.max_evaluations=40", "progress=false",
            f"calibration.targets=[{','.join(FITTED_TARGETS)}]", "calibration.checks=[october_online]",
            *(f"~calibration.parameters.{p}" for p in ("centre_demand", "centre_supplement_share", "centre_supplement_wait",
-                                                      "stock_days", "centre_stock_days", "overtime_threshold")),
+                                                      "stock_days", "centre_stock_days")),
            *(f"calibration.parameters.{p}.{field}=null" for p in ("demand_rate", "effort_scale", "supplement_share")
              for field in ("prior_mean", "prior_sd")),
            "calibration.parameters.demand_rate.low=0.5")

@@ -27,7 +27,8 @@ DELIBERATE = {
         "scenario.demand.online_share", "stock.source", "staff.overtime.enabled",
         # fitted by python -m sim.calibrate
         "scenario.demand.records_per_1000_residents_per_day", "scenario.effort_scale", "scenario.supplement_share",
-        "scenario.centre_supplement_share", "scenario.centre_supplement_wait_wd.mean", "stock.days_of_stock", "stock.centre_days_of_stock", "staff.overtime.threshold_records_per_officer",  # (and centre.records_per_day, in a content group)
+        "scenario.centre_supplement_share", "scenario.centre_supplement_wait_wd.mean", "stock.days_of_stock", "stock.centre_days_of_stock",  # (and centre.records_per_day, in a content group)
+        "staff.overtime.trigger",  # overtime when the day's work exceeds the day (the ensemble calibration)
     },
 }
 IDENTITY = ("scenario.name", "scenario.description")  # every scenario names and describes itself

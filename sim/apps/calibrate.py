@@ -1,5 +1,7 @@
 """``python -m sim.calibrate``: fit the free parameters to the observed totals and write the
-calibrated scenario config and a report (see README, "Calibration and sensitivity")."""
+calibrated scenario config and a report (see README, "Calibration and sensitivity"); with
+``calibration.method=ensemble``, every parameter set that fits the totals and the staff-side
+patterns, written as an ensemble file (README, "The ensemble")."""
 
 from __future__ import annotations
 
@@ -7,12 +9,25 @@ from pathlib import Path
 
 from omegaconf import DictConfig
 
+from sim.errors import ConfigError
 from sim.experiments.calibration import CalibrationError, CalibrationSpec, calibrate, calibration_spec
+from sim.experiments.ensemble import EnsembleSpec, calibrate_ensemble, ensemble_spec
 from sim.apps.command import fail, hydra_command
 
+METHODS = ("point", "ensemble")
 
-@hydra_command(calibration_spec)
-def main(cfg: DictConfig, spec: CalibrationSpec, folder: Path) -> None:
+
+def checked(cfg: DictConfig) -> CalibrationSpec | EnsembleSpec:
+    method = str(cfg.calibration.method)
+    if method not in METHODS:
+        raise ConfigError("calibration.method", f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    return ensemble_spec(cfg) if method == "ensemble" else calibration_spec(cfg)
+
+
+@hydra_command(checked)
+def main(cfg: DictConfig, spec: CalibrationSpec | EnsembleSpec, folder: Path) -> None:
+    if isinstance(spec, EnsembleSpec):
+        return _ensemble(cfg, spec, folder)
     from tqdm.auto import tqdm
 
     from sim.outputs.fit_report import calibrated_scenario_yaml, identifiability_table, target_table, write_calibration
@@ -48,6 +63,44 @@ def main(cfg: DictConfig, spec: CalibrationSpec, folder: Path) -> None:
     print("\nFitted: " + ", ".join(f"{name} = {value:.6g}" for name, value in result.fitted.items()))
     print(f"{result.evaluations} candidates in {result.wall_seconds:.0f} s")
     print(f"Calibrated scenario: {output}\nReport: {folder}")
+
+
+def _ensemble(cfg: DictConfig, spec: EnsembleSpec, folder: Path) -> None:
+    """Run the waves, write the ensemble file and its report, print the spread of each parameter."""
+    from tqdm.auto import tqdm
+
+    from sim.outputs.ensemble_files import central_scenario_yaml, write_ensemble
+
+    bar = tqdm(total=spec.candidates * spec.waves, desc="ensemble: candidates", disable=not cfg.progress)
+    kept = 0
+
+    def show(candidate) -> None:
+        nonlocal kept
+        kept += candidate.kept
+        bar.update(1)
+        bar.set_postfix(kept=kept, worst=f"{candidate.worst:.2g}")
+
+    result = calibrate_ensemble(cfg, spec, progress=show)
+    bar.close()
+    e = cfg.calibration.ensemble
+    output = Path(e.output) if e.output else folder / "ensemble.yaml"
+    write_ensemble(folder, cfg, result, output)
+    print(f"{len(result.candidates)} candidates in {result.wall_seconds:.0f} s; {len(result.kept)} not ruled out, "
+          f"{len(result.members)} members")
+    for name, s in result.spread().items():
+        if s.get("members", 1):
+            print(f"  {name:<22} {s['min']:.4g} - {s['max']:.4g} (median {s['median']:.4g}; range "
+                  f"{s['low']:g}-{s['high']:g}): {s['verdict']}")
+    for name, s in result.reported_spread().items():
+        print(f"  {name:<45} {s['min']:.3g} - {s['max']:.3g} (median {s['median']:.3g})")
+    if not result.members:
+        fail(f"calibration.ensemble: no candidate is within tolerance of every target and pattern; see "
+             f"{folder / 'ensemble.csv'} for how close each came")
+    if cfg.calibration.output:  # the shipped default scenario takes the central member
+        scenario = Path(cfg.calibration.output)
+        scenario.write_text(central_scenario_yaml(scenario, result, str(output)), encoding="utf-8")
+        print(f"Central member written to {scenario}")
+    print(f"Ensemble: {output}\nReport: {folder}")
 
 
 if __name__ == "__main__":

@@ -609,6 +609,7 @@ def _unit_plans(c: dict, structure: Structure, procedures: tuple, demand: dict) 
         _at_least(staff, key, 1, "staff.", MAX_STAFF)
     _at_least(staff, "city_positions", 1, "staff.", MAX_CITY_POSITIONS)
     _positive(staff, "procedure_share", "staff.", 1.0)
+    check_range(staff["framework_weight"], "staff.framework_weight", 0.0, 1.0)
     for slug, per_dept in staff["per_unit"].items():
         known_slug(slug, f"staff.per_unit.{slug}")
         unit = by_slug[slug]
@@ -680,13 +681,20 @@ def _allocation(staff: dict, units: list, structure: Structure, effort_by_field:
     """rule=allocated: the city's processing officers (positions x procedure_share) over every unit
     of the table (whatever is selected, so a unit's staff do not depend on the selection) in
     proportion to its expected staff minutes a day, each at least min_per_department per department."""
-    claims, floor = [], int(staff["min_per_department"])
-    for unit in units:
-        if unit.kind not in ALLOCATED_KINDS:  # the Centre's branches bring their own staff
-            continue
-        own = structure.for_unit(unit.kind, unit.population)
-        workload = unit.population * rate * unit_effort(own, effort_by_field[unit.kind])
-        claims.append(Claim(unit.slug, workload, floor * len(own.departments)))
+    floor = int(staff["min_per_department"])
+    allocated = [u for u in units if u.kind in ALLOCATED_KINDS]  # the Centre's branches bring their own staff
+    structures = [structure.for_unit(u.kind, u.population) for u in allocated]
+    workloads = [u.population * rate * unit_effort(own, effort_by_field[u.kind]) for u, own in zip(allocated, structures)]
+    claims = [Claim(u.slug, w, floor * len(own.departments)) for u, own, w in zip(allocated, structures, workloads)]
+    weight = float(staff["framework_weight"])
+    if weight > 0:  # part of the positions follow the framework headcount, capped, whatever the workload
+        heads = [framework_headcount(u, staff["framework_base"], staff["framework_base_population"],
+                                     staff["framework_residents_per_extra"],
+                                     staff["framework_cap_ward"] if u.kind == "ward" else staff["framework_cap_commune"])
+                 for u in allocated]
+        total_work, total_heads = sum(workloads), sum(heads)
+        claims = [Claim(c.slug, (1 - weight) * w / total_work + weight * h / total_heads, c.minimum)
+                  for c, w, h in zip(claims, workloads, heads)]
     total = round(int(staff["city_positions"]) * float(staff["procedure_share"]))
     needed = sum(c.minimum for c in claims)
     if total < needed:

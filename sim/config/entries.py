@@ -26,3 +26,13 @@ def entry(schema: type, value: object, key: str) -> dict:
         if "not in struct" in problem or "not in '" in problem:
             problem = f"unknown key (known: {', '.join(f.name for f in dataclasses.fields(schema))})"
         raise ConfigError(inner, problem) from None
+
+
+def with_values(cfg, values: dict[str, float]):
+    """A copy of the config ``cfg`` with config keys set to the given values (integers stay
+    integers): a calibration candidate, or an ensemble member."""
+    out = cfg.copy()
+    for key, value in values.items():
+        current = OmegaConf.select(out, key)
+        OmegaConf.update(out, key, round(value) if isinstance(current, int) else float(value), merge=False)
+    return out

@@ -337,6 +337,13 @@ class StaffConfig:
     framework_residents_per_extra: int = 2000
     framework_cap_ward: int = 70
     framework_cap_commune: int = 50
+    # rule=allocated: the share of the positions spread over the units like the national framework's
+    # headcount (framework_* below, capped at 70 a ward and 50 a commune) rather than by expected
+    # workload: 0 (the default) follows workload alone, 1 the framework alone. The 9,622 positions
+    # came from the former communes and districts (3,280 + 6,342), not from a workload count, and
+    # the caps leave large wards fewer staff per record. Assumption, calibrated in the ensemble by
+    # where overtime falls (sim/conf/patterns/).
+    framework_weight: float = 0.0
     # Assumption: the share of the positions (rule=allocated) or of a unit's civil servants
     # (rule=framework) who process records; the positions span more than record processing.
     procedure_share: float = 0.3
@@ -459,7 +466,27 @@ class FreeParameterConfig:
 
 
 @dataclass
+class EnsembleCalibrationConfig:
+    """``calibration.method=ensemble`` (sim.experiments.ensemble): every parameter set within
+    tolerance of every target and pattern, found by history matching in waves."""
+
+    candidates: int = 40  # candidates simulated in each wave
+    waves: int = 2  # wave 1 a Latin hypercube over the ranges, later waves around what is not ruled out
+    replications: int = 1  # replications 0..n-1 of every candidate (common random numbers)
+    members: int = 20  # the most members the ensemble file keeps (0: every candidate not ruled out)
+    seed: int = 20251207  # the candidates' draws (not the simulation's, which is the run's seed)
+    # FreeParameterConfig entries: what each member sets and the range it is drawn from
+    parameters: Dict[str, Any] = default(default_factory=dict)
+    patterns: List[str] = default(default_factory=list)  # names of the patterns group held beside the targets
+    output: str = ""  # ensemble file; "" = RUN_FOLDER/ensemble.yaml; relative = to the current folder
+
+
+@dataclass
 class CalibrationConfig:
+    # "point": one parameter set, least squares (the calibrated scenario); "ensemble": every set that
+    # fits the targets and the patterns (sim.experiments.ensemble; an ensemble file)
+    method: str = "point"
+    ensemble: EnsembleCalibrationConfig = default(default_factory=EnsembleCalibrationConfig)
     replications: int = 3  # common random numbers: every candidate runs replications 0..n-1
     max_evaluations: int = 40  # candidates simulated, finite-difference steps included (identifiability adds one per parameter)
     diff_step: float = 0.03  # relative finite-difference step of the least-squares fit
@@ -642,6 +669,30 @@ class ObservationConfig:
 
 
 @dataclass
+class PatternUnitsConfig:
+    """The nodes a pattern is measured over: every node of ``kinds`` (or those ``slugs`` name), or
+    only the ``largest`` or ``smallest`` N of them by expected records a day."""
+
+    kinds: List[str] = default(default_factory=lambda: ["ward", "commune"])  # ward, commune, centre
+    slugs: List[str] = default(default_factory=list)  # named nodes instead of kinds
+    largest: int = 0  # the N with the most records a day (0: all of them)
+    smallest: int = 0  # the N with the fewest (0: all); at most one of largest and smallest
+
+
+@dataclass
+class PatternConfig:
+    """A pattern target (``python -m sim.calibrate calibration.method=ensemble``): what the
+    staff-side evidence says of a statistic over a group of units, as a range (sim.analysis.patterns)."""
+
+    statistic: str = ""  # sim.analysis.patterns.STATISTICS
+    units: PatternUnitsConfig = default(default_factory=PatternUnitsConfig)
+    low: float = 0.0  # the range the evidence gives, inclusive, in the statistic's unit
+    high: float = 0.0
+    tolerance: float = 1.0  # a value this far outside [low, high] is one tolerance off (the statistic's unit)
+    source: str = ""
+
+
+@dataclass
 class ValidateConfig:
     """``python -m sim.validate``: the horizon run and the checks of the report."""
 
@@ -664,6 +715,15 @@ class ValidateConfig:
     # Assumption: above this share of the window's arrivals still in the system at the horizon,
     # their time in system (counted to the horizon) is said to bias W down.
     little_censored_share: float = 0.01
+
+
+@dataclass
+class EnsembleConfig:
+    """Every answer over an ensemble of plausible parameter sets (sim.config.ensemble): the run,
+    recommend and compare evaluate each member, with common random numbers within a member."""
+
+    path: str = ""  # an ensemble file, or the name of a shipped one (hanoi_2025); "": the scenario as configured
+    members: int = 0  # use the first N members only (0: all of them)
 
 
 @dataclass
@@ -696,7 +756,11 @@ class SimConfig:
     # ObservationConfig entries by name, checked by sim.experiments.validation; untyped so that
     # +observations.NAME={figure: received, ...} can add one.
     observations: Dict[str, Any] = default(default_factory=dict)
+    # PatternConfig entries by name (the patterns group): the staff-side evidence as ranges, fitted
+    # by the ensemble calibration beside the observations; +patterns.NAME={statistic: ...} adds one.
+    patterns: Dict[str, Any] = default(default_factory=dict)
     validate: ValidateConfig = default(default_factory=ValidateConfig)
+    ensemble: EnsembleConfig = default(default_factory=EnsembleConfig)
 
 
 def register() -> None:

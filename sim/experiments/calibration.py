@@ -22,7 +22,7 @@ from sim.analysis.intervals import mean_ci95
 from sim.analysis.kpis import pooled_kpis
 from sim.analysis.report_figures import FIGURES, Observation, simulated
 from sim.config.build import MAX_REPLICATIONS, build_scenario, check_range
-from sim.config.entries import entry
+from sim.config.entries import entry, with_values
 from sim.config.schema import FreeParameterConfig
 from sim.errors import ConfigError
 from sim.experiments.runner import run_scenario
@@ -167,15 +167,6 @@ def _writable_file(path: str, key: str) -> None:
             if not parent.is_dir():
                 raise ConfigError(key, f"{parent} is a file, not a folder")
             return
-
-
-def with_values(cfg: DictConfig, values: dict[str, float]) -> DictConfig:
-    """A copy of ``cfg`` with config keys set to the given values (integers stay integers)."""
-    out = cfg.copy()
-    for key, value in values.items():
-        current = OmegaConf.select(out, key)
-        OmegaConf.update(out, key, round(value) if isinstance(current, int) else float(value), merge=False)
-    return out
 
 
 def city_kpis_by_replication(cfg: DictConfig, replications: int, workers: int | None = None) -> list[dict]:
