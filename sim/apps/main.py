@@ -21,8 +21,25 @@ def main(cfg: DictConfig, scenario: Scenario, folder: Path) -> None:
 
     from sim.outputs.snapshot import write_snapshot
 
+    from sim.analysis.assumptions import officers_today, rests_on
+
     results = run_scenario(scenario, progress=cfg.progress)
     summary = summarise(scenario, results, provenance(cfg))
+    officers = sum(sum(p.staff) for p in scenario.units if p.unit.kind != "centre")
+    summary.summary["rests_on"] = rests_on(cfg)
+    summary.summary["officers_today"] = officers_today(cfg, officers)
+    if cfg.ensemble.path:  # the same run for every member: the answer's range, beside the point answer
+        from sim.experiments.over_ensemble import run_members
+        from sim.outputs.csv_files import write_csv
+        import pandas as pd
+
+        def show(done: int, total: int) -> None:
+            if cfg.progress:
+                print(f"ensemble: member {done} of {total} done", flush=True)
+
+        runs = run_members(cfg, progress=show)
+        write_csv(pd.DataFrame(runs.table()), folder / "ensemble.csv")
+        summary.summary["ensemble"] = runs.summary()
     if scenario.stock.save_snapshot:  # before summary.json: a folder holding it is complete
         write_snapshot(folder, scenario, results)
     write_run(folder, summary)

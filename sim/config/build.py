@@ -26,6 +26,7 @@ from sim.model.scenario import (MAX_DESK_ROTA_TIME_SHARE, BackOfficePolicy, Desk
 from sim.config.search_path import group_options, load_option
 from sim.config.counters import desk_groups, with_counters
 from sim.config.day_start import day_start
+from sim.config.ensemble import MAX_MEMBERS as MAX_ENSEMBLE_MEMBERS, load_ensemble
 from sim.config.stock import stock_policy
 from sim.config.schema import REPORT_LANGUAGES, StructureConfig
 from sim.config.visits import visit_policy
@@ -42,6 +43,9 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
     """Validate ``cfg`` and build the scenario it describes; raise ConfigError on the first problem."""
     if isinstance(cfg, DictConfig):
         _known_keys(cfg)
+        if cfg.ensemble.path:  # every command takes an ensemble: a bad file stops before anything runs
+            load_ensemble(str(cfg.ensemble.path), cfg)
+            _at_least({"members": cfg.ensemble.members}, "members", 0, "ensemble.", MAX_ENSEMBLE_MEMBERS)
     c = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
     _at_least(c, "seed", 0)
     _at_least(c, "replications", 1, high=MAX_REPLICATIONS)

@@ -114,6 +114,16 @@ def group_weights(procedures: tuple[Procedure, ...], mix: ChannelMix, of_procedu
     return tuple(float(w) for w in weights)
 
 
+def group_split(total: int, procedures: tuple[Procedure, ...], mix: ChannelMix, policy: DeskPolicy,
+                of_procedure: tuple[int, ...], papers_share: float) -> tuple[int, ...]:
+    """A node's ``total`` counters over the counter groups by the rule (:func:`split_desks` on the
+    groups' expected desk minutes, desk-only visits included when any is on): the one place the
+    split is made, for a run's plans and for the counts a recommendation tries."""
+    visits = policy.visits if policy.visits.any_with(procedures) else None
+    weights = group_weights(procedures, mix, of_procedure, len(policy.groups), visits, papers_share)
+    return split_desks(total, weights)
+
+
 def with_counters(d: dict, plans: tuple[UnitPlan, ...], procedures: tuple[Procedure, ...],
                   mixes: dict[str, ChannelMix], policy: DeskPolicy, of_procedure: tuple[int, ...],
                   capped: tuple[bool, ...], papers_share: dict[str, float] | None = None) -> tuple[UnitPlan, ...]:
@@ -121,8 +131,6 @@ def with_counters(d: dict, plans: tuple[UnitPlan, ...], procedures: tuple[Proced
     capped). With desk-only visits on, the split weighs their desk minutes too; ``papers_share``
     gives each node kind's share of multi-day records waiting for papers."""
     papers_share = papers_share or {}
-    visits = policy.visits
-    visiting = visits.any_with(procedures)
     groups, intake = d["groups"], d["land_intake"]
     out = []
     for plan in plans:
@@ -132,10 +140,8 @@ def with_counters(d: dict, plans: tuple[UnitPlan, ...], procedures: tuple[Proced
             if given is not None:
                 counts = tuple(int(given.get(name, 0)) for name in policy.groups)
             else:
-                kind = plan.unit.kind
-                weights = group_weights(procedures, mixes[kind], of_procedure, len(policy.groups),
-                                        visits if visiting else None, papers_share.get(kind, 0.0))
-                counts = split_desks(plan.desks, weights)
+                counts = group_split(plan.desks, procedures, mixes[plan.unit.kind], policy, of_procedure,
+                                     papers_share.get(plan.unit.kind, 0.0))
             changes.update(desks_by_group=counts, desks=sum(counts))
         if capped and plan.unit.kind != CENTRE_KIND:
             specialists = intake["per_unit"].get(plan.unit.slug, intake["specialists"])

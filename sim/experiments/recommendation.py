@@ -32,13 +32,13 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.analysis.kpis import department_kpis, unit_kpis, wait_quantile
 from sim.analysis.offered_load import session_minutes_per_day, unit_loads
+from sim.experiments.runner import calendar_for
 from sim.analysis.queueing import erlang_c_wait_quantile, servers_for_wait_quantile
 from sim.analysis.unit_counts import DEPARTMENT_COUNTS
 from sim.config.build import build_scenario
-from sim.config.counters import group_weights
+from sim.config.counters import group_split
 from sim.errors import ConfigError
 from sim.model.city import CENTRE_KIND
-from sim.model.counters import split_desks
 from sim.model.scenario import Scenario, UnitPlan
 from sim.model.staffing import field_effort
 from sim.model.structures import organise
@@ -157,7 +157,12 @@ class Planner:
 
     def resources(self, plan: UnitPlan) -> list[Resource]:
         if self.per_group(plan):
-            out = [Resource("counters", g, 1, self.spec.max_desks) for g in self.scenario.desk_policy.groups]
+            # A group may have no counter of its own: any free counter serves a line that has none
+            # (fewest means fewest). One counter stays, at the group with the most today.
+            counts = plan.desk_plan.counts
+            kept = max(range(len(counts)), key=lambda g: (counts[g], -g))
+            out = [Resource("counters", g, 1 if k == kept else 0, self.spec.max_desks)
+                   for k, g in enumerate(self.scenario.desk_policy.groups)]
         else:
             out = [Resource("counters", "all", 1, self.spec.max_desks)]
         if self.scenario.back_office.enabled:
@@ -175,10 +180,10 @@ class Planner:
         changes: dict[str, Any] = {}
         if self.per_group(plan):
             changes.update(desks_by_group=tuple(desks), desks=sum(desks))
-        elif self.grouped:  # a Centre branch: the total, split by the rule
-            weights = group_weights(self.scenario.procedures, self.scenario.mixes[plan.unit.kind],
-                                    self.scenario.procedure_desk_group, len(self.scenario.desk_policy.groups))
-            counts = split_desks(desks[0], weights)
+        elif self.grouped:  # a Centre branch: the total, split by the rule, as a run of it would be
+            s = self.scenario
+            counts = group_split(desks[0], s.procedures, s.mixes[plan.unit.kind], s.desk_policy, s.procedure_desk_group,
+                                 s.supplement_share_of(plan.unit.kind))
             changes.update(desks_by_group=counts, desks=sum(counts))
         else:
             changes.update(desks=desks[0])
@@ -440,13 +445,21 @@ def _step_up(search: UnitSearch, reps: list[dict], verdicts: dict[str, str],
                  for k, v in enumerate(search.x))
 
 
+def starting_vector(planner: Planner, plan: UnitPlan, screened: Screen) -> tuple[int, ...]:
+    """Where a unit's search starts: the screen's counts within the floors and ceilings, and
+    counters no more than today's. A unit whose counters meet the targets then keeps them or
+    loses some (fewest means fewest); one that misses gains counters one at a time where the
+    wait is longest."""
+    resources, current = planner.resources(plan), planner.current(plan)
+    start = [min(max(v, r.floor), r.ceiling) for v, r in zip(screened.vector, resources)]
+    return tuple(min(v, max(c, r.floor)) if r.kind == "counters" else v for v, c, r in zip(start, current, resources))
+
+
 def recommend(cfg: DictConfig, workers: int | None = None, progress=None) -> Recommendation:
     """Screen every unit of ``cfg`` and decide by simulation (see the module's docstring).
     ``progress(round, open_units)`` is called after each round of simulation."""
     spec = recommend_spec(cfg)
     scenario = build_scenario(cfg)
-    from sim.experiments.runner import calendar_for
-
     t0 = time.perf_counter()
     planner = Planner.of(cfg, scenario, spec)
     calendar = calendar_for(scenario.calendar, scenario.start, scenario.days)
@@ -454,9 +467,8 @@ def recommend(cfg: DictConfig, workers: int | None = None, progress=None) -> Rec
     t1 = time.perf_counter()
     searches = []
     for position, plan in enumerate(scenario.units):
-        resources = planner.resources(plan)
-        start = tuple(min(max(v, r.floor), r.ceiling) for v, r in zip(screens[position].vector, resources))
-        searches.append(UnitSearch(position, resources, planner.current(plan), start, start))
+        start = starting_vector(planner, plan, screens[position])
+        searches.append(UnitSearch(position, planner.resources(plan), planner.current(plan), start, start))
 
     results: dict[tuple[int, tuple[int, ...]], list[dict]] = {}
     simulated, rounds, round_log = 0, 0, []

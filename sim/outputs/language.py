@@ -101,6 +101,36 @@ TEXTS: dict[str, dict[str, str]] = {
     "v_overtime_off": {"en": "Overtime is off in this run (staff.overtime.enabled=false): officers leave at "
                              "closing time.",
                        "vi": "Lần chạy này không tính làm thêm giờ (staff.overtime.enabled=false): cán bộ về đúng giờ."},
+    # what an answer rests on (sim.analysis.assumptions)
+    "rests_on": {"en": "What this answer rests on (none of these is published; each is an assumption of the model):",
+                 "vi": "Kết quả này dựa trên (không giá trị nào được công bố; mỗi giá trị là một giả định của mô hình):"},
+    "rests_scenario.effort_scale": {"en": "officer minutes per record, as a multiple of the catalogue's: {value}",
+                                    "vi": "số phút cán bộ cho mỗi hồ sơ, bội số của danh mục: {value}"},
+    "rests_staff.procedure_share": {"en": "share of the city's 9,622 positions who process records: {value}",
+                                    "vi": "tỷ lệ trong 9.622 vị trí của thành phố trực tiếp xử lý hồ sơ: {value}"},
+    "rests_staff.other_duties_share": {"en": "share of an officer's time spent on other duties: {value}",
+                                       "vi": "tỷ lệ thời gian cán bộ dành cho nhiệm vụ kiêm nhiệm khác: {value}"},
+    "rests_staff.desk_rota_share": {"en": "share of the counters' time covered by the departments' officers: {value}",
+                                    "vi": "tỷ lệ thời gian tại quầy do cán bộ các phòng trực luân phiên: {value}"},
+    "rests_staff.framework_weight": {"en": "share of the positions spread like the capped national framework: {value}",
+                                     "vi": "tỷ lệ vị trí phân bổ theo khung biên chế quốc gia (có trần): {value}"},
+    "rests_desks.residents_per_desk": {"en": "residents per reception counter: {value}",
+                                       "vi": "số dân cho mỗi quầy tiếp nhận: {value}"},
+    "officers_modelled": {"en": "Processing officers today: {count} is modelled, not counted: {positions} published "
+                                "positions x {share} assumed to process records.",
+                          "vi": "Cán bộ xử lý hồ sơ hiện nay: {count} là số mô hình hóa, không phải số đếm: {positions} "
+                                "vị trí đã công bố x {share} giả định trực tiếp xử lý hồ sơ."},
+    "officers_configured": {"en": "Processing officers today: {count}, as configured (staff.rule={rule}).",
+                            "vi": "Cán bộ xử lý hồ sơ hiện nay: {count}, theo cấu hình (staff.rule={rule})."},
+    "ensemble_range": {"en": "Over {members} plausible parameter sets (ensemble {name}): {label} {low} to {high}"
+                             "{driver}.",
+                       "vi": "Trên {members} bộ tham số hợp lý (tập {name}): {label} từ {low} đến {high}{driver}."},
+    "ensemble_driver": {"en": "; the range comes mostly from {parameter}",
+                        "vi": "; khoảng này chủ yếu do {parameter}"},
+    "ensemble_none": {"en": "One parameter set only: ensemble.path=hanoi_2025 gives the range over the shipped ensemble "
+                            "of plausible parameter sets.",
+                      "vi": "Chỉ một bộ tham số: ensemble.path=hanoi_2025 cho khoảng giá trị trên tập bộ tham số hợp lý "
+                            "đi kèm."},
     "v_uncertainty": {"en": "Uncertainty: every figure is a mean over {reps} replications with its 95 % interval; "
                             "a unit counts as missing only if its whole interval is below the target.",
                       "vi": "Độ bất định: mỗi con số là trung bình của {reps} lần chạy lặp kèm khoảng tin cậy 95 %; "

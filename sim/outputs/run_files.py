@@ -235,10 +235,20 @@ OVERTIME_KPIS = ("overtime_hours", "overtime_hours_per_officer_week")  # printed
 VISIT_KPIS = tuple(name for kind in VISIT_KINDS_ALL for name in (f"visits_{kind}", f"desk_wait_mean_{kind}_min"))
 
 
+def answer_basis_lines(summary: dict) -> list[str]:
+    """What the answer rests on, for the console (the same sentences as the reports' first screen)."""
+    import html
+
+    from sim.outputs.verdict import basis_sentences
+
+    return [""] + [html.unescape(line) for line in basis_sentences(summary, "en")]
+
+
 def format_summary(run: RunSummary, top: int) -> str:
     """City totals with 95 % intervals and the units with the worst desk waits and on-time shares."""
     lines = [_title(run)]
     lines += [f"warning: {w}" for w in run.summary.get("warnings", [])]
+    lines += answer_basis_lines(run.summary)
     scopes = run.summary.get("scopes", {})
     overtime = run.summary.get("overtime_enabled", False)
     visits = run.summary.get("visits_enabled", False)

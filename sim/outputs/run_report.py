@@ -13,7 +13,7 @@ from sim.analysis.summary import RunSummary
 from sim.outputs.figures import save
 from sim.outputs.language import number, text
 from sim.outputs.unit_map import plot_unit_map
-from sim.outputs.verdict import (NAMED, ON_TIME, OVERTIME, glossary_html, overtime_sentence, status_table_html,
+from sim.outputs.verdict import (NAMED, ON_TIME, OVERTIME, basis_sentences, glossary_html, overtime_sentence, status_table_html,
                                  target_status, today_sentences, verdict_html, wait_sentence)
 
 MAP_FILE = "unit_map.png"
@@ -73,6 +73,7 @@ def write_run_report(folder: Path, run: RunSummary) -> Path:
         sentences.append(text("v_fix_not_searched", language, busiest=busiest))
     sentences.append(overtime_sentence(bool(s.get("overtime_enabled")), kpis.get(OVERTIME, {}), language))
     sentences.append(text("v_uncertainty", language, reps=s["replications"]))
+    sentences += basis_sentences(s, language)
     branches = text("and_branches", language, n=s["centre_branches"]) if s.get("centre_branches") else ""
     body = [f"<h1>{html.escape(text('run_title', language, scenario=s['scenario']))}</h1>",
             f"<p>{html.escape(text('run_intro', language, units=s['units'], branches=branches, start=s['start'], end=s['end'], reps=s['replications'], seed=s['seed']))}</p>",

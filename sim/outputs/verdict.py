@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.scopes import CENTRE_KIND
-from sim.outputs.language import GLOSSARY, number, plain, text
+from sim.outputs.language import GLOSSARY, TEXTS, number, plain, text
 
 ON_TIME = "on_time_of_received_pct"
 WAIT = "desk_wait_p90_min"
@@ -152,3 +152,42 @@ def verdict_html(sentences: list[str], map_image: str, map_caption: str, languag
     return (f"<section id='verdict'><h2>{text('verdict', language)}</h2><ul class='verdict'>{items}</ul>"
             f"<h2 id='map'>{text('map', language)}</h2><figure>{map_image}<figcaption>{html.escape(map_caption)}"
             "</figcaption></figure></section>")
+
+
+# KPIs whose range over an ensemble the verdict states (scope, KPI), most decisive first
+ENSEMBLE_HEADLINE = (("units", "on_time_of_received_pct"), ("units", "staff_utilisation"),
+                     ("units", "overtime_hours_per_officer_week"))
+
+
+def basis_sentences(summary: dict, language: str) -> list[str]:
+    """What an answer rests on, as plain sentences (HTML-escaped): its range over the ensemble (or
+    that it is one parameter set), where today's officers come from, then the decisive assumptions
+    with their values. ``summary`` holds ``ensemble``, ``officers_today`` and ``rests_on`` as the
+    commands write them (sim.analysis.assumptions, sim.experiments.over_ensemble)."""
+    out = []
+    ensemble = summary.get("ensemble")
+    if ensemble:
+        for scope, name in ENSEMBLE_HEADLINE:
+            r = ensemble.get("ranges", {}).get(scope, {}).get(name)
+            if not r:
+                continue
+            digits = 2 if name == "staff_utilisation" else 1
+            driver = text("ensemble_driver", language, parameter=r["driver"]) if r.get("driver") else ""
+            label = text(name, language) if name in TEXTS else name.replace("_", " ")
+            out.append(text("ensemble_range", language, members=ensemble["members"], name=ensemble["name"], label=label,
+                            low=number(r["min"], language, digits), high=number(r["max"], language, digits),
+                            driver=driver))
+    elif summary.get("rests_on"):
+        out.append(text("ensemble_none", language))
+    today = summary.get("officers_today")
+    if today:
+        key = "officers_modelled" if today["kind"] == "modelled" else "officers_configured"
+        out.append(text(key, language, count=number(today["count"], language, 0),
+                        positions=number(today["positions"], language, 0), share=plain(today["procedure_share"], language),
+                        rule=today["rule"]))
+    basis = summary.get("rests_on")
+    if basis:
+        items = "; ".join(text(f"rests_{a['key']}", language,
+                               value=plain(float(a["value"]), language)) for a in basis)
+        out.append(f"{text('rests_on', language)} {items}.")
+    return [html.escape(s) for s in out]

@@ -1,0 +1,32 @@
+"""What an answer rests on: the settings that move the officers and the on-time share most, with
+their values and whether each is published or an assumption, and where the count of officers
+"today" comes from. Every report and the console show these beside the answer; their words, in
+each language, are in :mod:`sim.outputs.language` (keys ``rests_<setting>``)."""
+
+from __future__ import annotations
+
+from omegaconf import DictConfig, OmegaConf
+
+# The settings the staffing answer and the load rest on, most decisive first; none is published
+# (README, "The ensemble", says which the calibration pins down and which it leaves open).
+DECISIVE = ("scenario.effort_scale", "staff.procedure_share", "staff.other_duties_share", "staff.desk_rota_share",
+            "staff.framework_weight", "desks.residents_per_desk")
+
+
+def rests_on(cfg: DictConfig) -> list[dict]:
+    """Each decisive setting with its value in ``cfg`` (all assumptions: none is published)."""
+    out = []
+    for key in DECISIVE:
+        value = OmegaConf.select(cfg, key, default=None)
+        if value is not None:
+            out.append({"key": key, "value": value, "source": "assumption"})
+    return out
+
+
+def officers_today(cfg: DictConfig, officers: int) -> dict:
+    """Where the count of processing officers "today" comes from: ``modelled`` from the published
+    positions and the assumed processing share, or ``configured`` (a rule or table of the user's)."""
+    s = cfg.staff
+    modelled = s.rule == "allocated" and not s.table and not s.per_unit
+    return {"count": officers, "kind": "modelled" if modelled else "configured", "rule": str(s.rule),
+            "positions": int(s.city_positions), "procedure_share": float(s.procedure_share)}

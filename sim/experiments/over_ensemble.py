@@ -1,0 +1,101 @@
+"""An answer over an ensemble (``ensemble.path``): the same experiment for every member, each on the
+same replications (common random numbers within and across members), and the answer's range over
+the members with the parameter that moves it most."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from omegaconf import DictConfig
+
+from sim.analysis.kpis import pooled_kpis
+from sim.analysis.scopes import in_scope
+from sim.config.build import build_scenario
+from sim.config.ensemble import Ensemble, load_ensemble, member_configs
+from sim.experiments.runner import run_scenario
+
+# KPIs whose range over the members the run reports (scopes "units" and "centre")
+HEADLINE = ("on_time_of_received_pct", "on_time_pct", "in_process", "staff_utilisation",
+            "overtime_hours_per_officer_week", "desk_wait_p90_min")
+
+
+def chosen_members(cfg: DictConfig) -> tuple[Ensemble, list[DictConfig]]:
+    """The ensemble of ``cfg`` and one config per member used (the first ``ensemble.members``, or all)."""
+    ensemble = load_ensemble(str(cfg.ensemble.path), cfg)
+    configs = member_configs(cfg, ensemble)
+    n = int(cfg.ensemble.members)
+    return ensemble, configs[:n] if n else configs
+
+
+def driver(ensemble: Ensemble, values: list[float]) -> tuple[str, float] | None:
+    """The parameter whose member values go most with ``values`` (largest |Spearman correlation|),
+    and that correlation; None with fewer than three members or no variation."""
+    from scipy.stats import spearmanr
+
+    y = np.asarray(values, dtype=float)
+    if len(y) < 3 or np.nanstd(y) == 0:
+        return None
+    best = None
+    for p in ensemble.parameters:
+        x = np.array([ensemble.members[k][p.name] for k in range(len(y))])
+        if np.std(x) == 0:
+            continue
+        rho = float(spearmanr(x, y).statistic)
+        if not math.isnan(rho) and (best is None or abs(rho) > abs(best[1])):
+            best = (p.name, rho)
+    return best
+
+
+@dataclass
+class EnsembleRuns:
+    ensemble: Ensemble
+    member_kpis: list[dict[str, dict[str, float]]]  # per member: scope -> KPI -> mean over replications
+
+    def table(self) -> list[dict]:
+        """One row per member: its parameter values and its headline KPIs per scope."""
+        rows = []
+        for k, kpis in enumerate(self.member_kpis):
+            row = {"member": k, **self.ensemble.members[k]}
+            for scope, values in kpis.items():
+                row.update({f"{scope}.{name}": values[name] for name in HEADLINE})
+            rows.append(row)
+        return rows
+
+    def summary(self) -> dict:
+        """For summary.json: per scope and headline KPI, the members' range and median, and the
+        parameter that moves it most."""
+        out = {"path": self.ensemble.path, "name": self.ensemble.name, "members": len(self.member_kpis),
+               "provenance": self.ensemble.provenance, "ranges": {}}
+        for scope in self.member_kpis[0]:
+            out["ranges"][scope] = {}
+            for name in HEADLINE:
+                values = [m[scope][name] for m in self.member_kpis]
+                finite = [v for v in values if not math.isnan(v)]
+                if not finite:
+                    continue
+                moved = driver(self.ensemble, values)
+                out["ranges"][scope][name] = {"min": min(finite), "median": float(np.median(finite)), "max": max(finite),
+                                              "driver": moved[0] if moved else None,
+                                              "driver_rank_correlation": moved[1] if moved else None}
+        return out
+
+
+def run_members(cfg: DictConfig, workers: int | None = None, progress=None) -> EnsembleRuns:
+    """Every member of ``cfg``'s ensemble on the run's replications; ``progress(done, total)``."""
+    ensemble, configs = chosen_members(cfg)
+    member_kpis = []
+    for k, member in enumerate(configs):
+        scenario = build_scenario(member)
+        results = run_scenario(scenario, workers=workers, progress=False)
+        by_scope = {}
+        for scope in ("units", "centre"):
+            reps = [[r for r in rep if in_scope(scenario.units[r.position].unit.kind, scope)] for rep in results]
+            if reps[0]:
+                per_rep = [pooled_kpis(rep) for rep in reps]
+                by_scope[scope] = {name: float(np.nanmean([p[name] for p in per_rep])) for name in HEADLINE}
+        member_kpis.append(by_scope)
+        if progress is not None:
+            progress(k + 1, len(configs))
+    return EnsembleRuns(ensemble, member_kpis)
