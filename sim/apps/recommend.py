@@ -56,8 +56,34 @@ def main(cfg: DictConfig, _spec, folder: Path) -> None:
         started = time.perf_counter()
         structures = structure_plan(cfg, recommendation=rec)
         rec.timing["structures_s"] = time.perf_counter() - started
+    if cfg.ensemble.path:  # every member's own recommendation, its range, and the plan covering them all
+        _over_ensemble(cfg, rec, folder)
     write_recommendation(folder, rec, structures)
     print("\n".join(verdict_sentences(rec, structures)))
+
+
+def _over_ensemble(cfg: DictConfig, rec, folder: Path) -> None:
+    """recommendation_ensemble.csv (each member's counts per unit), recommended_overrides_ensemble.txt
+    (the plan covering every member) and the ranges in recommendation.json, before it is written."""
+    import copy
+
+    import pandas as pd
+
+    from sim.experiments.over_ensemble import recommend_over_ensemble
+    from sim.outputs.csv_files import write_csv
+    from sim.outputs.recommendation_report import overrides
+
+    def show(done: int, total: int) -> None:
+        if cfg.progress:
+            print(f"recommend: ensemble member {done} of {total} done", flush=True)
+
+    over = recommend_over_ensemble(cfg, progress=show)
+    write_csv(pd.DataFrame(over.unit_rows()), folder / "recommendation_ensemble.csv")
+    covering = copy.deepcopy(over.members[0])
+    for search in covering.searches:
+        search.x = over.covering()[search.position]
+    (folder / "recommended_overrides_ensemble.txt").write_text(" ".join(overrides(covering)) + "\n")
+    rec.ensemble = over.summary()
     print(f"\nScreening {rec.timing['screening_s']:.1f} s, simulation {rec.timing['simulation_s']:.1f} s "
           f"({rec.simulated} unit-replications, {rec.rounds} rounds)")
     print(f"Report: {folder / 'report.html'}")

@@ -99,3 +99,69 @@ def run_members(cfg: DictConfig, workers: int | None = None, progress=None) -> E
         if progress is not None:
             progress(k + 1, len(configs))
     return EnsembleRuns(ensemble, member_kpis)
+
+
+# --- a recommendation over the ensemble -----------------------------------------------------------
+@dataclass
+class EnsembleRecommendation:
+    """Each member's own recommendation (the fewest counts meeting the targets in that member) and
+    the plan that covers them all: per unit and resource the most any member needs, so that the
+    targets are met in every member (more counters or officers never hurt: the search's assumption)."""
+
+    ensemble: Ensemble
+    members: list  # sim.experiments.recommendation.Recommendation, one per member used
+
+    def totals(self, kind: str, scope_kinds: tuple[str, ...] = ("ward", "commune")) -> list[int]:
+        """Per member: the recommended ``kind`` ("officers" or "counters") over the units of ``scope_kinds``."""
+        out = []
+        for rec in self.members:
+            out.append(sum(v for s in rec.searches if rec.scenario.units[s.position].unit.kind in scope_kinds
+                           for v, r in zip(s.x, s.resources) if r.kind == kind))
+        return out
+
+    def covering(self) -> dict[int, tuple[int, ...]]:
+        """Position -> the counts that cover every member (elementwise most)."""
+        out = {}
+        for rec in self.members:
+            for s in rec.searches:
+                out[s.position] = tuple(max(a, b) for a, b in zip(out.get(s.position, s.x), s.x))
+        return out
+
+    def summary(self) -> dict:
+        out = {"path": self.ensemble.path, "name": self.ensemble.name, "members": len(self.members), "totals": {}}
+        covering = self.covering()
+        for kind in ("officers", "counters"):
+            values = self.totals(kind)
+            moved = driver(self.ensemble, [float(v) for v in values])
+            first = self.members[0]
+            plan = sum(v for p, x in covering.items() if first.scenario.units[p].unit.kind in ("ward", "commune")
+                       for v, r in zip(x, first.searches[p].resources) if r.kind == kind)
+            out["totals"][kind] = {"by_member": values, "min": min(values), "max": max(values),
+                                   "median": float(np.median(values)), "covering_plan": plan,
+                                   "driver": moved[0] if moved else None,
+                                   "driver_rank_correlation": moved[1] if moved else None}
+        return out
+
+    def unit_rows(self) -> list[dict]:
+        """One row per unit, resource and member: the count that member recommends."""
+        rows = []
+        for k, rec in enumerate(self.members):
+            for s in rec.searches:
+                unit = rec.scenario.units[s.position].unit
+                for r, v, today in zip(s.resources, s.x, s.current):
+                    rows.append({"member": k, "slug": unit.slug, "name": unit.name, "kind": unit.kind,
+                                 "resource": r.kind, "group_or_department": r.name, "today": today, "recommended": v})
+        return rows
+
+
+def recommend_over_ensemble(cfg: DictConfig, workers: int | None = None, progress=None) -> EnsembleRecommendation:
+    """``sim.experiments.recommendation.recommend`` for every member used; ``progress(done, total)``."""
+    from sim.experiments.recommendation import recommend
+
+    ensemble, configs = chosen_members(cfg)
+    members = []
+    for k, member in enumerate(configs):
+        members.append(recommend(member, workers=workers))
+        if progress is not None:
+            progress(k + 1, len(configs))
+    return EnsembleRecommendation(ensemble, members)

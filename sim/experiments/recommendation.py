@@ -376,6 +376,8 @@ class Recommendation:
     rounds: int
     round_log: list[dict] = field(default_factory=list)  # per round: candidates, unit-replications, seconds, open units
     provenance: dict = field(default_factory=dict)  # simulator version and config hash (sim.config.provenance)
+    basis: dict = field(default_factory=dict)  # what it rests on: rests_on, officers_today (sim.analysis.assumptions)
+    ensemble: dict = field(default_factory=dict)  # over an ensemble: EnsembleRecommendation.summary()
 
     def reps(self, search: UnitSearch, vector: tuple[int, ...]) -> list[dict]:
         return self.results.get((search.position, vector), [])
@@ -543,8 +545,11 @@ def recommend(cfg: DictConfig, workers: int | None = None, progress=None) -> Rec
     timing = {"screening_s": t1 - t0, "simulation_s": t2 - t1}
     from sim.config.provenance import provenance
 
+    from sim.analysis.assumptions import officers_today, rests_on
+
+    officers = sum(sum(p.staff) for p in scenario.units if p.unit.kind != CENTRE_KIND)
     return Recommendation(scenario, spec, searches, screens, results, timing, simulated, rounds, round_log,
-                          provenance(cfg))
+                          provenance(cfg), {"rests_on": rests_on(cfg), "officers_today": officers_today(cfg, officers)})
 
 
 def _brought_closer(before: list[dict], after: list[dict], failing: tuple[str, ...], spec: RecommendSpec) -> bool:

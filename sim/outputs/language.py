@@ -131,6 +131,18 @@ TEXTS: dict[str, dict[str, str]] = {
                             "of plausible parameter sets.",
                       "vi": "Chỉ một bộ tham số: ensemble.path=hanoi_2025 cho khoảng giá trị trên tập bộ tham số hợp lý "
                             "đi kèm."},
+    "r_ensemble_officers": {"en": "Over {members} plausible parameter sets (ensemble {name}) the wards and communes need "
+                                  "{low} to {high} processing officers{driver}; {plan} meet the targets in every one "
+                                  "(recommended_overrides_ensemble.txt).",
+                            "vi": "Trên {members} bộ tham số hợp lý (tập {name}), các phường, xã cần từ {low} đến {high} "
+                                  "cán bộ xử lý hồ sơ{driver}; {plan} cán bộ đạt mục tiêu trong mọi bộ "
+                                  "(recommended_overrides_ensemble.txt)."},
+    "r_ensemble_counters": {"en": "Over the same sets they need {low} to {high} counters{driver}; {plan} meet the "
+                                  "targets in every one.",
+                            "vi": "Trên cùng các bộ đó cần từ {low} đến {high} quầy{driver}; {plan} quầy đạt mục tiêu "
+                                  "trong mọi bộ."},
+    "staff_utilisation": {"en": "staff utilisation (share of working time)",
+                          "vi": "mức sử dụng thời gian của cán bộ (tỷ lệ thời gian làm việc)"},
     "v_uncertainty": {"en": "Uncertainty: every figure is a mean over {reps} replications with its 95 % interval; "
                             "a unit counts as missing only if its whole interval is below the target.",
                       "vi": "Độ bất định: mỗi con số là trung bình của {reps} lần chạy lặp kèm khoảng tin cậy 95 %; "

@@ -30,7 +30,7 @@ from sim.outputs.figures import save
 from sim.outputs.language import RECOMMEND_GLOSSARY, RECOMMEND_SHARED_TERMS, number, plain, text
 from sim.outputs.run_report import image_tag, page
 from sim.outputs.unit_map import plot_unit_map
-from sim.outputs.verdict import NAMED, glossary_html
+from sim.outputs.verdict import NAMED, basis_sentences, glossary_html
 
 KPI_COLUMNS = ("desk_wait_p90_min", "on_time_of_received_pct", "department_load_max", "overtime_hours_per_officer_week",
                "abandoned_of_received_pct", "desk_wait_mean_min")
@@ -127,6 +127,8 @@ def summary(rec: Recommendation) -> dict:
     missing_today = units[units["today_meets_targets"] == False]["slug"].tolist()  # noqa: E712
     return {
         "units": int(len(units)),
+        **rec.basis,
+        **({"ensemble": rec.ensemble} if rec.ensemble else {}),
         "targets": {name: ("none" if name == "backlog_growth" else value) for name, value in rec.spec.targets.items()},
         "confidence": rec.spec.confidence,
         "decision_confidence": rec.spec.decision_confidence,
@@ -261,6 +263,21 @@ def _fix_part(units: pd.DataFrame, resource: str, language: str) -> str:
                 changes=": " + ", ".join(changes) if changes else f": {text('r_nothing_changes', language)}")
 
 
+def ensemble_sentences(ensemble: dict, language: str) -> list[str]:
+    """A recommendation over an ensemble, in words: each resource's range over the members, what
+    moves it, and the counts that meet every member's targets."""
+    if not ensemble:
+        return []
+    out = []
+    for kind in ("officers", "counters"):
+        t = ensemble["totals"][kind]
+        driver = text("ensemble_driver", language, parameter=t["driver"]) if t.get("driver") else ""
+        out.append(text(f"r_ensemble_{kind}", language, members=ensemble["members"], name=ensemble["name"],
+                        low=number(t["min"], language, 0), high=number(t["max"], language, 0),
+                        plan=number(t["covering_plan"], language, 0), driver=driver))
+    return out
+
+
 def verdict_sentences(rec: Recommendation, structures=None, language: str | None = None) -> list[str]:
     """The recommendation in plain words (``language``, by default ``report.language``): the targets,
     which units cannot be shown to meet them today, what it takes (counters and officers to add or
@@ -291,6 +308,7 @@ def verdict_sentences(rec: Recommendation, structures=None, language: str | None
                       officers=_fix_part(units, "officers", language)))
     lines.append(text("r_meet", language, meet=int((units["meets_targets"] == True).sum()), total=total,  # noqa: E712
                       p=p, dc=dc))
+    lines += ensemble_sentences(rec.ensemble, language) + basis_sentences(rec.basis, language, bool(rec.ensemble))
     items = []
     for target, value in spec.targets.items():
         column = units[f"p_{target}"]

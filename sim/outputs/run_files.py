@@ -237,11 +237,9 @@ VISIT_KPIS = tuple(name for kind in VISIT_KINDS_ALL for name in (f"visits_{kind}
 
 def answer_basis_lines(summary: dict) -> list[str]:
     """What the answer rests on, for the console (the same sentences as the reports' first screen)."""
-    import html
-
     from sim.outputs.verdict import basis_sentences
 
-    return [""] + [html.unescape(line) for line in basis_sentences(summary, "en")]
+    return [""] + basis_sentences(summary, "en")
 
 
 def format_summary(run: RunSummary, top: int) -> str:

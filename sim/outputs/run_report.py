@@ -73,7 +73,7 @@ def write_run_report(folder: Path, run: RunSummary) -> Path:
         sentences.append(text("v_fix_not_searched", language, busiest=busiest))
     sentences.append(overtime_sentence(bool(s.get("overtime_enabled")), kpis.get(OVERTIME, {}), language))
     sentences.append(text("v_uncertainty", language, reps=s["replications"]))
-    sentences += basis_sentences(s, language)
+    sentences += [html.escape(line) for line in basis_sentences(s, language)]
     branches = text("and_branches", language, n=s["centre_branches"]) if s.get("centre_branches") else ""
     body = [f"<h1>{html.escape(text('run_title', language, scenario=s['scenario']))}</h1>",
             f"<p>{html.escape(text('run_intro', language, units=s['units'], branches=branches, start=s['start'], end=s['end'], reps=s['replications'], seed=s['seed']))}</p>",

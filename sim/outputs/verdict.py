@@ -159,10 +159,10 @@ ENSEMBLE_HEADLINE = (("units", "on_time_of_received_pct"), ("units", "staff_util
                      ("units", "overtime_hours_per_officer_week"))
 
 
-def basis_sentences(summary: dict, language: str) -> list[str]:
-    """What an answer rests on, as plain sentences (HTML-escaped): its range over the ensemble (or
+def basis_sentences(summary: dict, language: str, ensemble_shown: bool = False) -> list[str]:
+    """What an answer rests on, as plain sentences (plain text: a report escapes them): its range over the ensemble (or
     that it is one parameter set), where today's officers come from, then the decisive assumptions
-    with their values. ``summary`` holds ``ensemble``, ``officers_today`` and ``rests_on`` as the
+    with their values (``ensemble_shown``: the caller states the ensemble's range itself). ``summary`` holds ``ensemble``, ``officers_today`` and ``rests_on`` as the
     commands write them (sim.analysis.assumptions, sim.experiments.over_ensemble)."""
     out = []
     ensemble = summary.get("ensemble")
@@ -177,7 +177,7 @@ def basis_sentences(summary: dict, language: str) -> list[str]:
             out.append(text("ensemble_range", language, members=ensemble["members"], name=ensemble["name"], label=label,
                             low=number(r["min"], language, digits), high=number(r["max"], language, digits),
                             driver=driver))
-    elif summary.get("rests_on"):
+    elif summary.get("rests_on") and not ensemble_shown:
         out.append(text("ensemble_none", language))
     today = summary.get("officers_today")
     if today:
@@ -190,4 +190,4 @@ def basis_sentences(summary: dict, language: str) -> list[str]:
         items = "; ".join(text(f"rests_{a['key']}", language,
                                value=plain(float(a["value"]), language)) for a in basis)
         out.append(f"{text('rests_on', language)} {items}.")
-    return [html.escape(s) for s in out]
+    return out
