@@ -339,6 +339,23 @@ def output_below_a_file(tmp_path: Path) -> str:
     return f"calibration.output={tmp_path / 'a_file.csv' / 'fitted.yaml'}"
 
 
+ENSEMBLE = ("ensemble:\n  parameters:\n    effort_scale: {key: scenario.effort_scale, low: 0.5, high: 3.0}\n"
+            "  members:\n    - {MEMBER}\n")
+
+
+def truncated_ensemble(tmp_path: Path) -> str:
+    (tmp_path / "cut.yaml").write_text(ENSEMBLE.replace("MEMBER", "effort_scale: 1.0")[:70])
+    return "ensemble.path=cut.yaml"
+
+
+def ensemble_with(member: str):
+    """An ensemble file of one member written as given; its override."""
+    def write(tmp_path: Path) -> str:
+        (tmp_path / "bad.yaml").write_text(ENSEMBLE.replace("MEMBER", member))
+        return "ensemble.path=bad.yaml"
+    return write
+
+
 COMMANDS = {
     # settings the schema refuses while composing
     "misspelt key": ("sim", ("desks.fixd=3",), "desks.fixd"),
@@ -383,6 +400,26 @@ COMMANDS = {
     "calibrate tolerance nan": ("sim.calibrate", ("observations.seed004_received.tolerance=nan",),
                                 "observations.seed004_received.tolerance"),
     "calibrate output below a file": ("sim.calibrate", (output_below_a_file,), "calibration.output: "),
+    # the ensemble: its file, wherever it enters, and the settings of the officers' time
+    "ensemble missing": ("sim", ("ensemble.path=nowhere.yaml",), "ensemble.path: nowhere.yaml: no such file"),
+    "ensemble truncated": ("sim", (truncated_ensemble,), "ensemble.path: cut.yaml: not valid YAML"),
+    "ensemble with nan": ("sim", (ensemble_with("effort_scale: .nan"),), "not a finite number"),
+    "ensemble out of bounds": ("sim", (ensemble_with("effort_scale: 7.5"),), "outside its range"),
+    "ensemble unknown parameter": ("sim", (ensemble_with("effort_scale: 1.0, typo: 2"),), "unknown parameter 'typo'"),
+    "recommend with a bad ensemble": ("sim.recommend", (ensemble_with("effort_scale: .inf"),), "ensemble.path: "),
+    "compare with a bad ensemble": ("sim.compare", ("ensemble.path=nowhere.yaml",), "ensemble.path: "),
+    "calibrate ensemble unknown pattern": ("sim.calibrate", ("calibration.method=ensemble",
+                                                             "calibration.ensemble.patterns=[nope]"),
+                                           "calibration.ensemble.patterns[0]"),
+    "calibrate unknown method": ("sim.calibrate", ("calibration.method=magic",), "calibration.method"),
+    "other duties nan": ("sim", ("staff.other_duties_share=nan",), "staff.other_duties_share"),
+    "other duties all": ("sim", ("staff.other_duties_share=1",), "staff.other_duties_share"),
+    "desk rota negative": ("sim", ("staff.desk_rota_share=-0.1",), "staff.desk_rota_share"),
+    "desk rota beyond the officers": ("sim", ("staff.desk_rota_share=1", "desks.rule=fixed", "desks.fixed=40"),
+                                      "staff.desk_rota_share"),
+    "framework weight above one": ("sim", ("staff.framework_weight=2",), "staff.framework_weight"),
+    "unknown overtime trigger": ("sim", ("staff.overtime.trigger=mood",), "staff.overtime.trigger"),
+    "threshold days inf": ("sim", ("staff.overtime.threshold_days=inf",), "staff.overtime.threshold_days"),
 }
 
 
