@@ -72,7 +72,7 @@ def differences(overrides: tuple[str, ...]) -> dict:
 
 def test_content_groups_are_the_expected_ones():
     assert content_groups() == {"calendar", "procedures", "structure", "centre", "front_office", "calibration",
-                                "sensitivity", "observations", "recommend"}
+                                "sensitivity", "observations", "patterns", "recommend"}
 
 
 @pytest.mark.parametrize("path", sorted((CONF / "centre").glob("*.yaml")))

@@ -165,3 +165,30 @@ def recommend_over_ensemble(cfg: DictConfig, workers: int | None = None, progres
         if progress is not None:
             progress(k + 1, len(configs))
     return EnsembleRecommendation(ensemble, members)
+
+
+# --- validation over the ensemble -----------------------------------------------------------------
+def validate_members(cfg: DictConfig, replications: int, workers: int | None = None, progress=None) -> list[dict]:
+    """Every stored observation and pattern against every member used, on replications
+    0..``replications``-1: one row per member and target (observed or range, simulated, error in
+    tolerances, within tolerance)."""
+    from sim.experiments.ensemble import EnsembleSpec, evaluate, patterns_from
+    from sim.experiments.validation import observations_from
+
+    ensemble, configs = chosen_members(cfg)
+    observations, patterns = observations_from(cfg), patterns_from(cfg)
+    rows = []
+    for k, member in enumerate(configs):
+        spec = EnsembleSpec((), observations, patterns, (), 1, 1, replications, 0, 0)
+        candidate = evaluate(member, spec, {}, workers)
+        for o in observations:
+            rows.append({"member": k, "target": o.name, "kind": "observation", "observed": o.observed,
+                         "simulated": candidate.simulated[o.name], "error_in_tolerances": candidate.errors[o.name],
+                         "within_tolerance": abs(candidate.errors[o.name]) <= 1, "source": o.source})
+        for p in patterns:
+            rows.append({"member": k, "target": p.name, "kind": "pattern", "observed": f"{p.low:g}-{p.high:g}",
+                         "simulated": candidate.simulated[p.name], "error_in_tolerances": candidate.errors[p.name],
+                         "within_tolerance": abs(candidate.errors[p.name]) <= 1, "source": p.source})
+        if progress is not None:
+            progress(k + 1, len(configs))
+    return rows
