@@ -164,13 +164,14 @@ def evaluate(cfg: DictConfig, spec: EnsembleSpec, values: dict[str, float], work
         candidate.simulated[o.name] = mean
         candidate.errors[o.name] = o.error(mean) if series else math.inf  # checks too: every member meets all
     for p in spec.patterns:
-        mean = float(np.nanmean(simulated_pattern(p, results, scenario, calendar)))
+        series = [v for v in simulated_pattern(p, results, scenario, calendar) if not math.isnan(v)]
+        mean = float(np.mean(series)) if series else math.nan  # nan: none of its units is in the run
         candidate.simulated[p.name] = mean
         candidate.errors[p.name] = p.error(mean) if not math.isnan(mean) else math.inf
     for name, statistic, kind in REPORTED:
         probe = Pattern(name, statistic, (kind,), (), 0, 0, 0.0, 0.0, 1.0)
-        series = simulated_pattern(probe, results, scenario, calendar)
-        candidate.reported[name] = float(np.nanmean(series)) if series else math.nan
+        series = [v for v in simulated_pattern(probe, results, scenario, calendar) if not math.isnan(v)]
+        candidate.reported[name] = float(np.mean(series)) if series else math.nan
     return candidate
 
 
