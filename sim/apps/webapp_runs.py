@@ -1,0 +1,285 @@
+"""What the web app computes, without Streamlit: a user's change as Hydra overrides, the checks of
+its numbers, today's run and the changed run on the same random numbers (through ``sim.load_config``
+and ``sim.run``), their KPIs side by side with paired differences, and the stored city-wide result.
+
+Kept apart from the page (``sim.apps.webapp``) so tests and scripts can call it directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import math
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from sim.apps.webapp_texts import t
+from sim.config.paths import CONFIG_DIR, PACKAGE_ROOT
+from sim.outputs.language import TEXTS as REPORT_TEXTS
+from sim.outputs.language import number
+
+START = dt.date(2025, 7, 1)  # the calibrated scenario's first day
+CITY_SUMMARY = PACKAGE_ROOT / "data" / "city_summary.json"
+CITY_SUMMARY_OVERRIDES = ("replications=3", "period.end=2025-07-28")  # four weeks, all units and branches
+CITY_UNIT_COLUMNS = ("slug", "name", "kind", "desks", "staff", "on_time_of_received_pct",
+                     "on_time_of_received_pct_ci95_low", "on_time_of_received_pct_ci95_high", "desk_wait_p90_min",
+                     "desk_wait_p90_min_ci95_low", "desk_wait_p90_min_ci95_high", "staff_utilisation_max",
+                     "busiest_department")
+KPIS = ("on_time_of_received_pct", "desk_wait_p90_min", "desk_wait_mean_min", "abandoned_of_received_pct",
+        "lead_time_mean_wd", "staff_utilisation", "overdue", "received")
+MAX_UNITS = 12  # a run of more takes minutes on a laptop: the command line is for those
+MAX_NAME = 80
+# (low, high) of each number a user sets: the app's own bounds, narrower than the schema's, to keep
+# a run within a minute or two; the schema checks again.
+BOUNDS = {"counters": (-20, 50), "officers": (0.1, 5.0), "growth": (0.1, 5.0), "online_share": (0.0, 1.0),
+          "weeks": (1, 9), "replications": (2, 20), "seed": (0, 2**31 - 1)}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A user's change: the units, and what differs from today in them. The defaults are today's
+    set-up (the baseline), except the units, the period and the replications."""
+
+    units: tuple[str, ...] = ("ba_dinh", "soc_son")
+    structure: str = "three_departments"
+    counters: int = 0  # added to each unit's counters today (negative: fewer)
+    officers: float = 1.0  # times today's processing officers (staff.procedure_share scaled)
+    growth: float = 1.0  # scenario.demand.growth
+    online_share: float | None = None  # scenario.demand.online_share; None: the calibrated scenario's
+    weeks: int = 2
+    replications: int = 3
+    seed: int = 20250701
+    name: str = ""
+
+    @property
+    def end(self) -> dt.date:
+        return START + dt.timedelta(days=7 * self.weeks - 1)
+
+    def baseline(self) -> Choice:
+        """The same units, period, replications and seed, without the change."""
+        return Choice(units=self.units, weeks=self.weeks, replications=self.replications, seed=self.seed)
+
+
+def structures() -> list[str]:
+    """The shipped structures (sim/conf/structure/*.yaml), three_departments (today's) first."""
+    names = sorted(p.stem for p in (Path(CONFIG_DIR) / "structure").glob("*.yaml"))
+    return sorted(names, key=lambda n: n != "three_departments")
+
+
+def unit_table() -> pd.DataFrame:
+    """The 126 wards and communes: slug, name, kind, population (the shipped unit table)."""
+    frame = pd.read_csv(PACKAGE_ROOT / "data" / "hanoi_units_2025.csv", encoding="utf-8-sig")
+    return frame[["slug", "name", "kind", "population"]]
+
+
+def problems(choice: Choice, language: str) -> list[str]:
+    """Plain messages for numbers a run cannot take (empty: the choice can run)."""
+    out = []
+    if not choice.units:
+        out.append(t("e_no_units", language))
+    elif len(choice.units) > MAX_UNITS:
+        out.append(t("e_too_many", language, n=MAX_UNITS))
+    known = set(unit_table()["slug"])
+    out += [t("e_config", language, setting="city.units", problem=f"unknown unit {s!r}") for s in choice.units if s not in known]
+    if choice.structure not in structures():
+        out.append(t("e_config", language, setting="structure", problem=f"unknown structure {choice.structure!r}"))
+    labels = {"counters": "counters_change", "officers": "officers_times", "growth": "growth", "online_share": "online",
+              "weeks": "weeks", "replications": "replications", "seed": "seed"}
+    for key, (low, high) in BOUNDS.items():
+        value = getattr(choice, key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                or not low <= value <= high or (isinstance(low, int) and value != int(value)):
+            out.append(t("e_range", language, what=t(labels[key], language), value=value, low=low, high=high))
+    if len(choice.name) > MAX_NAME:
+        out.append(t("e_name", language, n=MAX_NAME))
+    return out
+
+
+def common_overrides(choice: Choice) -> list[str]:
+    return [f"city.units=[{','.join(choice.units)}]", f"replications={choice.replications}", f"seed={choice.seed}",
+            f"period.start={START.isoformat()}", f"period.end={choice.end.isoformat()}", "progress=false", "workers=1"]
+
+
+def change_overrides(choice: Choice, desks_today: dict[str, int], procedure_share_today: float) -> list[str]:
+    """The Hydra overrides of the change, given each unit's counters and the officers' share today."""
+    out = [f"structure={choice.structure}", f"scenario.demand.growth={choice.growth:g}",
+           f"staff.procedure_share={procedure_share_today * choice.officers:g}"]
+    if choice.online_share is not None:
+        out.append(f"scenario.demand.online_share={choice.online_share:g}")
+    if choice.counters:
+        out += [f"+desks.per_unit.{slug}={max(1, desks_today[slug] + choice.counters)}" for slug in choice.units]
+    return out
+
+
+@dataclass
+class Pair:
+    """Today's run and the changed run of a choice (same seed: common random numbers)."""
+
+    choice: Choice
+    today: object  # sim.RunResult
+    changed: object
+    overrides: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def run_pair(choice: Choice, progress: Callable[[int, int], object] | None = None) -> Pair:
+    """Run today's set-up and the change for the chosen units. ``progress(done, total)`` counts the
+    unit-replications of both runs. Raises :class:`sim.ConfigError` for a set-up the simulator refuses."""
+    import time
+
+    import sim
+
+    started = time.perf_counter()
+    common = common_overrides(choice)
+    base_cfg = sim.load_config(*common)
+    scenario = sim.build_scenario(base_cfg)
+    desks_today = {plan.unit.slug: int(plan.desks) for plan in scenario.units}
+    overrides = common + change_overrides(choice, desks_today, float(base_cfg.staff.procedure_share))
+    changed_cfg = sim.load_config(*overrides)
+    total = 2 * len(choice.units) * choice.replications
+    half = total // 2
+    step = (lambda done, _total: progress(done, total)) if progress else (lambda *_: None)
+    today = sim.run(base_cfg, progress=step)
+    changed = sim.run(changed_cfg, progress=lambda done, _total: step(half + done, total))
+    return Pair(choice, today, changed, overrides, time.perf_counter() - started)
+
+
+def kpi_label(kpi: str, language: str) -> str:
+    return t(kpi, language) if kpi in REPORT_TEXTS else t(f"kpi_{kpi}", language)
+
+
+def paired(pair: Pair, kpi: str) -> dict:
+    """The change's paired difference of a city KPI (changed minus today, replication by
+    replication) with its 95 % interval, cut to the range a difference can take."""
+    from sim.analysis.intervals import mean_ci95
+    from sim.analysis.kpis import difference_range
+
+    diff = (pair.changed.replications[kpi] - pair.today.replications[kpi]).astype(float)
+    return mean_ci95(list(diff), *difference_range(kpi))
+
+
+def kpi_table(pair: Pair, language: str) -> pd.DataFrame:
+    """The chosen units' KPIs: today and with the change (mean, 95 % low and high), and the paired
+    difference with its interval; numbers, one column each (the CSV download is this table)."""
+    rows = []
+    for kpi in KPIS:
+        a, b, d = pair.today.summary["kpis"].get(kpi, {}), pair.changed.summary["kpis"].get(kpi, {}), paired(pair, kpi)
+        row = {t("col_kpi", language): kpi_label(kpi, language)}
+        for head, ci in ((t("col_today", language), a), (t("col_change", language), b), (t("col_difference", language), d)):
+            row[head] = ci.get("mean")
+            row[f"{head}, {t('column_low', language)}"] = ci.get("ci95_low")
+            row[f"{head}, {t('column_high', language)}"] = ci.get("ci95_high")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _shown(value, language: str, digits: int = 1, signed: bool = False) -> str:
+    return "n/a" if value is None or pd.isna(value) else number(value, language, digits, signed)
+
+
+def misses(units: pd.DataFrame, target: float) -> int:
+    """Units whose whole 95 % on-time interval is below ``target``."""
+    from sim.outputs.verdict import ON_TIME, target_status
+
+    status = target_status(units, ON_TIME, target)
+    return int(((status["status"] == "misses") & (status["kind"] != "centre")).sum())
+
+
+def verdict_lines(pair: Pair, language: str) -> list[str]:
+    """The verdict in plain words, as HTML-safe text (every field from the user or the data escaped):
+    the on-time share and the 90th-percentile wait today and with the change, each with its 95 %
+    interval and the paired change, the units that miss the target, and what the figures rest on."""
+    import sim
+
+    name = html.escape(pair.choice.name or t("default_name", language))
+    lines = []
+    for key, kpi in (("v_on_time", "on_time_of_received_pct"), ("v_wait_change", "desk_wait_p90_min")):
+        a, b, d = pair.today.summary["kpis"][kpi], pair.changed.summary["kpis"][kpi], paired(pair, kpi)
+        lo, hi = d.get("ci95_low"), d.get("ci95_high")
+        told = "" if lo is None else t("told_apart" if (lo > 0 or hi < 0) else "not_told", language)
+        lines.append(t(key, language, name=name, base=_shown(a["mean"], language), base_low=_shown(a["ci95_low"], language),
+                       base_high=_shown(a["ci95_high"], language), var=_shown(b["mean"], language),
+                       var_low=_shown(b["ci95_low"], language), var_high=_shown(b["ci95_high"], language),
+                       diff=_shown(d["mean"], language, signed=True), diff_low=_shown(lo, language, signed=True),
+                       diff_high=_shown(hi, language, signed=True), told=told))
+    target = pair.today.run_summary.on_time_target_pct
+    lines.append(t("v_units", language, name=name, target=number(target, language, 0),
+                   base=misses(pair.today.units, target), var=misses(pair.changed.units, target),
+                   total=len(pair.today.units)))
+    if pair.choice.replications < 5:
+        lines.append(t("v_rough", language))
+    s = pair.today.summary
+    lines.append(t("rests_on", language, units=s["units"], start=s["start"], end=s["end"], reps=s["replications"],
+                   seed=s["seed"], structure=html.escape(pair.choice.structure), version=sim.__version__))
+    return lines
+
+
+def unit_rows(pair: Pair, language: str) -> pd.DataFrame:
+    """Each chosen unit: counters and officers today and with the change, on time with its interval."""
+    from sim.outputs.verdict import ON_TIME
+
+    def part(units: pd.DataFrame, head: str) -> pd.DataFrame:
+        out = units.set_index("slug")[["desks", "staff", ON_TIME, f"{ON_TIME}_ci95_low", f"{ON_TIME}_ci95_high"]]
+        return out.rename(columns={"desks": f"{t('col_counters', language)}, {head}",
+                                   "staff": f"{t('col_officers', language)}, {head}",
+                                   ON_TIME: f"{t('on_time_of_received_pct', language)}, {head}",
+                                   f"{ON_TIME}_ci95_low": f"{t('column_low', language)}, {head}",
+                                   f"{ON_TIME}_ci95_high": f"{t('column_high', language)}, {head}"})
+
+    names = pair.today.units.set_index("slug")[["name", "kind"]]
+    names = names.rename(columns={"name": t("column_unit", language), "kind": t("column_kind", language)})
+    names[t("column_kind", language)] = [t(k, language) for k in names[t("column_kind", language)]]
+    joined = names.join(part(pair.today.units, t("col_today", language))).join(
+        part(pair.changed.units, t("col_change", language)))
+    return joined.reset_index(drop=True)
+
+
+def save_report(result, folder: Path, language: str) -> bytes:
+    """The run's report.html in ``language`` (the run folder is written to ``folder``)."""
+    import sim
+
+    shown = sim.RunResult(result.config, result.scenario, replace(result.run_summary, language=language),
+                          result.unit_results)
+    shown.save(folder)
+    return (folder / "report.html").read_bytes()
+
+
+# --- the stored city-wide result -------------------------------------------------------------
+def build_city_summary(overrides: list[str] | tuple[str, ...] = CITY_SUMMARY_OVERRIDES, path: Path = CITY_SUMMARY,
+                       workers: int | None = None) -> dict:
+    """Run every unit and branch with ``overrides`` and store the city's KPIs and a per-unit table
+    in ``path`` (JSON), with how it was made: the command, seed, replications, period, version, date."""
+    import sim
+
+    cfg = sim.load_config(*overrides)
+    result = sim.run(cfg, workers=workers, progress=True)
+    s = result.summary
+    units = result.units[[c for c in CITY_UNIT_COLUMNS if c in result.units]]
+    stored = {
+        "made": {"command": " ".join(["python -m sim.app --build-city-summary", *overrides]),
+                 "date": dt.date.today().isoformat(), "version": sim.__version__, "seed": s["seed"],
+                 "replications": s["replications"], "start": s["start"], "end": s["end"], "units": s["units"],
+                 "centre_branches": s.get("centre_branches", 0), "scenario": s["scenario"], "structure": s["structure"]},
+        "on_time_target_pct": result.run_summary.on_time_target_pct,
+        "wait_target_minutes": result.run_summary.wait_target_minutes,
+        "kpis": {k: s["kpis"][k] for k in KPIS if k in s["kpis"]},
+        "scopes": {scope: {k: v[k] for k in KPIS if k in v} for scope, v in s.get("scopes", {}).items()},
+        "units": json.loads(units.to_json(orient="records", force_ascii=False)),
+    }
+    path.write_text(json.dumps(stored, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return stored
+
+
+def load_city_summary(path: Path = CITY_SUMMARY) -> dict | None:
+    """The stored city-wide result, or None when this installation has none."""
+    if not path.is_file():
+        return None
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    stored["units"] = pd.DataFrame(stored["units"])
+    return stored

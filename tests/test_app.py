@@ -1,0 +1,70 @@
+"""The web app's model side (sim.apps.webapp_runs) and its words, without a browser: a progress
+callback that leaves the results unchanged, plain messages for impossible numbers, a name that
+holds HTML shown as text, and one place per string."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import sim
+from sim.apps import webapp_runs as runs
+from sim.apps.webapp_texts import APP_TEXTS, duplicates
+
+QUICK = ("city.units=[ba_dinh,soc_son]", "period.end=2025-07-07", "replications=2", "workers=1", "progress=false")
+
+
+def test_a_progress_callback_counts_every_unit_replication_and_changes_no_result():
+    cfg = sim.load_config(*QUICK)
+    seen = []
+    called = sim.run(cfg, progress=lambda done, total: seen.append((done, total)))
+    plain = sim.run(cfg)
+    assert seen == [(k, 4) for k in range(1, 5)]
+    assert called.summary["kpis"] == plain.summary["kpis"]
+    assert called.units.equals(plain.units)
+
+
+@pytest.mark.parametrize("change, word", [
+    ({"units": ()}, "at least one unit"),
+    ({"units": tuple(runs.unit_table()["slug"][:runs.MAX_UNITS + 1])}, "At most"),
+    ({"units": ("atlantis",)}, "unknown unit"),
+    ({"structure": "nope"}, "unknown structure"),
+    ({"growth": -1.0}, "Demand"),
+    ({"growth": math.nan}, "Demand"),
+    ({"online_share": 1.5}, "online"),
+    ({"officers": 0.0}, "officers"),
+    ({"weeks": 0}, "Weeks"),
+    ({"replications": 1}, "Replications"),
+    ({"replications": 2.5}, "Replications"),
+    ({"name": "x" * 81}, "at most 80"),
+])
+def test_impossible_numbers_give_a_plain_message(change, word):
+    messages = runs.problems(runs.Choice(**change), "en")
+    assert len(messages) == 1 and word in messages[0]
+    assert runs.problems(runs.Choice(**change), "vi")  # and in Vietnamese
+
+
+def test_the_default_choice_has_no_problem():
+    assert runs.problems(runs.Choice(), "en") == []
+
+
+def test_a_change_runs_against_today_on_the_same_random_numbers_and_its_name_stays_text():
+    name = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+    choice = runs.Choice(units=("ba_dinh",), weeks=1, replications=2, counters=1, name=name)
+    steps = []
+    pair = runs.run_pair(choice, progress=lambda done, total: steps.append((done, total)))
+    assert steps[-1] == (4, 4) and [d for d, _ in steps] == [1, 2, 3, 4]
+    assert "+desks.per_unit.ba_dinh=4" in pair.overrides  # 3 counters today, one more
+    assert pair.today.summary["seed"] == pair.changed.summary["seed"]
+    assert pair.today.summary["kpis"]["received"] == pair.changed.summary["kpis"]["received"]  # same citizens
+    lines = runs.verdict_lines(pair, "en")
+    assert all("<img" not in line and "<script" not in line for line in lines)
+    assert "&lt;img src=x" in lines[0]
+    table = runs.kpi_table(pair, "vi")
+    assert len(table) == len(runs.KPIS) and table.iloc[:, 0].str.len().min() > 0
+
+
+def test_every_phrase_of_the_app_is_in_both_languages_and_in_one_table_only():
+    assert duplicates() == set()
+    assert all(set(forms) == {"en", "vi"} for forms in APP_TEXTS.values())
