@@ -24,7 +24,7 @@ from sim.outputs.language import number
 
 START = dt.date(2025, 7, 1)  # the calibrated scenario's first day
 CITY_SUMMARY = PACKAGE_ROOT / "data" / "city_summary.json"
-CITY_SUMMARY_OVERRIDES = ("replications=3", "period.end=2025-07-28")  # four weeks, all units and branches
+CITY_SUMMARY_OVERRIDES: tuple[str, ...] = ()  # the main job (python -m sim): every unit and branch, 1 Jul - 30 Aug 2025
 CITY_UNIT_COLUMNS = ("slug", "name", "kind", "desks", "staff", "on_time_of_received_pct",
                      "on_time_of_received_pct_ci95_low", "on_time_of_received_pct_ci95_high", "desk_wait_p90_min",
                      "desk_wait_p90_min_ci95_low", "desk_wait_p90_min_ci95_high", "staff_utilisation_max",
@@ -68,6 +68,15 @@ def structures() -> list[str]:
     """The shipped structures (sim/conf/structure/*.yaml), three_departments (today's) first."""
     names = sorted(p.stem for p in (Path(CONFIG_DIR) / "structure").glob("*.yaml"))
     return sorted(names, key=lambda n: n != "three_departments")
+
+
+def structure_label(name: str) -> str:
+    """A structure's name and its one-line description (its YAML's ``description``)."""
+    import yaml
+
+    path = Path(CONFIG_DIR) / "structure" / f"{name}.yaml"
+    description = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("description", "") if path.is_file() else ""
+    return f"{name}: {description}" if description else name
 
 
 def unit_table() -> pd.DataFrame:

@@ -106,8 +106,8 @@ APP_TEXTS: dict[str, dict[str, str]] = {
     "e_config": {"en": "The simulator refused this set-up: {setting}: {problem}",
                  "vi": "Mô phỏng không chấp nhận thiết lập này: {setting}: {problem}"},
     "e_name": {"en": "The name may hold at most {n} characters.", "vi": "Tên tối đa {n} ký tự."},
-    "menu_hint": {"en": "On a phone, the controls are behind the » button at the top left.",
-                  "vi": "Trên điện thoại, các lựa chọn nằm sau nút » ở góc trên bên trái."},
+    "menu_hint": {"en": "On a phone, the controls open with the arrow button at the top left.",
+                  "vi": "Trên điện thoại, các lựa chọn mở bằng nút mũi tên ở góc trên bên trái."},
 }
 
 
