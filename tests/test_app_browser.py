@@ -102,11 +102,12 @@ def shots(tmp_path):
 
 
 def _wait(driver, condition, timeout: float, what: str):
-    from selenium.common.exceptions import TimeoutException
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    try:
-        return WebDriverWait(driver, timeout, poll_frequency=0.5).until(condition)
+    try:  # Streamlit redraws elements as a script reruns: an element read mid-redraw is looked up again
+        return WebDriverWait(driver, timeout, poll_frequency=0.5,
+                             ignored_exceptions=(StaleElementReferenceException,)).until(condition)
     except TimeoutException:
         errors = [e.text for e in driver.find_elements("css selector", EXCEPTION)]
         raise AssertionError(f"waited {timeout} s for {what}; Streamlit exceptions on the page: {errors}") from None

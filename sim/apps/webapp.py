@@ -55,7 +55,7 @@ def map_png(values: tuple[tuple[str, float], ...], labelled: tuple[str, ...], ti
     figure = sim.plot_unit_map(series, label=t(ON_TIME, language), title=title, language=language,
                                labelled=list(labelled), target=target, branches=False)
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=90)
+    figure.savefig(buffer, format="png", dpi=72)  # about 610 px: a phone scales it down
     return buffer.getvalue()
 
 
