@@ -83,6 +83,7 @@ def test_the_wheel_holds_every_config_and_data_file(wheel):
     missing = [str(p.relative_to(ROOT)) for p in shipped if str(p.relative_to(ROOT)) not in names]
     assert not missing, missing
     assert "hydra_plugins/sim_sweeper/sim_sweeper.py" in names
+    assert "sim/py.typed" in names  # PEP 561: type checkers use the package's own hints
 
 
 def test_installed_wheel_runs_one_unit_from_any_folder(installed, tmp_path):
