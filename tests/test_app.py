@@ -68,3 +68,23 @@ def test_a_change_runs_against_today_on_the_same_random_numbers_and_its_name_sta
 def test_every_phrase_of_the_app_is_in_both_languages_and_in_one_table_only():
     assert duplicates() == set()
     assert all(set(forms) == {"en", "vi"} for forms in APP_TEXTS.values())
+
+
+def test_the_stored_city_run_says_how_it_was_made_and_a_unit_name_holding_html_stays_text(tmp_path):
+    stored = runs.load_city_summary()
+    assert stored is not None, "sim/data/city_summary.json: python -m sim.app --build-city-summary"
+    assert len(stored["units"]) == 126 + stored["made"]["centre_branches"]
+    units = stored["units"].copy()
+    units["on_time_of_received_pct"] = units["on_time_of_received_pct_ci95_high"] = 50.0  # every unit misses
+    units.loc[0, "name"] = "<script>alert(1)</script>"
+    lines = runs.city_lines({**stored, "units": units}, "en")
+    assert "95 % interval" in lines[0] and "replications" in lines[-1] and "python -m sim.app" in lines[-1]
+    assert not any("<script>" in line for line in lines)
+    assert any("&lt;script&gt;alert(1)&lt;/script&gt;" in line for line in lines)
+
+
+def test_fewer_counters_than_a_unit_has_leave_it_one_and_say_so():
+    choice = runs.Choice(units=("ba_dinh", "soc_son"), counters=-4)
+    overrides = runs.change_overrides(choice, {"ba_dinh": 3, "soc_son": 5}, 0.3)
+    assert "+desks.per_unit.ba_dinh=1" in overrides and "+desks.per_unit.soc_son=1" in overrides
+    assert runs.kept_one_counter(choice, {"ba_dinh": 3, "soc_son": 5}) == ["ba_dinh"]

@@ -193,6 +193,19 @@ def test_the_app_at_desktop_width_runs_a_change_and_follows_the_controls(browser
     _no_exception(browser)
     browser.save_screenshot(str(shots / "app_desktop_growth.png"))
 
+    # no unit at all: a plain message, not a traceback
+    from selenium.webdriver.common.keys import Keys
+
+    units = browser.find_element(By.CSS_SELECTOR, f"{sidebar} [data-testid='stMultiSelect'] input")
+    units.click()
+    for _ in range(3):
+        units.send_keys(Keys.BACKSPACE)
+    _click_text(browser, sidebar, "button", "Run")
+    _wait(browser, lambda d: any("Choose at least one unit." in a.text
+                                 for a in d.find_elements(By.CSS_SELECTOR, "[data-testid='stAlert']")), 60,
+          "the message for no unit")
+    _no_exception(browser)
+
 
 def test_the_app_fits_a_phone_screen(browser, app_url, shots):
     _open(browser, app_url, 390)

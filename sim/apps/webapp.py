@@ -8,7 +8,6 @@ Only the page lives here; what is computed is in :mod:`sim.apps.webapp_runs`, th
 
 from __future__ import annotations
 
-import html
 import io
 import tempfile
 from pathlib import Path
@@ -19,7 +18,7 @@ import streamlit as st
 import sim
 from sim.apps import webapp_runs as runs
 from sim.apps.webapp_texts import t
-from sim.outputs.verdict import ON_TIME, target_status, today_sentences, wait_sentence
+from sim.outputs.verdict import ON_TIME
 
 LANGUAGES = {"en": "English", "vi": "Tiếng Việt"}
 
@@ -122,6 +121,9 @@ def simulate(choice: runs.Choice, language: str) -> None:
 def show_result(pair: runs.Pair, language: str) -> None:
     st.header(t("result", language))
     lines_html(runs.verdict_lines(pair, language), "app-verdict")
+    if pair.kept_one:
+        names = unit_names()
+        st.warning(t("kept_one", language, names=", ".join(names.get(s, s) for s in pair.kept_one)))
     st.caption(t("took", language, seconds=f"{pair.seconds:.1f}"))
     units = pair.changed.units
     values = tuple((s, float(v)) for s, v in zip(units["slug"], units[ON_TIME]))
@@ -157,17 +159,8 @@ def show_city(choice: runs.Choice, language: str, with_map: bool) -> None:
     if stored is None:
         st.info(t("city_missing", language))
         return
-    made, units, target = stored["made"], stored["units"], stored["on_time_target_pct"]
-    on_time = stored["kpis"][ON_TIME]
-    status = target_status(units, ON_TIME, target)
-    lines = [t("city_on_time", language, mean=runs._shown(on_time["mean"], language, 2),
-               low=runs._shown(on_time["ci95_low"], language, 2), high=runs._shown(on_time["ci95_high"], language, 2))]
-    lines += today_sentences(status, target, language) + wait_sentence(units, stored["wait_target_minutes"], language)
-    lines.append(t("city_made", language, command=f"<code>{html.escape(made['command'])}</code>",
-                   date=html.escape(made["date"]), units=made["units"], branches=made["centre_branches"],
-                   start=made["start"], end=made["end"], reps=made["replications"], seed=made["seed"],
-                   version=html.escape(made["version"])))
-    lines_html(lines, "app-city")
+    units, target = stored["units"], stored["on_time_target_pct"]
+    lines_html(runs.city_lines(stored, language), "app-city")
     if with_map and choice.units:
         chosen = units[units["slug"].isin(choice.units)]
         values = tuple((s, float(v)) for s, v in zip(chosen["slug"], chosen[ON_TIME]))

@@ -126,6 +126,11 @@ def change_overrides(choice: Choice, desks_today: dict[str, int], procedure_shar
     return out
 
 
+def kept_one_counter(choice: Choice, desks_today: dict[str, int]) -> list[str]:
+    """The units that fewer counters would leave with none: they keep one."""
+    return [slug for slug in choice.units if desks_today[slug] + choice.counters < 1]
+
+
 @dataclass
 class Pair:
     """Today's run and the changed run of a choice (same seed: common random numbers)."""
@@ -135,6 +140,7 @@ class Pair:
     changed: object
     overrides: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    kept_one: list[str] = field(default_factory=list)  # units left with one counter, not fewer
 
 
 def run_pair(choice: Choice, progress: Callable[[int, int], object] | None = None) -> Pair:
@@ -156,7 +162,7 @@ def run_pair(choice: Choice, progress: Callable[[int, int], object] | None = Non
     step = (lambda done, _total: progress(done, total)) if progress else (lambda *_: None)
     today = sim.run(base_cfg, progress=step)
     changed = sim.run(changed_cfg, progress=lambda done, _total: step(half + done, total))
-    return Pair(choice, today, changed, overrides, time.perf_counter() - started)
+    return Pair(choice, today, changed, overrides, time.perf_counter() - started, kept_one_counter(choice, desks_today))
 
 
 def kpi_label(kpi: str, language: str) -> str:
@@ -226,6 +232,24 @@ def verdict_lines(pair: Pair, language: str) -> list[str]:
     s = pair.today.summary
     lines.append(t("rests_on", language, units=s["units"], start=s["start"], end=s["end"], reps=s["replications"],
                    seed=s["seed"], structure=html.escape(pair.choice.structure), version=sim.__version__))
+    return lines
+
+
+def city_lines(stored: dict, language: str) -> list[str]:
+    """The stored city run in plain words, HTML-safe: the city's on-time share with its 95 % interval,
+    the units and branches that miss the target (names escaped), the waits, and how it was made."""
+    from sim.outputs.verdict import ON_TIME, target_status, today_sentences, wait_sentence
+
+    made, units, target = stored["made"], stored["units"], stored["on_time_target_pct"]
+    on_time = stored["kpis"][ON_TIME]
+    lines = [t("city_on_time", language, mean=_shown(on_time["mean"], language, 2),
+               low=_shown(on_time["ci95_low"], language, 2), high=_shown(on_time["ci95_high"], language, 2))]
+    lines += today_sentences(target_status(units, ON_TIME, target), target, language)
+    lines += wait_sentence(units, stored["wait_target_minutes"], language)
+    lines.append(t("city_made", language, command=f"<code>{html.escape(str(made['command']))}</code>",
+                   date=html.escape(str(made["date"])), units=int(made["units"]), branches=int(made["centre_branches"]),
+                   start=html.escape(str(made["start"])), end=html.escape(str(made["end"])),
+                   reps=int(made["replications"]), seed=int(made["seed"]), version=html.escape(str(made["version"]))))
     return lines
 
 

@@ -105,6 +105,8 @@ APP_TEXTS: dict[str, dict[str, str]] = {
     "e_range": {"en": "{what}: {value} is outside {low} to {high}.", "vi": "{what}: {value} nằm ngoài khoảng {low} đến {high}."},
     "e_config": {"en": "The simulator refused this set-up: {setting}: {problem}",
                  "vi": "Mô phỏng không chấp nhận thiết lập này: {setting}: {problem}"},
+    "kept_one": {"en": "Fewer counters would leave {names} with none: they keep one.",
+                 "vi": "Bớt quầy sẽ khiến {names} không còn quầy nào: giữ lại một quầy."},
     "e_name": {"en": "The name may hold at most {n} characters.", "vi": "Tên tối đa {n} ký tự."},
     "menu_hint": {"en": "On a phone, the controls open with the arrow button at the top left.",
                   "vi": "Trên điện thoại, các lựa chọn mở bằng nút mũi tên ở góc trên bên trái."},
