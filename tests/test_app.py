@@ -88,3 +88,24 @@ def test_fewer_counters_than_a_unit_has_leave_it_one_and_say_so():
     overrides = runs.change_overrides(choice, {"ba_dinh": 3, "soc_son": 5}, 0.3)
     assert "+desks.per_unit.ba_dinh=1" in overrides and "+desks.per_unit.soc_son=1" in overrides
     assert runs.kept_one_counter(choice, {"ba_dinh": 3, "soc_son": 5}) == ["ba_dinh"]
+
+
+def test_the_fast_configuration_is_what_load_config_gives_for_the_same_overrides():
+    from omegaconf import OmegaConf
+
+    choice = runs.Choice(units=("ba_dinh", "soc_son"), structure="five_departments_urban", counters=2, officers=1.3,
+                         growth=1.2, online_share=0.7, weeks=3, replications=4, seed=11)
+    values = runs.common_values(choice) | runs.change_values(choice, {"ba_dinh": 3, "soc_son": 5}, 0.3)
+    fast = runs.config_for(choice.structure, values)
+    slow = sim.load_config(*runs.as_overrides(choice.structure, values))
+    assert OmegaConf.to_container(fast, resolve=True) == OmegaConf.to_container(slow, resolve=True)
+    assert fast.desks.per_unit.ba_dinh == 5 and fast.structure.name == "five_departments_urban"
+
+
+def test_a_value_the_simulator_refuses_is_refused_on_the_fast_path_too():
+    values = runs.common_values(runs.Choice(units=("ba_dinh",), weeks=1)) | {"scenario.demand.growth": 0.0}
+    with pytest.raises(sim.ConfigError) as refused:
+        sim.run(runs.config_for("three_departments", values))
+    assert "growth" in refused.value.key
+    with pytest.raises(sim.ConfigError):
+        runs.config_for("three_departments", {"replications": "many"})

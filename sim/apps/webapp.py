@@ -38,7 +38,7 @@ def structure_label(name: str) -> str:
 
 @st.cache_resource
 def online_share_today() -> float:
-    return float(sim.load_config().scenario.demand.online_share)
+    return float(runs.composed(runs.Choice().structure).scenario.demand.online_share)
 
 
 @st.cache_resource

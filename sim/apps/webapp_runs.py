@@ -7,11 +7,13 @@ Kept apart from the page (``sim.apps.webapp``) so tests and scripts can call it 
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import html
 import json
 import math
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -110,20 +112,66 @@ def problems(choice: Choice, language: str) -> list[str]:
     return out
 
 
-def common_overrides(choice: Choice) -> list[str]:
-    return [f"city.units=[{','.join(choice.units)}]", f"replications={choice.replications}", f"seed={choice.seed}",
-            f"period.start={START.isoformat()}", f"period.end={choice.end.isoformat()}", "progress=false", "workers=1"]
+def common_values(choice: Choice) -> dict[str, object]:
+    """The settings today's run and the change share (config key -> value)."""
+    return {"city.units": list(choice.units), "replications": choice.replications, "seed": choice.seed,
+            "period.start": START.isoformat(), "period.end": choice.end.isoformat(), "progress": False, "workers": 1}
+
+
+def change_values(choice: Choice, desks_today: dict[str, int], procedure_share_today: float) -> dict[str, object]:
+    """The settings of the change besides its structure, given each unit's counters and the officers' share today."""
+    out: dict[str, object] = {"scenario.demand.growth": float(choice.growth),
+                              "staff.procedure_share": procedure_share_today * choice.officers}
+    if choice.online_share is not None:
+        out["scenario.demand.online_share"] = float(choice.online_share)
+    if choice.counters:
+        out |= {f"desks.per_unit.{slug}": max(1, desks_today[slug] + choice.counters) for slug in choice.units}
+    return out
+
+
+def as_overrides(structure: str, values: dict[str, object]) -> list[str]:
+    """The same settings as Hydra overrides, as the command line would take them."""
+    def written(value) -> str:
+        if isinstance(value, bool):
+            return str(value).lower()
+        if isinstance(value, list):
+            return "[" + ",".join(map(str, value)) + "]"
+        return f"{value:g}" if isinstance(value, float) else str(value)
+
+    return [f"structure={structure}"] + [f"{'+' if key.startswith('desks.per_unit.') else ''}{key}={written(v)}"
+                                         for key, v in values.items()]
 
 
 def change_overrides(choice: Choice, desks_today: dict[str, int], procedure_share_today: float) -> list[str]:
-    """The Hydra overrides of the change, given each unit's counters and the officers' share today."""
-    out = [f"structure={choice.structure}", f"scenario.demand.growth={choice.growth:g}",
-           f"staff.procedure_share={procedure_share_today * choice.officers:g}"]
-    if choice.online_share is not None:
-        out.append(f"scenario.demand.online_share={choice.online_share:g}")
-    if choice.counters:
-        out += [f"+desks.per_unit.{slug}={max(1, desks_today[slug] + choice.counters)}" for slug in choice.units]
-    return out
+    """The change as Hydra overrides (after ``common_values``'): what ``python -m sim`` would be given."""
+    return as_overrides(choice.structure, change_values(choice, desks_today, procedure_share_today))
+
+
+@lru_cache(maxsize=4)
+def composed(structure: str):
+    """The configuration of ``structure`` with every other setting as shipped, composed once."""
+    import sim
+
+    return sim.load_config(f"structure={structure}")
+
+
+def config_for(structure: str, values: dict[str, object]):
+    """What ``sim.load_config(*as_overrides(structure, values))`` returns, without composing again:
+    Hydra's composition takes seconds, so each structure is composed once and ``values`` are set on
+    a copy (tests/test_app.py holds the two equal). ``sim.run`` validates it as ``load_config`` does."""
+    from omegaconf import OmegaConf, open_dict
+    from omegaconf.errors import OmegaConfBaseException
+
+    from sim.errors import ConfigError
+
+    cfg = copy.deepcopy(composed(structure))
+    with open_dict(cfg):
+        for key, value in values.items():
+            try:
+                OmegaConf.update(cfg, key, value, merge=False, force_add=True)
+            except OmegaConfBaseException as exc:
+                raise ConfigError(key, str(exc).splitlines()[0]) from None
+    return cfg
 
 
 def kept_one_counter(choice: Choice, desks_today: dict[str, int]) -> list[str]:
@@ -138,7 +186,7 @@ class Pair:
     choice: Choice
     today: object  # sim.RunResult
     changed: object
-    overrides: list[str] = field(default_factory=list)
+    overrides: list[str] = field(default_factory=list)  # the change's, as the command line would take them
     seconds: float = 0.0
     kept_one: list[str] = field(default_factory=list)  # units left with one counter, not fewer
 
@@ -151,17 +199,16 @@ def run_pair(choice: Choice, progress: Callable[[int, int], object] | None = Non
     import sim
 
     started = time.perf_counter()
-    common = common_overrides(choice)
-    base_cfg = sim.load_config(*common)
-    scenario = sim.build_scenario(base_cfg)
-    desks_today = {plan.unit.slug: int(plan.desks) for plan in scenario.units}
-    overrides = common + change_overrides(choice, desks_today, float(base_cfg.staff.procedure_share))
-    changed_cfg = sim.load_config(*overrides)
+    common = common_values(choice)
+    base_cfg = config_for(Choice().structure, common)
     total = 2 * len(choice.units) * choice.replications
     half = total // 2
     step = (lambda done, _total: progress(done, total)) if progress else (lambda *_: None)
     today = sim.run(base_cfg, progress=step)
-    changed = sim.run(changed_cfg, progress=lambda done, _total: step(half + done, total))
+    desks_today = {plan.unit.slug: int(plan.desks) for plan in today.scenario.units}
+    change = change_values(choice, desks_today, float(base_cfg.staff.procedure_share))
+    changed = sim.run(config_for(choice.structure, common | change), progress=lambda done, _total: step(half + done, total))
+    overrides = as_overrides(choice.structure, common | change)
     return Pair(choice, today, changed, overrides, time.perf_counter() - started, kept_one_counter(choice, desks_today))
 
 
