@@ -109,3 +109,21 @@ def test_a_value_the_simulator_refuses_is_refused_on_the_fast_path_too():
     assert "growth" in refused.value.key
     with pytest.raises(sim.ConfigError):
         runs.config_for("three_departments", {"replications": "many"})
+
+
+@pytest.mark.parametrize("argv", [["--port", "0"], ["replications=3"], ["--port", "70000"]])
+def test_the_launcher_refuses_bad_arguments_with_a_usage_line(argv, capsys):
+    from sim.app import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == 2 and "python -m sim.app" in capsys.readouterr().err
+
+
+def test_the_launcher_serves_offline_on_loopback_the_page_inside_the_package():
+    from sim.app import APP_FILE, streamlit_command
+
+    command = streamlit_command(8765, "127.0.0.1")
+    assert APP_FILE.is_file() and str(APP_FILE) in command
+    for flag in ("--browser.gatherUsageStats=false", "--server.headless=true", "--server.address=127.0.0.1"):
+        assert flag in command
