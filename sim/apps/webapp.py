@@ -18,6 +18,7 @@ import streamlit as st
 import sim
 from sim.apps import webapp_runs as runs
 from sim.apps.webapp_texts import t
+from sim.outputs.language import number
 from sim.outputs.verdict import ON_TIME
 
 LANGUAGES = {"en": "English", "vi": "Tiếng Việt"}
@@ -124,7 +125,7 @@ def show_result(pair: runs.Pair, language: str) -> None:
     if pair.kept_one:
         names = unit_names()
         st.warning(t("kept_one", language, names=", ".join(names.get(s, s) for s in pair.kept_one)))
-    st.caption(t("took", language, seconds=f"{pair.seconds:.1f}"))
+    st.caption(t("took", language, seconds=number(pair.seconds, language, 1)))
     units = pair.changed.units
     values = tuple((s, float(v)) for s, v in zip(units["slug"], units[ON_TIME]))
     st.image(map_png(values, tuple(units["slug"]), t("map_chosen", language), language,
