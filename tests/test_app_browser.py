@@ -102,12 +102,14 @@ def shots(tmp_path):
 
 
 def _wait(driver, condition, timeout: float, what: str):
-    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+    from selenium.common.exceptions import (ElementClickInterceptedException, ElementNotInteractableException,
+                                            StaleElementReferenceException, TimeoutException)
     from selenium.webdriver.support.ui import WebDriverWait
 
-    try:  # Streamlit redraws elements as a script reruns: an element read mid-redraw is looked up again
-        return WebDriverWait(driver, timeout, poll_frequency=0.5,
-                             ignored_exceptions=(StaleElementReferenceException,)).until(condition)
+    # Streamlit redraws elements as a script reruns: an element read or clicked mid-redraw is tried again
+    redrawn = (StaleElementReferenceException, ElementClickInterceptedException, ElementNotInteractableException)
+    try:
+        return WebDriverWait(driver, timeout, poll_frequency=0.5, ignored_exceptions=redrawn).until(condition)
     except TimeoutException:
         errors = [e.text for e in driver.find_elements("css selector", EXCEPTION)]
         raise AssertionError(f"waited {timeout} s for {what}; Streamlit exceptions on the page: {errors}") from None
@@ -139,14 +141,17 @@ def _no_alert(driver) -> None:
     raise AssertionError(f"a script of the page ran: alert {text!r}")
 
 
-def _click_text(driver, scope_css: str, tag: str, text: str) -> None:
-    scope = driver.find_element("css selector", scope_css)
-    for element in scope.find_elements("css selector", tag):
-        if element.text.strip() == text:
-            driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
-            element.click()
-            return
-    raise AssertionError(f"no {tag} {text!r} in {scope_css}")
+def _click_text(driver, scope_css: str, tag: str, text: str, timeout: float = 120) -> None:
+    """Click the ``tag`` whose text is ``text`` inside ``scope_css``, once Streamlit has drawn it."""
+    def click(d) -> bool:
+        for element in d.find_elements("css selector", f"{scope_css} {tag}"):
+            if element.text.strip() == text:
+                d.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+                element.click()
+                return True
+        return False
+
+    _wait(driver, click, timeout, f"a {tag} {text!r} in {scope_css}")
 
 
 def test_the_app_at_desktop_width_runs_a_change_and_follows_the_controls(browser, app_url, shots):
@@ -192,6 +197,13 @@ def test_the_app_at_desktop_width_runs_a_change_and_follows_the_controls(browser
     assert second != first and "Rests on" in second
     _no_exception(browser)
     browser.save_screenshot(str(shots / "app_desktop_growth.png"))
+
+    # the reports, made on request, offered for download beside the tables
+    _click_text(browser, "[data-testid='stMain']", "button", "Make the reports (a few seconds)")
+    _wait(browser, lambda d: {"Report of today (report.html)", "Report of your change (report.html)"} <= {
+        b.text.strip() for b in d.find_elements(By.CSS_SELECTOR, "[data-testid='stDownloadButton'] button")}, RUN_S,
+        "the two reports' download buttons")
+    _no_exception(browser)
 
     # no unit at all: a plain message, not a traceback
     from selenium.webdriver.common.keys import Keys
