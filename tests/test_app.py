@@ -113,7 +113,7 @@ def test_a_value_the_simulator_refuses_is_refused_on_the_fast_path_too():
 
 @pytest.mark.parametrize("argv", [["--port", "0"], ["replications=3"], ["--port", "70000"]])
 def test_the_launcher_refuses_bad_arguments_with_a_usage_line(argv, capsys):
-    from sim.app import main
+    from sim.apps.app import main
 
     with pytest.raises(SystemExit) as stopped:
         main(argv)
@@ -121,7 +121,7 @@ def test_the_launcher_refuses_bad_arguments_with_a_usage_line(argv, capsys):
 
 
 def test_the_launcher_serves_offline_on_loopback_the_page_inside_the_package():
-    from sim.app import APP_FILE, streamlit_command
+    from sim.apps.app import APP_FILE, streamlit_command
 
     command = streamlit_command(8765, "127.0.0.1")
     assert APP_FILE.is_file() and str(APP_FILE) in command
