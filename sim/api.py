@@ -13,7 +13,7 @@ import copy
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from sim.errors import ConfigError
 
@@ -126,11 +126,13 @@ def _progress(enabled: bool, total: int, desc: str) -> Iterator:
 
 
 # --- one run ---------------------------------------------------------------------------------
-def run(cfg: DictConfig, workers: int | None = None, progress: bool = False) -> RunResult:
+def run(cfg: DictConfig, workers: int | None = None, progress: bool | Callable[[int, int], object] = False) -> RunResult:
     """Simulate every replication of every unit of ``cfg``, as ``python -m sim`` does.
 
     ``workers``: worker processes (None: the config's ``workers``; 0: one per core). The results
-    do not depend on it. Raises :class:`sim.ConfigError` if ``cfg`` is not valid.
+    do not depend on it. ``progress``: True shows a bar; a function ``progress(done, total)`` is
+    called after each unit-replication instead (a web page's progress bar), and the run then stays
+    in this process, whatever ``workers`` says. Raises :class:`sim.ConfigError` if ``cfg`` is not valid.
     """
     from sim.analysis.summary import summarise
     from sim.config.build import build_scenario as build
@@ -144,8 +146,27 @@ def run(cfg: DictConfig, workers: int | None = None, progress: bool = False) -> 
         if not isinstance(workers, int):
             raise ConfigError("workers", f"must be a whole number, got {workers!r}")
     scenario = build(cfg)
-    results = run_scenario(scenario, workers=workers, progress=progress)
+    if callable(progress):
+        results = _run_reporting(scenario, progress)
+    else:
+        results = run_scenario(scenario, workers=workers, progress=progress)
     return RunResult(copy.deepcopy(cfg), scenario, summarise(scenario, results, provenance(cfg)), results)  # later edits of cfg stay out
+
+
+def _run_reporting(scenario: Scenario, progress: Callable[[int, int], object]) -> list[list[UnitResult]]:
+    """Every unit-replication in this process, calling ``progress(done, total)`` after each: the
+    same results as run_scenario's (each task draws from its own streams, whatever the order)."""
+    from sim.experiments.runner import run_unit
+
+    units, replications = len(scenario.units), scenario.replications
+    results: list[list] = [[None] * units for _ in range(replications)]
+    done = 0
+    for position in range(units):
+        for replication in range(replications):
+            results[replication][position] = run_unit(scenario, replication, position)
+            done += 1
+            progress(done, units * replications)
+    return results
 
 
 @dataclass(repr=False)

@@ -25,7 +25,7 @@ from tests.conftest import ROOT, run_module, scenario_from
 
 EXAMPLES = ROOT / "configs"
 PYPROJECT_VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
-COMMANDS = ("python -m sim ", "sim.compare", "sim.calibrate", "sim.sensitivity", "sim.collect", "sim.units", "sim.validate", "sim.recommend")
+COMMANDS = ("python -m sim ", "sim.compare", "sim.calibrate", "sim.sensitivity", "sim.collect", "sim.units", "sim.validate", "sim.recommend", "sim.app")
 
 
 def one_error_line(done: subprocess.CompletedProcess) -> str:
@@ -83,6 +83,7 @@ def test_the_wheel_holds_every_config_and_data_file(wheel):
     missing = [str(p.relative_to(ROOT)) for p in shipped if str(p.relative_to(ROOT)) not in names]
     assert not missing, missing
     assert "hydra_plugins/sim_sweeper/sim_sweeper.py" in names
+    assert "sim/py.typed" in names  # PEP 561: type checkers use the package's own hints
 
 
 def test_installed_wheel_runs_one_unit_from_any_folder(installed, tmp_path):

@@ -122,3 +122,25 @@ def test_the_recommendation_report_shows_the_verdict_and_both_change_maps_in_chr
     assert two[0]["y"] == two[1]["y"] and two[0]["x"] < two[1]["x"]  # the change maps side by side
     names = browser.find_element(By.ID, "units").text
     assert "Phường Ba Đình" in names and "Xã Sóc Sơn" in names  # unit names with their diacritics
+
+
+@pytest.mark.parametrize("which", ["run", "compare", "recommend"])
+def test_the_report_fits_a_phone_screen_its_tables_scroll_inside_their_box(browser, reports, which):
+    from selenium.webdriver.common.by import By
+
+    browser.set_window_size(390, 2000)
+    try:
+        browser.get(reports[which].as_uri())
+        viewport = browser.execute_script("return window.innerWidth")
+        assert viewport <= 400  # the phone's width, not the desktop window's
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= viewport + 4
+        meta = browser.find_element(By.CSS_SELECTOR, "meta[name='viewport']").get_attribute("content")
+        assert meta == "width=device-width, initial-scale=1"
+        tables = browser.find_elements(By.TAG_NAME, "table")
+        assert tables
+        for table in tables:  # each in a box that scrolls sideways
+            box = table.find_element(By.XPATH, "..")
+            assert box.get_attribute("class") == "table-scroll" and box.value_of_css_property("overflow-x") == "auto"
+        assert _broken_images(browser) == []
+    finally:
+        browser.set_window_size(1200, 2000)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -26,7 +27,9 @@ DETAIL_FIGURES = ("unit_on_time.png", "unit_wait_p90.png", "wait_distribution.pn
 STYLE = ("body{font-family:'DejaVu Sans',sans-serif;max-width:1200px;margin:auto;padding:1em}"
          "table{border-collapse:collapse;font-size:12px;margin-bottom:1em}"
          "td,th{border-bottom:1px solid #ddd;padding:3px 6px;text-align:right}th{background:#f3f3f3}"
-         "ul.verdict{font-size:15px;line-height:1.5}figcaption{font-size:12px;color:#444}dd{margin-bottom:.4em}")
+         "ul.verdict{font-size:15px;line-height:1.5}figcaption{font-size:12px;color:#444}dd{margin-bottom:.4em}"
+         "h1,h2,h3,p,li,dt,dd,figcaption{overflow-wrap:anywhere}"  # a long name (a scenario's) wraps on a phone
+         "@media (max-width:600px){figure{margin:1em 0}dd{margin-left:1em}}")  # the map as wide as a phone allows
 
 
 def image_tag(path: Path, alt: str) -> str:
@@ -35,10 +38,22 @@ def image_tag(path: Path, alt: str) -> str:
     return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" style="max-width:100%">'
 
 
+# A phone shows the page at its own width (not a shrunk desktop page); a wide table scrolls sideways
+# inside its box instead of widening the page.
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
+_TABLE = re.compile(r"<table\b.*?</table>", re.S | re.I)
+
+
+def scrollable_tables(body: str) -> str:
+    """Every table of ``body`` in a box that scrolls sideways when the table is wider than the screen."""
+    return _TABLE.sub(lambda m: f'<div class="table-scroll" style="overflow-x:auto">{m.group(0)}</div>', body)
+
+
 def page(title: str, body: str, language: str, style: str = "") -> str:
-    """A self-contained page; ``style``: CSS added to the reports' own."""
-    return (f"<!DOCTYPE html><html lang='{language}'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-            f"<style>{STYLE}{style}</style></head><body>{body}</body></html>")
+    """A self-contained page that fits a phone; ``style``: CSS added to the reports' own."""
+    return (f"<!DOCTYPE html><html lang='{language}'><head><meta charset='utf-8'>{VIEWPORT}"
+            f"<title>{html.escape(title)}</title><style>{STYLE}{style}</style></head>"
+            f"<body>{scrollable_tables(body)}</body></html>")
 
 
 def unit_status(run: RunSummary) -> pd.DataFrame:
