@@ -54,6 +54,7 @@ class Ensemble:
     parameters: tuple[EnsembleParameter, ...]
     members: tuple[dict[str, float], ...]
     provenance: dict = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)  # config key -> value every member runs with (the fit's mechanisms)
     # what the calibration saw of each member: targets, patterns and the officers' load (may be empty)
     fit: tuple[dict, ...] = ()
 
@@ -100,10 +101,17 @@ def load_ensemble(path: str, cfg: DictConfig | None = None) -> Ensemble:
     for section, kind in (("parameters", dict), ("members", list)):
         if not isinstance(body.get(section), kind) or not body[section]:
             raise ConfigError(KEY, f"{where}: 'ensemble.{section}' is missing or empty")
-    unknown = sorted(set(body) - {"name", "provenance", "parameters", "members", "fit", "spread", "reported"})
+    unknown = sorted(set(body) - {"name", "provenance", "settings", "parameters", "members", "fit", "spread", "reported"})
     if unknown:
-        raise ConfigError(KEY, f"{where}: unknown section 'ensemble.{unknown[0]}' (known: name, provenance, "
+        raise ConfigError(KEY, f"{where}: unknown section 'ensemble.{unknown[0]}' (known: name, provenance, settings, "
                                "parameters, members, fit, spread, reported)")
+    settings = body.get("settings") or {}
+    if not isinstance(settings, dict):
+        raise ConfigError(KEY, f"{where}: 'ensemble.settings' must map config keys to values")
+    if cfg is not None:
+        for key in settings:
+            if OmegaConf.select(cfg, str(key), default="not set") == "not set":
+                raise ConfigError(KEY, f"{where}: setting {key!r} is not a setting of the model")
     parameters = tuple(_parameter(name, raw, where, cfg) for name, raw in body["parameters"].items())
     if len(body["members"]) > MAX_MEMBERS:
         raise ConfigError(KEY, f"{where}: {len(body['members']):,} members, at most {MAX_MEMBERS:,}")
@@ -112,7 +120,7 @@ def load_ensemble(path: str, cfg: DictConfig | None = None) -> Ensemble:
     if not isinstance(fit, list) or (fit and len(fit) != len(members)):
         raise ConfigError(KEY, f"{where}: 'ensemble.fit' must list one entry per member")
     return Ensemble(str(body.get("name") or file.stem), str(file), parameters, members,
-                    dict(body.get("provenance") or {}), tuple(fit))
+                    dict(body.get("provenance") or {}), dict(settings), tuple(fit))
 
 
 def _number(value: Any, what: str, where: str) -> float:
@@ -160,5 +168,8 @@ def _member(k: int, raw: Any, parameters: tuple[EnsembleParameter, ...], where: 
 
 
 def member_configs(cfg: DictConfig, ensemble: Ensemble) -> list[DictConfig]:
-    """``cfg`` once per member, with the member's values set (integers stay integers)."""
-    return [with_values(cfg, ensemble.overrides(k)) for k in range(len(ensemble.members))]
+    """``cfg`` once per member: the ensemble's settings, then the member's values (integers stay integers)."""
+    base = cfg.copy()
+    for key, value in ensemble.settings.items():
+        OmegaConf.update(base, key, value, merge=False)
+    return [with_values(base, ensemble.overrides(k)) for k in range(len(ensemble.members))]

@@ -41,6 +41,9 @@ def ensemble_document(cfg: DictConfig, result: EnsembleResult, name: str) -> dic
             "targets": [o.name for o in spec.targets], "checks": [o.name for o in spec.checks],
             "patterns": [p.name for p in spec.patterns],
         },
+        # the mechanisms the members were found under (calibration.settings_kept): every member runs with them
+        "settings": {key: OmegaConf.to_container(OmegaConf.create({"v": OmegaConf.select(cfg, key)}))["v"]
+                     for key in cfg.calibration.settings_kept},
         "parameters": {p.name: {"key": p.key, "low": p.low, "high": p.high, "description": p.description,
                                 "source": p.prior_source or "assumption"} for p in spec.parameters},
         "members": [{k: _round(v) for k, v in c.values.items()} for c in members],

@@ -127,10 +127,16 @@ TEXTS: dict[str, dict[str, str]] = {
                        "vi": "Trên {members} bộ tham số hợp lý (tập {name}): {label} từ {low} đến {high}{driver}."},
     "ensemble_driver": {"en": "; the range comes mostly from {parameter}",
                         "vi": "; khoảng này chủ yếu do {parameter}"},
-    "ensemble_none": {"en": "One parameter set only: ensemble.path=hanoi_2025 gives the range over the shipped ensemble "
+    "ensemble_none": {"en": "One parameter set only: ensemble.path={name} gives the range over the shipped ensemble "
                             "of plausible parameter sets.",
-                      "vi": "Chỉ một bộ tham số: ensemble.path=hanoi_2025 cho khoảng giá trị trên tập bộ tham số hợp lý "
+                      "vi": "Chỉ một bộ tham số: ensemble.path={name} cho khoảng giá trị trên tập bộ tham số hợp lý "
                             "đi kèm."},
+    "ensemble_unknown": {"en": "One parameter set only, and its range is not known: no parameter set tried fits both the "
+                               "city's reports and the staff-side evidence (README, \"The ensemble\"), so the officers' "
+                               "load rests on the assumptions below.",
+                         "vi": "Chỉ một bộ tham số và chưa biết khoảng giá trị: chưa bộ tham số nào thử nghiệm khớp cả báo "
+                               "cáo của thành phố lẫn bằng chứng về cán bộ (README, \"The ensemble\"), nên tải của cán "
+                               "bộ dựa trên các giả định dưới đây."},
     "r_ensemble_officers": {"en": "Over {members} plausible parameter sets (ensemble {name}) the wards and communes need "
                                   "{low} to {high} processing officers{driver}; {plan} meet the targets in every one "
                                   "(recommended_overrides_ensemble.txt).",

@@ -178,7 +178,10 @@ def basis_sentences(summary: dict, language: str, ensemble_shown: bool = False) 
                             low=number(r["min"], language, digits), high=number(r["max"], language, digits),
                             driver=driver))
     elif summary.get("rests_on") and not ensemble_shown:
-        out.append(text("ensemble_none", language))
+        from sim.config.ensemble import shipped
+
+        names = shipped()
+        out.append(text("ensemble_none", language, name=names[0]) if names else text("ensemble_unknown", language))
     today = summary.get("officers_today")
     if today:
         key = "officers_modelled" if today["kind"] == "modelled" else "officers_configured"
