@@ -15,6 +15,7 @@ from sim.apps.command import fail, hydra_command
 def main(cfg: DictConfig, spec: CalibrationSpec, folder: Path) -> None:
     from tqdm.auto import tqdm
 
+    from sim.outputs.atomic import write_text
     from sim.outputs.fit_report import calibrated_scenario_yaml, identifiability_table, target_table, write_calibration
 
     bar = tqdm(total=spec.max_evaluations, desc="calibration: candidates", disable=not cfg.progress)
@@ -33,13 +34,14 @@ def main(cfg: DictConfig, spec: CalibrationSpec, folder: Path) -> None:
             print("\nBest candidate: " + ", ".join(f"{k}={v:.6g}" for k, v in exc.result.fitted_by_key.items()))
         fail(str(exc))
     bar.close()
-    write_calibration(folder, result)
     # By default the scenario goes into the run folder, as a config folder of its own
     # (hydra.searchpath=[file://FOLDER] scenario=NAME selects it); a relative output is taken from
     # the current folder (a developer updating the shipped default: sim/conf/scenario/...).
+    # It is written before the report, whose calibration.json comes last: a folder holding it is complete.
     output = Path(cfg.calibration.output) if cfg.calibration.output else folder / "scenario" / "calibrated.yaml"
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(calibrated_scenario_yaml(cfg, result, output.stem))
+    write_text(output, calibrated_scenario_yaml(cfg, result, output.stem))
+    write_calibration(folder, result)
     print(target_table(result).to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
     if result.identifiability:
         print("\nWhat the targets pin down (moves: change of each target's error, in tolerances, "

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from sim.outputs.atomic import replacing
+
 DPI = 110  # resolution of every PNG the simulator writes
 
 
@@ -31,8 +33,10 @@ def subplots(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] | N
 
 
 def save(fig: Figure, path: Path) -> Path:
-    """Write ``fig`` as a PNG at the simulator's resolution; return the path."""
-    fig.savefig(path, dpi=DPI)
+    """Write ``fig`` as a PNG at the simulator's resolution, atomically (:mod:`sim.outputs.atomic`);
+    return the path."""
+    with replacing(path) as partial:
+        fig.savefig(partial, dpi=DPI, format="png")
     return path
 
 

@@ -13,7 +13,6 @@ a byte-order mark, for Excel).
 from __future__ import annotations
 
 import html
-import json
 import math
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from sim.experiments.recommendation import (ACCEPTED, KEEPS_UP, TARGETS, Recomme
                                             candidate_verdict, met_share)
 from sim.model.city import CENTRE_KIND
 from sim.outputs.csv_files import write_csv
+from sim.outputs.atomic import replacing, write_json, write_text
 from sim.outputs.figures import save
 from sim.outputs.language import RECOMMEND_GLOSSARY, RECOMMEND_SHARED_TERMS, number, plain, text
 from sim.outputs.run_report import image_tag, page
@@ -556,7 +556,7 @@ def _format_sheet(sheet) -> None:
 
 def write_workbook(path: Path, rec: Recommendation, structures=None) -> None:
     """recommendation.xlsx: "about", "units", "resources" (and "structure_plan"), numbers with formats."""
-    with pd.ExcelWriter(path, engine="openpyxl") as excel:
+    with replacing(path) as partial, pd.ExcelWriter(partial, engine="openpyxl") as excel:
         about_sheet(rec).to_excel(excel, sheet_name="about", index=False)
         unit_frame(rec).to_excel(excel, sheet_name="units", index=False)
         recommendation_table(rec).to_excel(excel, sheet_name="resources", index=False)
@@ -579,14 +579,13 @@ def write_recommendation(folder: Path, rec: Recommendation, structures=None) -> 
     write_csv(recommendation_table(rec), folder / "recommendation.csv")
     write_csv(unit_frame(rec), folder / "recommendation_units.csv")
     write_workbook(folder / "recommendation.xlsx", rec, structures)
-    (folder / "recommended_overrides.txt").write_text("\n".join(overrides(rec)) + "\n", encoding="utf-8")
+    write_text(folder / "recommended_overrides.txt", "\n".join(overrides(rec)) + "\n")
     maps = write_maps(folder, rec)
-    (folder / "report.html").write_text(report_html(rec, maps, folder, structures), encoding="utf-8")
+    write_text(folder / "report.html", report_html(rec, maps, folder, structures))
     s = summary(rec)
     if structures is not None:
         s["structures"] = structure_summary(structures)
-    (folder / "recommendation.json").write_text(json.dumps(s, indent=2, ensure_ascii=False, default=float),
-                                                encoding="utf-8")
+    write_json(folder / "recommendation.json", s, default=float)  # written last: the folder is complete
 
 
 def overrides(rec: Recommendation) -> list[str]:

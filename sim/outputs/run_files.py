@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from sim.analysis.unit_counts import VISIT_KINDS_ALL
 from sim.analysis.scopes import CENTRE_KIND
 from sim.analysis.summary import RunSummary
 from sim.outputs.csv_files import write_csv
+from sim.outputs.atomic import write_json
 from sim.outputs.figures import mark_axis_break, save, subplots
 from sim.outputs.run_report import write_run_report
 
@@ -46,7 +46,7 @@ def write_run(folder: Path, run: RunSummary) -> None:
     save(plot_queue_by_hour(run), folder / "queue_by_hour.png")
     save(plot_unit_wait_p90(run), folder / "unit_wait_p90.png")
     write_run_report(folder, run)  # report.html and unit_map.png, from the figures above
-    (folder / "summary.json").write_text(json.dumps(_clean(run.summary), indent=2, ensure_ascii=False))
+    write_json(folder / "summary.json", _clean(run.summary))
 
 
 def _title(run: RunSummary) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.analysis.summary import RunSummary
+from sim.outputs.atomic import write_text
 from sim.outputs.figures import save
 from sim.outputs.language import number, text
 from sim.outputs.unit_map import plot_unit_map
@@ -88,7 +89,7 @@ def write_run_report(folder: Path, run: RunSummary) -> Path:
     body.append(f"<h3>{text('charts', language)}</h3>")
     body += [image_tag(folder / name, name) for name in DETAIL_FIGURES if (folder / name).is_file()]
     path = folder / REPORT_FILE
-    path.write_text(page(s["scenario"], "".join(body), language), encoding="utf-8")
+    write_text(path, page(s["scenario"], "".join(body), language))
     return path
 
 
