@@ -8,6 +8,7 @@ inline when it is a cell's value (through ``_repr_png_``, whichever backend is a
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import Path
 
 from matplotlib.figure import Figure
@@ -15,6 +16,10 @@ from matplotlib.figure import Figure
 from sim.outputs.atomic import replacing
 
 DPI = 110  # resolution of every PNG the simulator writes
+
+# A name with a character the font lacks (an emoji in a scenario or unit name) is drawn as a box;
+# matplotlib would warn twice per figure, some twenty lines a run. The CSVs, JSON and HTML spell it right.
+warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font", category=UserWarning)
 
 
 class NotebookFigure(Figure):
