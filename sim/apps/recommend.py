@@ -22,10 +22,10 @@ def _validate(cfg: DictConfig):
     spec = recommend_spec(cfg)
     scenario = build_scenario(cfg)
     if cfg.recommend.budget.enabled:
-        from sim.experiments.budget import budget_spec, needs_back_office
+        from sim.experiments.budget import budget_in_reach, needs_back_office
 
-        budget_spec(cfg)
         needs_back_office(scenario)
+        budget_in_reach(cfg, scenario)  # before a run folder is made
     for k, name in enumerate(cfg.recommend.structures):
         key = f"recommend.structures[{k}]"
         if name == cfg.structure.name:
@@ -34,7 +34,7 @@ def _validate(cfg: DictConfig):
     return spec
 
 
-@hydra_command(_validate)
+@hydra_command(_validate, done=("recommendation.json", "budget.json"))
 def main(cfg: DictConfig, _spec, folder: Path) -> None:
     from sim.experiments.recommendation import recommend
     from sim.outputs.recommendation_report import verdict_sentences, write_recommendation
