@@ -11,7 +11,7 @@ from sim.experiments.calibration import CalibrationError, CalibrationSpec, calib
 from sim.apps.command import fail, hydra_command
 
 
-@hydra_command(calibration_spec)
+@hydra_command(calibration_spec, done=("calibration.json", "calibration_failed.json"))
 def main(cfg: DictConfig, spec: CalibrationSpec, folder: Path) -> None:
     from tqdm.auto import tqdm
 

@@ -11,7 +11,7 @@ from sim.apps.command import hydra_command
 from sim.experiments.sensitivity import run_one_at_a_time, sensitivity_spec
 
 
-@hydra_command(sensitivity_spec)
+@hydra_command(sensitivity_spec, done=("sensitivity.csv",))
 def main(cfg: DictConfig, spec: tuple, folder: Path) -> None:
     from tqdm.auto import tqdm
 
