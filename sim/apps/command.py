@@ -268,6 +268,11 @@ def reported_as_one_line() -> Iterator[None]:
 
 EXIT_FAULT = 1  # a results folder that cannot be written, and other faults of the machine
 WORKER_DIED = "worker process: died before the work was finished (killed, or out of memory?)"
+
+
+class OutputMissing(Exception):
+    """The results are written (the done file too) but a part of the output is not (a map whose data
+    is damaged): the command says which in one line and exits with status 1."""
 EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report a process ended by SIGINT (128 + 2)
 EXIT_BROKEN_PIPE = 141  # the reader of the output went away, as shells report SIGPIPE (128 + 13)
 QUIET_RESOURCE_TRACKER = "ignore:resource_tracker:UserWarning"  # see reporting_faults
@@ -279,6 +284,36 @@ def _close_progress_bars() -> None:
 
     for bar in list(getattr(tqdm, "_instances", ())):
         bar.close()
+
+
+def end_in_one_line(exc: BaseException) -> None:
+    """For Ctrl-C, a reader gone away, a bad configuration, a file that cannot be written (a full
+    disk), a dead worker process or output left out: print the one line and raise ``SystemExit``
+    with the documented status. Return for any other exception (a bug keeps its traceback)."""
+    if isinstance(exc, KeyboardInterrupt):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while exiting adds nothing
+        _close_progress_bars()
+        print("sim: interrupted", file=sys.stderr)
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    if isinstance(exc, BrokenPipeError):  # the reader went away (``hanoi-sim --help | head``): nothing to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's last flush goes nowhere
+        raise SystemExit(EXIT_BROKEN_PIPE) from None
+    if isinstance(exc, (ConfigError, HydraException, OmegaConfBaseException)):  # before OSError: Hydra's
+        fail(describe(exc))  # missing-config error is both
+    if isinstance(exc, YAMLError):  # a user's config file that is not YAML, met by --help, --cfg or --info
+        fail(describe_yaml(exc))
+    if isinstance(exc, OSError):
+        where = exc.filename if exc.filename is not None else "results folder"
+        message = f"{where}: {exc.strerror or exc}"
+    elif isinstance(exc, OutputMissing):
+        message = str(exc)
+    elif _worker_died(exc):
+        message = WORKER_DIED
+    else:
+        return
+    _close_progress_bars()
+    print(f"sim: error: {message}", file=sys.stderr)
+    raise SystemExit(EXIT_FAULT) from None
 
 
 def reporting_faults(command: Callable[..., None]) -> Callable[..., None]:
@@ -300,29 +335,11 @@ def reporting_faults(command: Callable[..., None]) -> Callable[..., None]:
         os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [previous["PYTHONWARNINGS"], QUIET_RESOURCE_TRACKER]))
         try:
             command(*args, **kwargs)
-        except KeyboardInterrupt:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while exiting adds nothing
-            _close_progress_bars()
-            print("sim: interrupted", file=sys.stderr)
-            raise SystemExit(EXIT_INTERRUPTED) from None
-        except BrokenPipeError:  # the reader went away (``hanoi-sim --help | head``): nothing to say
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's last flush goes nowhere
-            raise SystemExit(EXIT_BROKEN_PIPE) from None
-        except (ConfigError, HydraException, OmegaConfBaseException) as exc:  # before OSError: Hydra's
-            fail(describe(exc))  # missing-config error is both
-        except YAMLError as exc:  # a user's config file that is not YAML, met by --help, --cfg or --info
-            fail(describe_yaml(exc))
-        except OSError as exc:
-            _close_progress_bars()
-            where = exc.filename if exc.filename is not None else "results folder"
-            print(f"sim: error: {where}: {exc.strerror or exc}", file=sys.stderr)
-            raise SystemExit(EXIT_FAULT) from None
-        except Exception as exc:
-            if not _worker_died(exc):
-                raise
-            _close_progress_bars()
-            print(f"sim: error: {WORKER_DIED}", file=sys.stderr)
-            raise SystemExit(EXIT_FAULT) from None
+        except Exception as exc:  # noqa: BLE001 - a known fault ends in one line, anything else as it is
+            end_in_one_line(exc)
+            raise
+        except KeyboardInterrupt as exc:
+            end_in_one_line(exc)
         finally:
             for name, value in previous.items():
                 if value is None:
@@ -370,8 +387,9 @@ def hydra_command(validate: Callable[[DictConfig], object], done: tuple[str, ...
                 fail(describe(exc))
             try:
                 body(cfg, checked, folder)
-            except (Exception, KeyboardInterrupt):
+            except (Exception, KeyboardInterrupt) as exc:
                 leave_unfinished(folder, kept, done)
+                end_in_one_line(exc)  # here, not after Hydra: Hydra would first log the job's overrides
                 raise
 
         app = hydra.main(config_path=CONFIG_DIR, config_name="config", version_base="1.3")(task)

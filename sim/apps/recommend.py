@@ -9,7 +9,7 @@ from pathlib import Path
 
 from omegaconf import DictConfig
 
-from sim.apps.command import hydra_command
+from sim.apps.command import OutputMissing, hydra_command
 from sim.config.build import build_scenario
 from sim.experiments.recommendation import recommend_spec
 
@@ -56,11 +56,13 @@ def main(cfg: DictConfig, _spec, folder: Path) -> None:
         started = time.perf_counter()
         structures = structure_plan(cfg, recommendation=rec)
         rec.timing["structures_s"] = time.perf_counter() - started
-    write_recommendation(folder, rec, structures)
+    problems = write_recommendation(folder, rec, structures)
     print("\n".join(verdict_sentences(rec, structures)))
     print(f"\nScreening {rec.timing['screening_s']:.1f} s, simulation {rec.timing['simulation_s']:.1f} s "
           f"({rec.simulated} unit-replications, {rec.rounds} rounds)")
     print(f"Report: {folder / 'report.html'}")
+    if problems:
+        raise OutputMissing("; ".join(problems))
 
 
 def _fixed_budget(cfg: DictConfig, folder: Path) -> None:

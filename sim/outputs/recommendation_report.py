@@ -29,7 +29,7 @@ from sim.outputs.atomic import replacing, write_json, write_text
 from sim.outputs.figures import save
 from sim.outputs.language import RECOMMEND_GLOSSARY, RECOMMEND_SHARED_TERMS, number, plain, text
 from sim.outputs.run_report import image_tag, page
-from sim.outputs.unit_map import plot_unit_map
+from sim.outputs.unit_map import MapDataError, plot_unit_map
 from sim.outputs.verdict import NAMED, glossary_html
 
 KPI_COLUMNS = ("desk_wait_p90_min", "on_time_of_received_pct", "department_load_max", "overtime_hours_per_officer_week",
@@ -569,9 +569,10 @@ def write_workbook(path: Path, rec: Recommendation, structures=None) -> None:
         excel.book["about"].column_dimensions["B"].width = 90
 
 
-def write_recommendation(folder: Path, rec: Recommendation, structures=None) -> None:
+def write_recommendation(folder: Path, rec: Recommendation, structures=None) -> list[str]:
     """Write the folder's files (see the module's docstring); with a structure plan also
-    structure_plan.csv (one row per unit and alternative structure) and its block in the JSON."""
+    structure_plan.csv (one row per unit and alternative structure) and its block in the JSON.
+    Return the problems that did not stop it (maps whose data is damaged), one line each."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     if structures is not None:
@@ -580,12 +581,17 @@ def write_recommendation(folder: Path, rec: Recommendation, structures=None) -> 
     write_csv(unit_frame(rec), folder / "recommendation_units.csv")
     write_workbook(folder / "recommendation.xlsx", rec, structures)
     write_text(folder / "recommended_overrides.txt", "\n".join(overrides(rec)) + "\n")
-    maps = write_maps(folder, rec)
+    try:
+        maps, problems = write_maps(folder, rec), []
+    except MapDataError as exc:  # the recommendation is written without its maps, and says so
+        maps, problems = [], [str(exc)]
     write_text(folder / "report.html", report_html(rec, maps, folder, structures))
     s = summary(rec)
     if structures is not None:
         s["structures"] = structure_summary(structures)
+    s["warnings"] = problems
     write_json(folder / "recommendation.json", s, default=float)  # written last: the folder is complete
+    return problems
 
 
 def overrides(rec: Recommendation) -> list[str]:
