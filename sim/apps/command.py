@@ -34,7 +34,7 @@ from omegaconf.errors import OmegaConfBaseException
 from yaml import YAMLError
 
 from sim import __version__
-from sim.errors import ConfigError
+from sim.errors import ConfigError, OutputMissing
 from sim.config.paths import CONFIG_DIR
 from sim.config.names import NAME_KEYS, check_name, check_names
 from sim.config.schema import register
@@ -268,11 +268,6 @@ def reported_as_one_line() -> Iterator[None]:
 
 EXIT_FAULT = 1  # a results folder that cannot be written, and other faults of the machine
 WORKER_DIED = "worker process: died before the work was finished (killed, or out of memory?)"
-
-
-class OutputMissing(Exception):
-    """The results are written (the done file too) but a part of the output is not (a map whose data
-    is damaged): the command says which in one line and exits with status 1."""
 EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report a process ended by SIGINT (128 + 2)
 EXIT_BROKEN_PIPE = 141  # the reader of the output went away, as shells report SIGPIPE (128 + 13)
 QUIET_RESOURCE_TRACKER = "ignore:resource_tracker:UserWarning"  # see reporting_faults

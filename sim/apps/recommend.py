@@ -9,7 +9,8 @@ from pathlib import Path
 
 from omegaconf import DictConfig
 
-from sim.apps.command import OutputMissing, hydra_command
+from sim.apps.command import hydra_command
+from sim.errors import OutputMissing
 from sim.config.build import build_scenario
 from sim.experiments.recommendation import recommend_spec
 

@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from sim.errors import OutputMissing
 from sim.model.city import DATA_DIR
 from sim.outputs.figures import subplots
 from sim.outputs.language import plain, text
@@ -47,7 +48,7 @@ class UnitShape:
     rings: tuple[np.ndarray, ...]  # outer rings of its polygons (lon, lat), holes left out
 
 
-class MapDataError(Exception):
+class MapDataError(OutputMissing):
     """The packaged map data cannot be read (one line naming the file): the map is left out, not the
     results that would be drawn on it."""
 
