@@ -8,3 +8,8 @@ class ConfigError(ValueError):
         super().__init__(f"{key}: {problem}")
         self.key = key
         self.problem = problem
+
+
+class OutputMissing(Exception):
+    """The results are written (the done file too) but a part of the output is not, such as a map
+    whose packaged data is damaged: a command says which in one line and exits with status 1."""

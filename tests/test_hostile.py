@@ -196,6 +196,12 @@ def no_rows(columns, rows):
     rows.clear()
 
 
+def with_a_second_population_column() -> str:
+    """The shipped table with a second ``population`` column (every unit 1), which csv would use."""
+    lines = SHIPPED.rstrip("\n").split("\n")
+    return "\n".join([lines[0] + ",population"] + [line + ",1" for line in lines[1:]]) + "\n"
+
+
 # case: (file text or bytes, words the one line must contain besides the file name)
 TABLES = {
     "missing column": (table_text(drop_column("area_km2")), ["'area_km2'"]),
@@ -220,6 +226,7 @@ TABLES = {
     "row shorter than the header": (SHIPPED.rstrip("\n") + "\nshort,Short\n", ["empty"]),
     "not UTF-8": (SHIPPED.encode("utf-16"), ["UTF-8"]),
     "every commune flagged": (table_text(flag_all_communes), ["population_suspect", "suspect_population=keep"]),
+    "duplicated column": (with_a_second_population_column(), ["'population'", "more than once"]),
 }
 
 
@@ -420,6 +427,19 @@ COMMANDS = {
     "framework weight above one": ("sim", ("staff.framework_weight=2",), "staff.framework_weight"),
     "unknown overtime trigger": ("sim", ("staff.overtime.trigger=mood",), "staff.overtime.trigger"),
     "threshold days inf": ("sim", ("staff.overtime.threshold_days=inf",), "staff.overtime.threshold_days"),
+    # names that become folder names, and flags among the overrides
+    "scenario name leaving results/": ("sim", ("scenario.name=../../escape",), "scenario.name: '../../escape'"),
+    "swept scenario name with a separator": ("sim", ("-m", "scenario.name=a,b/c"), "scenario.name: 'b/c'"),
+    "sweep name '..'": ("sim", ("-m", "sweep_name=..", "desks.fixed=2,3"), "sweep_name: '..'"),
+    "scenario name with a control character": ("sim", ("scenario.name=a\tb",), "scenario.name: 'a\\tb'"),
+    "override before -m, then a misspelt key": ("sim", ("-m", "desks.fixd=3"), "desks.fixd"),
+    "unknown flag": ("sim", ("--bogus",), "unrecognized arguments: --bogus"),
+    "recommend unknown flag": ("sim.recommend", ("--bogus",), "unrecognized arguments: --bogus"),
+    "recommend budget out of reach (below)": ("sim.recommend", ("recommend.budget.enabled=true",
+                                                                "recommend.budget.officers=1"), "recommend.budget.officers"),
+    "recommend budget out of reach (above)": ("sim.recommend", ("recommend.budget.enabled=true",
+                                                                "recommend.budget.officers=9000000"),
+                                              "recommend.budget.officers"),
 }
 
 

@@ -24,12 +24,13 @@ def checked(cfg: DictConfig) -> CalibrationSpec | EnsembleSpec:
     return ensemble_spec(cfg) if method == "ensemble" else calibration_spec(cfg)
 
 
-@hydra_command(checked)
+@hydra_command(checked, done=("calibration.json", "calibration_failed.json", "ensemble.json"))
 def main(cfg: DictConfig, spec: CalibrationSpec | EnsembleSpec, folder: Path) -> None:
     if isinstance(spec, EnsembleSpec):
         return _ensemble(cfg, spec, folder)
     from tqdm.auto import tqdm
 
+    from sim.outputs.atomic import write_text
     from sim.outputs.fit_report import calibrated_scenario_yaml, identifiability_table, target_table, write_calibration
 
     bar = tqdm(total=spec.max_evaluations, desc="calibration: candidates", disable=not cfg.progress)
@@ -48,13 +49,14 @@ def main(cfg: DictConfig, spec: CalibrationSpec | EnsembleSpec, folder: Path) ->
             print("\nBest candidate: " + ", ".join(f"{k}={v:.6g}" for k, v in exc.result.fitted_by_key.items()))
         fail(str(exc))
     bar.close()
-    write_calibration(folder, result)
     # By default the scenario goes into the run folder, as a config folder of its own
     # (hydra.searchpath=[file://FOLDER] scenario=NAME selects it); a relative output is taken from
     # the current folder (a developer updating the shipped default: sim/conf/scenario/...).
+    # It is written before the report, whose calibration.json comes last: a folder holding it is complete.
     output = Path(cfg.calibration.output) if cfg.calibration.output else folder / "scenario" / "calibrated.yaml"
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(calibrated_scenario_yaml(cfg, result, output.stem))
+    write_text(output, calibrated_scenario_yaml(cfg, result, output.stem))
+    write_calibration(folder, result)
     print(target_table(result).to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
     if result.identifiability:
         print("\nWhat the targets pin down (moves: change of each target's error, in tolerances, "
@@ -69,6 +71,7 @@ def _ensemble(cfg: DictConfig, spec: EnsembleSpec, folder: Path) -> None:
     """Run the waves, write the ensemble file and its report, print the spread of each parameter."""
     from tqdm.auto import tqdm
 
+    from sim.outputs.atomic import write_text
     from sim.outputs.ensemble_files import central_scenario_yaml, write_ensemble
 
     bar = tqdm(total=spec.candidates * spec.waves, desc="ensemble: candidates", disable=not cfg.progress)
@@ -98,7 +101,7 @@ def _ensemble(cfg: DictConfig, spec: EnsembleSpec, folder: Path) -> None:
              f"{folder / 'ensemble.csv'} for how close each came")
     if cfg.calibration.output:  # the shipped default scenario takes the central member
         scenario = Path(cfg.calibration.output)
-        scenario.write_text(central_scenario_yaml(scenario, result, str(output)), encoding="utf-8")
+        write_text(scenario, central_scenario_yaml(scenario, result, str(output)))
         print(f"Central member written to {scenario}")
     print(f"Ensemble: {output}\nReport: {folder}")
 

@@ -34,10 +34,12 @@ from omegaconf.errors import OmegaConfBaseException
 from yaml import YAMLError
 
 from sim import __version__
-from sim.errors import ConfigError
+from sim.errors import ConfigError, OutputMissing
 from sim.config.paths import CONFIG_DIR
+from sim.config.names import NAME_KEYS, check_name, check_names
 from sim.config.schema import register
 from sim.experiments.sweep.job import register_resolvers
+from sim.outputs.run_folder import claim, leave_unfinished, refuse_taken
 
 EXIT_BAD_INPUT = 2
 
@@ -105,9 +107,50 @@ def version_line() -> str:
     return f"hanoi-sim {__version__} (Hydra {hydra.__version__}, Python {sys.version.split()[0]})"
 
 
+def _one_line_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """``parser`` reporting a bad command line as one line ``sim: error: ...`` (exit 2), not
+    argparse's usage block."""
+    parser.error = lambda message: fail(f"{message} (see --help)")
+    return parser
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line ``sim: error: ...`` with exit status 2."""
+
+    def error(self, message: str) -> None:
+        fail(f"{message} (see {self.prog} --help)")
+
+
 def hydra_arguments(argv: list[str]) -> argparse.Namespace:
-    """The command line as Hydra's own parser reads it (flags, then overrides)."""
-    return get_args_parser().parse_args(argv)
+    """The command line as Hydra's own parser reads it (flags, then overrides); a bad one is one
+    error line."""
+    return _one_line_parser(get_args_parser()).parse_args(argv)
+
+
+def flags_first(argv: list[str]) -> list[str]:
+    """The command line with Hydra's flags (``-m``, ``--cfg job`` …) moved before the overrides, in
+    their order: Hydra's parser takes the overrides as one run of words, so ``desks.fixed=2 -m
+    city.units=[x]`` would leave the words after the flag unread."""
+    actions = get_args_parser()._option_string_actions
+    flags, overrides = [], []
+    words = iter(argv)
+    for word in words:
+        action = actions.get(word.split("=", 1)[0]) if word.startswith("-") else None
+        if action is None:
+            overrides.append(word)
+            continue
+        flags.append(word)
+        if "=" in word or action.nargs == 0:
+            continue
+        if action.nargs == "?":  # --info [WHAT]: takes the next word only if it is one of its choices
+            following = next(words, None)
+            if following is not None:
+                (flags if action.choices and following in action.choices else overrides).append(following)
+            continue
+        following = next(words, None)
+        if following is not None:
+            flags.append(following)
+    return flags + overrides
 
 
 def _caller(task: Callable | None) -> tuple[str | None, str | None]:
@@ -129,13 +172,19 @@ def config_search_path(args: argparse.Namespace, task: Callable | None = None) -
     return path
 
 
-def compose_as_run(loader: ConfigLoader, config_name: str, overrides: list[str]) -> DictConfig:
+def compose_as_run(loader: ConfigLoader, config_name: str, overrides: list[str],
+                   run_dir: list[Path] | None = None) -> DictConfig:
     """The job config a run of these overrides gets. As in a run, Hydra's own node (search path,
     choices) is then available through ``HydraConfig`` until the loader is left, so configs named
-    inside configs (a structure's ``otherwise``) are found on the same search path."""
+    inside configs (a structure's ``otherwise``) are found on the same search path. The names that
+    become folder names are checked first; ``run_dir`` (a list) receives the run folder Hydra
+    would make."""
     cfg = loader.load_configuration(config_name=config_name, overrides=overrides, run_mode=RunMode.RUN,
                                     from_shell=True, validate_sweep_overrides=False)
     HydraConfig.instance().set_config(cfg)
+    check_names(cfg)
+    if run_dir is not None:
+        run_dir.append(Path(str(cfg.hydra.run.dir)))
     with open_dict(cfg):
         del cfg["hydra"]
     return cfg
@@ -155,6 +204,9 @@ def _check_sweep(loader: ConfigLoader, config_name: str, overrides: list[str]) -
             values = list(override.sweep_string_iterator())
         except HydraException:  # glob() needs Hydra's config loader: Hydra checks it itself
             continue
+        if override.key_or_group in NAME_KEYS:  # each value names a folder or a label
+            for value in values:
+                check_name(override.key_or_group, value)
         swept.append([f"{override.get_key_element()}={value}" for value in values])  # as Hydra spells jobs
     first = [values[0] for values in swept if values]
     cfg = compose_as_run(loader, config_name, fixed + first)
@@ -197,7 +249,9 @@ def check_command_line(config_name: str, validate: Callable[[DictConfig], object
         if args.multirun:
             _check_sweep(loader, config_name, args.overrides)
         else:
-            validate(compose_as_run(loader, config_name, args.overrides))
+            run_dir: list[Path] = []
+            validate(compose_as_run(loader, config_name, args.overrides, run_dir))
+            refuse_taken(run_dir[0])  # before Hydra writes its snapshot into another run's folder
 
 
 @contextlib.contextmanager
@@ -213,6 +267,7 @@ def reported_as_one_line() -> Iterator[None]:
 
 
 EXIT_FAULT = 1  # a results folder that cannot be written, and other faults of the machine
+WORKER_DIED = "worker process: died before the work was finished (killed, or out of memory?)"
 EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report a process ended by SIGINT (128 + 2)
 EXIT_BROKEN_PIPE = 141  # the reader of the output went away, as shells report SIGPIPE (128 + 13)
 QUIET_RESOURCE_TRACKER = "ignore:resource_tracker:UserWarning"  # see reporting_faults
@@ -224,6 +279,36 @@ def _close_progress_bars() -> None:
 
     for bar in list(getattr(tqdm, "_instances", ())):
         bar.close()
+
+
+def end_in_one_line(exc: BaseException) -> None:
+    """For Ctrl-C, a reader gone away, a bad configuration, a file that cannot be written (a full
+    disk), a dead worker process or output left out: print the one line and raise ``SystemExit``
+    with the documented status. Return for any other exception (a bug keeps its traceback)."""
+    if isinstance(exc, KeyboardInterrupt):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while exiting adds nothing
+        _close_progress_bars()
+        print("sim: interrupted", file=sys.stderr)
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    if isinstance(exc, BrokenPipeError):  # the reader went away (``hanoi-sim --help | head``): nothing to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's last flush goes nowhere
+        raise SystemExit(EXIT_BROKEN_PIPE) from None
+    if isinstance(exc, (ConfigError, HydraException, OmegaConfBaseException)):  # before OSError: Hydra's
+        fail(describe(exc))  # missing-config error is both
+    if isinstance(exc, YAMLError):  # a user's config file that is not YAML, met by --help, --cfg or --info
+        fail(describe_yaml(exc))
+    if isinstance(exc, OSError):
+        where = exc.filename if exc.filename is not None else "results folder"
+        message = f"{where}: {exc.strerror or exc}"
+    elif isinstance(exc, OutputMissing):
+        message = str(exc)
+    elif _worker_died(exc):
+        message = WORKER_DIED
+    else:
+        return
+    _close_progress_bars()
+    print(f"sim: error: {message}", file=sys.stderr)
+    raise SystemExit(EXIT_FAULT) from None
 
 
 def reporting_faults(command: Callable[..., None]) -> Callable[..., None]:
@@ -245,23 +330,11 @@ def reporting_faults(command: Callable[..., None]) -> Callable[..., None]:
         os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [previous["PYTHONWARNINGS"], QUIET_RESOURCE_TRACKER]))
         try:
             command(*args, **kwargs)
-        except KeyboardInterrupt:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C while exiting adds nothing
-            _close_progress_bars()
-            print("sim: interrupted", file=sys.stderr)
-            raise SystemExit(EXIT_INTERRUPTED) from None
-        except BrokenPipeError:  # the reader went away (``hanoi-sim --help | head``): nothing to say
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's last flush goes nowhere
-            raise SystemExit(EXIT_BROKEN_PIPE) from None
-        except (ConfigError, HydraException, OmegaConfBaseException) as exc:  # before OSError: Hydra's
-            fail(describe(exc))  # missing-config error is both
-        except YAMLError as exc:  # a user's config file that is not YAML, met by --help, --cfg or --info
-            fail(describe_yaml(exc))
-        except OSError as exc:
-            _close_progress_bars()
-            where = exc.filename if exc.filename is not None else "results folder"
-            print(f"sim: error: {where}: {exc.strerror or exc}", file=sys.stderr)
-            raise SystemExit(EXIT_FAULT) from None
+        except Exception as exc:  # noqa: BLE001 - a known fault ends in one line, anything else as it is
+            end_in_one_line(exc)
+            raise
+        except KeyboardInterrupt as exc:
+            end_in_one_line(exc)
         finally:
             for name, value in previous.items():
                 if value is None:
@@ -272,11 +345,22 @@ def reporting_faults(command: Callable[..., None]) -> Callable[..., None]:
     return run
 
 
-def hydra_command(validate: Callable[[DictConfig], object]):
-    """Make ``body(cfg, checked, folder)`` a command: ``main()`` checks the command line first,
-    then Hydra composes the config and creates the run folder, ``validate(cfg)`` gives ``checked``
-    (or one error line), and ``body`` does the work in ``folder``. In a sweep (``-m``) each job runs
-    through :func:`sim.experiments.sweep.job.run_sweep_job`."""
+def _worker_died(exc: BaseException) -> bool:
+    """Whether ``exc`` says a worker process died (joblib's loky or a process pool broke)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from joblib.externals.loky.process_executor import TerminatedWorkerError
+
+    return isinstance(exc, (TerminatedWorkerError, BrokenProcessPool))
+
+
+def hydra_command(validate: Callable[[DictConfig], object], done: tuple[str, ...] = ("summary.json",)):
+    """Make ``body(cfg, checked, folder)`` a command: ``main()`` checks the command line first
+    (and refuses a run folder that holds another run's files), then Hydra composes the config and
+    creates the run folder, ``validate(cfg)`` gives ``checked`` (or one error line), and ``body``
+    does the work in ``folder``, which it claims first (:mod:`sim.outputs.run_folder`). ``done``:
+    the files the command writes last; a run that stops without one leaves no partial results. In
+    a sweep (``-m``) each job runs through :func:`sim.experiments.sweep.job.run_sweep_job`."""
 
     def wrap(body: Callable[[DictConfig, object, Path], None]) -> Callable[[], None]:
         register()
@@ -290,11 +374,18 @@ def hydra_command(validate: Callable[[DictConfig], object]):
                 from sim.experiments.sweep.job import run_sweep_job
 
                 return run_sweep_job(cfg, validate, body, Path(hydra_cfg.runtime.output_dir), hydra_cfg)
+            folder = Path(hydra_cfg.runtime.output_dir)
             try:
                 checked = validate(cfg)
+                kept = claim(folder)
             except ConfigError as exc:
                 fail(describe(exc))
-            body(cfg, checked, Path(HydraConfig.get().runtime.output_dir))
+            try:
+                body(cfg, checked, folder)
+            except (Exception, KeyboardInterrupt) as exc:
+                leave_unfinished(folder, kept, done)
+                end_in_one_line(exc)  # here, not after Hydra: Hydra would first log the job's overrides
+                raise
 
         app = hydra.main(config_path=CONFIG_DIR, config_name="config", version_base="1.3")(task)
 
@@ -303,6 +394,7 @@ def hydra_command(validate: Callable[[DictConfig], object]):
             if "--version" in sys.argv[1:]:  # Hydra's flag would print Hydra's version
                 print(version_line())
                 return
+            sys.argv[1:] = flags_first(sys.argv[1:])  # Hydra reads the same line as the check below
             check_command_line("config", validate, sys.argv[1:], task)
             app()
 

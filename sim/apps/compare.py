@@ -11,7 +11,7 @@ from sim.apps.command import hydra_command
 from sim.experiments.comparison import variants
 
 
-@hydra_command(variants)
+@hydra_command(variants, done=("report.html",))
 def main(cfg: DictConfig, chosen: list, folder: Path) -> None:
     from tqdm.auto import tqdm
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from omegaconf import DictConfig
 
 from sim.apps.command import hydra_command
+from sim.errors import OutputMissing
 from sim.config.build import build_scenario
 from sim.model.scenario import Scenario
 
@@ -42,9 +43,11 @@ def main(cfg: DictConfig, scenario: Scenario, folder: Path) -> None:
         summary.summary["ensemble"] = runs.summary()
     if scenario.stock.save_snapshot:  # before summary.json: a folder holding it is complete
         write_snapshot(folder, scenario, results)
-    write_run(folder, summary)
+    problems = write_run(folder, summary)
     print(format_summary(summary, cfg.top_units))
     print(f"\nRun folder: {folder}")
+    if problems:  # the results are written; what is missing is said in one line, and the exit says it too
+        raise OutputMissing("; ".join(problems))
 
 
 if __name__ == "__main__":

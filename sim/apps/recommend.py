@@ -10,6 +10,7 @@ from pathlib import Path
 from omegaconf import DictConfig
 
 from sim.apps.command import hydra_command
+from sim.errors import OutputMissing
 from sim.config.build import build_scenario
 from sim.experiments.recommendation import recommend_spec
 
@@ -22,10 +23,10 @@ def _validate(cfg: DictConfig):
     spec = recommend_spec(cfg)
     scenario = build_scenario(cfg)
     if cfg.recommend.budget.enabled:
-        from sim.experiments.budget import budget_spec, needs_back_office
+        from sim.experiments.budget import budget_in_reach, needs_back_office
 
-        budget_spec(cfg)
         needs_back_office(scenario)
+        budget_in_reach(cfg, scenario)  # before a run folder is made
     for k, name in enumerate(cfg.recommend.structures):
         key = f"recommend.structures[{k}]"
         if name == cfg.structure.name:
@@ -34,7 +35,7 @@ def _validate(cfg: DictConfig):
     return spec
 
 
-@hydra_command(_validate)
+@hydra_command(_validate, done=("recommendation.json", "budget.json"))
 def main(cfg: DictConfig, _spec, folder: Path) -> None:
     from sim.experiments.recommendation import recommend
     from sim.outputs.recommendation_report import verdict_sentences, write_recommendation
@@ -58,8 +59,13 @@ def main(cfg: DictConfig, _spec, folder: Path) -> None:
         rec.timing["structures_s"] = time.perf_counter() - started
     if cfg.ensemble.path:  # every member's own recommendation, its range, and the plan covering them all
         _over_ensemble(cfg, rec, folder)
-    write_recommendation(folder, rec, structures)
+    problems = write_recommendation(folder, rec, structures)
     print("\n".join(verdict_sentences(rec, structures)))
+    print(f"\nScreening {rec.timing['screening_s']:.1f} s, simulation {rec.timing['simulation_s']:.1f} s "
+          f"({rec.simulated} unit-replications, {rec.rounds} rounds)")
+    print(f"Report: {folder / 'report.html'}")
+    if problems:
+        raise OutputMissing("; ".join(problems))
 
 
 def _over_ensemble(cfg: DictConfig, rec, folder: Path) -> None:
@@ -70,6 +76,7 @@ def _over_ensemble(cfg: DictConfig, rec, folder: Path) -> None:
     import pandas as pd
 
     from sim.experiments.over_ensemble import recommend_over_ensemble
+    from sim.outputs.atomic import write_text
     from sim.outputs.csv_files import write_csv
     from sim.outputs.recommendation_report import overrides
 
@@ -82,11 +89,8 @@ def _over_ensemble(cfg: DictConfig, rec, folder: Path) -> None:
     covering = copy.deepcopy(over.members[0])
     for search in covering.searches:
         search.x = over.covering()[search.position]
-    (folder / "recommended_overrides_ensemble.txt").write_text(" ".join(overrides(covering)) + "\n")
+    write_text(folder / "recommended_overrides_ensemble.txt", " ".join(overrides(covering)) + "\n")
     rec.ensemble = over.summary()
-    print(f"\nScreening {rec.timing['screening_s']:.1f} s, simulation {rec.timing['simulation_s']:.1f} s "
-          f"({rec.simulated} unit-replications, {rec.rounds} rounds)")
-    print(f"Report: {folder / 'report.html'}")
 
 
 def _fixed_budget(cfg: DictConfig, folder: Path) -> None:

@@ -11,7 +11,7 @@ from sim.apps.command import hydra_command
 from sim.experiments.sensitivity import run_one_at_a_time, sensitivity_spec
 
 
-@hydra_command(sensitivity_spec)
+@hydra_command(sensitivity_spec, done=("sensitivity.csv",))
 def main(cfg: DictConfig, spec: tuple, folder: Path) -> None:
     from tqdm.auto import tqdm
 
@@ -24,8 +24,8 @@ def main(cfg: DictConfig, spec: tuple, folder: Path) -> None:
     result = run_one_at_a_time(cfg, spec, progress=lambda _row: bar.update(1))
     bar.close()
     table = result.table
-    write_csv(table, folder / "sensitivity.csv")
     save(plot_tornado(result.rows, result.outputs), folder / "tornado.png")
+    write_csv(table, folder / "sensitivity.csv")  # written last: the folder is complete
     print(table.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
     print(f"\nTornado chart: {folder / 'tornado.png'}")
 

@@ -4,12 +4,11 @@ each department's expected offered load (:mod:`sim.analysis.offered_load`), flag
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
-from sim.apps.command import (compose_as_run, config_loader, fail, hydra_arguments, reported_as_one_line,
-                              reporting_faults)
+from sim.apps.command import (OneLineParser, compose_as_run, config_loader, fail, hydra_arguments,
+                              reported_as_one_line, reporting_faults)
 from sim.model.city import CENTRE_KIND, NODE_KINDS
 
 COLUMNS = ("slug", "name", "kind", "population", "population_imputed", "desks", "staff", "structure",
@@ -73,7 +72,7 @@ def unit_and_department_rows(overrides: list[str], config_dir: str | None = None
 
 @reporting_faults
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m sim.units", description="The units with the population, desks and processing staff a run gives "
+    parser = OneLineParser(prog="python -m sim.units", description="The units with the population, desks and processing staff a run gives "
                                      "them; every override of python -m sim applies.",
                                      epilog="e.g. python -m sim.units --kind ward desks.residents_per_desk=15000")
     parser.add_argument("overrides", nargs="*", metavar="KEY=VALUE", help="Hydra overrides, as for python -m sim")

@@ -11,7 +11,7 @@ from sim.apps.command import hydra_command
 from sim.experiments.validation import ValidationPlan, validation_plan
 
 
-@hydra_command(validation_plan)
+@hydra_command(validation_plan, done=("validation.html",))
 def main(cfg: DictConfig, plan: ValidationPlan, folder: Path) -> None:
     from sim.experiments.validation import run_validation
     from sim.outputs.validation_report import little_summary, observation_lines, write_validation

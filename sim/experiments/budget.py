@@ -169,6 +169,23 @@ def needs_back_office(scenario: Scenario) -> None:
                                                       "there are no processing officers to move")
 
 
+def budget_in_reach(cfg: DictConfig, scenario: Scenario) -> None:
+    """Refuse a ``recommend.budget.officers`` no allocation can have: below ``staff.min_per_department``
+    or above ``recommend.max_staff`` in every department. Checked with the command line, before a
+    run folder is made, and again by :func:`fixed_budget`."""
+    officers = budget_spec(cfg).officers
+    if officers is None:
+        return
+    floor, ceiling = Planner.of(cfg, scenario, recommend_spec(cfg)).min_staff, recommend_spec(cfg).max_staff
+    departments = sum(len(plan.staff) for plan in scenario.units)
+    if officers < departments * floor:
+        raise ConfigError("recommend.budget.officers", f"{officers} is below the {departments * floor} officers that "
+                                                       f"staff.min_per_department={floor} needs in every department")
+    if officers > departments * ceiling:
+        raise ConfigError("recommend.budget.officers", f"{officers} is above the {departments * ceiling} officers "
+                                                       f"that recommend.max_staff={ceiling} allows in every department")
+
+
 def fixed_budget(cfg: DictConfig, workers: int | None = None, progress=None) -> BudgetResult:
     """Move officers between the units and departments of ``cfg`` (see the module's docstring).
     ``progress(round, kept_moves)`` is called after each round of simulation."""
@@ -176,6 +193,7 @@ def fixed_budget(cfg: DictConfig, workers: int | None = None, progress=None) -> 
     rspec = recommend_spec(cfg)
     scenario = build_scenario(cfg)
     needs_back_office(scenario)
+    budget_in_reach(cfg, scenario)
     t0 = time.perf_counter()
     planner = Planner.of(cfg, scenario, rspec)
     floor, ceiling = planner.min_staff, rspec.max_staff

@@ -86,6 +86,10 @@ def _read_rows(table: str) -> list[_Row]:
             reader = csv.DictReader(handle)
             if reader.fieldnames is None:
                 raise ConfigError(KEY, f"{table}: the file is empty (a header row and one row per unit are needed)")
+            doubled = sorted({c for c in reader.fieldnames if reader.fieldnames.count(c) > 1})
+            if doubled:  # csv would silently keep the last of them
+                raise ConfigError(KEY, f"{table}: column {', '.join(map(repr, doubled))} appears more than once "
+                                       f"in the header")
             missing = [c for c in COLUMNS if c not in reader.fieldnames]
             if missing:
                 raise ConfigError(KEY, f"{table}: no column {', '.join(map(repr, missing))} "

@@ -6,7 +6,6 @@ for ``python -m sim``), and sentences a report can show (:func:`budget_sentences
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from sim.analysis.intervals import mean_ci95
 from sim.experiments.budget import BudgetResult
 from sim.model.city import CENTRE_KIND
 from sim.outputs.csv_files import write_csv
+from sim.outputs.atomic import write_json, write_text
 
 
 def _ci(values) -> dict:
@@ -133,8 +133,8 @@ def write_budget(folder: Path, result: BudgetResult) -> None:
     ``folder``."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "budget_overrides.txt").write_text("\n".join(budget_overrides(result)) + "\n", encoding="utf-8")
+    write_text(folder / "budget_overrides.txt", "\n".join(budget_overrides(result)) + "\n")
     write_csv(budget_moves_table(result), folder / "budget_moves.csv")
     summary = budget_summary(result)
     summary["sentences"] = budget_sentences(result)
-    (folder / "budget.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
+    write_json(folder / "budget.json", summary)  # written last: the folder is complete

@@ -15,6 +15,7 @@ from sim.analysis.kpis import KPIS
 from sim.analysis.summary import INTERVAL_METHOD
 from sim.experiments.comparison import GROUPS, HEADLINE, MOVERS_KPI, Comparison, unit_differences
 from sim.outputs.csv_files import write_csv
+from sim.outputs.atomic import replacing, write_text
 from sim.outputs.figures import mark_axis_break, save, subplots
 from sim.outputs.language import text
 from sim.outputs.run_files import write_run
@@ -126,7 +127,7 @@ def write_comparison(folder: Path, comparison: Comparison) -> None:
     for name, fig in plots.items():
         save(fig, folder / name)
     front = comparison_verdict(comparison, folder)
-    (folder / "report.html").write_text(_html(comparison, tables, folder, list(plots), front), encoding="utf-8")
+    write_text(folder / "report.html", _html(comparison, tables, folder, list(plots), front))  # written last
 
 
 NUMBER_FORMATS = {"%": "0.00", "records": "#,##0.0", "min": "0.00", "working days": "0.00"}  # by the KPI's unit
@@ -135,7 +136,7 @@ NUMBER_FORMATS = {"%": "0.00", "records": "#,##0.0", "min": "0.00", "working day
 def write_workbook(path: Path, comparison: Comparison, groups: list[str]) -> None:
     """comparison.xlsx: numbers in number columns with formats (mean, 95 % low, 95 % high apart),
     the lists of units that gain and lose, every KPI, and a sheet "about" saying how it was made."""
-    with pd.ExcelWriter(path, engine="openpyxl") as excel:
+    with replacing(path) as partial, pd.ExcelWriter(partial, engine="openpyxl") as excel:
         about_sheet(comparison).to_excel(excel, sheet_name="about", index=False)
         for group in groups:
             numeric_table(comparison, group).to_excel(excel, sheet_name=f"headline_{group}", index=False)

@@ -8,10 +8,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.outputs.atomic import replacing
+
 CSV_ENCODING = "utf-8-sig"  # UTF-8 with a byte-order mark: what Excel needs to read UTF-8
 
 
 def write_csv(frame: pd.DataFrame, path: Path, **kwargs) -> Path:
-    """Write ``frame`` (without its index) to ``path`` (gzip if it ends with .gz); return the path."""
-    frame.to_csv(path, index=False, encoding=CSV_ENCODING, **kwargs)
+    """Write ``frame`` (without its index) to ``path`` (gzip if it ends with .gz), atomically
+    (:mod:`sim.outputs.atomic`); return the path."""
+    kwargs.setdefault("compression", "gzip" if str(path).endswith(".gz") else None)
+    with replacing(path) as partial:
+        frame.to_csv(partial, index=False, encoding=CSV_ENCODING, **kwargs)
     return Path(path)

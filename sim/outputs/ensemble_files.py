@@ -13,6 +13,7 @@ import yaml
 from omegaconf import DictConfig, OmegaConf
 
 from sim.experiments.ensemble import ACCEPT_WITHIN, EnsembleResult
+from sim.outputs.atomic import write_text
 from sim.outputs.csv_files import write_csv
 from sim.outputs.figures import save, subplots
 from sim.outputs.run_files import _clean
@@ -97,17 +98,18 @@ def plot_members(result: EnsembleResult):
 
 
 def write_ensemble(folder: Path, cfg: DictConfig, result: EnsembleResult, output: Path) -> None:
-    """The ensemble file at ``output`` (only with at least one member), and the report in ``folder``:
-    ensemble.csv (every candidate), ensemble.json (spreads), ensemble.png."""
+    """The report in ``folder``: ensemble.csv (every candidate), ensemble.png; the ensemble file at
+    ``output`` (only with at least one member); ensemble.json (the spreads) last: a folder holding it
+    is complete."""
     folder.mkdir(parents=True, exist_ok=True)
     write_csv(candidates_table(result), folder / "ensemble.csv")
     save(plot_members(result), folder / "ensemble.png")
-    summary = {"spread": result.spread(), "reported": result.reported_spread(), "candidates": len(result.candidates),
-               "kept": len(result.kept), "members": len(result.members), "wall_seconds": result.wall_seconds}
-    (folder / "ensemble.json").write_text(json.dumps(_clean(summary), indent=2))
     if result.members:
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(ensemble_yaml(cfg, result, output.stem), encoding="utf-8")
+        write_text(output, ensemble_yaml(cfg, result, output.stem))
+    summary = {"spread": result.spread(), "reported": result.reported_spread(), "candidates": len(result.candidates),
+               "kept": len(result.kept), "members": len(result.members), "wall_seconds": result.wall_seconds}
+    write_text(folder / "ensemble.json", json.dumps(_clean(summary), indent=2))
 
 
 def central_scenario_yaml(scenario_file: Path, result: EnsembleResult, ensemble_file: str) -> str:

@@ -8,11 +8,18 @@ inline when it is a cell's value (through ``_repr_png_``, whichever backend is a
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from sim.outputs.atomic import replacing
+
 DPI = 110  # resolution of every PNG the simulator writes
+
+# A name with a character the font lacks (an emoji in a scenario or unit name) is drawn as a box;
+# matplotlib would warn twice per figure, some twenty lines a run. The CSVs, JSON and HTML spell it right.
+warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font", category=UserWarning)
 
 
 class NotebookFigure(Figure):
@@ -31,8 +38,10 @@ def subplots(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] | N
 
 
 def save(fig: Figure, path: Path) -> Path:
-    """Write ``fig`` as a PNG at the simulator's resolution; return the path."""
-    fig.savefig(path, dpi=DPI)
+    """Write ``fig`` as a PNG at the simulator's resolution, atomically (:mod:`sim.outputs.atomic`);
+    return the path."""
+    with replacing(path) as partial:
+        fig.savefig(partial, dpi=DPI, format="png")
     return path
 
 

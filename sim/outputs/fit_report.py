@@ -15,6 +15,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.analysis.kpis import KPIS
 from sim.experiments.calibration import CalibrationResult
 from sim.outputs.csv_files import write_csv
+from sim.outputs.atomic import write_text
 from sim.outputs.figures import save, subplots
 from sim.outputs.run_files import _clean
 
@@ -54,12 +55,12 @@ def write_calibration(folder: Path, result: CalibrationResult, complete: bool = 
     ``calibration_failed.json`` only: its candidates, to start another fit from."""
     folder.mkdir(parents=True, exist_ok=True)
     if not complete:
-        (folder / "calibration_failed.json").write_text(json.dumps(_clean(result.as_dict()), indent=2))
+        write_text(folder / "calibration_failed.json", json.dumps(_clean(result.as_dict()), indent=2))
         return
-    (folder / "calibration.json").write_text(json.dumps(_clean(result.as_dict()), indent=2))
     save(plot_targets(result), folder / "calibration.png")
     if result.identifiability:
         write_csv(identifiability_table(result), folder / "identifiability.csv")
+    write_text(folder / "calibration.json", json.dumps(_clean(result.as_dict()), indent=2))  # written last
 
 
 def identifiability_table(result: CalibrationResult) -> pd.DataFrame:

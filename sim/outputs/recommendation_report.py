@@ -13,7 +13,6 @@ a byte-order mark, for Excel).
 from __future__ import annotations
 
 import html
-import json
 import math
 from pathlib import Path
 
@@ -26,10 +25,11 @@ from sim.experiments.recommendation import (ACCEPTED, KEEPS_UP, TARGETS, Recomme
                                             candidate_verdict, met_share)
 from sim.model.city import CENTRE_KIND
 from sim.outputs.csv_files import write_csv
+from sim.outputs.atomic import replacing, write_json, write_text
 from sim.outputs.figures import save
 from sim.outputs.language import RECOMMEND_GLOSSARY, RECOMMEND_SHARED_TERMS, number, plain, text
 from sim.outputs.run_report import image_tag, page
-from sim.outputs.unit_map import plot_unit_map
+from sim.outputs.unit_map import MapDataError, plot_unit_map
 from sim.outputs.verdict import NAMED, basis_sentences, glossary_html
 
 KPI_COLUMNS = ("desk_wait_p90_min", "on_time_of_received_pct", "department_load_max", "overtime_hours_per_officer_week",
@@ -574,7 +574,7 @@ def _format_sheet(sheet) -> None:
 
 def write_workbook(path: Path, rec: Recommendation, structures=None) -> None:
     """recommendation.xlsx: "about", "units", "resources" (and "structure_plan"), numbers with formats."""
-    with pd.ExcelWriter(path, engine="openpyxl") as excel:
+    with replacing(path) as partial, pd.ExcelWriter(partial, engine="openpyxl") as excel:
         about_sheet(rec).to_excel(excel, sheet_name="about", index=False)
         unit_frame(rec).to_excel(excel, sheet_name="units", index=False)
         recommendation_table(rec).to_excel(excel, sheet_name="resources", index=False)
@@ -587,9 +587,10 @@ def write_workbook(path: Path, rec: Recommendation, structures=None) -> None:
         excel.book["about"].column_dimensions["B"].width = 90
 
 
-def write_recommendation(folder: Path, rec: Recommendation, structures=None) -> None:
+def write_recommendation(folder: Path, rec: Recommendation, structures=None) -> list[str]:
     """Write the folder's files (see the module's docstring); with a structure plan also
-    structure_plan.csv (one row per unit and alternative structure) and its block in the JSON."""
+    structure_plan.csv (one row per unit and alternative structure) and its block in the JSON.
+    Return the problems that did not stop it (maps whose data is damaged), one line each."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     if structures is not None:
@@ -597,14 +598,18 @@ def write_recommendation(folder: Path, rec: Recommendation, structures=None) -> 
     write_csv(recommendation_table(rec), folder / "recommendation.csv")
     write_csv(unit_frame(rec), folder / "recommendation_units.csv")
     write_workbook(folder / "recommendation.xlsx", rec, structures)
-    (folder / "recommended_overrides.txt").write_text("\n".join(overrides(rec)) + "\n", encoding="utf-8")
-    maps = write_maps(folder, rec)
-    (folder / "report.html").write_text(report_html(rec, maps, folder, structures), encoding="utf-8")
+    write_text(folder / "recommended_overrides.txt", "\n".join(overrides(rec)) + "\n")
+    try:
+        maps, problems = write_maps(folder, rec), []
+    except MapDataError as exc:  # the recommendation is written without its maps, and says so
+        maps, problems = [], [str(exc)]
+    write_text(folder / "report.html", report_html(rec, maps, folder, structures))
     s = summary(rec)
     if structures is not None:
         s["structures"] = structure_summary(structures)
-    (folder / "recommendation.json").write_text(json.dumps(s, indent=2, ensure_ascii=False, default=float),
-                                                encoding="utf-8")
+    s["warnings"] = problems
+    write_json(folder / "recommendation.json", s, default=float)  # written last: the folder is complete
+    return problems
 
 
 def overrides(rec: Recommendation) -> list[str]:

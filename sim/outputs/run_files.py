@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from sim.analysis.unit_counts import VISIT_KINDS_ALL
 from sim.analysis.scopes import CENTRE_KIND
 from sim.analysis.summary import RunSummary
 from sim.outputs.csv_files import write_csv
+from sim.outputs.atomic import write_json
 from sim.outputs.figures import mark_axis_break, save, subplots
 from sim.outputs.run_report import write_run_report
 
@@ -33,8 +33,10 @@ def _clean(value):
     return value
 
 
-def write_run(folder: Path, run: RunSummary) -> None:
-    """Write every file of a run; summary.json goes last so a folder with it is complete."""
+def write_run(folder: Path, run: RunSummary) -> list[str]:
+    """Write every file of a run; summary.json goes last so a folder with it is complete. Return the
+    problems met on the way that did not stop it (a map that could not be drawn), one line each;
+    they are also among summary.json's ``warnings``."""
     folder.mkdir(parents=True, exist_ok=True)
     write_csv(run.units, folder / "units.csv")
     write_csv(run.departments, folder / "departments.csv")
@@ -45,8 +47,11 @@ def write_run(folder: Path, run: RunSummary) -> None:
     save(plot_unit_on_time(run), folder / "unit_on_time.png")
     save(plot_queue_by_hour(run), folder / "queue_by_hour.png")
     save(plot_unit_wait_p90(run), folder / "unit_wait_p90.png")
-    write_run_report(folder, run)  # report.html and unit_map.png, from the figures above
-    (folder / "summary.json").write_text(json.dumps(_clean(run.summary), indent=2, ensure_ascii=False))
+    problem = write_run_report(folder, run)  # report.html and unit_map.png, from the figures above
+    problems = [problem] if problem else []
+    summary = {**run.summary, "warnings": [*run.summary.get("warnings", []), *problems]}
+    write_json(folder / "summary.json", _clean(summary))
+    return problems
 
 
 def _title(run: RunSummary) -> str:

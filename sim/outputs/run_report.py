@@ -11,10 +11,12 @@ from pathlib import Path
 import pandas as pd
 
 from sim.analysis.summary import RunSummary
+from sim.outputs.atomic import write_text
 from sim.outputs.figures import save
 from sim.outputs.language import number, text
-from sim.outputs.unit_map import plot_unit_map
-from sim.outputs.verdict import (NAMED, ON_TIME, OVERTIME, basis_sentences, glossary_html, overtime_sentence, status_table_html,
+from sim.outputs.unit_map import MapDataError, plot_unit_map
+from sim.outputs.verdict import (NAMED, ON_TIME, OVERTIME, basis_sentences, glossary_html, overtime_sentence,
+                                 status_table_html,
                                  target_status, today_sentences, verdict_html, wait_sentence)
 
 MAP_FILE = "unit_map.png"
@@ -67,15 +69,20 @@ def worst_labelled(status: pd.DataFrame, count: int = NAMED) -> list[str]:
     return list(short.sort_values("mean")["slug"].head(count))
 
 
-def write_run_report(folder: Path, run: RunSummary) -> Path:
-    """Write unit_map.png and report.html into ``folder`` (the run's figures must be there); return
-    the report's path."""
+def write_run_report(folder: Path, run: RunSummary) -> str | None:
+    """Write unit_map.png and report.html into ``folder`` (the run's figures must be there). Return
+    None, or the one-line problem of a map that could not be drawn (damaged map data): the report
+    is then written without it, saying so, and the results are not lost."""
     language = run.language
     status = unit_status(run)
     label = text(ON_TIME, language)
     title = text("map_title_kpi", language, label=label)
-    save(plot_unit_map(run.units.set_index("slug")[ON_TIME], label=label, title=title, language=language,
-                       labelled=worst_labelled(status), target=run.on_time_target_pct), folder / MAP_FILE)
+    try:
+        save(plot_unit_map(run.units.set_index("slug")[ON_TIME], label=label, title=title, language=language,
+                           labelled=worst_labelled(status), target=run.on_time_target_pct), folder / MAP_FILE)
+        problem, shown_map = None, image_tag(folder / MAP_FILE, title)
+    except MapDataError as exc:
+        problem, shown_map = str(exc), f"<p><em>{html.escape(str(exc))}</em></p>"
     s = run.summary
     kpis = s["kpis"]
     sentences = today_sentences(status, run.on_time_target_pct, language)
@@ -92,8 +99,7 @@ def write_run_report(folder: Path, run: RunSummary) -> Path:
     branches = text("and_branches", language, n=s["centre_branches"]) if s.get("centre_branches") else ""
     body = [f"<h1>{html.escape(text('run_title', language, scenario=s['scenario']))}</h1>",
             f"<p>{html.escape(text('run_intro', language, units=s['units'], branches=branches, start=s['start'], end=s['end'], reps=s['replications'], seed=s['seed']))}</p>",
-            verdict_html(sentences, image_tag(folder / MAP_FILE, title), text("map_caption_kpi", language, label=label),
-                         language)]
+            verdict_html(sentences, shown_map, text("map_caption_kpi", language, label=label), language)]
     table = status_table_html(status, language)
     if table:
         body.append(f"<h3>{text('units_missing', language)}</h3>{table}")
@@ -104,8 +110,8 @@ def write_run_report(folder: Path, run: RunSummary) -> Path:
     body.append(f"<h3>{text('charts', language)}</h3>")
     body += [image_tag(folder / name, name) for name in DETAIL_FIGURES if (folder / name).is_file()]
     path = folder / REPORT_FILE
-    path.write_text(page(s["scenario"], "".join(body), language), encoding="utf-8")
-    return path
+    write_text(path, page(s["scenario"], "".join(body), language))
+    return problem
 
 
 def city_table(kpis: dict) -> pd.DataFrame:

@@ -8,6 +8,7 @@ import pandas as pd
 
 from sim.experiments.sweep.table import swept_keys, sweep_table
 from sim.outputs.csv_files import write_csv
+from sim.outputs.atomic import replacing
 
 TABLE_CSV = "sweep.csv"
 TABLE_PARQUET = "sweep.parquet"
@@ -19,6 +20,7 @@ def write_table(sweep_dir: Path) -> pd.DataFrame:
 
     table = sweep_table(sweep_dir)
     write_csv(table, sweep_dir / TABLE_CSV)
-    table.to_parquet(sweep_dir / TABLE_PARQUET, index=False)
+    with replacing(sweep_dir / TABLE_PARQUET) as partial:
+        table.to_parquet(partial, index=False)
     write_plots(sweep_dir, table, swept_keys(table))
     return table

@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from sim.errors import OutputMissing
 from sim.model.city import DATA_DIR
 from sim.outputs.figures import subplots
 from sim.outputs.language import plain, text
@@ -47,17 +48,36 @@ class UnitShape:
     rings: tuple[np.ndarray, ...]  # outer rings of its polygons (lon, lat), holes left out
 
 
+class MapDataError(OutputMissing):
+    """The packaged map data cannot be read (one line naming the file): the map is left out, not the
+    results that would be drawn on it."""
+
+
+DAMAGED = (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError)  # what bad map data raises
+
+
+def _damaged(name: str, exc: BaseException) -> MapDataError:
+    problem = (str(exc).splitlines() or [""])[0]
+    return MapDataError(f"{DATA_DIR / name}: damaged map data, the map is not drawn "
+                        f"({type(exc).__name__}{': ' + problem if problem else ''})")
+
+
 @lru_cache(maxsize=1)
 def unit_shapes() -> tuple[UnitShape, ...]:
-    """The 126 units' boundaries from the packaged GeoJSON."""
-    features = json.loads((DATA_DIR / BOUNDARIES).read_text(encoding="utf-8"))["features"]
-    shapes = []
-    for f in features:
-        geometry = f["geometry"]
-        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
-        p = f["properties"]
-        shapes.append(UnitShape(p["slug"], p["name"], p["kind"],
-                                tuple(np.asarray(polygon[0], dtype=float) for polygon in polygons)))
+    """The 126 units' boundaries from the packaged GeoJSON; :class:`MapDataError` if it is damaged."""
+    try:
+        features = json.loads((DATA_DIR / BOUNDARIES).read_text(encoding="utf-8"))["features"]
+        shapes = []
+        for f in features:
+            geometry = f["geometry"]
+            polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+            p = f["properties"]
+            shapes.append(UnitShape(p["slug"], p["name"], p["kind"],
+                                    tuple(np.asarray(polygon[0], dtype=float) for polygon in polygons)))
+    except DAMAGED as exc:
+        raise _damaged(BOUNDARIES, exc) from None
+    if not shapes or any(len(ring) < 3 or ring.ndim != 2 for s in shapes for ring in s.rings):
+        raise _damaged(BOUNDARIES, ValueError("no unit, or a ring that is not a list of points"))
     return tuple(shapes)
 
 
@@ -89,14 +109,17 @@ def centroid(slugs: list[str]) -> tuple[float, float]:
 @lru_cache(maxsize=1)
 def branch_locations() -> pd.DataFrame:
     """One row per Centre branch: slug, former district, lon, lat, and how it was located."""
-    with open(DATA_DIR / BRANCH_LOCATIONS, newline="", encoding="utf-8-sig") as handle:
-        rows = list(csv.DictReader(handle))
-    out = []
-    for r in rows:
-        lon, lat = centroid(r["units"].split())
-        out.append({"slug": r["slug"], "former_district": r["former_district"], "lon": lon, "lat": lat,
-                    "located_by": "centroid of the former district's units", "source": r["source"]})
-    return pd.DataFrame(out)
+    try:
+        with open(DATA_DIR / BRANCH_LOCATIONS, newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.DictReader(handle))
+        located = [(r, centroid((r["units"] or "").split())) for r in rows]
+    except MapDataError:
+        raise
+    except DAMAGED as exc:
+        raise _damaged(BRANCH_LOCATIONS, exc) from None
+    return pd.DataFrame([{"slug": r["slug"], "former_district": r["former_district"], "lon": lon, "lat": lat,
+                          "located_by": "centroid of the former district's units", "source": r["source"]}
+                         for r, (lon, lat) in located])
 
 
 def _scale_bar(ax, lat: float, language: str) -> None:

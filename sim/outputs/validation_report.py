@@ -11,6 +11,7 @@ import pandas as pd
 
 from sim.experiments.validation import LITTLE_NOTE, Validation
 from sim.outputs.csv_files import write_csv
+from sim.outputs.atomic import write_text
 from sim.outputs.run_files import _clean
 from sim.outputs.run_report import VIEWPORT, scrollable_tables
 
@@ -28,7 +29,7 @@ def write_validation(folder: Path, v: Validation) -> None:
         write_csv(v.little, folder / "littles_law.csv")
     if v.growth is not None:
         write_csv(v.growth, folder / "horizon_growth.csv")
-    (folder / "validation.json").write_text(json.dumps(_clean({
+    write_text(folder / "validation.json", json.dumps(_clean({
         "observations": v.observations.to_dict(orient="records"), "warnings": v.warnings,
         "period": [v.plan.scenario.start.isoformat(), v.plan.scenario.end.isoformat()],
         "horizon_end": None if v.plan.horizon_scenario is None else v.plan.horizon_scenario.end.isoformat(),
@@ -37,7 +38,7 @@ def write_validation(folder: Path, v: Validation) -> None:
         "littles_law": little_summary(v),
         "replications": v.plan.scenario.replications, "seed": v.plan.scenario.seed,
         "units": len(v.plan.scenario.units)}), indent=2))
-    (folder / "validation.html").write_text(validation_html(v), encoding="utf-8")
+    write_text(folder / "validation.html", validation_html(v))
 
 
 def observation_lines(v: Validation) -> pd.DataFrame:
