@@ -4,17 +4,21 @@ calibrated scenario config and a report (see README, "Calibration and sensitivit
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from omegaconf import DictConfig
 
-from sim.experiments.calibration import CalibrationError, CalibrationSpec, calibrate, calibration_spec
 from sim.apps.command import fail, hydra_command
 
+if TYPE_CHECKING:
+    from sim.experiments.calibration import CalibrationSpec
 
-@hydra_command(calibration_spec)
+
+@hydra_command("sim.experiments.calibration:calibration_spec")  # imported when used: --help loads no engine
 def main(cfg: DictConfig, spec: CalibrationSpec, folder: Path) -> None:
     from tqdm.auto import tqdm
 
+    from sim.experiments.calibration import CalibrationError, calibrate
     from sim.outputs.fit_report import calibrated_scenario_yaml, identifiability_table, target_table, write_calibration
 
     bar = tqdm(total=spec.max_evaluations, desc="calibration: candidates", disable=not cfg.progress)

@@ -272,11 +272,29 @@ def reporting_faults(command: Callable[..., None]) -> Callable[..., None]:
     return run
 
 
-def hydra_command(validate: Callable[[DictConfig], object]):
+class Lazy:
+    """``module:function`` imported when first called: a command's module names its validation
+    without importing the engines, so that ``--help`` and a bad command line stay quick. A plain
+    object, so that it pickles by name into a sweep's worker processes."""
+
+    def __init__(self, target: str):
+        self.target = target
+
+    def __call__(self, *args, **kwargs):
+        import importlib
+
+        module, name = self.target.split(":")
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+
+def hydra_command(validate: Callable[[DictConfig], object] | str):
     """Make ``body(cfg, checked, folder)`` a command: ``main()`` checks the command line first,
     then Hydra composes the config and creates the run folder, ``validate(cfg)`` gives ``checked``
     (or one error line), and ``body`` does the work in ``folder``. In a sweep (``-m``) each job runs
-    through :func:`sim.experiments.sweep.job.run_sweep_job`."""
+    through :func:`sim.experiments.sweep.job.run_sweep_job`. ``validate`` may be given as
+    ``"module:function"`` (see :class:`Lazy`)."""
+    if isinstance(validate, str):
+        validate = Lazy(validate)
 
     def wrap(body: Callable[[DictConfig, object, Path], None]) -> Callable[[], None]:
         register()
@@ -302,6 +320,13 @@ def hydra_command(validate: Callable[[DictConfig], object]):
         def main() -> None:
             if "--version" in sys.argv[1:]:  # Hydra's flag would print Hydra's version
                 print(version_line())
+                return
+            args = hydra_arguments(sys.argv[1:])
+            if args.help:  # Hydra's page, without Hydra's seconds of listing config groups
+                from sim.apps.help import app_help
+
+                with config_loader(args, task) as loader:
+                    print(app_help(loader, args.config_name or "config", args))
                 return
             check_command_line("config", validate, sys.argv[1:], task)
             app()

@@ -8,10 +8,9 @@ from pathlib import Path
 from omegaconf import DictConfig
 
 from sim.apps.command import hydra_command
-from sim.experiments.comparison import variants
 
 
-@hydra_command(variants)
+@hydra_command("sim.experiments.comparison:variants")  # imported when used: --help loads no engine
 def main(cfg: DictConfig, chosen: list, folder: Path) -> None:
     from tqdm.auto import tqdm
 
