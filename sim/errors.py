@@ -8,3 +8,8 @@ class ConfigError(ValueError):
         super().__init__(f"{key}: {problem}")
         self.key = key
         self.problem = problem
+
+
+class TaskError(RuntimeError):
+    """A (unit, replication) task that failed where it ran (a cluster's worker): the message names
+    the task and the cause in one line. A fault of the run, not of a setting."""

@@ -34,7 +34,7 @@ from omegaconf.errors import OmegaConfBaseException
 from yaml import YAMLError
 
 from sim import __version__
-from sim.errors import ConfigError
+from sim.errors import ConfigError, TaskError
 from sim.config.paths import CONFIG_DIR
 from sim.config.schema import register
 from sim.experiments.sweep.job import register_resolvers
@@ -257,6 +257,10 @@ def reporting_faults(command: Callable[..., None]) -> Callable[..., None]:
             fail(describe(exc))  # missing-config error is both
         except YAMLError as exc:  # a user's config file that is not YAML, met by --help, --cfg or --info
             fail(describe_yaml(exc))
+        except TaskError as exc:  # a task that failed on a cluster's worker (sim.experiments.cluster)
+            _close_progress_bars()
+            print(f"sim: error: {exc}", file=sys.stderr)
+            raise SystemExit(EXIT_FAULT) from None
         except OSError as exc:
             _close_progress_bars()
             where = exc.filename if exc.filename is not None else "results folder"
