@@ -28,6 +28,9 @@ from distributed.diagnostics.plugin import WorkerPlugin
 
 from sim.errors import TaskError
 
+# No dashboard; the scheduler's HTTP routes (health, metrics) on a free port of the loopback
+# interface, not on 8787, where another cluster of the machine may already listen.
+QUIET_SCHEDULER = {"dashboard": False, "dashboard_address": "127.0.0.1:0"}
 RETRIES = 2  # tries beyond the first for a task that raises (a lost worker's tasks are rescheduled anyway)
 _session: dict = {}  # the command's one client: {"key": (address, workers), "client": ..., "cluster": ...}
 
@@ -56,7 +59,7 @@ def client_for(address: str, workers: int):
         client, cluster = Client(address, set_as_default=False), None
     else:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=None, silence_logs=logging.ERROR)
+                               dashboard_address=None, silence_logs=logging.ERROR, scheduler_kwargs=QUIET_SCHEDULER)
         client = Client(cluster, set_as_default=False)
         client.register_plugin(_WorkerSetup())
     _session.update(key=key, client=client, cluster=cluster)
