@@ -76,7 +76,8 @@ def descendants(pid: int) -> list[int]:
 
 
 def ready_workers(pid: int) -> list[int]:
-    """The command's loky worker processes that have started and been set up (they ignore Ctrl-C)."""
+    """The command's worker processes (joblib's loky, or a local Dask cluster's) that have started
+    and been set up (they ignore Ctrl-C)."""
     ready = []
     for child in descendants(pid):
         try:
@@ -85,7 +86,8 @@ def ready_workers(pid: int) -> list[int]:
         except OSError:
             continue
         ignored = int(next(line for line in status.splitlines() if line.startswith("SigIgn:")).split()[1], 16)
-        if b"popen_loky_posix" in command and ignored & SIGINT_BIT:
+        worker = b"popen_loky_posix" in command or b"multiprocessing.spawn" in command  # joblib's, Dask's
+        if worker and ignored & SIGINT_BIT:
             ready.append(child)
     return ready
 
@@ -147,11 +149,18 @@ def still_running(pids: list[int], timeout: float = GONE_SECONDS) -> list[int]:
     return [pid for fd, pid in open_fds.items() if fd not in ended]
 
 
-@pytest.mark.parametrize("kind", ["run", "sweep"])
+def _arguments(kind: str, tmp_path: Path) -> tuple[str, ...]:
+    """A run, a sweep (2 jobs, one with its own 2 workers), or a run on a local Dask cluster of 2."""
+    if kind == "dask run":
+        pytest.importorskip("distributed")
+        return (*RUN, "backend=dask")
+    return RUN if kind == "run" else (*SWEEP, f"hydra.sweep.dir={tmp_path / 'sweep'}")
+
+
+@pytest.mark.parametrize("kind", ["run", "sweep", "dask run"])
 def test_ctrl_c_ends_in_one_line_and_leaves_no_worker(kind, tmp_path):
-    args = RUN if kind == "run" else (*SWEEP, f"hydra.sweep.dir={tmp_path / 'sweep'}")
-    command = start(tmp_path, *args)
-    processes = wait_for_workers(command, 2 if kind == "run" else 4)  # a sweep: 2 jobs, one with its own 2
+    command = start(tmp_path, *_arguments(kind, tmp_path))
+    processes = wait_for_workers(command, 4 if kind == "sweep" else 2)  # a sweep: 2 jobs, one with its own 2
     os.killpg(command.pid, signal.SIGINT)  # Ctrl-C in a terminal reaches every process of the command
     out, err = command.communicate(timeout=120)
     assert command.returncode == 130, err
@@ -160,11 +169,10 @@ def test_ctrl_c_ends_in_one_line_and_leaves_no_worker(kind, tmp_path):
     assert still_running(processes) == []
 
 
-@pytest.mark.parametrize("kind", ["run", "sweep"])
+@pytest.mark.parametrize("kind", ["run", "sweep", "dask run"])
 def test_a_killed_command_leaves_no_worker_running(kind, tmp_path):
-    args = RUN if kind == "run" else (*SWEEP, f"hydra.sweep.dir={tmp_path / 'sweep'}")
-    command = start(tmp_path, *args)
-    processes = wait_for_workers(command, 2 if kind == "run" else 4)
+    command = start(tmp_path, *_arguments(kind, tmp_path))
+    processes = wait_for_workers(command, 4 if kind == "sweep" else 2)
     command.send_signal(signal.SIGKILL)  # the main process only, as the out-of-memory killer does
     command.communicate(timeout=GONE_SECONDS)  # its pipes close once every process holding them has ended
     assert command.returncode == -signal.SIGKILL

@@ -6,29 +6,42 @@ patterns, written as an ensemble file (README, "The ensemble")."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from omegaconf import DictConfig
 
-from sim.errors import ConfigError
-from sim.experiments.calibration import CalibrationError, CalibrationSpec, calibrate, calibration_spec
-from sim.experiments.ensemble import EnsembleSpec, calibrate_ensemble, ensemble_spec
 from sim.apps.command import fail, hydra_command
+
+if TYPE_CHECKING:
+    from sim.experiments.calibration import CalibrationSpec
+    from sim.experiments.ensemble import EnsembleSpec
 
 METHODS = ("point", "ensemble")
 
 
 def checked(cfg: DictConfig) -> CalibrationSpec | EnsembleSpec:
+    """The calibration's settings for its method (imported when used: --help loads no engine)."""
+    from sim.errors import ConfigError
+
     method = str(cfg.calibration.method)
     if method not in METHODS:
         raise ConfigError("calibration.method", f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    return ensemble_spec(cfg) if method == "ensemble" else calibration_spec(cfg)
+    if method == "ensemble":
+        from sim.experiments.ensemble import ensemble_spec
+
+        return ensemble_spec(cfg)
+    from sim.experiments.calibration import calibration_spec
+
+    return calibration_spec(cfg)
 
 
 @hydra_command(checked, done=("calibration.json", "calibration_failed.json", "ensemble.json"))
 def main(cfg: DictConfig, spec: CalibrationSpec | EnsembleSpec, folder: Path) -> None:
-    if isinstance(spec, EnsembleSpec):
+    if str(cfg.calibration.method) == "ensemble":
         return _ensemble(cfg, spec, folder)
     from tqdm.auto import tqdm
+
+    from sim.experiments.calibration import CalibrationError, calibrate
 
     from sim.outputs.atomic import write_text
     from sim.outputs.fit_report import calibrated_scenario_yaml, identifiability_table, target_table, write_calibration
@@ -71,6 +84,7 @@ def _ensemble(cfg: DictConfig, spec: EnsembleSpec, folder: Path) -> None:
     """Run the waves, write the ensemble file and its report, print the spread of each parameter."""
     from tqdm.auto import tqdm
 
+    from sim.experiments.ensemble import calibrate_ensemble
     from sim.outputs.atomic import write_text
     from sim.outputs.ensemble_files import central_scenario_yaml, write_ensemble
 

@@ -34,7 +34,7 @@ from omegaconf.errors import OmegaConfBaseException
 from yaml import YAMLError
 
 from sim import __version__
-from sim.errors import ConfigError, OutputMissing
+from sim.errors import ConfigError, OutputMissing, TaskError
 from sim.config.paths import CONFIG_DIR
 from sim.config.names import NAME_KEYS, check_name, check_names
 from sim.config.schema import register
@@ -300,7 +300,7 @@ def end_in_one_line(exc: BaseException) -> None:
     if isinstance(exc, OSError):
         where = exc.filename if exc.filename is not None else "results folder"
         message = f"{where}: {exc.strerror or exc}"
-    elif isinstance(exc, OutputMissing):
+    elif isinstance(exc, (OutputMissing, TaskError)):  # output left out; a task that failed on a cluster
         message = str(exc)
     elif _worker_died(exc):
         message = WORKER_DIED
@@ -345,22 +345,31 @@ def reporting_faults(command: Callable[..., None]) -> Callable[..., None]:
     return run
 
 
-def _worker_died(exc: BaseException) -> bool:
-    """Whether ``exc`` says a worker process died (joblib's loky or a process pool broke)."""
-    from concurrent.futures.process import BrokenProcessPool
+class Lazy:
+    """``module:function`` imported when first called: a command's module names its validation
+    without importing the engines, so that ``--help`` and a bad command line stay quick. A plain
+    object, so that it pickles by name into a sweep's worker processes."""
 
-    from joblib.externals.loky.process_executor import TerminatedWorkerError
+    def __init__(self, target: str):
+        self.target = target
 
-    return isinstance(exc, (TerminatedWorkerError, BrokenProcessPool))
+    def __call__(self, *args, **kwargs):
+        import importlib
+
+        module, name = self.target.split(":")
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
 
 
-def hydra_command(validate: Callable[[DictConfig], object], done: tuple[str, ...] = ("summary.json",)):
+def hydra_command(validate: Callable[[DictConfig], object] | str, done: tuple[str, ...] = ("summary.json",)):
     """Make ``body(cfg, checked, folder)`` a command: ``main()`` checks the command line first
     (and refuses a run folder that holds another run's files), then Hydra composes the config and
     creates the run folder, ``validate(cfg)`` gives ``checked`` (or one error line), and ``body``
     does the work in ``folder``, which it claims first (:mod:`sim.outputs.run_folder`). ``done``:
     the files the command writes last; a run that stops without one leaves no partial results. In
-    a sweep (``-m``) each job runs through :func:`sim.experiments.sweep.job.run_sweep_job`."""
+    a sweep (``-m``) each job runs through :func:`sim.experiments.sweep.job.run_sweep_job`.
+    ``validate`` may be given as ``"module:function"`` (see :class:`Lazy`)."""
+    if isinstance(validate, str):
+        validate = Lazy(validate)
 
     def wrap(body: Callable[[DictConfig, object, Path], None]) -> Callable[[], None]:
         register()
@@ -395,6 +404,13 @@ def hydra_command(validate: Callable[[DictConfig], object], done: tuple[str, ...
                 print(version_line())
                 return
             sys.argv[1:] = flags_first(sys.argv[1:])  # Hydra reads the same line as the check below
+            args = hydra_arguments(sys.argv[1:])
+            if args.help:  # Hydra's page, without Hydra's seconds of listing config groups
+                from sim.apps.help import app_help
+
+                with config_loader(args, task) as loader:
+                    print(app_help(loader, args.config_name or "config", args))
+                return
             check_command_line("config", validate, sys.argv[1:], task)
             app()
 

@@ -8,10 +8,9 @@ from pathlib import Path
 from omegaconf import DictConfig
 
 from sim.apps.command import hydra_command
-from sim.experiments.comparison import variants
 
 
-@hydra_command(variants, done=("report.html",))
+@hydra_command("sim.experiments.comparison:variants", done=("report.html",))  # imported when used
 def main(cfg: DictConfig, chosen: list, folder: Path) -> None:
     from tqdm.auto import tqdm
 

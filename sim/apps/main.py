@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from omegaconf import DictConfig
 
 from sim.apps.command import hydra_command
 from sim.errors import OutputMissing
-from sim.config.build import build_scenario
-from sim.model.scenario import Scenario
+
+if TYPE_CHECKING:
+    from sim.model.scenario import Scenario
 
 
-@hydra_command(build_scenario)
+@hydra_command("sim.config.build:build_scenario")  # imported when used: --help loads no engine
 def main(cfg: DictConfig, scenario: Scenario, folder: Path) -> None:
     # Imported here so that a bad command line is refused without loading plotting and statistics.
     from sim.outputs.run_files import format_summary, write_run

@@ -11,13 +11,12 @@ from omegaconf import DictConfig
 
 from sim.apps.command import hydra_command
 from sim.errors import OutputMissing
-from sim.config.build import build_scenario
-from sim.experiments.recommendation import recommend_spec
 
 
 def _validate(cfg: DictConfig):
     """The settings, the scenario and the structures to try, checked before anything runs."""
-    from sim.config.build import load_structure_config
+    from sim.config.build import build_scenario, load_structure_config
+    from sim.experiments.recommendation import recommend_spec
     from sim.errors import ConfigError
 
     spec = recommend_spec(cfg)

@@ -8,13 +8,13 @@ from pathlib import Path
 from omegaconf import DictConfig
 
 from sim.apps.command import hydra_command
-from sim.experiments.sensitivity import run_one_at_a_time, sensitivity_spec
 
 
-@hydra_command(sensitivity_spec, done=("sensitivity.csv",))
+@hydra_command("sim.experiments.sensitivity:sensitivity_spec", done=("sensitivity.csv",))  # imported when used
 def main(cfg: DictConfig, spec: tuple, folder: Path) -> None:
     from tqdm.auto import tqdm
 
+    from sim.experiments.sensitivity import run_one_at_a_time
     from sim.outputs.csv_files import write_csv
     from sim.outputs.figures import save
     from sim.outputs.fit_report import plot_tornado

@@ -7,11 +7,15 @@ from pathlib import Path
 
 from omegaconf import DictConfig
 
+from typing import TYPE_CHECKING
+
 from sim.apps.command import hydra_command
-from sim.experiments.validation import ValidationPlan, validation_plan
+
+if TYPE_CHECKING:
+    from sim.experiments.validation import ValidationPlan
 
 
-@hydra_command(validation_plan, done=("validation.html",))
+@hydra_command("sim.experiments.validation:validation_plan", done=("validation.html",))  # imported when used
 def main(cfg: DictConfig, plan: ValidationPlan, folder: Path) -> None:
     from sim.experiments.validation import run_validation
     from sim.outputs.validation_report import little_summary, observation_lines, write_validation

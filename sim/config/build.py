@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import importlib.util
 import math
 import os
+import re
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
@@ -51,6 +53,7 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
     _at_least(c, "replications", 1, high=MAX_REPLICATIONS)
     _at_least(c, "workers", 0, high=MAX_WORKERS)
     _choice(c["engine"], "engine", ENGINES.names())
+    backend, cluster_address = _backend(c)
     _at_least(c, "top_units", 0)
     start = _date(c["period"]["start"], "period.start")
     end = _date(c["period"]["end"], "period.end")
@@ -122,6 +125,8 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
         before_opening=before_opening,
         booking=booking,
         procedure_hour_weights=procedure_hour_weights,
+        backend=backend,
+        cluster_address=cluster_address,
     )
 
 
@@ -237,6 +242,25 @@ def _positive(section: dict, key: str, prefix: str, high: float) -> None:
 def _share(section: dict, key: str, prefix: str) -> float:
     check_range(section[key], prefix + key, 0.0, 1.0)
     return float(section[key])
+
+
+BACKENDS = ("local", "dask")  # sim.experiments.cluster
+CLUSTER_ADDRESS = re.compile(r"(?:[a-z][a-z0-9+.-]*://)?[^\s/:]+:\d{1,5}/?")  # tcp://host:8786, host:8786
+
+
+def _backend(c: dict) -> tuple[str, str]:
+    """``backend`` and ``cluster_address``: a known backend whose library is installed, and an
+    address only for Dask, written as a scheduler's (``tcp://host:8786``)."""
+    backend = _choice(str(c["backend"]), "backend", BACKENDS)
+    address = str(c["cluster_address"]).strip()
+    if address and backend != "dask":
+        raise ConfigError("cluster_address", f"{address!r} is set, but backend is {backend!r}: set backend=dask "
+                                             "to run on that cluster, or leave the address empty")
+    if address and not CLUSTER_ADDRESS.fullmatch(address):
+        raise ConfigError("cluster_address", f"{address!r} is not a scheduler's address such as tcp://host:8786")
+    if backend == "dask" and importlib.util.find_spec("distributed") is None:
+        raise ConfigError("backend", "dask needs the distributed package: pip install -e '.[cluster-dask]'")
+    return backend, address
 
 
 def _choice(value: str, key: str, allowed: tuple[str, ...]) -> str:

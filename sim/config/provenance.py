@@ -12,7 +12,7 @@ from sim.version import VERSION
 
 # Keys that do not change a run's results: left out of the config hash, of a sweep job's folder
 # name and of the sweep table. (sim/conf/config.yaml repeats them in override_dirname.exclude_keys.)
-NOT_RESULT_KEYS = ("workers", "progress", "redo", "sweep_name", "top_units")
+NOT_RESULT_KEYS = ("workers", "backend", "cluster_address", "progress", "redo", "sweep_name", "top_units")
 
 
 def config_hash(cfg: DictConfig) -> str:

@@ -731,6 +731,13 @@ class SimConfig:
     seed: int = 20250701  # root of every random stream (sim.engines.streams)
     replications: int = 5
     workers: int = 0  # worker processes; 0 = one per core (in a sweep: cores / jobs at once)
+    # Where the (unit, replication) tasks run (sim.experiments.cluster): "local" (worker processes of
+    # this machine, joblib) or "dask" (a Dask cluster; pip install -e '.[cluster-dask]'). Results
+    # are the same bit for bit on either, whatever the number of workers.
+    backend: str = "local"
+    # backend=dask: the scheduler to connect to (tcp://host:8786); empty = start a local cluster of
+    # `workers` processes for the command and stop it at its end.
+    cluster_address: str = ""
     # sim.engines.contract.ENGINES: "fast" (stage by stage) or "simpy" (the event-driven reference model)
     engine: str = "fast"
     progress: bool = True  # progress bar (in a sweep: jobs done, one bar for the whole sweep)

@@ -21,6 +21,7 @@ from heapq import heappush
 
 import numpy as np
 
+from sim.engines import compiled
 from sim.engines.outcome import UnitOutcome
 from sim.engines.rules import (QUEUE_ORDERS, DeskQueue, OvertimeDays, OvertimePlan, as_desks, desk_sessions,
                                stage_at_horizon, worked_up_to)
@@ -192,6 +193,16 @@ class _DeskHall(DeskQueue):
 # --- back office -------------------------------------------------------------------------------
 def serve_in_sessions(arrival: np.ndarray, priority: np.ndarray, work: np.ndarray, servers: int,
                       calendar: WorkCalendar, per_day: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`serve_in_sessions_python` compiled (:mod:`sim.engines.compiled`, the same times to the
+    last bit), or that function itself where numba is missing."""
+    served = compiled.serve(arrival, priority, work, servers, calendar, per_day)
+    if served is None:
+        return serve_in_sessions_python(arrival, priority, work, servers, calendar, per_day)
+    return served
+
+
+def serve_in_sessions_python(arrival: np.ndarray, priority: np.ndarray, work: np.ndarray, servers: int,
+                             calendar: WorkCalendar, per_day: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """A non-preemptive queue with ``servers`` identical servers who work only in session time.
 
     A free server takes the waiting item with the smallest ``priority`` (ties: first arrived) and

@@ -385,10 +385,7 @@ class Recommendation:
 
 def _simulate(scenario: Scenario, tasks: list[tuple[UnitPlan, int]], workers: int | None) -> list:
     """Simulate each (plan, replication) task; plans may repeat a unit (its own random streams)."""
-    from joblib import Parallel, delayed
-
-    from sim.experiments.runner import _run_batch, worker_count
-    from sim.experiments.workers import init_worker
+    from sim.experiments.runner import _run_batch, run_tasks, worker_count
 
     batch = dataclasses.replace(scenario, units=tuple(plan for plan, _ in tasks), replications=1)
     jobs = [(rep, k) for k, (_, rep) in enumerate(tasks)]
@@ -396,10 +393,9 @@ def _simulate(scenario: Scenario, tasks: list[tuple[UnitPlan, int]], workers: in
     if n_workers == 1 or len(jobs) < 4:
         return _run_batch(batch, jobs)
     order = sorted(jobs, key=lambda job: -batch.units[job[1]].records_per_day)
-    size = max(1, min(8, len(order) // (4 * n_workers)))
-    chunks = [order[k:k + size] for k in range(0, len(order), size)]
-    parallel = Parallel(n_jobs=n_workers, initializer=init_worker)
-    return [res for chunk in parallel(delayed(_run_batch)(batch, c) for c in chunks) for res in chunk]
+    out: list = []
+    run_tasks(batch, order, n_workers, out.extend)  # where the scenario says: local processes or a cluster
+    return out
 
 
 def _step_up(search: UnitSearch, reps: list[dict], verdicts: dict[str, str],

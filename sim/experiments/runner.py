@@ -13,6 +13,7 @@ import gc
 import os
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import Callable
 
 from joblib import Parallel, delayed
 from tqdm.auto import tqdm
@@ -92,11 +93,37 @@ def worker_count(requested: int) -> int:
     return requested if requested > 0 else (os.cpu_count() or 1)
 
 
+def run_tasks(scenario: Scenario, tasks: list[tuple[int, int]], n_workers: int,
+              keep: Callable[[list[UnitResult]], None]) -> None:
+    """Run the (replication, position) ``tasks`` of ``scenario`` where it says (``backend``):
+    here, in local worker processes, or on a Dask cluster (:mod:`sim.experiments.cluster`), in
+    small batches; ``keep`` gets each batch's results as they come, in no particular order."""
+    if scenario.backend == "local" and n_workers == 1:
+        for task in tasks:
+            keep(_run_batch(scenario, [task]))
+        return
+    if scenario.backend == "dask":
+        from sim.experiments import cluster
+
+        client = cluster.client_for(scenario.cluster_address, n_workers)
+        n_workers = cluster.cluster_threads(client)
+    size = max(1, min(8, len(tasks) // (4 * n_workers)))
+    batches = [tasks[k : k + size] for k in range(0, len(tasks), size)]
+    if scenario.backend == "dask":
+        cluster.run_batches(client, _run_batch, scenario, batches, keep)
+        return
+    # Workers end with this process even when it is killed outright (sim.experiments.workers);
+    # on an exception (Ctrl-C included) joblib stops them before it re-raises.
+    parallel = Parallel(n_jobs=n_workers, return_as="generator_unordered", initializer=init_worker)
+    for batch in parallel(delayed(_run_batch)(scenario, b) for b in batches):
+        keep(batch)
+
+
 def run_scenario(scenario: Scenario, workers: int | None = None, progress: bool = True) -> list[list[UnitResult]]:
     """All replications of all units; returns results[replication][position].
 
     Tasks are sent to worker processes in small batches, largest units first, to keep the cores
-    busy to the end; the result does not depend on how they are spread.
+    busy to the end; the result does not depend on how they are spread, nor on where they run.
     """
     n_workers = worker_count(scenario.workers if workers is None else workers)
     order = sorted(range(len(scenario.units)), key=lambda p: -scenario.units[p].records_per_day)
@@ -110,17 +137,7 @@ def run_scenario(scenario: Scenario, workers: int | None = None, progress: bool 
         bar.update(len(batch))
 
     try:
-        if n_workers == 1:
-            for task in tasks:
-                keep(_run_batch(scenario, [task]))
-        else:
-            size = max(1, min(8, len(tasks) // (4 * n_workers)))
-            batches = [tasks[k : k + size] for k in range(0, len(tasks), size)]
-            # Workers end with this process even when it is killed outright (sim.experiments.workers);
-            # on an exception (Ctrl-C included) joblib stops them before it re-raises.
-            parallel = Parallel(n_jobs=n_workers, return_as="generator_unordered", initializer=init_worker)
-            for batch in parallel(delayed(_run_batch)(scenario, b) for b in batches):
-                keep(batch)
+        run_tasks(scenario, tasks, n_workers, keep)
     finally:
         bar.close()  # also on Ctrl-C: a message after it starts on a line of its own
     return results  # type: ignore[return-value]

@@ -230,6 +230,10 @@ class Scenario:
     before_opening: BeforeOpening = BeforeOpening()
     booking: Booking = Booking()
     procedure_hour_weights: tuple[tuple[float, ...], ...] = ()
+    # Where the tasks run (sim.experiments.cluster): "local" or "dask", and the Dask scheduler's
+    # address (empty: a local cluster of `workers` processes). Never part of the results.
+    backend: str = "local"
+    cluster_address: str = ""
 
     @property
     def visits_enabled(self) -> bool:
