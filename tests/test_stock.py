@@ -241,9 +241,14 @@ def test_a_bad_snapshot_row_is_refused_as_a_table_row_is(tmp_path, row, column):
         scenario_from(UNIT, *AFTER_THE_STATE, f"stock.path={path}")
     assert error.value.key == "stock.path" and "\n" not in str(error.value)
     assert f"{path}: line 3: column {column}:" in str(error.value)
-    # the good row alone is taken: received before the state, due after it
-    scenario = scenario_from(UNIT, *AFTER_THE_STATE, f"stock.path={write_snapshot(tmp_path / 'ok.csv.gz', [good])}")
-    assert len(scenario.stock.given_for("ba_dinh", 0)) == 1
+
+
+def test_a_snapshot_row_received_before_its_state_and_due_after_it_is_taken(tmp_path):
+    procedure = scenario_from(UNIT, TEN_DAYS).procedures[0].name
+    rows = [f"0,ba_dinh,{procedure},online,staff,2025-07-02T09:00:00,2025-07-20T17:00:00,30,0,0",
+            f"0,ba_dinh,{procedure},post,staff,2025-07-11T00:00:00,2025-07-11T00:00:00,30,0,0"]  # at the state
+    scenario = scenario_from(UNIT, *AFTER_THE_STATE, f"stock.path={write_snapshot(tmp_path / 'ok.csv.gz', rows)}")
+    assert len(scenario.stock.given_for("ba_dinh", 0)) == 2
 
 
 def test_a_corrupt_compressed_snapshot_stops_the_command_line_with_one_line(cli, tmp_path):
