@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from sim.analysis.offered_load import session_minutes_per_day, unit_loads
+from sim.analysis.offered_load import unit_loads
 from sim.analysis.summary import summarise
 from sim.model.catalogue import ChannelMix, channel_mix, with_online_share
 from sim.model.city import CENTRE_KIND, load_units
@@ -67,13 +67,21 @@ def test_by_design_load_each_branch_department_has_the_fewest_officers_that_keep
     a scenario sets: one officer fewer would put the department above the design load."""
     scenario = scenario_from(*overrides)
     design = float(compose_config(*overrides).centre.design_load)
-    minutes = session_minutes_per_day(scenario)
+    minutes = scenario.calendar.minutes_per_ordinary_day()  # an ordinary week's, not the period's
     for plan in branches_of(scenario):
         for load in unit_loads(scenario, plan, minutes):
             assert load.work_minutes_per_day / (load.staff * minutes) <= design + 1e-9
             assert load.staff == 1 or load.work_minutes_per_day / ((load.staff - 1) * minutes) > design
     busier = scenario_from("centre.records_per_day=6000", "scenario.effort_scale=2")
     assert sum(sum(p.staff) for p in branches_of(busier)) > sum(sum(p.staff) for p in branches_of(scenario_from()))
+
+
+def test_a_branchs_staff_do_not_depend_on_when_the_period_ends():
+    """Staffed for an ordinary week, not for the period's mean: a run to 30 August and one to 23
+    September (with the 2 September holidays) give every branch the same officers."""
+    staff = [[p.organisation.pool_staff for p in branches_of(scenario_from(f"period.end={end}"))]
+             for end in ("2025-08-30", "2025-09-23")]
+    assert staff[0] == staff[1]
 
 
 def test_branch_streams_lie_beyond_every_row_of_the_unit_table():

@@ -86,7 +86,8 @@ def both_engines_with_overtime(arrival, work, servers, plan):
     start, finish, worked = serve_with_overtime(arrival, arrival, work, servers, days)
     env = simpy.Environment()
     done = np.full(len(arrival), np.nan)
-    pool = _WorkPool(env, CALENDAR, servers, work, arrival, lambda i: done.__setitem__(i, env.now), overtime=plan)
+    pool = _WorkPool(env, CALENDAR, servers, work, lambda i: arrival[i],  # first come, first served
+                     lambda i: done.__setitem__(i, env.now), overtime=plan)
     for i, t in enumerate(arrival):
         env.timeout(t).callbacks.append(lambda _event, i=i: pool.put(i))
     env.run(until=CALENDAR.horizon)

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from sim.engines.contract import ENGINES
+from sim.engines.rules import CLOSING_RULES, QUEUE_ORDERS
 from sim.engines.outcome import ABANDONED, AT_DESK, AWAY, BACK_OFFICE, DESK_QUEUE, DONE, IN_PROCESS_STAGES
 from sim.errors import ConfigError
 from sim.experiments import runner
@@ -139,6 +140,49 @@ POLICIES = {
 OVERTIME_POLICIES = [name for name in POLICIES if name.startswith("overtime")]
 
 
+# Plug-ins registered by this test as a user would (README, "Extending the engines"), beside the
+# built-in ones: every registered queue order and closing rule must run the same in every engine.
+def due_date_copy(receipt, due):
+    """The built-in earliest deadline first, as a new array (it once froze the reference's order)."""
+    return due.copy()
+
+
+def least_time_in_hand(receipt, due):
+    """Smallest time between receipt and due date first (reads both; a due moved by papers counts)."""
+    return due - receipt
+
+
+def keep_the_line(queue, now):
+    """Those waiting at closing stay in line overnight: the desks stop, nobody is sent home."""
+    return False
+
+
+TEST_ORDERS = {"test_due_copy": due_date_copy, "test_least_time_in_hand": least_time_in_hand}
+TEST_CLOSING_RULES = {"test_keep_the_line": keep_the_line}
+# Thin staff, an overdue stock, missing papers, an approval cap and busy desks: the order matters at
+# both stages and due dates move between them; the desks close with people in line.
+PLUG_IN_POLICY = (*STOCK, "stock.age=uniform", "stock.max_age_wd=40", "staff.rule=fixed", "staff.fixed=2",
+                  "scenario.supplement_share=0.3", "staff.approvals_per_day=4", *BUSY_DESKS)
+
+
+def assert_engines_agree(outcomes) -> None:
+    reference = outcomes[REFERENCE]
+    for engine, outcome in outcomes.items():
+        np.testing.assert_array_equal(outcome.stage, reference.stage, err_msg=engine)
+        for name in ("receipt", "due", "done", "desk_start", "desk_end", "desk_wait", "abandoned_at",
+                     "staff_busy", "approver_busy", "reviewed", "staff_overtime", "asked_to_return",
+                     "return_visits"):
+            np.testing.assert_allclose(getattr(outcome, name), getattr(reference, name), rtol=1e-9, atol=1e-6,
+                                       err_msg=f"{engine}: {name}")
+        for name in ("extra_kind", "extra_arrival", "extra_desk_start", "extra_desk_end", "extra_desk_wait",
+                     "extra_abandoned_at"):  # desk-only visits, visit by visit
+            np.testing.assert_allclose(getattr(outcome, name), getattr(reference, name), rtol=1e-9, atol=1e-6,
+                                       err_msg=f"{engine}: {name}")
+        for name in ("visit_enter", "visit_exit"):  # the same stays, logged in another order
+            np.testing.assert_allclose(np.sort(getattr(outcome, name)), np.sort(getattr(reference, name)),
+                                       rtol=1e-9, atol=1e-6, err_msg=f"{engine}: {name}")
+
+
 def every_engine(*overrides: str):
     """For each unit: the workload, the calendar, the unit's plan and every engine's outcome by name."""
     scenario = scenario_from(UNITS, THREE_WEEKS, *overrides)
@@ -152,21 +196,33 @@ def every_engine(*overrides: str):
 @pytest.mark.parametrize("overrides", POLICIES.values(), ids=POLICIES.keys())
 def test_every_engine_reproduces_the_simpy_reference(overrides):
     for *_, outcomes in every_engine(*overrides):
-        reference = outcomes[REFERENCE]
-        for engine, outcome in outcomes.items():
-            np.testing.assert_array_equal(outcome.stage, reference.stage, err_msg=engine)
-            for name in ("receipt", "due", "done", "desk_start", "desk_end", "desk_wait", "abandoned_at",
-                         "staff_busy", "approver_busy", "reviewed", "staff_overtime", "asked_to_return",
-                         "return_visits"):
-                np.testing.assert_allclose(getattr(outcome, name), getattr(reference, name), rtol=1e-9, atol=1e-6,
-                                           err_msg=f"{engine}: {name}")
-            for name in ("extra_kind", "extra_arrival", "extra_desk_start", "extra_desk_end", "extra_desk_wait",
-                         "extra_abandoned_at"):  # desk-only visits, visit by visit
-                np.testing.assert_allclose(getattr(outcome, name), getattr(reference, name), rtol=1e-9, atol=1e-6,
-                                           err_msg=f"{engine}: {name}")
-            for name in ("visit_enter", "visit_exit"):  # the same stays, logged in another order
-                np.testing.assert_allclose(np.sort(getattr(outcome, name)), np.sort(getattr(reference, name)),
-                                           rtol=1e-9, atol=1e-6, err_msg=f"{engine}: {name}")
+        assert_engines_agree(outcomes)
+
+
+@pytest.mark.parametrize("name", (*QUEUE_ORDERS.names(), *TEST_ORDERS))
+def test_every_registered_queue_order_runs_the_same_in_every_engine(name, monkeypatch):
+    if name in TEST_ORDERS:
+        monkeypatch.setitem(QUEUE_ORDERS._items, name, TEST_ORDERS[name])
+    for *_, outcomes in every_engine(*PLUG_IN_POLICY, f"staff.order={name}"):
+        assert_engines_agree(outcomes)
+
+
+@pytest.mark.parametrize("name", (*CLOSING_RULES.names(), *TEST_CLOSING_RULES))
+def test_every_registered_closing_rule_runs_the_same_in_every_engine(name, monkeypatch):
+    if name in TEST_CLOSING_RULES:
+        monkeypatch.setitem(CLOSING_RULES._items, name, TEST_CLOSING_RULES[name])
+    for *_, outcomes in every_engine(*PLUG_IN_POLICY, f"desks.closing={name}"):
+        assert_engines_agree(outcomes)
+
+
+def test_a_queue_order_registered_anew_is_the_built_in_one_it_copies(monkeypatch):
+    """An order returning a copy of the due dates is earliest deadline first: the same outcome."""
+    monkeypatch.setitem(QUEUE_ORDERS._items, "test_due_copy", due_date_copy)
+    copied = [outcomes for *_, outcomes in every_engine(*PLUG_IN_POLICY, "staff.order=test_due_copy")]
+    built_in = [outcomes for *_, outcomes in every_engine(*PLUG_IN_POLICY, "staff.order=edf")]
+    for a, b in zip(copied, built_in):
+        for engine in ENGINES.names():
+            np.testing.assert_array_equal(a[engine].done, b[engine].done, err_msg=engine)
 
 
 def check_contract(outcome, workload, calendar, plan) -> None:

@@ -210,3 +210,56 @@ def test_a_bad_stock_table_stops_the_command_line_with_one_line(cli, tmp_path):
     assert done.stderr.strip() == (f"sim: error: stock.path: {table}: line 2: column procedure: unknown procedure "
                                    f"'nothing' (procedures: " + done.stderr.split("(procedures: ")[1].strip())
     assert "Traceback" not in done.stderr and not list(tmp_path.glob("results/*/summary.json"))
+
+
+SNAPSHOT_HEADER = ("replication,slug,procedure,channel,stage,received,due,remaining_effort_minutes,remaining_wait_wd,"
+                   "pending_papers_wd,as_of")
+AFTER_THE_STATE = ("period.start=2025-07-11", "period.end=2025-07-20", "stock.source=snapshot")
+
+
+def write_snapshot(path, rows: list[str], as_of: str = "2025-07-11", copies: int = 1) -> str:
+    """A snapshot file as a run writes it (gzip CSV), each row ``copies`` times."""
+    lines = [SNAPSHOT_HEADER] + [f"{row},{as_of}" for row in rows for _ in range(copies)]
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    return str(path)
+
+
+@pytest.mark.parametrize("row, column", [
+    ("0,ba_dinh,{procedure},online,staff,2025-07-12T09:00:00,2025-07-20T17:00:00,30,0,0", "received"),  # after as_of
+    ("0,ba_dinh,{procedure},online,staff,2025-07-02T09:00:00,2025-07-01T17:00:00,30,0,0", "due"),  # before receipt
+    ("0,ba_dinh,no_such_procedure,online,staff,2025-07-02T09:00:00,2025-07-20T17:00:00,30,0,0", "procedure"),
+    ("0,ba_dinh,,online,staff,2025-07-02T09:00:00,2025-07-20T17:00:00,30,0,0", "procedure"),
+])
+def test_a_bad_snapshot_row_is_refused_as_a_table_row_is(tmp_path, row, column):
+    """A snapshot's rows pass the checks of a table's: known procedure, received no later than the
+    state (00:00 on as_of), due no earlier than received."""
+    procedure = scenario_from(UNIT, TEN_DAYS).procedures[0].name
+    good = f"0,ba_dinh,{procedure},online,staff,2025-07-02T09:00:00,2025-07-20T17:00:00,30,0,0"
+    path = write_snapshot(tmp_path / "snapshot.csv.gz", [good, row.format(procedure=procedure)])
+    with pytest.raises(ConfigError) as error:
+        scenario_from(UNIT, *AFTER_THE_STATE, f"stock.path={path}")
+    assert error.value.key == "stock.path" and "\n" not in str(error.value)
+    assert f"{path}: line 3: column {column}:" in str(error.value)
+
+
+def test_a_snapshot_row_received_before_its_state_and_due_after_it_is_taken(tmp_path):
+    procedure = scenario_from(UNIT, TEN_DAYS).procedures[0].name
+    rows = [f"0,ba_dinh,{procedure},online,staff,2025-07-02T09:00:00,2025-07-20T17:00:00,30,0,0",
+            f"0,ba_dinh,{procedure},post,staff,2025-07-11T00:00:00,2025-07-11T00:00:00,30,0,0"]  # at the state
+    scenario = scenario_from(UNIT, *AFTER_THE_STATE, f"stock.path={write_snapshot(tmp_path / 'ok.csv.gz', rows)}")
+    assert len(scenario.stock.given_for("ba_dinh", 0)) == 2
+
+
+def test_a_corrupt_compressed_snapshot_stops_the_command_line_with_one_line(cli, tmp_path):
+    procedure = scenario_from(UNIT, TEN_DAYS).procedures[0].name
+    path = tmp_path / "snapshot.csv.gz"
+    write_snapshot(path, [f"0,ba_dinh,{procedure},online,staff,2025-07-02T09:00:00,2025-07-20T17:00:00,30,0,0"],
+                   copies=500)
+    data = bytearray(path.read_bytes())
+    data[40:80] = bytes(b ^ 0x5A for b in data[40:80])  # the compressed stream, not the gzip header
+    path.write_bytes(bytes(data))
+    done = cli(UNIT, *AFTER_THE_STATE, f"stock.path={path}", "replications=1")
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"sim: error: stock.path: {path}: ") and done.stderr.count("\n") == 1
+    assert "Traceback" not in done.stderr and not (tmp_path / "results").exists()

@@ -35,7 +35,7 @@ from sim.config.visits import visit_policy
 from sim.engines.contract import ENGINES
 from sim.engines.rules import CLOSING_RULES, OVERTIME_TRIGGERS, QUEUE_ORDERS
 from sim.model.staffing import (ALLOCATED_KINDS, Claim, allocate, department_effort, field_effort,
-                                read_staff_table, session_minutes_per_day, staff_for_load, unit_effort)
+                                read_staff_table, staff_for_load, unit_effort)
 from sim.model.structures import STAFFING_POLICIES, Department, Structure, department_staff, organise
 
 SHARE_TOLERANCE = 1e-6
@@ -75,7 +75,7 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
                                                                              end, check_range)
     back_office = _back_office(c["staff"], c["scenario"]["back_office"], calendar)
     units, units_per_unit = _unit_plans(c, structure, procedures, demand)
-    branches = _centre_plans(c, procedures, demand, session_minutes_per_day(calendar, start, end))
+    branches = _centre_plans(c, procedures, demand, calendar.minutes_per_ordinary_day())
     units += branches
     mixes = _mixes(procedures, demand.get("online_share"), (*KINDS, CENTRE_KIND) if branches else KINDS)
     papers_share = {kind: _share(c["scenario"], "supplement_share", "scenario.") for kind in KINDS}
@@ -824,7 +824,8 @@ CENTRE_STAFF_RULES = ("design_load", "fixed")  # centre.staff_rule (schema.Centr
 def _centre_plans(c: dict, procedures: tuple, demand: dict, minutes_per_day: float) -> tuple:
     """The Centre's branches a run simulates: all of them with the whole city, else those listed in
     ``city.units``. Each has the Centre's own departments, its own desks and staff (by
-    ``centre.staff_rule``; ``minutes_per_day`` is an officer's session minutes a calendar day), and
+    ``centre.staff_rule``; ``minutes_per_day`` is an officer's session minutes a calendar day of an
+    ordinary week, not of the period, so a branch's staff do not depend on when the run ends), and
     a share of the Centre's records by its demand weight (no rule that reads a population applies)."""
     centre, listed = c["centre"], c["city"]["units"]
     branches = centre["branches"]

@@ -4,8 +4,11 @@ A table (``stock.source=table``) has one row per record, or per group of records
 column: ``slug``, ``procedure`` (or ``department``: the procedure is then drawn among the
 department's), ``received`` and ``due`` (dates, or date-times), optionally
 ``remaining_effort_minutes``. A snapshot (``stock.source=snapshot``) is the file a run writes with
-``stock.save_snapshot=true`` (:mod:`sim.outputs.snapshot`). Any bad row stops with one line naming
-the file, the line and the column.
+``stock.save_snapshot=true`` (:mod:`sim.outputs.snapshot`). Rows of both are checked by the same
+functions: a known procedure, received no later than the state the stock describes (the period
+start for a table, 00:00 on ``as_of`` for a snapshot), due no earlier than received. Any bad row,
+or a file that cannot be read (a corrupt .gz too), stops with one line naming the file, and the
+line and the column of a bad row.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import csv
 import datetime as dt
 import gzip
 import math
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -75,7 +79,7 @@ def _rows(path: Path, required: tuple[str, ...]):
                                                 f"(columns: {', '.join(header) or 'none'})")
             for row in reader:
                 yield reader.line_num, row
-    except (OSError, UnicodeDecodeError, csv.Error, EOFError) as exc:
+    except (OSError, UnicodeDecodeError, csv.Error, EOFError, zlib.error) as exc:  # zlib: a corrupt .gz
         raise ConfigError("stock.path", f"{path}: not a readable CSV file ({exc})") from None
 
 
@@ -117,6 +121,31 @@ class _Row:
         return (moment - dt.datetime.combine(start, dt.time())).total_seconds() / 60
 
 
+def _procedure(row: _Row, procedure_index: dict[str, int]) -> int:
+    """The row's procedure (index into the catalogue); -1 if the row gives none."""
+    name = row.text("procedure")
+    if not name:
+        return -1
+    if name not in procedure_index:
+        row.fail("procedure", f"unknown procedure {name!r} (procedures: {', '.join(procedure_index)})")
+    return procedure_index[name]
+
+
+def _received_and_due(row: _Row, start: dt.date, business_close: float, latest: float,
+                      state: str) -> tuple[float, float]:
+    """A stock record's receipt and due times (minutes from the period start), checked the same way
+    for a table and a snapshot: received at or before ``latest`` (the instant of the state the
+    stock describes, called ``state`` in the message), due no earlier than received."""
+    received = row.minutes("received", start, None)
+    if received > latest:
+        row.fail("received", f"{row.text('received')} is after {state}: a record of the opening stock "
+                             "was received before it")
+    due = row.minutes("due", start, business_close)
+    if due < received:
+        row.fail("due", f"{row.text('due')} is before the record was received")
+    return received, due
+
+
 def _unit_lookup(plans: tuple, procedures: tuple):
     by_slug = {plan.unit.slug: plan for plan in plans}
     procedure_index = {p.name: k for k, p in enumerate(procedures)}
@@ -137,13 +166,8 @@ def _read_table(path: Path, start: dt.date, business_close: float, procedures: t
             continue  # a unit not selected in this run
         organisation = by_slug[slug].organisation
         names = organisation.structure.department_names
-        procedure, department = -1, -1
-        if row.text("procedure"):
-            if row.text("procedure") not in procedure_index:
-                row.fail("procedure", f"unknown procedure {row.text('procedure')!r} "
-                                      f"(procedures: {', '.join(procedure_index)})")
-            procedure = procedure_index[row.text("procedure")]
-            department = int(organisation.procedure_department[procedure])
+        procedure = _procedure(row, procedure_index)
+        department = int(organisation.procedure_department[procedure]) if procedure >= 0 else -1
         if row.text("department"):
             if row.text("department") not in names:
                 row.fail("department", f"unknown department {row.text('department')!r} of unit {slug} "
@@ -154,13 +178,7 @@ def _read_table(path: Path, start: dt.date, business_close: float, procedures: t
             department = names.index(row.text("department"))
         if department < 0:
             row.fail("procedure", "give the procedure or the department")
-        received = row.minutes("received", start, None)
-        if received > 0:
-            row.fail("received", f"{row.text('received')} is after the period start {start}: "
-                                 "a record of the opening stock was received before it")
-        due = row.minutes("due", start, business_close)
-        if due < received:
-            row.fail("due", f"{row.text('due')} is before the record was received")
+        received, due = _received_and_due(row, start, business_close, 0.0, f"the period start {start}")
         effort = row.number("remaining_effort_minutes", default=math.nan, high=MAX_MINUTES) \
             if "remaining_effort_minutes" in raw else math.nan
         count = row.number("count", default=1.0) if "count" in raw else 1.0
@@ -190,13 +208,15 @@ def _read_snapshot(path: Path, start: dt.date, business_close: float, procedures
             if start < as_of:
                 raise ConfigError("period.start", f"{start} is before the state in {path} (taken at 00:00 on "
                                                   f"{as_of}): start on {as_of} or later")
+            state_at = (as_of - start).days * MINUTES_PER_DAY  # 00:00 on as_of, in the period's minutes
         elif day != as_of:
             row.fail("as_of", f"{day} differs from {as_of} on the first row: one snapshot per file")
         slug = row.text("slug")
         if slug not in by_slug:
             continue
-        if row.text("procedure") not in procedure_index:
-            row.fail("procedure", f"unknown procedure {row.text('procedure')!r} (the catalogue differs from the run's)")
+        procedure = _procedure(row, procedure_index)
+        if procedure < 0:
+            row.fail("procedure", "empty")
         if row.text("channel") not in CHANNELS:
             row.fail("channel", f"{row.text('channel')!r}; one of {', '.join(CHANNELS)}")
         if row.text("stage") not in STOCK_STAGES:
@@ -204,12 +224,12 @@ def _read_snapshot(path: Path, start: dt.date, business_close: float, procedures
         replication = row.number("replication", high=MAX_SNAPSHOT_REPLICATIONS)
         if replication != int(replication):
             row.fail("replication", f"must be a whole number, got {row.text('replication')!r}")
-        procedure = procedure_index[row.text("procedure")]
+        received, due = _received_and_due(row, start, business_close, state_at, f"the state's date {as_of} (as_of)")
         department = int(by_slug[slug].organisation.procedure_department[procedure])
         reviewed = row.text("stage") != "staff"
         records.setdefault(slug, {}).setdefault(int(replication), []).append((
-            procedure, department, CHANNELS.index(row.text("channel")), row.minutes("received", start, None),
-            row.minutes("due", start, business_close), row.number("remaining_effort_minutes", high=MAX_MINUTES),
+            procedure, department, CHANNELS.index(row.text("channel")), received,
+            due, row.number("remaining_effort_minutes", high=MAX_MINUTES),
             row.number("remaining_wait_wd", high=MAX_WORKING_DAYS), row.number("pending_papers_wd", high=MAX_WORKING_DAYS),
             reviewed,
         ))

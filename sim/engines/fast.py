@@ -23,7 +23,7 @@ import numpy as np
 
 from sim.engines import compiled
 from sim.engines.outcome import UnitOutcome
-from sim.engines.rules import (QUEUE_ORDERS, DeskQueue, OvertimeDays, OvertimePlan, as_desks, desk_sessions,
+from sim.engines.rules import (DeskQueue, OvertimeDays, OvertimePlan, as_desks, desk_sessions, priorities,
                                stage_at_horizon, worked_up_to)
 from sim.engines.workload import Workload
 from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
@@ -420,11 +420,12 @@ def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int | Desks
     n_pools, n_departments = len(organisation.pool_staff), len(organisation.approvers)
 
     if back_office.enabled:
-        priority = QUEUE_ORDERS.get(back_office.order)
+        order = back_office.order
         # Every received record joins its staff pool at receipt (the opening stock at time 0, ahead
-        # of the period's records), except stock already reviewed, whose wait starts at time 0.
+        # of the period's records), except stock already reviewed, whose wait starts at time 0; its
+        # priority is the one it has then (rules.priorities, as in the reference engine).
         overtime = OvertimePlan(calendar, back_office.overtime) if back_office.overtime.enabled else None
-        reviewed, staff_busy, staff_overtime = _serve_pools(calendar, receipt, priority(receipt, due),
+        reviewed, staff_busy, staff_overtime = _serve_pools(calendar, receipt, priorities(order, receipt, due),
                                                             w.effort_minutes, w.pool, organisation.pool_staff,
                                                             received & ~w.opening_reviewed, overtime=overtime)
         reviewed[w.opening_reviewed] = 0.0
@@ -438,7 +439,8 @@ def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int | Desks
         to_approver = np.full(len(w), np.nan)
         to_approver[reviewed_rows] = np.where(wait > 0, calendar.wait_ends(reviewed[reviewed_rows], wait),
                                               reviewed[reviewed_rows])
-        done, approver_busy, _ = _serve_pools(calendar, to_approver, priority(receipt, due), w.approval_minutes,
+        # each record joins its approvers with the due date its papers moved
+        done, approver_busy, _ = _serve_pools(calendar, to_approver, priorities(order, receipt, due), w.approval_minutes,
                                            w.department, organisation.approvers,
                                            to_approver < horizon,  # nan compares False
                                            back_office.approvals_per_day)

@@ -21,7 +21,7 @@ import numpy as np
 import simpy
 
 from sim.engines.outcome import UnitOutcome
-from sim.engines.rules import (QUEUE_ORDERS, DeskQueue, OvertimeDays, OvertimePlan, as_desks, desk_sessions,
+from sim.engines.rules import (DeskQueue, OvertimeDays, OvertimePlan, as_desks, desk_sessions, priorities,
                                stage_at_horizon, worked_up_to)
 from sim.engines.workload import Workload
 from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
@@ -39,8 +39,8 @@ class _WorkPool:
     """
 
     def __init__(self, env: simpy.Environment, calendar: WorkCalendar, servers: int, work: np.ndarray,
-                 priority: np.ndarray, on_done, per_day: int = 0, overtime: OvertimePlan | None = None):
-        self.env, self.calendar, self.work, self.priority, self.on_done = env, calendar, work, priority, on_done
+                 priority_of, on_done, per_day: int = 0, overtime: OvertimePlan | None = None):
+        self.env, self.calendar, self.work, self.priority_of, self.on_done = env, calendar, work, priority_of, on_done
         self.per_day = per_day
         self.heap: list = []
         self.idle: deque = deque()  # the server idle longest takes the next item
@@ -57,7 +57,8 @@ class _WorkPool:
             env.process(self._serve(k) if self.overtime is None else self._serve_with_overtime())
 
     def put(self, i: int) -> None:
-        heapq.heappush(self.heap, (self.priority[i], self.seq, i))
+        """Item ``i`` joins the queue, with the priority it has now (``priority_of(i)``)."""
+        heapq.heappush(self.heap, (self.priority_of(i), self.seq, i))
         self.seq += 1
         if self.overtime is not None:
             self.joined.append(self.env.now)
@@ -213,14 +214,14 @@ class UnitModel:
         self._desk_minutes = workload.desk_minutes[: workload.n_in_person].tolist() + (
             [] if workload.visits is None else workload.visits.desk_minutes.tolist())
 
-        priority = QUEUE_ORDERS.get(back_office.order)(self.receipt, self.due)
         overtime = OvertimePlan(calendar, back_office.overtime) if back_office.overtime.enabled else None
         self.staff = [
-            _WorkPool(env, calendar, s, workload.effort_minutes, priority, self._processed, overtime=overtime)
+            _WorkPool(env, calendar, s, workload.effort_minutes, self._priority, self._processed, overtime=overtime)
             for s in organisation.pool_staff
         ]
         self.approvers = [
-            _WorkPool(env, calendar, a, workload.approval_minutes, priority, self._finish, back_office.approvals_per_day)
+            _WorkPool(env, calendar, a, workload.approval_minutes, self._priority, self._finish,
+                      back_office.approvals_per_day)
             for a in organisation.approvers
         ]
         # the desks first: each reports itself free before anything else happens at time 0
@@ -329,6 +330,10 @@ class UnitModel:
             )
         else:
             approvers.put(i)
+
+    def _priority(self, i: int) -> float:
+        """Record ``i``'s priority as it joins a staff or approver queue now (rules.priorities)."""
+        return float(priorities(self.back_office.order, self.receipt[i:i + 1], self.due[i:i + 1])[0])
 
     def _finish(self, i: int) -> None:
         self.done[i] = self.env.now

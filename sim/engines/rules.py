@@ -528,9 +528,11 @@ def send_home_until_next_opening(queue: DeskQueue, now: float) -> bool:
 
 
 # --- back office -----------------------------------------------------------------------------------
-# The order in which staff and approvers take waiting records (``staff.order``): each gives the
-# priority array (smallest first; ties by arrival). It returns the array itself, not a copy: an
-# engine that moves a due date (missing papers) must see the move in the order of later stages.
+# The order in which staff and approvers take waiting records (``staff.order``): each maps the
+# records' receipt and current due times (arrays, one entry per record) to their priorities
+# (smallest first; ties by arrival), each record's from its own values alone. Engines never call an
+# order directly: they call :func:`priorities` as records join a queue, so a registered order runs
+# the same way in every engine.
 QUEUE_ORDERS: Registry[Callable[[np.ndarray, np.ndarray], np.ndarray]] = Registry("queue order")
 
 
@@ -544,6 +546,16 @@ def first_received_first(receipt: np.ndarray, due: np.ndarray) -> np.ndarray:
 def earliest_deadline_first(receipt: np.ndarray, due: np.ndarray) -> np.ndarray:
     """Earliest deadline first: by the (current) due time."""
     return due
+
+
+def priorities(order: str, receipt: np.ndarray, due: np.ndarray) -> np.ndarray:
+    """The priorities under queue order ``order`` of records joining a queue, from their receipt and
+    their due times as they are when they join (a due date moved by missing papers counts from the
+    approvers' queue on). The order gets copies, so what it returns is fixed when the records join,
+    whether it is one of its arguments, a new array or a number for all."""
+    receipt, due = np.array(receipt, dtype=float), np.array(due, dtype=float)  # copies
+    value = np.asarray(QUEUE_ORDERS.get(order)(receipt, due), dtype=float)
+    return np.array(np.broadcast_to(value, receipt.shape), dtype=float)
 
 
 # --- overtime -------------------------------------------------------------------------------------

@@ -45,6 +45,16 @@ class CalendarSpec:
             return True
         return date not in self.holidays and (date.weekday() < 5 or date in self.make_up_working_days)
 
+    def minutes_per_ordinary_day(self) -> float:
+        """An officer's session minutes per calendar day in an ordinary week (five weekdays and a
+        Saturday, no day off): what a staffing rule planned for the long run divides expected work
+        by. It reads no date, so staff set by it do not depend on when a run's period ends."""
+        if self.always_open:
+            return float(MINUTES_PER_DAY)
+        weekday = sum(e - s for s, e in self.sessions)
+        saturday = sum(e - s for s, e in self.saturday_sessions)
+        return (5 * weekday + saturday) / 7
+
     def sessions_on(self, date: dt.date) -> tuple[tuple[int, int], ...]:
         """The day's open sessions (minutes after midnight): weekday sessions on working days,
         Saturday's on an ordinary Saturday, none on Sundays and days off."""
