@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_report_browser import CHROMEDRIVER, CHROMIUM, _missing
+from tests.test_report_browser import headless_chromium
 
 pytestmark = pytest.mark.slow
 STARTUP_S = 180  # the server's first page imports pandas, Hydra and Streamlit: slow on a busy machine
@@ -72,26 +72,8 @@ def app_url(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    missing = _missing()
-    if missing:
-        if os.environ.get("SIM_ALLOW_NO_BROWSER") == "1":
-            pytest.skip(f"SIM_ALLOW_NO_BROWSER=1 and {missing}")
-        pytest.fail(f"the browser test needs headless Chromium: {missing}")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--hide-scrollbars", f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(120)
-    try:
+    with headless_chromium(tmp_path_factory.mktemp("chromium-profile"), 120, ("--hide-scrollbars",)) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ skipping. Only ``SIM_ALLOW_NO_BROWSER=1`` (for a developer's machine without Chr
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -35,8 +36,10 @@ def _missing() -> str:
     return ""
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
+@contextlib.contextmanager
+def headless_chromium(profile: Path, page_load_timeout: float = 60, extra: tuple[str, ...] = ()):
+    """Debian's headless Chromium driven by Selenium, quit at the end; without it the test fails
+    (or skips, with SIM_ALLOW_NO_BROWSER=1 on a machine that has none)."""
     missing = _missing()
     if missing:
         if os.environ.get("SIM_ALLOW_NO_BROWSER") == "1":
@@ -47,12 +50,20 @@ def browser(tmp_path_factory):
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in (*FLAGS, f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+    for flag in (*FLAGS, *extra, f"--user-data-dir={profile}"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
-    yield driver
-    driver.quit()
+    driver.set_page_load_timeout(page_load_timeout)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    with headless_chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
+        yield driver
 
 
 @pytest.fixture(scope="module")

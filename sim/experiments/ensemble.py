@@ -47,6 +47,7 @@ ACCEPT_WITHIN = 1.0  # a candidate is not ruled out when every target is within 
 KERNEL_WIDTH = 1.0  # a later wave's kernel: this many standard deviations of the candidates kept
 CLOSEST_SHARE = 0.2  # with none kept yet, a later wave samples around this share of the closest candidates
 PINNED_SHARE = 0.25  # a parameter whose members span less than this share of its range is pinned down
+MIN_MEMBERS_TO_JUDGE = 3  # with fewer members a spread says nothing
 
 # Outputs every candidate reports besides its targets: the officers' load per kind of node.
 REPORTED = tuple((f"{statistic}_{kind}", statistic, kind)
@@ -238,12 +239,16 @@ class EnsembleResult:
                 out[p.name] = {"key": p.key, "low": p.low, "high": p.high, "members": 0}
                 continue
             share = float((values.max() - values.min()) / (p.high - p.low))
+            if len(values) < MIN_MEMBERS_TO_JUDGE:
+                verdict = f"not known: {len(values)} member(s) are too few to show a spread"
+            elif share < PINNED_SHARE:
+                verdict = "pinned down by the targets"
+            else:
+                verdict = f"not pinned down (the members span {share:.0%} of its range)"
             out[p.name] = {
                 "key": p.key, "low": p.low, "high": p.high, "description": p.description,
                 "prior_source": p.prior_source, "min": float(values.min()), "median": float(np.median(values)),
-                "max": float(values.max()), "share_of_range": share,
-                "verdict": "pinned down by the targets" if share < PINNED_SHARE else "not pinned down (the members span "
-                           f"{share:.0%} of its range)",
+                "max": float(values.max()), "share_of_range": share, "verdict": verdict,
             }
         return out
 
