@@ -39,7 +39,6 @@ from sim.config.paths import CONFIG_DIR
 from sim.config.names import NAME_KEYS, check_name, check_names
 from sim.config.schema import register
 from sim.experiments.sweep.job import register_resolvers
-from sim.outputs.run_folder import claim, leave_unfinished, refuse_taken
 
 EXIT_BAD_INPUT = 2
 
@@ -251,6 +250,8 @@ def check_command_line(config_name: str, validate: Callable[[DictConfig], object
         else:
             run_dir: list[Path] = []
             validate(compose_as_run(loader, config_name, args.overrides, run_dir))
+            from sim.outputs.run_folder import refuse_taken  # imported when used: --help loads no output code
+
             refuse_taken(run_dir[0])  # before Hydra writes its snapshot into another run's folder
 
 
@@ -345,6 +346,15 @@ def reporting_faults(command: Callable[..., None]) -> Callable[..., None]:
     return run
 
 
+def _worker_died(exc: BaseException) -> bool:
+    """Whether ``exc`` says a worker process died (joblib's loky or a process pool broke)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from joblib.externals.loky.process_executor import TerminatedWorkerError
+
+    return isinstance(exc, (TerminatedWorkerError, BrokenProcessPool))
+
+
 class Lazy:
     """``module:function`` imported when first called: a command's module names its validation
     without importing the engines, so that ``--help`` and a bad command line stay quick. A plain
@@ -386,6 +396,8 @@ def hydra_command(validate: Callable[[DictConfig], object] | str, done: tuple[st
             folder = Path(hydra_cfg.runtime.output_dir)
             try:
                 checked = validate(cfg)
+                from sim.outputs.run_folder import claim, leave_unfinished
+
                 kept = claim(folder)
             except ConfigError as exc:
                 fail(describe(exc))

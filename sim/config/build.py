@@ -714,7 +714,7 @@ def _allocation(staff: dict, units: list, structure: Structure, effort_by_field:
     structures = [structure.for_unit(u.kind, u.population) for u in allocated]
     workloads = [u.population * rate * unit_effort(own, effort_by_field[u.kind]) for u, own in zip(allocated, structures)]
     claims = [Claim(u.slug, w, floor * len(own.departments)) for u, own, w in zip(allocated, structures, workloads)]
-    weight = float(staff["framework_weight"])
+    weight = float(staff.get("framework_weight", 0.0))  # 0: by workload alone
     if weight > 0:  # part of the positions follow the framework headcount, capped, whatever the workload
         heads = [framework_headcount(u, staff["framework_base"], staff["framework_base_population"],
                                      staff["framework_residents_per_extra"],

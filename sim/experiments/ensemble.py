@@ -241,10 +241,10 @@ class EnsembleResult:
             share = float((values.max() - values.min()) / (p.high - p.low))
             if len(values) < MIN_MEMBERS_TO_JUDGE:
                 verdict = f"not known: {len(values)} member(s) are too few to show a spread"
-            elif share < PINNED_SHARE:
-                verdict = "pinned down by the targets"
+            elif share < PINNED_SHARE:  # narrow: the targets hold it, or the waves explored too little
+                verdict = f"narrow: the members span {share:.0%} of its range"
             else:
-                verdict = f"not pinned down (the members span {share:.0%} of its range)"
+                verdict = f"not pinned down: the members span {share:.0%} of its range"
             out[p.name] = {
                 "key": p.key, "low": p.low, "high": p.high, "description": p.description,
                 "prior_source": p.prior_source, "min": float(values.min()), "median": float(np.median(values)),

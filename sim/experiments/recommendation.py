@@ -444,13 +444,24 @@ def _step_up(search: UnitSearch, reps: list[dict], verdicts: dict[str, str],
 
 
 def starting_vector(planner: Planner, plan: UnitPlan, screened: Screen) -> tuple[int, ...]:
-    """Where a unit's search starts: the screen's counts within the floors and ceilings, and
-    counters no more than today's. A unit whose counters meet the targets then keeps them or
-    loses some (fewest means fewest); one that misses gains counters one at a time where the
-    wait is longest."""
+    """Where a unit's search starts: the screen's counts within the floors and ceilings; but when
+    today's counters, pooled, already meet the wait target by Erlang C at the busiest hour, the
+    counters start from today's (a counter group may have none: any free counter serves its line),
+    so a unit whose counters suffice keeps them or loses some (fewest means fewest)."""
     resources, current = planner.resources(plan), planner.current(plan)
     start = [min(max(v, r.floor), r.ceiling) for v, r in zip(screened.vector, resources)]
-    return tuple(min(v, max(c, r.floor)) if r.kind == "counters" else v for v, c, r in zip(start, current, resources))
+    target = planner.spec.targets.get("desk_wait_p90_min")
+    counters = [k for k, r in enumerate(resources) if r.kind == "counters"]
+    rates = [a / 60 for a in screened.busiest_hour_arrivals]
+    lam = sum(rates)
+    if target is None or lam <= 0:
+        return tuple(start)
+    mean = sum(r * m for r, m in zip(rates, screened.desk_minutes)) / lam
+    today = sum(current[k] for k in counters)
+    if today < sum(start[k] for k in counters) and erlang_c_wait_quantile(lam, mean, today, WAIT_QUANTILE) <= target:
+        for k in counters:
+            start[k] = max(current[k], resources[k].floor)
+    return tuple(start)
 
 
 def recommend(cfg: DictConfig, workers: int | None = None, progress=None) -> Recommendation:
@@ -465,8 +476,10 @@ def recommend(cfg: DictConfig, workers: int | None = None, progress=None) -> Rec
     t1 = time.perf_counter()
     searches = []
     for position, plan in enumerate(scenario.units):
-        start = starting_vector(planner, plan, screens[position])
-        searches.append(UnitSearch(position, planner.resources(plan), planner.current(plan), start, start))
+        resources = planner.resources(plan)
+        screened = tuple(min(max(v, r.floor), r.ceiling) for v, r in zip(screens[position].vector, resources))
+        searches.append(UnitSearch(position, resources, planner.current(plan), screened,
+                                   starting_vector(planner, plan, screens[position])))
 
     results: dict[tuple[int, tuple[int, ...]], list[dict]] = {}
     simulated, rounds, round_log = 0, 0, []

@@ -102,7 +102,7 @@ TEXTS: dict[str, dict[str, str]] = {
                              "closing time.",
                        "vi": "Lần chạy này không tính làm thêm giờ (staff.overtime.enabled=false): cán bộ về đúng giờ."},
     # what an answer rests on (sim.analysis.assumptions)
-    "rests_on": {"en": "What this answer rests on (none of these is published; each is an assumption of the model):",
+    "rests_on_intro": {"en": "What this answer rests on (none of these is published; each is an assumption of the model):",
                  "vi": "Kết quả này dựa trên (không giá trị nào được công bố; mỗi giá trị là một giả định của mô hình):"},
     "rests_scenario.effort_scale": {"en": "officer minutes per record, as a multiple of the catalogue's: {value}",
                                     "vi": "số phút cán bộ cho mỗi hồ sơ, bội số của danh mục: {value}"},

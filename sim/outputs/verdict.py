@@ -192,5 +192,5 @@ def basis_sentences(summary: dict, language: str, ensemble_shown: bool = False) 
     if basis:
         items = "; ".join(text(f"rests_{a['key']}", language,
                                value=plain(float(a["value"]), language)) for a in basis)
-        out.append(f"{text('rests_on', language)} {items}.")
+        out.append(f"{text('rests_on_intro', language)} {items}.")
     return out
