@@ -118,7 +118,6 @@ def test_a_recommendation_with_a_centre_branch_round_trips_to_the_plans_it_simul
         assert built.effort_factor == simulated.effort_factor
     # fewest means fewest: no unit ends with more counters than it needs because a group had none
     ba_vi = next(s for s in result.searches if result.scenario.units[s.position].unit.slug == "ba_vi")
-    counters = [v for v, r in zip(ba_vi.x, ba_vi.resources) if r.kind == "counters"]
     floors = [r.floor for r in ba_vi.resources if r.kind == "counters"]
     assert 0 in floors  # a group served by the general counter may have none of its own
 
@@ -436,12 +435,11 @@ def test_the_plan_covering_every_member_meets_the_targets_in_every_member(tmp_pa
     assert officers[1] > officers[0]  # the heavier member needs more officers
     summary = over.summary()["totals"]["officers"]
     assert summary["covering_plan"] == max(officers) and summary["min"] == min(officers)
-    covering = over.members[0]
     import copy
 
-    covering = copy.deepcopy(covering)
+    covering, counts = copy.deepcopy(over.members[0]), over.covering()
     for search in covering.searches:
-        search.x = over.covering()[search.position]
+        search.x = counts[search.position]
     fresh = load_config(*base, *overrides(covering), "seed=20250702", "replications=8")
     for member in member_configs(fresh, load_ensemble(str(tmp_path / "two.yaml"), fresh)):
         units = run(member, workers=2).unit_replications

@@ -85,9 +85,9 @@ def _over_ensemble(cfg: DictConfig, rec, folder: Path) -> None:
 
     over = recommend_over_ensemble(cfg, progress=show)
     write_csv(pd.DataFrame(over.unit_rows()), folder / "recommendation_ensemble.csv")
-    covering = copy.deepcopy(over.members[0])
+    covering, counts = copy.deepcopy(over.members[0]), over.covering()
     for search in covering.searches:
-        search.x = over.covering()[search.position]
+        search.x = counts[search.position]
     write_text(folder / "recommended_overrides_ensemble.txt", " ".join(overrides(covering)) + "\n")
     rec.ensemble = over.summary()
 
