@@ -172,11 +172,12 @@ def basis_sentences(summary: dict, language: str, ensemble_shown: bool = False) 
             if not r:
                 continue
             digits = 2 if name == "staff_utilisation" else 1
-            driver = text("ensemble_driver", language, parameter=r["driver"]) if r.get("driver") else ""
+            low, high = number(r["min"], language, digits), number(r["max"], language, digits)
+            moves = r.get("driver") and low != high  # no parameter is said to move a range too small to show
+            driver = text("ensemble_driver", language, parameter=r["driver"]) if moves else ""
             label = text(name, language) if name in TEXTS else name.replace("_", " ")
             out.append(text("ensemble_range", language, members=ensemble["members"], name=ensemble["name"], label=label,
-                            low=number(r["min"], language, digits), high=number(r["max"], language, digits),
-                            driver=driver))
+                            low=low, high=high, driver=driver))
     elif summary.get("rests_on") and not ensemble_shown:
         from sim.config.ensemble import shipped
 
