@@ -396,7 +396,7 @@ def _structure(c: dict, key: str, seen: tuple[str, ...] = ()) -> Structure:
     elif set(applies["kinds"]) != set(KINDS) or applies["min_population"] > 0:
         raise ConfigError(f"{key}.otherwise", "name the structure of the units this one does not apply to")
     return Structure(str(c["name"]), str(c["description"]), tuple(departments), tuple(applies["kinds"]),
-                     int(applies["min_population"]), otherwise)
+                     int(applies["min_population"]), otherwise, str(c.get("description_vi") or ""))
 
 
 def _departments(c: dict, key: str) -> list[Department]:

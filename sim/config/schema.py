@@ -403,7 +403,8 @@ class ApplicabilityConfig:
 @dataclass
 class StructureConfig:
     name: str = "three_departments"
-    description: str = ""
+    description: str = ""  # in words, as the leaders' answer names it (English)
+    description_vi: str = ""  # the same in Vietnamese (the English one where empty)
     departments: Dict[str, DepartmentConfig] = default(default_factory=dict)
     applies_to: ApplicabilityConfig = default(default_factory=ApplicabilityConfig)
     otherwise: str = ""  # structure (conf/structure/NAME.yaml, or a user config folder) of the units it does not apply to

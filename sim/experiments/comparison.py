@@ -76,21 +76,40 @@ class VariantRun:
     summary: RunSummary
     groups: dict[str, list[dict]]  # group -> KPIs by replication
     units: pd.DataFrame  # per-unit KPIs by replication (slug, replication, KPI...)
+    # variant name -> KPIs by replication pooled over the units that variant changes (the leaders' answer)
+    changed: dict[str, list[dict]] = dataclasses.field(default_factory=dict)
 
 
-def run_variant(variant: Variant, seed_offset: int = 0, workers: int | None = None, progress: bool = False) -> VariantRun:
+def changed_units(base: Scenario, other: Scenario) -> frozenset[str]:
+    """Slugs of the units whose departments differ between two scenarios of the same units: where a
+    structure adds departments (the units its answer is about)."""
+    return frozenset(b.unit.slug for b, o in zip(base.units, other.units)
+                     if b.organisation.structure.department_names != o.organisation.structure.department_names)
+
+
+def run_variant(variant: Variant, seed_offset: int = 0, workers: int | None = None, progress: bool = False,
+                changed: dict[str, frozenset[str]] | None = None) -> VariantRun:
+    """Run one variant; its KPIs by replication for the city, each kind of unit and each set of
+    ``changed`` units (name -> slugs), and per unit."""
     scenario = build_scenario(variant.cfg)
     scenario = dataclasses.replace(scenario, seed=scenario.seed + seed_offset)
     results = run_scenario(scenario, workers=workers, progress=progress)
-    groups = {"city": [pooled_kpis(rep) for rep in results]}
+
+    def pooled(keep) -> list[dict] | None:
+        chosen = [[r for r in rep if keep(scenario.units[r.position].unit)] for rep in results]
+        return [pooled_kpis(rep) for rep in chosen] if chosen[0] else None
+
+    groups = {"city": pooled(lambda unit: True)}
     for kind in KINDS:
-        chosen = [[r for r in rep if scenario.units[r.position].unit.kind == kind] for rep in results]
-        if chosen[0]:
-            groups[kind] = [pooled_kpis(rep) for rep in chosen]
+        if (by_rep := pooled(lambda unit, kind=kind: unit.kind == kind)) is not None:
+            groups[kind] = by_rep
+    subsets = {name: by_rep for name, slugs in (changed or {}).items()
+               if (by_rep := pooled(lambda unit, slugs=slugs: unit.slug in slugs)) is not None}
     rows = [{"slug": scenario.units[r.position].unit.slug, "kind": scenario.units[r.position].unit.kind,
              "replication": r.replication, **unit_kpis(r)}
             for rep in results for r in rep]
-    return VariantRun(variant, scenario, summarise(scenario, results, provenance(variant.cfg)), groups, pd.DataFrame(rows))
+    return VariantRun(variant, scenario, summarise(scenario, results, provenance(variant.cfg)), groups, pd.DataFrame(rows),
+                      subsets)
 
 
 def paired(a: list[dict], b: list[dict], name: str) -> dict:
@@ -131,19 +150,76 @@ def movers(base_units: pd.DataFrame, units: pd.DataFrame, top: int, kpi: str = M
     return out.rename(columns={"change": f"{kpi}_change"}).reset_index(drop=True)
 
 
+@dataclass(frozen=True)
+class StructureAnswer:
+    """The leaders' answer for one variant, over the units it changes (same replications as the
+    baseline): the paired change of their on-time share and of their overtime, with 95 % intervals,
+    what it costs in positions, and the per-replication changes of the on-time share (a gain's chance)."""
+
+    variant: str
+    structure: str
+    policy: str
+    units: dict[str, int]  # kind -> units whose departments change
+    departments_added: int
+    positions_added: int  # officers, heads and deputies over those units, against the baseline
+    on_time: dict  # paired difference of on_time_of_received_pct (points): mean, ci95_low, ci95_high
+    overtime: dict  # paired difference of overtime_hours_per_officer_week (hours)
+    on_time_changes: tuple[float, ...]  # per replication
+
+    @property
+    def changes_anything(self) -> bool:
+        return sum(self.units.values()) > 0
+
+    def gains(self) -> int:
+        """Replications in which the on-time share of the changed units rises."""
+        return sum(1 for d in self.on_time_changes if d > 0)
+
+
+def _positions(scenario: Scenario, slugs: frozenset[str]) -> tuple[int, int]:
+    """Departments and positions (officers, heads, deputies) of the units ``slugs``."""
+    plans = [p for p in scenario.units if p.unit.slug in slugs]
+    return (sum(len(p.organisation.staff) for p in plans),
+            sum(sum(p.organisation.staff) + sum(p.organisation.approvers) for p in plans))
+
+
+def structure_answers(runs: list[VariantRun], changed: dict[str, frozenset[str]]) -> list[StructureAnswer]:
+    """Each variant's :class:`StructureAnswer` against the baseline (``runs[0]``)."""
+    base = runs[0]
+    out = []
+    for run in runs[1:]:
+        name = run.variant.name
+        slugs = changed[name]
+        kinds = {kind: sum(1 for p in run.scenario.units if p.unit.slug in slugs and p.unit.kind == kind) for kind in KINDS}
+        (d0, p0), (d1, p1) = _positions(base.scenario, slugs), _positions(run.scenario, slugs)
+        before, after = base.changed.get(name), run.changed.get(name)
+        if before is None or after is None:  # the structure changes no unit of this run
+            empty = {"mean": 0.0, "ci95_low": 0.0, "ci95_high": 0.0}
+            out.append(StructureAnswer(name, run.variant.structure, run.variant.policy, kinds, 0, 0, empty, empty, ()))
+            continue
+        changes = tuple(y[MOVERS_KPI] - x[MOVERS_KPI] for x, y in zip(before, after))
+        out.append(StructureAnswer(name, run.variant.structure, run.variant.policy, kinds, d1 - d0, p1 - p0,
+                                   paired(before, after, MOVERS_KPI),
+                                   paired(before, after, "overtime_hours_per_officer_week"), changes))
+    return out
+
+
 @dataclass
 class Comparison:
     runs: list[VariantRun]
     table: pd.DataFrame  # tidy: variant, group, kpi, mean, CI, difference to baseline with CI
     movers: dict[str, pd.DataFrame]  # variant -> units that clearly gain and lose most (MOVERS_KPI)
+    answers: list[StructureAnswer] = dataclasses.field(default_factory=list)  # one per variant after the baseline
+    ensemble: dict | None = None  # the answers over an ensemble (sim.experiments.over_ensemble), when one is given
 
 
 def compare(cfg: DictConfig, workers: int | None = None, progress=None) -> Comparison:
     chosen = variants(cfg)
     crn = bool(cfg.compare.common_random_numbers)
+    scenarios = [build_scenario(v.cfg) for v in chosen]
+    changed = {v.name: changed_units(scenarios[0], s) for v, s in zip(chosen[1:], scenarios[1:])}
     runs = []
     for k, v in enumerate(chosen):
-        runs.append(run_variant(v, 0 if crn else 1000 * k, workers))
+        runs.append(run_variant(v, 0 if crn else 1000 * k, workers, changed=changed if k == 0 else {v.name: changed[v.name]}))
         if progress is not None:
             progress(v)
     base = runs[0]
@@ -160,4 +236,4 @@ def compare(cfg: DictConfig, workers: int | None = None, progress=None) -> Compa
                              "departments_and_service_point_per_unit": run.scenario.units_per_unit})
     top = int(cfg.compare.top_units)
     lists = {run.variant.name: movers(base.units, run.units, top) for run in runs[1:]}
-    return Comparison(runs, pd.DataFrame(rows), lists)
+    return Comparison(runs, pd.DataFrame(rows), lists, structure_answers(runs, changed))

@@ -192,3 +192,56 @@ def validate_members(cfg: DictConfig, replications: int, workers: int | None = N
         if progress is not None:
             progress(k + 1, len(configs))
     return rows
+
+
+# --- a structure comparison over the ensemble -----------------------------------------------------
+@dataclass
+class EnsembleAnswers:
+    """Every member's structure answers (``sim.experiments.comparison.StructureAnswer``, one per
+    variant), each member on the same replications as the others."""
+
+    ensemble: Ensemble
+    members: list[list]  # per member: its StructureAnswer list, in the order of the variants
+
+    def table(self) -> list[dict]:
+        """One row per member and variant: the member's parameters and its answer."""
+        rows = []
+        for k, answers in enumerate(self.members):
+            for a in answers:
+                rows.append({"member": k, **self.ensemble.members[k], "variant": a.variant,
+                             "units_changed": sum(a.units.values()), "positions_added": a.positions_added,
+                             **{f"on_time_change_{c}": a.on_time[c] for c in ("mean", "ci95_low", "ci95_high")},
+                             **{f"overtime_change_{c}": a.overtime[c] for c in ("mean", "ci95_low", "ci95_high")},
+                             "replications_with_a_gain": a.gains(), "replications": len(a.on_time_changes)})
+        return rows
+
+    def summary(self) -> dict:
+        """Per variant: the members' range of the on-time and overtime changes, the chance of a gain
+        over every member and replication, and the parameter that moves the on-time change most."""
+        out = {"path": self.ensemble.path, "name": self.ensemble.name, "members": len(self.members), "variants": {}}
+        for v, first in enumerate(self.members[0]):
+            answers = [m[v] for m in self.members]
+            on_time = [a.on_time["mean"] for a in answers]
+            overtime = [a.overtime["mean"] for a in answers if a.overtime["mean"] is not None]
+            moved = driver(self.ensemble, on_time)
+            out["variants"][first.variant] = {
+                "on_time_change": {"min": min(on_time), "median": float(np.median(on_time)), "max": max(on_time)},
+                "overtime_change": ({"min": min(overtime), "median": float(np.median(overtime)), "max": max(overtime)}
+                                    if overtime else None),
+                "gains": sum(a.gains() for a in answers), "trials": sum(len(a.on_time_changes) for a in answers),
+                "driver": moved[0] if moved else None, "driver_rank_correlation": moved[1] if moved else None}
+        return out
+
+
+def compare_over_ensemble(cfg: DictConfig, workers: int | None = None, progress=None) -> EnsembleAnswers:
+    """``sim.experiments.comparison.compare`` for every member used, keeping only each member's
+    structure answers; ``progress(done, total)``."""
+    from sim.experiments.comparison import compare
+
+    ensemble, configs = chosen_members(cfg)
+    members = []
+    for k, member in enumerate(configs):
+        members.append(compare(member, workers=workers).answers)
+        if progress is not None:
+            progress(k + 1, len(configs))
+    return EnsembleAnswers(ensemble, members)

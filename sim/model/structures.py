@@ -29,6 +29,11 @@ class Structure:
     kinds: tuple[str, ...] = ("ward", "commune")  # units this structure applies to ...
     min_population: int = 0  # ... and from which population
     otherwise: "Structure | None" = None  # the structure of the other units
+    description_vi: str = ""  # the description in Vietnamese ("" where none is given)
+
+    def described(self, language: str) -> str:
+        """The structure in words, in ``language`` where it has them (else English, else its name)."""
+        return (self.description_vi if language == "vi" and self.description_vi else self.description) or self.name
 
     @property
     def department_names(self) -> tuple[str, ...]:

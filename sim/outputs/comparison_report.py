@@ -4,6 +4,7 @@ plots, and every variant's own run files."""
 from __future__ import annotations
 
 import html
+import json
 import math
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from sim.outputs.language import text
 from sim.outputs.run_files import write_run
 from sim.outputs.run_report import image_tag, page, worst_labelled
 from sim.outputs.unit_map import plot_unit_map
+from sim.outputs.structure_verdict import answer_sentences
 from sim.outputs.verdict import (ON_TIME, OVERTIME, fix_sentence, glossary_html, overtime_sentence, status_table_html,
                                  target_status, today_sentences, verdict_html, wait_sentence)
 
@@ -115,6 +117,11 @@ def write_comparison(folder: Path, comparison: Comparison) -> None:
     for run in comparison.runs:
         write_run(folder / "variants" / run.variant.name.replace("/", "__"), run.summary)
     write_csv(comparison.table, folder / "comparison.csv")
+    answers = answers_table(comparison)
+    write_csv(answers, folder / "structure_answer.csv")
+    write_text(folder / "structure_answer.json",
+               json.dumps({"answers": answers.to_dict(orient="records"), "ensemble": comparison.ensemble},
+                          indent=2, default=float, allow_nan=True) + "\n")
     groups = [g for g in GROUPS if (comparison.table["group"] == g).any()]
     tables = {g: (headline_table(comparison, g), difference_table(comparison, g)) for g in groups}
     write_workbook(folder / "comparison.xlsx", comparison, groups)
@@ -126,7 +133,7 @@ def write_comparison(folder: Path, comparison: Comparison) -> None:
     }
     for name, fig in plots.items():
         save(fig, folder / name)
-    front = comparison_verdict(comparison, folder)
+    front = answer_html(comparison) + comparison_verdict(comparison, folder)
     write_text(folder / "report.html", _html(comparison, tables, folder, list(plots), front))  # written last
 
 
@@ -196,6 +203,27 @@ def about_sheet(comparison: Comparison) -> pd.DataFrame:
     ]
     rows += [(f"column: {label}", f"{KPIS[k].description} ({KPIS[k].unit})") for k, label in LABELS.items()]
     return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def answers_table(comparison: Comparison) -> pd.DataFrame:
+    """structure_answer.csv: one row per variant, the leaders' answer over the units it changes."""
+    rows = []
+    for a in comparison.answers:
+        rows.append({"variant": a.variant, "structure": a.structure, "policy": a.policy,
+                     **{f"{kind}s_changed": n for kind, n in a.units.items()},
+                     "departments_added": a.departments_added, "positions_added": a.positions_added,
+                     **{f"on_time_change_{c}": a.on_time[c] for c in ("mean", "ci95_low", "ci95_high")},
+                     **{f"overtime_change_{c}": a.overtime[c] for c in ("mean", "ci95_low", "ci95_high")},
+                     "replications_with_a_gain": a.gains(), "replications": len(a.on_time_changes)})
+    return pd.DataFrame(rows)
+
+
+def answer_html(comparison: Comparison) -> str:
+    """The leaders' answer, first on the page: each expanded structure's effect where it applies, its
+    range over the ensemble, and what it rests on."""
+    language = comparison.runs[0].scenario.report_language
+    items = "".join(f"<li>{html.escape(s)}</li>" for s in answer_sentences(comparison, language))
+    return f"<section id='answer'><h2>{html.escape(text('answer_title', language))}</h2><ul class='verdict'>{items}</ul></section>"
 
 
 def comparison_verdict(comparison: Comparison, folder: Path) -> str:

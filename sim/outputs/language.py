@@ -116,6 +116,40 @@ TEXTS: dict[str, dict[str, str]] = {
                                      "vi": "tỷ lệ vị trí phân bổ theo khung biên chế quốc gia (có trần): {value}"},
     "rests_desks.residents_per_desk": {"en": "residents per reception counter: {value}",
                                        "vi": "số dân cho mỗi quầy tiếp nhận: {value}"},
+    # the leaders' answer of a structure comparison (sim.outputs.structure_verdict)
+    "answer_title": {"en": "The answer: more departments?", "vi": "Trả lời: có nên thêm phòng chuyên môn?"},
+    "answer_gain": {"en": "Gain", "vi": "Có lợi"},
+    "answer_loss": {"en": "Loss", "vi": "Bất lợi"},
+    "answer_unclear": {"en": "No clear change", "vi": "Không thấy thay đổi rõ"},
+    "answer_lead": {"en": "{verdict}: {structure} ({policy}). In the units it changes (wards {wards}, communes "
+                          "{communes}; {departments} departments and {positions} positions added) the on-time share "
+                          "changes by {on_time} percentage points (mean [95 % interval]).",
+                    "vi": "{verdict}: {structure} ({policy}). Tại các đơn vị thay đổi (phường {wards}, xã {communes}; "
+                          "thêm {departments} phòng và {positions} biên chế), tỷ lệ đúng hạn thay đổi {on_time} điểm "
+                          "phần trăm (trung bình [khoảng tin cậy 95 %])."},
+    "answer_overtime": {"en": "Overtime changes by {overtime} hours per officer a week.",
+                        "vi": "Làm thêm giờ thay đổi {overtime} giờ mỗi cán bộ mỗi tuần."},
+    "answer_chance": {"en": "The on-time share rises in {gains} of {of} replications.",
+                      "vi": "Tỷ lệ đúng hạn tăng trong {gains}/{of} lần chạy lặp."},
+    "answer_changes_nothing": {"en": "{structure}: changes no unit of this run.",
+                               "vi": "{structure}: không thay đổi đơn vị nào trong lần chạy này."},
+    "answer_ensemble": {"en": "Over {members} plausible parameter sets (ensemble {name}): on time {low} to {high} "
+                              "points{driver}; it rises in {gains} of {of} (parameter set, replication) pairs.",
+                        "vi": "Trên {members} bộ tham số hợp lý (tập {name}): đúng hạn thay đổi từ {low} đến {high} "
+                              "điểm{driver}; tăng trong {gains}/{of} cặp (bộ tham số, lần chạy lặp)."},
+    "answer_rests_on": {"en": "What this answer rests on: {items}.", "vi": "Kết quả này dựa trên: {items}."},
+    "source_assumption": {"en": "assumption", "vi": "giả định"},
+    "policy_same_headcount": {"en": "same headcount: the new head comes from the officers",
+                              "vi": "giữ nguyên biên chế: trưởng phòng mới lấy từ cán bộ"},
+    "policy_extra_head": {"en": "one more position per new department, its head",
+                          "vi": "thêm một biên chế cho mỗi phòng mới (trưởng phòng)"},
+    "rests_staff.breadth_penalty": {"en": "extra officer effort per record for each further field a department "
+                                          "covers: {value}",
+                                    "vi": "công sức tăng thêm mỗi hồ sơ cho mỗi lĩnh vực thêm mà phòng phụ trách: {value}"},
+    "rests_staff.pooling": {"en": "a department's officers take any record of its fields: {value}",
+                            "vi": "cán bộ của phòng xử lý mọi hồ sơ thuộc các lĩnh vực của phòng: {value}"},
+    "rests_staff.deputies_per_department": {"en": "deputy heads per department: {value}",
+                                            "vi": "số phó trưởng phòng mỗi phòng: {value}"},
     "officers_modelled": {"en": "Processing officers today: {count} is modelled, not counted: {positions} published "
                                 "positions x {share} assumed to process records.",
                           "vi": "Cán bộ xử lý hồ sơ hiện nay: {count} là số mô hình hóa, không phải số đếm: {positions} "
