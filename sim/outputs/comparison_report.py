@@ -341,13 +341,26 @@ def plot_differences(comparison: Comparison) -> Figure:
     return fig
 
 
+def compare_title(comparison: Comparison, language: str) -> str:
+    """The page's title in words: the baseline structure against how many others (each is described
+    in words in the answer under it)."""
+    from sim.outputs.structure_verdict import described
+
+    first: dict[str, object] = {}  # structure -> its first run
+    for run in comparison.runs:
+        first.setdefault(run.variant.structure, run)
+    base = comparison.runs[0]
+    return text("compare_title", language, baseline=described(base.scenario.units, base.variant.structure, language),
+                others=len(first) - 1)
+
+
 def _html(comparison: Comparison, tables: dict, folder: Path, plots: list[str], front: str) -> str:
     base = comparison.runs[0]
     s = base.scenario
     reps = s.replications
     language = s.report_language
     sections = [
-        f"<h1>{html.escape(text('compare_title', language, variants=', '.join(r.variant.name for r in comparison.runs)))}</h1>",
+        f"<h1>{html.escape(compare_title(comparison, language))}</h1>",
         front,
         f"<h2 id='detail'>{text('detail', language)}</h2>",
         f"<p>{len(s.units)} units, {s.start} to {s.end}, {reps} replications, seed {s.seed}. Every variant runs the "

@@ -13,9 +13,10 @@ from sim.experiments.comparison import Comparison, StructureAnswer
 from sim.outputs.language import TEXTS, number, plain, text
 from sim.outputs.verdict import basis_sentences
 
-# The settings that decide whether a department pays, with their sources (README, "Comparing structures")
-STRUCTURE_BASIS = (("staff.breadth_penalty", "assumption"), ("staff.pooling", "assumption"),
-                   ("staff.deputies_per_department", "Resolution 332/NQ-CP"))
+# The settings that decide whether a department pays, with the phrase key of their source (README,
+# "Comparing structures")
+STRUCTURE_BASIS = (("staff.breadth_penalty", "source_assumption"), ("staff.pooling", "source_assumption"),
+                   ("staff.deputies_per_department", "source_resolution_332"))
 
 
 def _interval(d: dict, language: str, digits: int) -> str:
@@ -69,8 +70,7 @@ def basis_sentence(cfg: DictConfig, language: str) -> str:
         value = OmegaConf.select(cfg, key)
         shown = (text("yes" if value else "no", language) if isinstance(value, bool)
                  else plain(float(value), language) if isinstance(value, (int, float)) else str(value))
-        where = text("source_assumption", language) if source == "assumption" else source
-        items.append(text(f"rests_{key}", language, value=shown) + f" ({where})")
+        items.append(text(f"rests_{key}", language, value=shown) + f" ({text(source, language)})")
     return text("answer_rests_on", language, items="; ".join(items))
 
 
@@ -83,8 +83,8 @@ def answer_sentences(comparison: Comparison, language: str) -> list[str]:
     structures = {r.variant.name: r.scenario.units for r in comparison.runs}
     out = []
     for answer in comparison.answers:
-        described = _described(structures[answer.variant], answer.structure, language)
-        out.append(answer_sentence(answer, described, language, overtime))
+        words = described(structures[answer.variant], answer.structure, language)
+        out.append(answer_sentence(answer, words, language, overtime))
         spread = ensemble_sentence(comparison.ensemble, answer.variant, language)
         if spread:
             out.append(spread)
@@ -92,7 +92,7 @@ def answer_sentences(comparison: Comparison, language: str) -> list[str]:
     return out + basis_sentences(base.summary.summary, language, ensemble_shown=comparison.ensemble is not None)
 
 
-def _described(plans, name: str, language: str) -> str:
+def described(plans, name: str, language: str) -> str:
     """The structure ``name`` in words, from the first unit plan that works under it (or its name)."""
     for plan in plans:
         for s in plan.organisation.structure.chain():
