@@ -337,7 +337,8 @@ class SpanConfig:
     """``staff.span``: a head or deputy approves more slowly the more fields and officers they
     oversee (sim.model.departments): approval minutes x (1 + per_extra_field x (fields - 1)) x
     (1 + per_officer_above x max(0, processing officers per head or deputy - officers_norm)).
-    Assumption (span of control; no measured slope). 0 and 0: off."""
+    Direction: seed 003 ("a department head cannot be qualified enough to manage all sectors");
+    the slopes are an assumption (span of control; none is measured). 0 and 0: off."""
 
     per_extra_field: float = 0.0  # share of approval time added per field beyond the first
     per_officer_above: float = 0.0  # share of approval time added per officer per approver above the norm

@@ -7,14 +7,16 @@ exactly what they were without it. Both act on the work content drawn up front
 
 * **Rework from breadth** (``staff.rework``): a record is returned for correction with probability
   ``base_share + per_extra_field x (fields - 1)``, again and again (a geometric number of returns),
-  each return costing another pass of the officer's effort and another approval. Assumption: seed
-  003 ("a department head cannot be qualified enough to manage all sectors"); no measured share.
+  each return costing another pass of the officer's effort and another approval. Source for the
+  direction: seed 003 ("a department head cannot be qualified enough to manage all sectors",
+  domain.md "Organisation"); the shares are an assumption (none is measured).
   Simplification: the returned passes are done straight after the first, by the same hands (a
   work-content model of rework, not a separate loop in time through the queues again).
 * **The head's span** (``staff.span``): a head or deputy approves more slowly the more fields and
   officers they oversee: approval minutes x ``(1 + per_extra_field x (fields - 1))`` x
-  ``(1 + per_officer_above x max(0, officers per approver - officers_norm))``. Assumption (span of
-  control; no measured slope).
+  ``(1 + per_officer_above x max(0, officers per approver - officers_norm))``. Source for the
+  direction: seed 003, on a ward's Economic, Infrastructure and Urban department; the slopes are an
+  assumption (span of control; none is measured).
 """
 
 from __future__ import annotations
