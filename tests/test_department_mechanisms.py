@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from sim.analysis.kpis import pooled_kpis
+from sim.analysis.offered_load import unit_loads
 from sim.config.build import build_scenario
 from sim.engines.workload import draw_workload
 from sim.errors import ConfigError
@@ -107,6 +108,27 @@ def test_explicitly_off_is_bit_identical_to_the_default():
                       "staff.span.per_officer_above=0", "staff.span.officers_norm=4")
     for name in ("effort_minutes", "approval_minutes", "arrival"):
         np.testing.assert_array_equal(getattr(off, name), getattr(default, name), err_msg=name)
+
+
+def test_the_expected_officer_load_counts_every_pass_of_rework():
+    """1 / (1 - p) passes on average: p = 0.2 + 0.03 x (fields - 1) per department; the span acts on
+    the approvers, not on the officers' load."""
+    off, on = scenario_from(*ONE_UNIT), scenario_from(*ONE_UNIT, *REWORK, *SPAN)
+    departments = on.units[0].organisation.structure.departments
+    for d, a, b in zip(departments, unit_loads(off, off.units[0], 400.0), unit_loads(on, on.units[0], 400.0)):
+        p = 0.2 + 0.03 * (len(d.fields) - 1)
+        assert b.work_minutes_per_day == pytest.approx(a.work_minutes_per_day / (1 - p), rel=1e-12)
+
+
+def test_a_replanned_unit_keeps_its_mechanisms():
+    """The recommendation re-organises a unit with other officers: the span follows the new count."""
+    from sim.model.structures import organise
+
+    plan = scenario_from(*ONE_UNIT, *SPAN, "staff.rule=fixed", "staff.fixed=4").units[0]
+    o = plan.organisation
+    again = organise(o.structure, [10, 10, 10], 2, 0.0, True, [], {}, o.mechanisms)
+    assert again.mechanisms == o.mechanisms
+    assert again.approval_factor[0] == pytest.approx((1 + 0.1 * 3) * (1 + 0.5 * (10 / 3 - 1)))
 
 
 # --- every engine alike -----------------------------------------------------------------------------
