@@ -325,8 +325,8 @@ class ReworkConfig:
     fields (sim.model.departments). Each return costs another pass of the officer's effort and
     another approval, done straight after the first pass by the same hands (work content, not a
     loop in time). The probability, base_share + per_extra_field x (fields - 1), must stay at most
-    0.9 in every department. Assumption (seed 003: "a department head cannot be qualified enough to
-    manage all sectors"); no measured share. 0 and 0: off."""
+    0.9 in every department. Direction: seed 003 ("a department head cannot be qualified enough
+    to manage all sectors"); the shares are an assumption (none is measured). 0 and 0: off."""
 
     base_share: float = 0.0  # probability a record is returned, whatever the department's breadth
     per_extra_field: float = 0.0  # added for each field beyond the first the department covers
