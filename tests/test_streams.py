@@ -84,6 +84,7 @@ class _Recording(dict):
 
 
 DAY_START_STREAMS = {"in_person.door", "in_person.booking"}  # drawn only when their mechanism is on
+REWORK_STREAMS = {"in_person.rework", "remote.rework"}  # drawn only when staff.rework is on (its own test)
 VISIT_OVERRIDES = ("procedures.land_transfer.collect_share=0.5", "scenario.supplement_share=0.3",
                    "desks.visits.supplement.share=0.5", "desks.visits.guidance.per_submission=0.2")
 DAY_START_OVERRIDES = ("scenario.demand.before_opening.share=0.2", "desks.booking.enabled=true",
@@ -104,7 +105,7 @@ def test_the_workload_draws_from_every_declared_stream_and_no_other(visits, day_
     streams = _Recording(unit_streams(SEED, 0, plan.unit.index))
     draw_workload(scenario, plan, calendar_for(scenario.calendar, scenario.start, scenario.days), streams)
     expected = {name for name in STREAMS if (visits or not _visit_stream(name))
-                and (day_start or name not in DAY_START_STREAMS)}
+                and (day_start or name not in DAY_START_STREAMS) and name not in REWORK_STREAMS}
     assert streams.used == expected
 
 

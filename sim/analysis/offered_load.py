@@ -51,7 +51,8 @@ def unit_loads(scenario: Scenario, plan: UnitPlan, minutes_per_day: float) -> li
                                  minlength=len(organisation.staff))
     return [
         DepartmentLoad(plan.unit.slug, plan.unit.kind, department.name, staff,
-                       plan.records_per_day * float(per_department[d]) * plan.effort_factor[d],
+                       plan.records_per_day * float(per_department[d]) * plan.effort_factor[d]
+                       / (1.0 - organisation.rework_share[d]),  # every pass of rework (1 / (1 - share) on average)
                        staff * minutes_per_day)
         for d, (department, staff) in enumerate(zip(organisation.structure.departments, organisation.staff))
     ]

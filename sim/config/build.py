@@ -27,6 +27,7 @@ from sim.model.scenario import (MAX_DESK_ROTA_TIME_SHARE, BackOfficePolicy, Desk
                                 UnitPlan)
 from sim.config.search_path import group_options, load_option
 from sim.config.counters import desk_groups, with_counters
+from sim.config.departments import department_mechanisms, rework_within_reach
 from sim.config.day_start import day_start
 from sim.config.ensemble import MAX_MEMBERS as MAX_ENSEMBLE_MEMBERS, load_ensemble
 from sim.config.stock import stock_policy
@@ -36,6 +37,7 @@ from sim.engines.contract import ENGINES
 from sim.engines.rules import CLOSING_RULES, OVERTIME_TRIGGERS, QUEUE_ORDERS
 from sim.model.staffing import (ALLOCATED_KINDS, Claim, allocate, department_effort, field_effort,
                                 read_staff_table, staff_for_load, unit_effort)
+from sim.model.departments import DepartmentMechanisms
 from sim.model.structures import STAFFING_POLICIES, Department, Structure, department_staff, organise
 
 SHARE_TOLERANCE = 1e-6
@@ -74,8 +76,9 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
     before_opening, booking, procedure_hour_weights, desk_policy = day_start(c, procedures, calendar, desk_policy,
                                                                              end, check_range)
     back_office = _back_office(c["staff"], c["scenario"]["back_office"], calendar)
-    units, units_per_unit = _unit_plans(c, structure, procedures, demand)
-    branches = _centre_plans(c, procedures, demand, calendar.minutes_per_ordinary_day())
+    mechanisms = department_mechanisms(c["staff"], check_range)
+    units, units_per_unit = _unit_plans(c, structure, procedures, demand, mechanisms)
+    branches = _centre_plans(c, procedures, demand, calendar.minutes_per_ordinary_day(), mechanisms)
     units += branches
     mixes = _mixes(procedures, demand.get("online_share"), (*KINDS, CENTRE_KIND) if branches else KINDS)
     papers_share = {kind: _share(c["scenario"], "supplement_share", "scenario.") for kind in KINDS}
@@ -83,6 +86,7 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
     units = with_counters(c["desks"], units, procedures, mixes, desk_policy, procedure_desk_group,
                           procedure_intake_capped, papers_share)
     _rota_within_reach(units)
+    rework_within_reach(units)
     _records_bounded(units, demand, (end - start).days + 1)
     _results_bounded(len(units), int(c["replications"]), (end - start).days + 1)
     business_close = MINUTES_PER_DAY if calendar.always_open else max(e for _, e in calendar.sessions)
@@ -588,7 +592,8 @@ def _overtime(o: dict, calendar: CalendarSpec) -> OvertimePolicy:
     )
 
 
-def _unit_plans(c: dict, structure: Structure, procedures: tuple, demand: dict) -> tuple:
+def _unit_plans(c: dict, structure: Structure, procedures: tuple, demand: dict,
+                mechanisms: DepartmentMechanisms) -> tuple:
     city, desks, staff = c["city"], c["desks"], c["staff"]
     _choice(city["suspect_population"], "city.suspect_population", ("median_density", "keep"))
     units = load_units(city["table"], city["suspect_population"])
@@ -671,7 +676,8 @@ def _unit_plans(c: dict, structure: Structure, procedures: tuple, demand: dict) 
                                              f"positions are spread over: give the staff of {', '.join(unstaffed)} "
                                              "in staff.table or staff.per_unit")
         organisation = organise(own, [int(n) for n in processing], int(staff["deputies_per_department"]),
-                                penalty, bool(staff["pooling"]), fields, effort_by_field.get(unit.kind, {}))
+                                penalty, bool(staff["pooling"]), fields, effort_by_field.get(unit.kind, {}),
+                                mechanisms)
         plans.append(UnitPlan(unit, int(n_desks), organisation, unit.population * rate,
                               other_duties_share=float(staff["other_duties_share"]),
                               desk_rota_share=float(staff["desk_rota_share"])))
@@ -821,7 +827,8 @@ def _centre_fits_table(c: dict, by_slug: dict) -> dict:
 CENTRE_STAFF_RULES = ("design_load", "fixed")  # centre.staff_rule (schema.CentreConfig)
 
 
-def _centre_plans(c: dict, procedures: tuple, demand: dict, minutes_per_day: float) -> tuple:
+def _centre_plans(c: dict, procedures: tuple, demand: dict, minutes_per_day: float,
+                  mechanisms: DepartmentMechanisms) -> tuple:
     """The Centre's branches a run simulates: all of them with the whole city, else those listed in
     ``city.units``. Each has the Centre's own departments, its own desks and staff (by
     ``centre.staff_rule``; ``minutes_per_day`` is an officer's session minutes a calendar day of an
@@ -888,7 +895,7 @@ def _centre_plans(c: dict, procedures: tuple, demand: dict, minutes_per_day: flo
                 _at_least(b["staff"], dept, 1, f"{key}.staff.", MAX_STAFF)
             staff = [int(b["staff"][d]) for d in structure.department_names]
         organisation = organise(structure, staff, int(s["deputies_per_department"]), float(s["breadth_penalty"]),
-                                bool(s["pooling"]), fields, workload)
+                                bool(s["pooling"]), fields, workload, mechanisms)
         unit = branch_unit(rows[slug], slug, str(b["name"] or slug))
         plans.append(UnitPlan(unit, int(b["desks"]), organisation, records_per_day,
                               other_duties_share=float(s["other_duties_share"])))

@@ -320,6 +320,32 @@ class OvertimeConfig:
 
 
 @dataclass
+class ReworkConfig:
+    """``staff.rework``: records returned for correction, more often in a department covering many
+    fields (sim.model.departments). Each return costs another pass of the officer's effort and
+    another approval, done straight after the first pass by the same hands (work content, not a
+    loop in time). The probability, base_share + per_extra_field x (fields - 1), must stay at most
+    0.9 in every department. Direction: seed 003 ("a department head cannot be qualified enough
+    to manage all sectors"); the shares are an assumption (none is measured). 0 and 0: off."""
+
+    base_share: float = 0.0  # probability a record is returned, whatever the department's breadth
+    per_extra_field: float = 0.0  # added for each field beyond the first the department covers
+
+
+@dataclass
+class SpanConfig:
+    """``staff.span``: a head or deputy approves more slowly the more fields and officers they
+    oversee (sim.model.departments): approval minutes x (1 + per_extra_field x (fields - 1)) x
+    (1 + per_officer_above x max(0, processing officers per head or deputy - officers_norm)).
+    Direction: seed 003 ("a department head cannot be qualified enough to manage all sectors");
+    the slopes are an assumption (span of control; none is measured). 0 and 0: off."""
+
+    per_extra_field: float = 0.0  # share of approval time added per field beyond the first
+    per_officer_above: float = 0.0  # share of approval time added per officer per approver above the norm
+    officers_norm: float = 0.0  # officers per head or deputy overseen at no extra approval time
+
+
+@dataclass
 class StaffConfig:
     # "allocated": the city's positions x procedure_share spread over the 126 units by expected
     # workload (sim.model.staffing); "framework": the national framework headcount x
@@ -383,6 +409,8 @@ class StaffConfig:
     # cover every counter. Assumption, calibrated as part of the ensemble.
     desk_rota_share: float = 0.0
     overtime: OvertimeConfig = default(default_factory=OvertimeConfig)  # officers staying late under backlog
+    rework: ReworkConfig = default(default_factory=ReworkConfig)  # records returned for correction (off)
+    span: SpanConfig = default(default_factory=SpanConfig)  # the head's span slows approval (off)
 
 
 @dataclass

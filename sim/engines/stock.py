@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engines.outcome import BACK_OFFICE, UnitOutcome
-from sim.engines.workload import Workload, by_procedure, paused_wd
+from sim.engines.workload import Workload, by_procedure, department_work, paused_wd
 from sim.model.city import CENTRE_KIND
 from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.model.scenario import Scenario, UnitPlan
@@ -69,10 +69,12 @@ def stock_workload(given: GivenStock, scenario: Scenario, plan: UnitPlan, calend
     """The unit's stock as workload records, sorted by receipt (the order they queue in at time 0).
 
     What a record does not give is drawn from its stock stream: the procedure within a given
-    department, the remaining effort (the full effort x ``remaining_effort_share``), the external
+    department, the remaining effort (the full effort, every pass of rework, x
+    ``remaining_effort_share``; an effort given is taken as it is), the external
     wait, missing papers and financial obligations (as for the period's records; they move the due
     date at review, except for records already overdue or due beyond the calendar's tail, whose due
-    date the calendar cannot move) and the approval time.
+    date the calendar cannot move) and the approval time (every pass of rework, the head's span), as
+    for the period's records (:func:`sim.engines.workload.department_work`).
     """
     n = len(given)
     organisation = plan.organisation
@@ -89,7 +91,9 @@ def stock_workload(given: GivenStock, scenario: Scenario, plan: UnitPlan, calend
 
     department = organisation.procedure_department[procedure]
     breadth = np.asarray(plan.effort_factor)[department]  # breadth, other duties, counters' rota
-    drawn_effort = per_procedure("effort_minutes", streams["stock.effort"].random(n)) * breadth * remaining_effort_share
+    rounds, approval_factor = department_work(organisation, department, lambda: streams["stock.rework"].random(n))
+    drawn_effort = (per_procedure("effort_minutes", streams["stock.effort"].random(n)) * breadth * rounds
+                    * remaining_effort_share)
     effort = np.where(np.isnan(given.effort_minutes), drawn_effort, given.effort_minutes)
     minutes_per_wd = calendar.minutes_per_working_day
     drawn_lag = per_procedure("external_lag_wd", streams["stock.external_lag"].random(n), minutes_per_wd)
@@ -100,7 +104,7 @@ def stock_workload(given: GivenStock, scenario: Scenario, plan: UnitPlan, calend
     paused = np.where(np.isnan(given.paused_wd), drawn_paused, given.paused_wd)
     beyond_calendar = given.due >= calendar.total_days * MINUTES_PER_DAY  # never due in the period anyway
     paused[given.reviewed | (given.due < 0) | beyond_calendar] = 0.0
-    approval = scenario.back_office.approval_minutes.from_uniform(streams["stock.approval"].random(n))
+    approval = scenario.back_office.approval_minutes.from_uniform(streams["stock.approval"].random(n)) * approval_factor
 
     order = np.argsort(given.received, kind="stable")
     return Workload(

@@ -30,12 +30,14 @@ STREAMS = (
     # desk-only visits (sim.engines.visits): a result collected, missing papers brought, guidance
     "in_person.collection", "remote.collection", "in_person.supplement_visit", "remote.supplement_visit",
     "guidance.arrivals", "guidance.visit",
+    # returns for correction (sim.model.departments.passes), drawn only when staff.rework is on
+    "in_person.rework", "remote.rework",
 )
 # The opening stock's own streams (:mod:`sim.engines.stock`): records in process when the period
 # starts draw only from these, so adding a stock leaves every record of the period unchanged.
 STOCK_STREAMS = (
     "stock.procedure", "stock.channel", "stock.age", "stock.effort", "stock.external_lag", "stock.supplement",
-    "stock.obligation", "stock.approval",
+    "stock.obligation", "stock.approval", "stock.rework",
 )
 
 

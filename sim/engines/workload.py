@@ -16,6 +16,7 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
 import numpy as np
 
@@ -23,7 +24,9 @@ from sim.engines import arrivals
 from sim.engines.visits import (COLLECTION, COLLECTION_COLUMNS, GUIDANCE, GUIDANCE_COLUMNS, SUPPLEMENT,
                                  SUPPLEMENT_COLUMNS, Visits)
 from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
+from sim.model.departments import passes
 from sim.model.scenario import Scenario, UnitPlan
+from sim.model.structures import Organisation
 
 IN_PERSON, ONLINE, POST = 0, 1, 2
 
@@ -42,12 +45,12 @@ class Workload:
     patience_minutes: np.ndarray  # inf when citizens never give up
     returns: np.ndarray  # True: a citizen who gives up comes back the next open day
     return_position: np.ndarray  # where in that day's open minutes, 0..1
-    effort_minutes: np.ndarray  # staff working minutes (with the department's breadth penalty)
+    effort_minutes: np.ndarray  # staff working minutes (breadth penalty, other duties, every pass of rework)
     lag_minutes: np.ndarray  # external waiting (verification, posting), in working minutes
     # working days after review with the deadline standing still: the citizen's missing papers,
     # then a financial obligation to pay (0: none of either)
     paused_wd: np.ndarray
-    approval_minutes: np.ndarray
+    approval_minutes: np.ndarray  # the head's minutes (span of the department's head, every pass of rework)
     n_in_person: int
     # True for records already in process when the period starts (the opening stock); they come
     # after the in-person and remote blocks and are not counted as received in the period
@@ -346,6 +349,7 @@ def draw_workload(
     organisation = plan.organisation
     department = organisation.procedure_department[procedure]
     breadth = np.asarray(plan.effort_factor)[department]  # breadth, other duties, counters' rota
+    rounds, approval_factor = department_work(organisation, department, lambda: uniforms("rework")[:, 0])
 
     workload = Workload(
         arrival=np.concatenate([in_person_arrival, remote_arrival]),
@@ -358,10 +362,11 @@ def draw_workload(
         patience_minutes=patience,
         returns=back[:, 0] < policy.return_probability,
         return_position=back[:, 1],
-        effort_minutes=per_procedure("effort_minutes", uniforms("effort")[:, 0]) * breadth,
+        effort_minutes=per_procedure("effort_minutes", uniforms("effort")[:, 0]) * breadth * rounds,
         lag_minutes=per_procedure("external_lag_wd", uniforms("external_lag")[:, 0], calendar.minutes_per_working_day),
         paused_wd=paused_wd(scenario, plan.unit.kind, procedure, deadline_wd, supplement, uniforms("obligation", 2)),
-        approval_minutes=scenario.back_office.approval_minutes.from_uniform(uniforms("approval")[:, 0]),
+        approval_minutes=scenario.back_office.approval_minutes.from_uniform(uniforms("approval")[:, 0])
+        * approval_factor,
         n_in_person=n_in,
         desk_group=np.asarray(scenario.procedure_desk_group, dtype=np.int64)[procedure]
         if scenario.procedure_desk_group else np.zeros(n, dtype=np.int64),
@@ -370,6 +375,21 @@ def draw_workload(
         visits=draw_visits(scenario, plan, calendar, streams, procedure, n_in, papers),
     )
     return day_start(workload, scenario, plan.unit.kind, calendar, streams)
+
+
+def department_work(organisation: Organisation, department: np.ndarray,
+                    uniforms: Callable[[], np.ndarray]) -> tuple[np.ndarray | int, np.ndarray | float]:
+    """Per record, what its department makes of it (:mod:`sim.model.departments`): its passes
+    through review and approval (1 + its returns for correction, from ``uniforms()``, its own
+    stream, drawn only when a department returns records) and the factor on its approval minutes
+    (its passes x its head's span). Both mechanisms off: 1 and 1.0, every minute as it was.
+
+    Rework is work content: the returned passes add to the officer's effort and the head's
+    approval of the one record, done straight after the first pass by the same hands, not a loop
+    back through the queues."""
+    share = np.asarray(organisation.rework_share)[department]
+    rounds = passes(share, uniforms()) if share.any() else 1
+    return rounds, rounds * np.asarray(organisation.approval_factor)[department]
 
 
 def in_person_times(scenario: Scenario, kind: str, calendar: WorkCalendar, per_day: float,

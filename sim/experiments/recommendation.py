@@ -191,7 +191,8 @@ class Planner:
             procedures = self.scenario.procedures
             changes["organisation"] = organise(plan.organisation.structure, list(staff), self.deputies,
                                                self.breadth_penalty, self.pooling, [p.field for p in procedures],
-                                               field_effort(procedures, plan.unit.kind))
+                                               field_effort(procedures, plan.unit.kind),
+                                               plan.organisation.mechanisms)
         return dataclasses.replace(plan, **changes)
 
 

@@ -8,6 +8,7 @@ from typing import Callable
 
 import numpy as np
 
+from sim.model.departments import DepartmentMechanisms
 from sim.registry import Registry
 
 DECREE_150_DEPARTMENTS = 3  # Decree 150/2025: three specialised departments in every unit
@@ -66,6 +67,18 @@ class Organisation:
     pool_staff: tuple[int, ...]  # officers per work pool (a department, or a field of it)
     pool_department: tuple[int, ...]  # pool -> department
     procedure_pool: np.ndarray  # procedure -> pool
+    mechanisms: DepartmentMechanisms = DepartmentMechanisms()  # rework and the head's span (all off by default)
+
+    @property
+    def rework_share(self) -> tuple[float, ...]:
+        """Per department, the probability a record is returned for correction (``staff.rework``)."""
+        return tuple(self.mechanisms.rework.share(len(d.fields)) for d in self.structure.departments)
+
+    @property
+    def approval_factor(self) -> tuple[float, ...]:
+        """Per department, approval minutes per catalogued minute: the head's span (``staff.span``)."""
+        return tuple(self.mechanisms.span.factor(len(d.fields), n, a)
+                     for d, n, a in zip(self.structure.departments, self.staff, self.approvers))
 
 
 def split_by_weight(total: int, weights: list[float], minimum: int = 1) -> list[int]:
@@ -164,7 +177,8 @@ def department_staff(structure: Structure, total: int, policy: str,
 
 def organise(structure: Structure, processing_staff: list[int], deputies_per_department: int,
              breadth_penalty: float, pooling: bool, procedure_fields: list[str],
-             field_workload: dict[str, float]) -> Organisation:
+             field_workload: dict[str, float],
+             mechanisms: DepartmentMechanisms = DepartmentMechanisms()) -> Organisation:
     """Staff and lead one unit's departments.
 
     ``processing_staff`` gives the processing officers per department (see
@@ -172,6 +186,7 @@ def organise(structure: Structure, processing_staff: list[int], deputies_per_dep
     departments are shared among the departments by weight.
     ``field_workload`` (expected effort per field) spreads a department's officers over its fields
     when ``pooling`` is off, one officer at least for each field that has procedures.
+    ``mechanisms`` (:mod:`sim.model.departments`) are kept with the departments they act on.
     """
     departments = structure.departments
     weights = [d.staff_weight for d in departments]
@@ -204,4 +219,5 @@ def organise(structure: Structure, processing_staff: list[int], deputies_per_dep
         pool_staff=tuple(pool_staff),
         pool_department=tuple(pool_department),
         procedure_pool=np.array([field_pool[f] for f in procedure_fields], dtype=np.int64),
+        mechanisms=mechanisms,
     )
