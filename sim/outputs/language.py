@@ -148,6 +148,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "rests_staff.breadth_penalty": {"en": "extra officer effort per record for each further field a department "
                                           "covers: {value}",
                                     "vi": "công sức tăng thêm mỗi hồ sơ cho mỗi lĩnh vực thêm mà phòng phụ trách: {value}"},
+    "rests_staff.rework.per_extra_field": {"en": "added chance a record is returned for correction, per further field "
+                                                 "a department covers: {value}",
+                                           "vi": "xác suất hồ sơ bị trả lại để sửa tăng thêm cho mỗi lĩnh vực thêm mà "
+                                                 "phòng phụ trách: {value}"},
+    "rests_staff.span.per_extra_field": {"en": "added approval time per further field a head oversees: {value}",
+                                         "vi": "thời gian phê duyệt tăng thêm cho mỗi lĩnh vực thêm mà lãnh đạo phòng "
+                                               "phụ trách: {value}"},
     "rests_staff.pooling": {"en": "a department's officers take any record of its fields: {value}",
                             "vi": "cán bộ của phòng xử lý mọi hồ sơ thuộc các lĩnh vực của phòng: {value}"},
     "rests_staff.deputies_per_department": {"en": "deputy heads per department: {value}",

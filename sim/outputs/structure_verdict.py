@@ -15,7 +15,8 @@ from sim.outputs.verdict import basis_sentences
 
 # The settings that decide whether a department pays, with the phrase key of their source (README,
 # "Comparing structures")
-STRUCTURE_BASIS = (("staff.breadth_penalty", "source_assumption"), ("staff.pooling", "source_assumption"),
+STRUCTURE_BASIS = (("staff.breadth_penalty", "source_assumption"), ("staff.rework.per_extra_field", "source_assumption"),
+                   ("staff.span.per_extra_field", "source_assumption"), ("staff.pooling", "source_assumption"),
                    ("staff.deputies_per_department", "source_resolution_332"))
 
 
