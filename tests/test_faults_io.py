@@ -246,3 +246,25 @@ def test_damaged_map_data_loses_no_results(tmp_path):
     assert "damaged map data" in (folder / "report.html").read_text(encoding="utf-8")
     assert not (folder / "unit_map.png").exists()
     assert (folder / "units.csv").is_file()
+
+
+@pytest.mark.slow
+def test_damaged_map_data_loses_no_comparison(tmp_path):
+    """The same for sim.compare: the comparison's tables, answer and report are written without the
+    maps, then one line naming the file and exit status 1."""
+    data = tmp_path / "map_data"
+    data.mkdir()
+    geojson = (DATA_DIR / "hanoi_units_2025.geojson").read_text(encoding="utf-8")
+    (data / "hanoi_units_2025.geojson").write_text(geojson[: len(geojson) // 3], encoding="utf-8")
+    (data / "centre_branch_locations.csv").write_bytes((DATA_DIR / "centre_branch_locations.csv").read_bytes())
+    folder = tmp_path / "run"
+    done = run_with_hook(tmp_path, DAMAGED_MAP_HOOK, "sim.compare", *ONE_UNIT, "centre.enabled=false",
+                         "compare.structures=[three_departments,four_departments_land]",
+                         "compare.policies=[same_headcount]", f"hydra.run.dir={folder}", SIM_TEST_MAP_DATA=str(data))
+    line = one_error_line(done, 1)
+    assert line.startswith(f"sim: error: {data / 'hanoi_units_2025.geojson'}: damaged map data"), line
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    assert "damaged map data" in page and "id='answer'" in page
+    assert not (folder / "unit_map.png").exists()
+    for name in ("comparison.csv", "comparison.xlsx", "structure_answer.csv"):
+        assert (folder / name).is_file(), name

@@ -23,12 +23,16 @@ def main(cfg: DictConfig, chosen: list, folder: Path) -> None:
     bar.close()
     if cfg.ensemble.path:  # every member's answers: their range and chance of a gain, beside the point answer
         _over_ensemble(cfg, comparison, folder)
-    write_comparison(folder, comparison)
+    problems = write_comparison(folder, comparison)
     print(headline_table(comparison, "city").T.to_string(header=False))
     print()
     for sentence in answer_sentences(comparison, comparison.runs[0].scenario.report_language):
         print(f"- {sentence}")
     print(f"\nReport: {folder / 'report.html'}")
+    if problems:  # the results are written; what is missing is said in one line, and the exit says it too
+        from sim.errors import OutputMissing
+
+        raise OutputMissing("; ".join(problems))
 
 
 def _over_ensemble(cfg: DictConfig, comparison, folder: Path) -> None:

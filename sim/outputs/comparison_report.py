@@ -21,7 +21,7 @@ from sim.outputs.figures import mark_axis_break, save, subplots
 from sim.outputs.language import text
 from sim.outputs.run_files import write_run
 from sim.outputs.run_report import image_tag, page, worst_labelled
-from sim.outputs.unit_map import plot_unit_map
+from sim.outputs.unit_map import MapDataError, plot_unit_map
 from sim.outputs.structure_verdict import answer_sentences
 from sim.outputs.verdict import (ON_TIME, OVERTIME, fix_sentence, glossary_html, overtime_sentence, status_table_html,
                                  target_status, today_sentences, verdict_html, wait_sentence)
@@ -112,7 +112,9 @@ def _interval(mean, low, high, signed: bool = False) -> str:
     return f"{text} [{fmt.format(low)}, {fmt.format(high)}]"
 
 
-def write_comparison(folder: Path, comparison: Comparison) -> None:
+def write_comparison(folder: Path, comparison: Comparison) -> list[str]:
+    """Every file of the comparison, report.html last; returns what could not be drawn (damaged
+    map data), each in one line, the rest written."""
     folder.mkdir(parents=True, exist_ok=True)
     for run in comparison.runs:
         write_run(folder / "variants" / run.variant.name.replace("/", "__"), run.summary)
@@ -133,8 +135,10 @@ def write_comparison(folder: Path, comparison: Comparison) -> None:
     }
     for name, fig in plots.items():
         save(fig, folder / name)
-    front = answer_html(comparison) + comparison_verdict(comparison, folder)
+    problems: list[str] = []
+    front = answer_html(comparison) + comparison_verdict(comparison, folder, problems)
     write_text(folder / "report.html", _html(comparison, tables, folder, list(plots), front))  # written last
+    return problems
 
 
 NUMBER_FORMATS = {"%": "0.00", "records": "#,##0.0", "min": "0.00", "working days": "0.00"}  # by the KPI's unit
@@ -226,10 +230,11 @@ def answer_html(comparison: Comparison) -> str:
     return f"<section id='answer'><h2>{html.escape(text('answer_title', language))}</h2><ul class='verdict'>{items}</ul></section>"
 
 
-def comparison_verdict(comparison: Comparison, folder: Path) -> str:
+def comparison_verdict(comparison: Comparison, folder: Path, problems: list[str]) -> str:
     """The verdict section of the comparison: today's (the baseline's) units against the on-time
     target, what the variant that brings most of them above it does, at what overtime, and the
-    maps (today's on-time share; that variant's paired change). Writes the two map PNGs."""
+    maps (today's on-time share; that variant's paired change). Writes the two map PNGs; with
+    damaged map data, none, and the problem is added to ``problems``."""
     base = comparison.runs[0]
     s = base.scenario
     language, target = s.report_language, s.on_time_target_pct
@@ -262,10 +267,14 @@ def comparison_verdict(comparison: Comparison, folder: Path) -> str:
     sentences.append(text("v_uncertainty", language, reps=s.replications))
     label = text(ON_TIME, language)
     title = text("map_title_kpi", language, label=label) + f" ({base.variant.name})"
-    save(plot_unit_map(base.summary.units.set_index("slug")[ON_TIME], label=label, title=title, language=language,
-                       labelled=worst_labelled(today), target=target), folder / "unit_map.png")
-    maps = verdict_html(sentences, image_tag(folder / "unit_map.png", title),
-                        text("map_caption_kpi", language, label=label), language)
+    try:
+        save(plot_unit_map(base.summary.units.set_index("slug")[ON_TIME], label=label, title=title, language=language,
+                           labelled=worst_labelled(today), target=target), folder / "unit_map.png")
+        shown = image_tag(folder / "unit_map.png", title)
+    except MapDataError as exc:  # the comparison is written without its maps, and says so
+        problems.append(str(exc))
+        return verdict_html(sentences, f"<p><em>{html.escape(str(exc))}</em></p>", "", language) + glossary_html(language)
+    maps = verdict_html(sentences, shown, text("map_caption_kpi", language, label=label), language)
     if best is not None:
         change_label = text("change_points", language)
         change_title = text("map_title_change", language, label=label, variant=best.variant.name,
