@@ -71,7 +71,7 @@ def write_break_even(folder: Path, result: BreakEven, cfg: DictConfig) -> None:
         save(plot_break_even(result), folder / "break_even_map.png")
     except MapDataError as exc:
         missing = exc
-    write_json(folder / "summary.json", summary(result, cfg))
+    write_json(folder / "summary.json", {**summary(result, cfg), "warnings": [str(missing)] if missing else []})
     if missing is not None:
         raise missing
 
