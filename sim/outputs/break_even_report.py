@@ -83,8 +83,8 @@ def headline(result: BreakEven) -> pd.DataFrame:
         "unit": t["slug"], "verdict": t["verdict_words"],
         "break-even": [f"{x:.4g} [{a:.4g}, {b:.4g}]" if not math.isnan(x) else "" for x, a, b in
                        zip(t["theta_star"], t["theta_star_low"], t["theta_star_high"])],
-        "change at low": [f"{m:+.3f} [{a:+.3f}, {b:+.3f}]" for m, a, b in
+        "change at low (points)": [f"{m:+.2g} [{a:+.2g}, {b:+.2g}]" for m, a, b in
                           zip(t["change_at_low"], t["change_at_low_ci95_low"], t["change_at_low_ci95_high"])],
-        "change at high": [f"{m:+.3f} [{a:+.3f}, {b:+.3f}]" for m, a, b in
+        "change at high (points)": [f"{m:+.2g} [{a:+.2g}, {b:+.2g}]" for m, a, b in
                            zip(t["change_at_high"], t["change_at_high_ci95_low"], t["change_at_high_ci95_high"])],
     })

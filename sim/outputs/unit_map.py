@@ -25,6 +25,7 @@ from matplotlib.colors import Normalize, TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from sim.errors import OutputMissing
 from sim.model.city import DATA_DIR
@@ -226,6 +227,9 @@ def plot_unit_map(values: pd.Series, *, label: str, title: str = "", diverging: 
     ax.set_xlabel(text("longitude", language), family=FONT)
     ax.set_ylabel(text("latitude", language), family=FONT)
     digits = 1 if lat1 - lat0 > 0.5 else 2  # a zoomed map's ticks are closer than a tenth of a degree
+    if digits == 2:  # ticks at round hundredths, so that two digits name them exactly
+        ax.xaxis.set_major_locator(MaxNLocator(steps=[1, 2, 5, 10]))
+        ax.yaxis.set_major_locator(MaxNLocator(steps=[1, 2, 5, 10]))
     ax.xaxis.set_major_formatter(lambda v, _pos: f"{v:.{digits}f}°")
     ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:.{digits}f}°")
     ax.tick_params(labelsize=8)
