@@ -50,11 +50,11 @@ def test_the_ends_alone_decide_when_they_agree(low_end, high_end, verdict, busy_
 
 # --- simulated ------------------------------------------------------------------------------------
 def test_a_parameter_that_moves_nothing_gives_no_gain():
-    """A number the simulation never reads (the report's target): D is the same at both ends, 0 at
-    Hà Đông under the minimal front office (the fourth department changes nothing there without a
-    breadth penalty), so no gain is shown anywhere."""
-    cfg = compose_config(*BUSY, "break_even.parameter=report.on_time_target_pct", "break_even.low=90",
-                         "break_even.high=99")
+    """A parameter of the City Centre, which a ward's run does not simulate: D is the same at both
+    ends, 0 at Hà Đông under the minimal front office (the fourth department changes nothing there
+    without a breadth penalty), so no gain is shown anywhere."""
+    cfg = compose_config(*BUSY, "break_even.parameter=centre.records_per_day", "break_even.low=100",
+                         "break_even.high=1000")
     row = break_even(cfg).table.iloc[0]
     assert row["verdict"] == "no_gain" and row["verdict_words"] == "no gain within the range"
     assert row["change_at_low"] == row["change_at_high"] == 0.0
@@ -102,6 +102,7 @@ def test_the_break_even_matches_a_grid_over_the_parameter():
 @pytest.mark.parametrize("overrides, key", [
     (("break_even.parameter=staff.breath_penalty",), "break_even.parameter: unknown key"),
     (("break_even.parameter=structure.name",), "break_even.parameter: structure.name is not a number"),
+    (("break_even.parameter=seed",), "break_even.parameter: seed is a setting of the run"),
     (("break_even.low=nan",), "break_even.low"),
     (("break_even.high=inf",), "break_even.high"),
     (("break_even.low=0.2", "break_even.high=0.1"), "break_even.high"),

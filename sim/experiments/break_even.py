@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import pandas as pd
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.nodes import IntegerNode
 
 from sim.errors import ConfigError
@@ -42,6 +42,9 @@ from sim.experiments.comparison import Variant, run_variant, unit_differences, v
 
 KPI = "on_time_of_received_pct"
 OVERTIME = "overtime_hours_per_officer_week"
+# keys that set how the run goes, not what is simulated: moving the seed would break common random numbers
+NOT_PARAMETERS = ("seed", "replications", "workers", "progress", "top_units", "break_even", "compare", "recommend",
+                  "calibration", "sensitivity", "report", "validate")
 VERDICTS = {  # verdict -> plain words (the map's legend and the CSV say these)
     "gains_everywhere": "gains for every value in the range",
     "no_gain": "no gain within the range",
@@ -86,8 +89,11 @@ def _parameter(cfg: DictConfig, key: str) -> bool:
         raise ConfigError("break_even.parameter", f"unknown key {key!r} (every key is in sim/config/schema.py)")
     if isinstance(node, bool) or not isinstance(node, (int, float)):
         raise ConfigError("break_even.parameter", f"{key} is not a number (it is {node!r})")
+    if key.split(".")[0] in NOT_PARAMETERS:
+        raise ConfigError("break_even.parameter", f"{key} is a setting of the run, not of the model: name a parameter")
     parent, _, leaf = key.rpartition(".")
-    return isinstance((OmegaConf.select(cfg, parent) if parent else cfg)._get_node(leaf), IntegerNode)
+    container = OmegaConf.select(cfg, parent) if parent else cfg
+    return isinstance(container._get_node(int(leaf) if isinstance(container, ListConfig) else leaf), IntegerNode)
 
 
 def at(cfg: DictConfig, setting: Setting, theta: float) -> DictConfig:
