@@ -115,6 +115,7 @@ def test_the_break_even_matches_a_grid_over_the_parameter():
     (("break_even.structure=three_departments",), "break_even.structure"),
     (("break_even.policy=lottery",), "break_even.policy"),
     (("replications=1",), "replications"),
+    (("ensemble.path=hanoi_2025",), "ensemble.path: the break-even is found for the configured scenario only"),
 ])
 def test_bad_settings_name_their_key(overrides, key):
     with pytest.raises(ConfigError) as caught:
