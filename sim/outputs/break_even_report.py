@@ -19,6 +19,8 @@ from sim.outputs.unit_map import MapDataError, NO_VALUE, plot_unit_map
 
 CATEGORY_COLOURS = {"gains_everywhere": "#e7298a", "no_gain": "#636363"}  # outside the viridis scale of θ*
 NOT_ANALYSED = "not analysed (same departments, or not chosen)"
+MAX_NAMED = 8  # more names than this crowd the map: then only the LOWEST_NAMED lowest break-evens are named
+LOWEST_NAMED = 5
 
 
 def plot_break_even(result: BreakEven):
@@ -35,9 +37,9 @@ def plot_break_even(result: BreakEven):
     side = "above or below it, as the CSV says" if below else "for values above it"
     title = (f"Break-even of {s.parameter}: {s.structure} against {s.baseline}\n"
              f"({s.policy}; range {s.low:g} to {s.high:g}; the alternative improves the on-time share {side})")
+    named = list(table.index) if len(table) <= MAX_NAMED else list(values.dropna().sort_values().index[:LOWEST_NAMED])
     return plot_unit_map(values.dropna(), label=f"break-even value of {s.parameter}", title=title, branches=False,
-                         categories=categories, limits=(s.low, s.high), labelled=list(table.index),
-                         zoom=list(table.index))
+                         categories=categories, limits=(s.low, s.high), labelled=named, zoom=list(table.index))
 
 
 def summary(result: BreakEven, cfg: DictConfig) -> dict:
