@@ -37,6 +37,7 @@ from sim.api import (  # noqa: E402  (light: each function imports what it needs
     plot_waits,
     recommendation_table,
     run,
+    run_break_even,
     run_calibration,
     run_comparison,
     run_recommendation,
@@ -52,7 +53,7 @@ __all__ = [
     "plot_waits", "plot_backlog", "plot_unit_on_time", "plot_unit_map",
     # structures compared
     "run_comparison", "headline_table", "difference_table", "save_comparison", "plot_comparison",
-    "plot_differences",
+    "plot_differences", "run_break_even",
     # what each unit needs
     "run_recommendation", "recommendation_table",
     # calibration and sensitivity

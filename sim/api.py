@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from sim.analysis.summary import RunSummary
     from sim.analysis.unit_counts import UnitResult
     from sim.experiments.calibration import CalibrationResult
+    from sim.experiments.break_even import BreakEven
     from sim.experiments.comparison import Comparison
     from sim.experiments.recommendation import Recommendation
     from sim.experiments.sensitivity import Sensitivity
@@ -405,6 +406,21 @@ def plot_differences(comparison: Comparison) -> Figure:
     from sim.outputs.comparison_report import plot_differences as draw
 
     return draw(comparison)
+
+
+def run_break_even(cfg: DictConfig, workers: int | None = None, progress: bool = False) -> BreakEven:
+    """Each unit's break-even, as ``python -m sim.breakeven`` finds it: the value of
+    ``cfg.break_even.parameter`` (default ``staff.breadth_penalty``) in its range beyond which
+    ``cfg.break_even.structure`` (default a fourth department) improves the on-time share of
+    received records, with its interval, or the verdict that it gains for every value or for none
+    (common random numbers at every value). The result has ``table`` (the rows of
+    break_even.csv) and ``setting``; ``sim.outputs.break_even_report.write_break_even`` writes the
+    files. Raises :class:`sim.ConfigError` for a bad setting."""
+    from sim.experiments.break_even import break_even, settings
+
+    setting = settings(cfg)
+    with _progress(progress, 2 + len(setting.units), "break-even: ends, then units") as step:
+        return break_even(cfg, workers=workers, progress=step, setting=setting)
 
 
 # --- what each unit needs --------------------------------------------------------------------

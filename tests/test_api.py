@@ -53,7 +53,7 @@ def test_every_public_name_exists_is_documented_and_shadows_no_command():
         obj = getattr(sim, name)
         doc = inspect.getdoc(obj) or ""
         assert len(doc) > 20 and not doc.startswith(f"{name}("), f"sim.{name} has no docstring of its own"
-    commands = {"compare", "calibrate", "sensitivity", "collect", "recommend"}  # python -m sim.NAME
+    commands = {"compare", "calibrate", "sensitivity", "collect", "recommend", "breakeven"}  # python -m sim.NAME
     assert not commands & set(sim.__all__)
 
 

@@ -121,6 +121,7 @@ COMMANDS = {
     "sim": (),
     "sim.recommend": (),
     "sim.compare": (),
+    "sim.breakeven": ("replications=2",),
     "sim.validate": (),
     "sim.calibrate": (),
     "sim.sensitivity": ("sensitivity.replications=1",),

@@ -14,7 +14,7 @@ from hydra.core.global_hydra import GlobalHydra
 
 from tests.conftest import ROOT
 
-COMMANDS = ("sim", "sim.recommend", "sim.compare", "sim.calibrate", "sim.validate", "sim.sensitivity",
+COMMANDS = ("sim", "sim.recommend", "sim.compare", "sim.breakeven", "sim.calibrate", "sim.validate", "sim.sensitivity",
             "sim.units", "sim.collect")
 HEAVY = ("pandas", "matplotlib", "scipy", "joblib", "simpy", "openpyxl", "pyarrow", "tqdm", "holidays",
          "distributed", "dask", "numba", "sim.engines", "sim.analysis", "sim.outputs", "sim.config.build")

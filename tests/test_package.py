@@ -25,7 +25,7 @@ from tests.conftest import ROOT, run_module, scenario_from
 
 EXAMPLES = ROOT / "configs"
 PYPROJECT_VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
-COMMANDS = ("python -m sim ", "sim.compare", "sim.calibrate", "sim.sensitivity", "sim.collect", "sim.units", "sim.validate", "sim.recommend", "sim.app")
+COMMANDS = ("python -m sim ", "sim.compare", "sim.breakeven", "sim.calibrate", "sim.sensitivity", "sim.collect", "sim.units", "sim.validate", "sim.recommend", "sim.app")
 
 
 def one_error_line(done: subprocess.CompletedProcess) -> str:

@@ -567,6 +567,27 @@ class CompareConfig:
 
 
 @dataclass
+class BreakEvenConfig:
+    """``python -m sim.breakeven``: per unit, the value of an uncertain parameter above which an
+    alternative structure improves the on-time share (sim.experiments.break_even; README,
+    "Break-even: where a fourth department pays")."""
+
+    parameter: str = "staff.breadth_penalty"  # a dotted key of a number: the uncertain parameter
+    # Assumption: the plausible range of the parameter. For the breadth penalty, 0 (a broad
+    # department costs nothing more per record) to 0.10 (each extra field adds a tenth of the
+    # effort: +90 % in a ward's ten-field economic department); no measurement narrows it.
+    low: float = 0.0
+    high: float = 0.10
+    structure: str = "four_departments_land"  # the alternative to the configured structure
+    policy: Optional[str] = None  # staffing policy of new departments; null: the first of compare.policies
+    units: List[str] = default(default_factory=list)  # slugs; empty: every unit whose departments differ
+    tolerance: float = 0.005  # bisection stops when the bracket is this narrow (in the parameter's unit)
+    # The smallest change of the on-time share of received (points) that counts as a gain; 0: any
+    # gain the 95 % interval can tell from 0.
+    min_gain: float = 0.0
+
+
+@dataclass
 class BudgetConfig:
     """``python -m sim.recommend recommend.budget.enabled=true``: a fixed number of processing
     officers moved between units and departments to raise the city's on-time share and lift the
@@ -786,6 +807,7 @@ class SimConfig:
     calibration: CalibrationConfig = default(default_factory=CalibrationConfig)
     sensitivity: SensitivityConfig = default(default_factory=SensitivityConfig)
     compare: CompareConfig = default(default_factory=CompareConfig)
+    break_even: BreakEvenConfig = default(default_factory=BreakEvenConfig)
     recommend: RecommendConfig = default(default_factory=RecommendConfig)
     report: ReportConfig = default(default_factory=ReportConfig)
     stock: StockConfig = default(default_factory=StockConfig)

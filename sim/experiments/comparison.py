@@ -55,18 +55,23 @@ def variants(cfg: DictConfig) -> list[Variant]:
         raise ConfigError("compare.top_units", f"must be at least 0, got {c.top_units}")
     out = []
     for key, name in [("compare.baseline", c.baseline), *others]:
-        # the configured structure keeps the user's overrides; the others come from their files
-        structure = (OmegaConf.to_container(cfg.structure, resolve=True) if name == cfg.structure.name
-                     else load_structure_config(name, key))
         for policy in [c.policies[0]] if name == c.baseline else list(c.policies):
-            v = cfg.copy()
-            v.structure = OmegaConf.merge(OmegaConf.structured(StructureConfig), structure)
-            OmegaConf.update(v, "staff.policy", policy, merge=False)
             label = name if name == c.baseline else f"{name}/{policy}"
-            out.append(Variant(label, name, policy, v))
+            out.append(Variant(label, name, policy, variant_config(cfg, name, policy, key)))
     for v in out:
         build_scenario(v.cfg)  # every variant must be valid before anything runs
     return out
+
+
+def variant_config(cfg: DictConfig, name: str, policy: str, key: str) -> DictConfig:
+    """``cfg`` under structure ``name`` (named by config ``key`` in errors) and staffing ``policy``:
+    the configured structure keeps the user's overrides; the others come from their files."""
+    structure = (OmegaConf.to_container(cfg.structure, resolve=True) if name == cfg.structure.name
+                 else load_structure_config(name, key))
+    v = cfg.copy()
+    v.structure = OmegaConf.merge(OmegaConf.structured(StructureConfig), structure)
+    OmegaConf.update(v, "staff.policy", policy, merge=False)
+    return v
 
 
 @dataclass

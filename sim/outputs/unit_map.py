@@ -25,6 +25,7 @@ from matplotlib.colors import Normalize, TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from sim.errors import OutputMissing
 from sim.model.city import DATA_DIR
@@ -38,6 +39,7 @@ SEQUENTIAL = "viridis"
 DIVERGING = "RdBu"  # red: worse, blue: better (a KPI where higher is better)
 NO_VALUE = "#d9d9d9"
 KM_PER_DEGREE = 111.32  # of latitude, and of longitude at the equator
+ZOOM_KM = 12  # the narrowest side of a zoomed map
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,7 @@ def branch_locations() -> pd.DataFrame:
 def _scale_bar(ax, lat: float, language: str) -> None:
     """A 10 km bar in the lower left corner."""
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    km = 10
+    km = max(k for k in (1, 2, 5, 10) if k <= max(1.0, 0.25 * (x1 - x0) * KM_PER_DEGREE * math.cos(math.radians(lat))))
     width = km / (KM_PER_DEGREE * math.cos(math.radians(lat)))
     x, y = x0 + 0.05 * (x1 - x0), y0 + 0.05 * (y1 - y0)
     ax.plot([x, x + width], [y, y], color="black", lw=3, solid_capstyle="butt")
@@ -137,12 +139,16 @@ def _scale_bar(ax, lat: float, language: str) -> None:
 
 def plot_unit_map(values: pd.Series, *, label: str, title: str = "", diverging: bool = False, language: str = "en",
                   labelled: list[str] | tuple[str, ...] = (), target: float | None = None,
-                  branches: bool = True) -> Figure:
+                  branches: bool = True, categories: dict[str, tuple[str, str]] | None = None,
+                  limits: tuple[float, float] | None = None, zoom: list[str] | tuple[str, ...] = ()) -> Figure:
     """The units (polygons) and the Centre's branches (squares) coloured by ``values`` (indexed by
     slug; NaN or absent: no value, hatched grey). ``label``: the colour bar's label, with its unit.
     ``diverging``: a change, on a scale centred on 0 and symmetric; else a KPI on a sequential
     scale. ``labelled``: slugs whose names are written on the map (Vietnamese, as in the data).
-    ``target``: drawn as a line on the colour bar. ``branches``: draw the Centre's branches."""
+    ``target``: drawn as a line on the colour bar. ``branches``: draw the Centre's branches.
+    ``categories``: slug -> (label, colour) for units that have a category, not a value (drawn in
+    that colour, each label once in the legend). ``limits``: the sequential scale's ends.
+    ``zoom``: slugs whose boundaries (with a margin) fill the map; empty: the whole city."""
     values = pd.to_numeric(pd.Series(values, dtype=float), errors="coerce")
     shapes = unit_shapes()
     places = branch_locations() if branches else pd.DataFrame(columns=["slug", "lon", "lat"])
@@ -154,6 +160,8 @@ def plot_unit_map(values: pd.Series, *, label: str, title: str = "", diverging: 
         norm, cmap = TwoSlopeNorm(0.0, -reach, reach), DIVERGING
     else:
         low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
+        if limits is not None:
+            low, high = limits
         if target is not None and len(finite):  # the scale reaches the target: its colour reads against it
             low, high = min(low, target), max(high, target)
             edge = 0.03 * (high - low)  # a target at an end of the bar would hide under its frame
@@ -164,7 +172,15 @@ def plot_unit_map(values: pd.Series, *, label: str, title: str = "", diverging: 
     fig, ax = subplots(figsize=(8.5, 8.5))
     rings, colours, empty = [], [], []
     mapper = ScalarMappable(norm=norm, cmap=cmap)
+    categories = categories or {}
+    handles = []
+    for category in dict.fromkeys(categories.values()):
+        chosen = [ring for s in shapes if categories.get(s.slug) == category for ring in s.rings]
+        ax.add_collection(PolyCollection(chosen, facecolors=category[1], edgecolors="white", linewidths=0.4))
+        handles.append(Patch(facecolor=category[1], edgecolor="grey", label=category[0]))
     for shape in shapes:
+        if shape.slug in categories:
+            continue
         value = finite.get(shape.slug, np.nan)
         for ring in shape.rings:
             (rings if np.isfinite(value) else empty).append(ring)
@@ -176,14 +192,19 @@ def plot_unit_map(values: pd.Series, *, label: str, title: str = "", diverging: 
     if empty:
         ax.add_collection(PolyCollection(empty, facecolors=NO_VALUE, edgecolors="white", linewidths=0.4,
                                          hatch="///"))
-    everything = np.concatenate([r for s in shapes for r in s.rings])
+    framed = [s for s in shapes if s.slug in set(zoom)] or shapes
+    everything = np.concatenate([r for s in framed for r in s.rings])
     (lon0, lat0), (lon1, lat1) = everything.min(axis=0), everything.max(axis=0)
-    pad = 0.02 * max(lon1 - lon0, lat1 - lat0)
+    mid = (lat0 + lat1) / 2
+    if zoom and framed is not shapes:  # a square at least ZOOM_KM wide around the chosen units
+        east = KM_PER_DEGREE * math.cos(math.radians(mid))
+        side = 1.3 * max((lon1 - lon0) * east, (lat1 - lat0) * KM_PER_DEGREE, ZOOM_KM)
+        (cx, cy), half_lon, half_lat = ((lon0 + lon1) / 2, mid), side / 2 / east, side / 2 / KM_PER_DEGREE
+        lon0, lon1, lat0, lat1 = cx - half_lon, cx + half_lon, cy - half_lat, cy + half_lat
+    pad = 0.0 if zoom else 0.02 * max(lon1 - lon0, lat1 - lat0)
     ax.set_xlim(lon0 - pad, lon1 + pad)
     ax.set_ylim(lat0 - pad, lat1 + pad)
-    mid = (lat0 + lat1) / 2
     ax.set_aspect(1 / math.cos(math.radians(mid)))  # a km east as long as a km north: north up, true shapes
-    handles = []
     if empty:
         handles.append(Patch(facecolor=NO_VALUE, edgecolor="grey", hatch="///", label=text("no_value", language)))
     if branches and len(places):
@@ -205,8 +226,12 @@ def plot_unit_map(values: pd.Series, *, label: str, title: str = "", diverging: 
             ax.plot([x], [y], marker="o", ms=2.5, color="black", zorder=4)
     ax.set_xlabel(text("longitude", language), family=FONT)
     ax.set_ylabel(text("latitude", language), family=FONT)
-    ax.xaxis.set_major_formatter(lambda v, _pos: f"{v:.1f}°")
-    ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:.1f}°")
+    digits = 1 if lat1 - lat0 > 0.5 else 2  # a zoomed map's ticks are closer than a tenth of a degree
+    if digits == 2:  # ticks at round hundredths, so that two digits name them exactly
+        ax.xaxis.set_major_locator(MaxNLocator(steps=[1, 2, 5, 10]))
+        ax.yaxis.set_major_locator(MaxNLocator(steps=[1, 2, 5, 10]))
+    ax.xaxis.set_major_formatter(lambda v, _pos: f"{v:.{digits}f}°")
+    ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:.{digits}f}°")
     ax.tick_params(labelsize=8)
     _scale_bar(ax, mid, language)
     bar = fig.colorbar(mapper, ax=ax, shrink=0.7, pad=0.02)

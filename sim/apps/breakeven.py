@@ -1,0 +1,30 @@
+"""``python -m sim.breakeven``: per unit, the value of an uncertain parameter (default
+``staff.breadth_penalty``) above which an alternative structure (default a fourth department)
+improves the on-time share (see README, "Break-even: where a fourth department pays")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from omegaconf import DictConfig
+
+from sim.apps.command import hydra_command
+
+
+@hydra_command("sim.experiments.break_even:settings")  # imported when used
+def main(cfg: DictConfig, setting, folder: Path) -> None:
+    from tqdm.auto import tqdm
+
+    from sim.experiments.break_even import break_even
+    from sim.outputs.break_even_report import headline, write_break_even
+
+    bar = tqdm(total=2 + len(setting.units), desc="break-even: ends, then units", disable=not cfg.progress)
+    result = break_even(cfg, progress=lambda _step: bar.update(1), setting=setting)
+    bar.close()
+    write_break_even(folder, result, cfg)
+    print(headline(result).to_string(index=False))
+    print(f"\nFiles: {folder / 'break_even.csv'}, {folder / 'break_even_map.png'}")
+
+
+if __name__ == "__main__":
+    main()
