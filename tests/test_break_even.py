@@ -115,7 +115,6 @@ def test_the_break_even_matches_a_grid_over_the_parameter():
     (("break_even.structure=three_departments",), "break_even.structure"),
     (("break_even.policy=lottery",), "break_even.policy"),
     (("replications=1",), "replications"),
-    (("ensemble.path=hanoi_2025",), "ensemble.path: the break-even is found for the configured scenario only"),
 ])
 def test_bad_settings_name_their_key(overrides, key):
     with pytest.raises(ConfigError) as caught:
@@ -146,7 +145,8 @@ def test_the_command_writes_the_table_the_map_and_the_summary(tmp_path):
     folder = tmp_path / "run"
     done = run_module("sim.breakeven", f"break_even.units=[{WARD},tuong_mai]", "replications=2",
                       "break_even.low=0.1", "break_even.high=0.4", "break_even.tolerance=0.1",
-                      "period.end=2025-07-31", "progress=false", f"hydra.run.dir={folder}", cwd=tmp_path)
+                      "period.end=2025-07-31", "progress=false", "ensemble.path=hanoi_2025", "ensemble.members=2",
+                      f"hydra.run.dir={folder}", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     table = pd.read_csv(folder / "break_even.csv", encoding="utf-8-sig")
     assert list(table["slug"]) == [WARD, "tuong_mai"]
@@ -159,3 +159,10 @@ def test_the_command_writes_the_table_the_map_and_the_summary(tmp_path):
     assert summary["parameter"] == "staff.breadth_penalty" and summary["units"] == 2
     assert sum(summary["verdicts"].values()) == 2 and summary["warnings"] == []
     assert "gains" in done.stdout or "no gain" in done.stdout
+    # over the ensemble: every member's break-even per unit, and each unit's verdicts counted over them
+    members = pd.read_csv(folder / "break_even_ensemble.csv", encoding="utf-8-sig")
+    assert sorted(zip(members["member"], members["slug"])) == [(0, WARD), (0, "tuong_mai"), (1, WARD), (1, "tuong_mai")]
+    spread = {u["slug"]: u for u in summary["ensemble"]["units"]}
+    assert summary["ensemble"]["members"] == 2 and set(spread) == {WARD, "tuong_mai"}
+    for slug, unit in spread.items():
+        assert sum(v for k, v in unit.items() if k.startswith("members_") and k != "members") == 2, unit

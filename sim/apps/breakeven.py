@@ -21,9 +21,27 @@ def main(cfg: DictConfig, setting, folder: Path) -> None:
     bar = tqdm(total=2 + len(setting.units), desc="break-even: ends, then units", disable=not cfg.progress)
     result = break_even(cfg, progress=lambda _step: bar.update(1), setting=setting)
     bar.close()
-    write_break_even(folder, result, cfg)
+    over = _over_ensemble(cfg, folder) if cfg.ensemble.path else None
+    write_break_even(folder, result, cfg, over)
     print(headline(result).to_string(index=False))
+    if over is not None:
+        print(f"\nOver the {len(over.members)} members of ensemble {over.ensemble.name}:")
+        print(over.per_unit().to_string(index=False))
     print(f"\nFiles: {folder / 'break_even.csv'}, {folder / 'break_even_map.png'}")
+
+
+def _over_ensemble(cfg: DictConfig, folder: Path):
+    """break_even_ensemble.csv: every member's break-even per unit (the summary gives their spread)."""
+    from sim.experiments.over_ensemble import break_even_over_ensemble
+    from sim.outputs.csv_files import write_csv
+
+    def show(done: int, total: int) -> None:
+        if cfg.progress:
+            print(f"break-even: ensemble member {done} of {total} done", flush=True)
+
+    over = break_even_over_ensemble(cfg, progress=show)
+    write_csv(over.table(), folder / "break_even_ensemble.csv")
+    return over
 
 
 if __name__ == "__main__":

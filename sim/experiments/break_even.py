@@ -160,9 +160,6 @@ def settings(cfg: DictConfig) -> Setting:
         raise ConfigError("break_even.policy", f"unknown policy {policy!r}; choose one of "
                                                f"{', '.join(STAFFING_POLICIES.names())}")
     units = _units(cfg, str(b.structure), list(b.units))
-    if cfg.ensemble.path:
-        raise ConfigError("ensemble.path", "the break-even is found for the configured scenario only, not over "
-                                           "an ensemble's members (leave ensemble.path empty)")
     if cfg.replications < 2:
         raise ConfigError("replications", f"break-even needs at least 2 for an interval, got {cfg.replications}")
     base = cfg.copy()

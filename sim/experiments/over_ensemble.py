@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from omegaconf import DictConfig
 
 from sim.analysis.kpis import pooled_kpis
@@ -245,3 +246,45 @@ def compare_over_ensemble(cfg: DictConfig, workers: int | None = None, progress=
         if progress is not None:
             progress(k + 1, len(configs))
     return EnsembleAnswers(ensemble, members)
+
+
+# --- break-even over the ensemble -----------------------------------------------------------------
+@dataclass
+class EnsembleBreakEven:
+    """Every member's break-even per unit (``sim.experiments.break_even``), each member on the same
+    replications: where a structure pays, and how far that depends on the member."""
+
+    ensemble: Ensemble
+    members: list  # per member: its sim.experiments.break_even.BreakEven
+
+    def table(self) -> pd.DataFrame:
+        """One row per member and unit: the member's parameters and its break-even row."""
+        frames = [r.table.assign(member=k, **self.ensemble.members[k]) for k, r in enumerate(self.members)]
+        return pd.concat(frames, ignore_index=True)
+
+    def per_unit(self) -> pd.DataFrame:
+        """One row per unit: how many members give each verdict, and the members' lowest and highest θ*."""
+        from sim.experiments.break_even import VERDICTS
+
+        t = self.table()
+        rows = []
+        for slug, sub in t.groupby("slug", sort=False):
+            stars = sub["theta_star"].dropna()
+            rows.append({"slug": slug, "name": sub["name"].iloc[0], "members": len(sub),
+                         **{f"members_{v}": int((sub["verdict"] == v).sum()) for v in VERDICTS},
+                         "theta_star_min": float(stars.min()) if len(stars) else float("nan"),
+                         "theta_star_max": float(stars.max()) if len(stars) else float("nan")})
+        return pd.DataFrame(rows)
+
+
+def break_even_over_ensemble(cfg: DictConfig, workers: int | None = None, progress=None) -> EnsembleBreakEven:
+    """``sim.experiments.break_even.break_even`` for every member used; ``progress(done, total)``."""
+    from sim.experiments.break_even import break_even, settings
+
+    ensemble, configs = chosen_members(cfg)
+    members = []
+    for k, member in enumerate(configs):
+        members.append(break_even(member, workers=workers, setting=settings(member)))
+        if progress is not None:
+            progress(k + 1, len(configs))
+    return EnsembleBreakEven(ensemble, members)

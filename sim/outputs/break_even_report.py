@@ -63,9 +63,10 @@ def summary(result: BreakEven, cfg: DictConfig) -> dict:
     }
 
 
-def write_break_even(folder: Path, result: BreakEven, cfg: DictConfig) -> None:
-    """Write the three files, ``summary.json`` last; damaged map data leaves the map out (and is
-    raised once the rest is written)."""
+def write_break_even(folder: Path, result: BreakEven, cfg: DictConfig, over=None) -> None:
+    """Write the three files, ``summary.json`` last (with ``over``, an
+    :class:`~sim.experiments.over_ensemble.EnsembleBreakEven`, each unit's verdicts and θ* range over
+    its members); damaged map data leaves the map out (and is raised once the rest is written)."""
     folder.mkdir(parents=True, exist_ok=True)
     write_csv(result.table, folder / "break_even.csv")
     missing = None
@@ -73,7 +74,11 @@ def write_break_even(folder: Path, result: BreakEven, cfg: DictConfig) -> None:
         save(plot_break_even(result), folder / "break_even_map.png")
     except MapDataError as exc:
         missing = exc
-    write_json(folder / "summary.json", {**summary(result, cfg), "warnings": [str(missing)] if missing else []})
+    out = {**summary(result, cfg), "warnings": [str(missing)] if missing else []}
+    if over is not None:
+        out["ensemble"] = {"path": over.ensemble.path, "name": over.ensemble.name, "members": len(over.members),
+                           "units": over.per_unit().to_dict(orient="records")}
+    write_json(folder / "summary.json", out)
     if missing is not None:
         raise missing
 
