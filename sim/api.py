@@ -302,9 +302,10 @@ class RunResult:
         })
         return frame.sort_values(["arrival_min", "record"], kind="stable").reset_index(drop=True)
 
-    def save(self, folder: str | Path, snapshot: bool | None = None) -> Path:
+    def save(self, folder: str | Path, snapshot: bool | None = None, overwrite: bool = False) -> Path:
         """Write the run folder ``python -m sim`` writes (summary.json, CSV tables, PNG figures),
-        with the configuration in ``.hydra/config.yaml``; return the folder.
+        with the configuration in ``.hydra/config.yaml``; return the folder. A folder that already
+        holds files is refused (FileExistsError), as the command refuses it, unless ``overwrite``.
 
         ``snapshot`` (default: the run's ``stock.save_snapshot``) also writes ``snapshot.csv.gz``,
         the records in process at the end, for a later run to start from
@@ -316,7 +317,7 @@ class RunResult:
         from sim.outputs.run_files import write_run
         from sim.outputs.snapshot import write_snapshot
 
-        folder = Path(folder)
+        folder = own_folder(folder, overwrite)
         if snapshot is None:
             snapshot = self.scenario.stock.save_snapshot
         if snapshot and not self.scenario.stock.save_snapshot:
@@ -385,13 +386,29 @@ def difference_table(comparison: Comparison, group: str = "city") -> pd.DataFram
     return table(comparison, group)
 
 
-def save_comparison(comparison: Comparison, folder: str | Path) -> Path:
+def save_comparison(comparison: Comparison, folder: str | Path, overwrite: bool = False) -> Path:
     """Write the leaders' report ``python -m sim.compare`` writes (report.html, comparison.csv and
-    .xlsx, figures, each variant's run folder); return the folder."""
+    .xlsx, figures, each variant's run folder); return the folder. A folder that already holds
+    files is refused (FileExistsError) unless ``overwrite``."""
     from sim.outputs.comparison_report import write_comparison
 
-    write_comparison(Path(folder), comparison)
-    return Path(folder)
+    folder = own_folder(folder, overwrite)
+    write_comparison(folder, comparison)
+    return folder
+
+
+def own_folder(folder: str | Path, overwrite: bool) -> Path:
+    """``folder``, refused if it already holds another run's files (unless ``overwrite``), so that
+    two results never mix in one folder (README, "Faults")."""
+    from sim.outputs.run_folder import refuse_taken
+
+    folder = Path(folder)
+    if not overwrite:
+        try:
+            refuse_taken(folder)
+        except ConfigError as exc:
+            raise FileExistsError(f"save: {exc.problem}") from None
+    return folder
 
 
 def plot_comparison(comparison: Comparison, kpi: str = "on_time_pct") -> Figure:

@@ -106,6 +106,9 @@ def test_run_gives_the_numbers_and_files_of_the_command_line(result, tmp_path):
     for table in ("units.csv", "departments.csv", "daily.csv"):
         assert (saved / table).read_text() == (cli / table).read_text()
     assert OmegaConf.load(saved / ".hydra" / "config.yaml") == result.config
+    with pytest.raises(FileExistsError, match="already holds another run's files"):
+        result.save(saved)  # two results never mix in one folder ...
+    assert result.save(saved, overwrite=True) == saved  # ... unless the caller says so
 
 
 def test_replication_tables_are_what_the_intervals_are_made_of(result):
@@ -202,7 +205,9 @@ def test_comparison_through_the_api(tmp_path):
     for fig in (sim.plot_comparison(comparison), sim.plot_comparison(comparison, "lead_time_mean_wd"),
                 sim.plot_differences(comparison)):
         assert isinstance(fig, Figure) and fig.axes
-    assert (sim.save_comparison(comparison, tmp_path) / "report.html").is_file()
+    assert (sim.save_comparison(comparison, tmp_path / "comparison") / "report.html").is_file()
+    with pytest.raises(FileExistsError, match="already holds another run's files"):
+        sim.save_comparison(comparison, tmp_path / "comparison")  # a used folder is refused, not mixed
 
 
 def test_calibration_and_sensitivity_through_the_api():
