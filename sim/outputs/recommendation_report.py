@@ -493,7 +493,7 @@ def report_html(rec: Recommendation, maps: list[dict], folder: Path, structures=
             f"<section id='units'><h3>{html.escape(text('r_every_unit', language))}</h3>"
             + every_unit_table(rec, units, language).to_html(index=False, border=0) + "</section>",
             f"<section id='method'><h3>{html.escape(text('r_method', language))}</h3><p>{html.escape(method)}</p></section>",
-            _structure_section(structures, language)]
+            _structure_section(structures, language), _plans_section(structures, language)]
     return page(text("rec_title", language), "".join(body), language, MAP_STYLE)
 
 
@@ -507,6 +507,26 @@ def _structure_section(plan, language: str) -> str:
         shown[c] = [_shown(v, language) for v in shown[c]]
     return (f"<section id='structures'><h3>{html.escape(text('r_structures_heading', language, n=len(plan.chosen)))}"
             f"</h3>{shown.to_html(index=False, border=0)}</section>")
+
+
+def _plans_section(structures, language: str) -> str:
+    """The three city plans under Decree 370 side by side (sim.experiments.city_plans)."""
+    if structures is None or structures.plans is None:
+        return ""
+    table = structures.plans.summary
+    shown = pd.DataFrame({
+        text("column_plan", language): [text(f"plan_{p}", language) for p in table["plan"]],
+        text("column_plan_units", language): table["units"],
+        text("column_plan_departments", language): table["departments_added"],
+        text("column_plan_average", language): [f"{number(a, language, 2)} / {plain(l, language)}"
+                                                for a, l in zip(table["average_after"], table["limit"])],
+        text("column_plan_positions", language): table["positions_added"],
+        text("column_plan_gain", language): [
+            _shown(m, language) + (f" ({_shown(lo, language)} – {_shown(hi, language)})" if lo is not None and not pd.isna(lo) else "")
+            for m, lo, hi in zip(table["on_time_of_received_pct_change"], table["on_time_of_received_pct_change_ci95_low"],
+                                 table["on_time_of_received_pct_change_ci95_high"])]})
+    return (f"<section id='plans'><h3>{html.escape(text('r_plans_heading', language))}</h3>"
+            f"<p>{html.escape(text('r_plans_note', language))}</p>{shown.to_html(index=False, border=0)}</section>")
 
 
 # --- the workbook ------------------------------------------------------------------------------
@@ -595,6 +615,8 @@ def write_recommendation(folder: Path, rec: Recommendation, structures=None) -> 
     folder.mkdir(parents=True, exist_ok=True)
     if structures is not None:
         write_csv(structures.table, folder / "structure_plan.csv")
+        if structures.plans is not None:
+            write_csv(structures.plans.units, folder / "structure_plans.csv")
     write_csv(recommendation_table(rec), folder / "recommendation.csv")
     write_csv(unit_frame(rec), folder / "recommendation_units.csv")
     write_workbook(folder / "recommendation.xlsx", rec, structures)
@@ -607,6 +629,8 @@ def write_recommendation(folder: Path, rec: Recommendation, structures=None) -> 
     s = summary(rec)
     if structures is not None:
         s["structures"] = structure_summary(structures)
+        if structures.plans is not None:
+            s["structures"]["plans"] = structures.plans.summary.to_dict("records")
     s["warnings"] = problems
     write_json(folder / "recommendation.json", s, default=float)  # written last: the folder is complete
     return problems
