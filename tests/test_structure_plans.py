@@ -17,7 +17,8 @@ from sim.model.city import Unit
 from sim.model.unit_class import CLASSES, classify
 from tests.conftest import run_module, scenario_from
 
-DEFAULT_CLASSES = load_config().structure.classes
+DEFAULT = load_config()
+DEFAULT_CLASSES = DEFAULT.structure.classes
 
 
 def unit(kind: str, population: int, area: float, slug: str = "x") -> Unit:
@@ -55,11 +56,11 @@ def test_classes_by_hand_from_the_scoring():
 def synthetic_table(extra: int = 1) -> pd.DataFrame:
     """Every unit of the city under one alternative: wards gain ``extra`` departments (and a
     position each), communes none; gains fall with the table's order."""
-    plans = [p for p in scenario_from().units if p.unit.kind != "centre"]
-    ward = np.array([p.unit.kind == "ward" for p in plans])
-    n = len(plans)
-    return pd.DataFrame({"slug": [p.unit.slug for p in plans], "name": [p.unit.name for p in plans],
-                         "kind": [p.unit.kind for p in plans], "structure": "alt",
+    units = scenario_units()
+    ward = np.array([u.kind == "ward" for u in units])
+    n = len(units)
+    return pd.DataFrame({"slug": [u.slug for u in units], "name": [u.name for u in units],
+                         "kind": [u.kind for u in units], "structure": "alt",
                          "extra_departments": np.where(ward, extra, 0), "positions_added": np.where(ward, extra, 0),
                          CHANGE: np.linspace(2, -1, n), f"{CHANGE}_ci95_low": np.linspace(1.5, -1.5, n),
                          f"{CHANGE}_ci95_high": np.linspace(2.5, -0.5, n)})
@@ -95,10 +96,10 @@ def test_a_structure_adding_two_departments_still_keeps_every_plan_within_the_ca
 
 
 def scenario_units():
+    """The city's 126 units (the unit table, no Centre branch)."""
     from sim.model.city import load_units
 
-    cfg = load_config()
-    return [u for u in load_units(cfg.city.table, cfg.city.suspect_population) if u.kind != "centre"]
+    return [u for u in load_units(DEFAULT.city.table, DEFAULT.city.suspect_population) if u.kind != "centre"]
 
 
 def test_positions_a_plan_costs_are_the_hand_count():
@@ -110,9 +111,8 @@ def test_positions_a_plan_costs_are_the_hand_count():
     assert sum(three.approvers) == 3 + 6 and sum(four.approvers) == 4 + 6
     assert sum(four.staff) == sum(three.staff)
     assert positions(four) - positions(three) == 1
-    cfg = load_config()
     table = synthetic_table()
-    plans = city_plans(cfg, _plan(cfg, table))
+    plans = city_plans(DEFAULT, _plan(DEFAULT, table))
     for name, frame in plans.units.groupby("plan"):
         cost = table.set_index("slug").loc[frame["slug"], "positions_added"].sum()
         assert plans.summary.set_index("plan").loc[name, "positions_added"] == cost == len(frame)
