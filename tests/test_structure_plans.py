@@ -185,3 +185,14 @@ def test_a_small_run_writes_the_three_plans(tmp_path):
     assert set(plan.paired["replication"]) == {0, 1} and GAIN_KPI in CHANGE
     write_csv(plans.units, tmp_path / "structure_plans.csv")
     assert set(pd.read_csv(tmp_path / "structure_plans.csv")["plan"]) <= {"gain", "class", "population"}
+
+
+@pytest.mark.parametrize("language, heading", [("en", "Three city plans"), ("vi", "Ba phương án")])
+def test_the_report_shows_the_plans_side_by_side(language, heading):
+    from sim.outputs.recommendation_report import _plans_section
+
+    plan = _plan(DEFAULT, synthetic_table())
+    plan.plans = city_plans(DEFAULT, plan)
+    shown = _plans_section(plan, language)
+    assert heading in shown and shown.count("</tr>") == 1 + 3  # the header and one row per plan
+    assert _plans_section(None, language) == ""
