@@ -196,3 +196,16 @@ def test_the_report_shows_the_plans_side_by_side(language, heading):
     shown = _plans_section(plan, language)
     assert heading in shown and shown.count("</tr>") == 1 + 3  # the header and one row per plan
     assert _plans_section(None, language) == ""
+
+
+def test_the_verdict_names_each_plan_with_its_cost_and_gain():
+    from sim.outputs.recommendation_report import _plans_sentence
+
+    plan = _plan(DEFAULT, synthetic_table())
+    plan.paired = pd.DataFrame([{"slug": s, "structure": "alt", "replication": r, CHANGE: 0.5 * r, "received": 10}
+                                for s in synthetic_table()["slug"] for r in range(3)])
+    summary = city_plans(DEFAULT, plan).summary
+    line = _plans_sentence(summary, "en")
+    for _, row in summary.iterrows():
+        assert f"+{row['positions_added']} positions" in line
+    assert "by Decree 307 class" in line and "theo dân số" in _plans_sentence(summary, "vi")

@@ -325,6 +325,12 @@ TEXTS: dict[str, dict[str, str]] = {
                            "ngưỡng. Biên chế: số công chức, trưởng phòng và phó phòng tăng thêm. Mức tăng: thay đổi tỷ "
                            "lệ đúng hạn trên các đơn vị của lần chạy (điểm phần trăm, khoảng tin cậy 95 %), mỗi đơn vị "
                            "theo số hồ sơ tiếp nhận."},
+    "r_plans": {"en": "Three city plans within the cap (units, departments and positions added, on-time change in "
+                      "points over the run's units with its 95 % interval): {items}.",
+                "vi": "Ba phương án trong giới hạn (số đơn vị, số phòng và biên chế tăng thêm, thay đổi tỷ lệ đúng "
+                      "hạn trên các đơn vị của lần chạy, điểm phần trăm, khoảng tin cậy 95 %): {items}."},
+    "r_plan_item": {"en": "{plan}: {units} units, +{departments} departments, +{positions} positions, {gain}",
+                    "vi": "{plan}: {units} đơn vị, +{departments} phòng, +{positions} biên chế, {gain}"},
     "plan_gain": {"en": "by gain", "vi": "theo hiệu quả"},
     "plan_class": {"en": "by Decree 307 class", "vi": "theo loại (Nghị định 307)"},
     "plan_population": {"en": "by population", "vi": "theo dân số"},

@@ -345,7 +345,24 @@ def verdict_sentences(rec: Recommendation, structures=None, language: str | None
         lines.append(text("r_structures", language, gaining=b["units_gaining"],
                           limit=plain(b["limit_organisations_per_unit"], language), chosen=len(b["chosen"]),
                           before=number(b["average_before"], language, 2), after=number(b["average_after"], language, 2)))
+        if structures.plans is not None:
+            lines.append(_plans_sentence(structures.plans.summary, language))
     return lines
+
+
+def _plans_sentence(table: pd.DataFrame, language: str) -> str:
+    """The three city plans in one sentence: units, departments, positions and on-time change each."""
+    def gain(row) -> str:
+        if row["on_time_of_received_pct_change"] is None or pd.isna(row["on_time_of_received_pct_change"]):
+            return "n/a"
+        return (f"{number(row['on_time_of_received_pct_change'], language, 2, signed=True)} "
+                f"[{number(row['on_time_of_received_pct_change_ci95_low'], language, 2)}, "
+                f"{number(row['on_time_of_received_pct_change_ci95_high'], language, 2)}]")
+
+    items = [text("r_plan_item", language, plan=text(f"plan_{r['plan']}", language), units=r["units"],
+                  departments=r["departments_added"], positions=r["positions_added"], gain=gain(r))
+             for _, r in table.iterrows()]
+    return text("r_plans", language, items="; ".join(items))
 
 
 def _overtime_sentence(rec: Recommendation, units: pd.DataFrame, language: str) -> str:
@@ -593,13 +610,15 @@ def _format_sheet(sheet) -> None:
 
 
 def write_workbook(path: Path, rec: Recommendation, structures=None) -> None:
-    """recommendation.xlsx: "about", "units", "resources" (and "structure_plan"), numbers with formats."""
+    """recommendation.xlsx: "about", "units", "resources" (and "structure_plan", "structure_plans"), numbers with formats."""
     with replacing(path) as partial, pd.ExcelWriter(partial, engine="openpyxl") as excel:
         about_sheet(rec).to_excel(excel, sheet_name="about", index=False)
         unit_frame(rec).to_excel(excel, sheet_name="units", index=False)
         recommendation_table(rec).to_excel(excel, sheet_name="resources", index=False)
         if structures is not None:
             structures.table.to_excel(excel, sheet_name="structure_plan", index=False)
+            if structures.plans is not None:
+                structures.plans.units.to_excel(excel, sheet_name="structure_plans", index=False)
         for sheet in excel.book.worksheets:
             if sheet.title != "about":
                 _format_sheet(sheet)
@@ -609,7 +628,8 @@ def write_workbook(path: Path, rec: Recommendation, structures=None) -> None:
 
 def write_recommendation(folder: Path, rec: Recommendation, structures=None) -> list[str]:
     """Write the folder's files (see the module's docstring); with a structure plan also
-    structure_plan.csv (one row per unit and alternative structure) and its block in the JSON.
+    structure_plan.csv (one row per unit and alternative structure), structure_plans.csv (one row per
+    city plan and unit, sim.experiments.city_plans) and their block in the JSON.
     Return the problems that did not stop it (maps whose data is damaged), one line each."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
