@@ -57,9 +57,9 @@ def _by_rule(table: pd.DataFrame, order: pd.DataFrame, room: int) -> pd.DataFram
     return pd.DataFrame(chosen, columns=list(table.columns))
 
 
-def choose(cfg: DictConfig, plan: StructurePlan) -> dict[str, pd.DataFrame]:
-    """Each plan's units (rows of ``plan.table``) with their Decree 307 class and points."""
-    units, _, _, room = city_room(cfg)
+def choose(cfg: DictConfig, plan: StructurePlan, units: list, room: int) -> dict[str, pd.DataFrame]:
+    """Each plan's units (rows of ``plan.table``) with their Decree 307 class and points, given the
+    city's ``units`` and the departments the cap leaves ``room`` for (:func:`city_room`)."""
     in_run = set(plan.table["slug"])
     classes = pd.DataFrame(classify([u for u in units if u.slug in in_run],
                                     OmegaConf.to_container(cfg.structure.classes, resolve=True)))
@@ -87,8 +87,8 @@ def plan_gain(paired: pd.DataFrame, chosen: pd.DataFrame) -> dict:
 
 def city_plans(cfg: DictConfig, plan: StructurePlan) -> CityPlans:
     """The three plans (module docstring) over the paired comparison ``plan`` of sim.experiments.structure_plan."""
-    units, organisations, limit, _ = city_room(cfg)
-    chosen = choose(cfg, plan)
+    units, organisations, limit, room = city_room(cfg)
+    chosen = choose(cfg, plan, units, room)
     rows, summary = [], []
     for name in PLANS:
         frame = chosen[name].assign(plan=name)

@@ -3,10 +3,12 @@
 Each structure of ``recommend.structures`` runs the units (not the Centre's branches, which keep
 their own departments) on the same replications as the configured structure (common random
 numbers); a unit's gain is the paired per-replication difference of its on-time share of records
-received, with its 95 % interval. The plan then takes the units whose whole interval lies above 0,
+received, with its 95 % interval, and its cost in positions (officers, heads and deputies under the
+structure, less today's). The plan then takes the units whose whole interval lies above 0,
 largest gain per added department first, while the city's average of organisations per unit
 (departments plus the service point, as ``structure.max_average_units`` counts them, over every
-unit of the city table) stays within the limit.
+unit of the city table) stays within the limit. sim.experiments.city_plans sets two rule-based
+plans (by Decree 307 class, by population) beside it.
 """
 
 from __future__ import annotations
