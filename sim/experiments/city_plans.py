@@ -31,6 +31,8 @@ from sim.experiments.structure_plan import GAIN_KPI, StructurePlan, city_room
 from sim.model.unit_class import CLASSES, classify
 
 PLANS = ("gain", "class", "population")
+GAIN_BASIS = ("change of the on-time share over the run's units: each chosen unit's paired change weighted by its "
+              "records received, per replication; mean and 95 % interval over replications")
 CHANGE, LOW, HIGH = f"{GAIN_KPI}_change", f"{GAIN_KPI}_change_ci95_low", f"{GAIN_KPI}_change_ci95_high"
 UNIT_COLUMNS = ["plan", "slug", "name", "kind", "unit_class", "points", "population", "structure",
                 "extra_departments", "positions_added", CHANGE, LOW, HIGH]
@@ -100,5 +102,5 @@ def city_plans(cfg: DictConfig, plan: StructurePlan) -> CityPlans:
                         "average_before": organisations / len(units),
                         "average_after": (organisations + added) / len(units), "limit": limit,
                         "positions_added": int(frame["positions_added"].sum()),
-                        CHANGE: gain["mean"], LOW: gain["ci95_low"], HIGH: gain["ci95_high"]})
+                        CHANGE: gain["mean"], LOW: gain["ci95_low"], HIGH: gain["ci95_high"], "gain_basis": GAIN_BASIS})
     return CityPlans(pd.concat(rows, ignore_index=True), pd.DataFrame(summary))
