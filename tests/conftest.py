@@ -75,6 +75,8 @@ SLOW = (
     "tests/test_break_even.py::test_the_break_even_matches_a_grid_over_the_parameter",
     "tests/test_break_even.py::test_the_command_stops_bad_input_with_one_line",
     "tests/test_break_even.py::test_the_command_writes_the_table_the_map_and_the_summary",
+    "tests/test_structure_plans.py::test_the_command_stops_bad_plan_input_in_one_line",
+    "tests/test_structure_plans.py::test_a_small_run_writes_the_three_plans",
     "tests/test_calendar.py::test_lead_times_count_working_days_only",
     "tests/test_calendar.py::test_no_work_finishes_where_it_starts_and_a_return_at_position_zero_is_the_next_opening",
     "tests/test_calendar.py::test_2027_is_covered_2028_is_not",

@@ -51,10 +51,13 @@ def main(cfg: DictConfig, _spec, folder: Path) -> None:
     if cfg.recommend.structures:
         import time
 
+        from sim.experiments.city_plans import city_plans
         from sim.experiments.structure_plan import structure_plan
 
         started = time.perf_counter()
         structures = structure_plan(cfg, recommendation=rec)
+        if structures is not None:
+            structures.plans = city_plans(cfg, structures)
         rec.timing["structures_s"] = time.perf_counter() - started
     if cfg.ensemble.path:  # every member's own recommendation, its range, and the plan covering them all
         _over_ensemble(cfg, rec, folder)

@@ -383,6 +383,22 @@ def _statutory_holidays(start: dt.date, end: dt.date) -> frozenset[dt.date]:
     return statutory_holidays(start.year, min(tail_end.year, known.stop - 1))
 
 
+def _classes(c: dict, prefix: str) -> None:
+    """Decree 307 class scoring (sim.model.unit_class): finite points and levels, a positive step,
+    thresholds in order."""
+    for kind in KINDS:
+        for criterion in ("population", "area"):
+            section, key = c[kind][criterion], f"{prefix}{kind}.{criterion}."
+            for name in ("base", "base_points", "step_points"):
+                _at_least(section, name, 0, key)
+            _positive(section, "step", key, math.inf)
+            _at_least(section, "max_points", section["base_points"], key)
+        _at_least(c[kind], "other_points", 0, f"{prefix}{kind}.", 100)
+    _at_least(c, "class_ii_points", 0, prefix, 100)
+    _at_least(c, "class_i_points", c["class_ii_points"], prefix, 100)
+    _at_least(c, "special_points", c["class_i_points"], prefix, 1000)
+
+
 def _structure(c: dict, key: str, seen: tuple[str, ...] = ()) -> Structure:
     """A structure and, through ``otherwise``, the structure of the units it does not apply to."""
     departments = _departments(c["departments"], f"{key}.departments")
@@ -618,8 +634,10 @@ def _unit_plans(c: dict, structure: Structure, procedures: tuple, demand: dict,
     average = sum(len(structure.for_unit(u.kind, u.population).departments) + 1 for u in units) / len(units)
     limit = c["structure"]["max_average_units"]
     if average > limit + 1e-9:
-        raise ConfigError("structure", f"{average:.2f} departments and service point per unit on average "
-                                       f"exceeds the limit of {limit} (Decree 370/2025)")
+        raise ConfigError("structure.max_average_units",
+                          f"the structure {c['structure']['name']!r} already uses {average:.2f} departments and "
+                          f"service point per unit on average, above the limit of {limit} (Decree 370/2025)")
+    _classes(c["structure"]["classes"], "structure.classes.")
 
     _choice(desks["rule"], "desks.rule", ("by_population", "fixed"))
     _at_least(desks, "residents_per_desk", 1, "desks.")

@@ -429,6 +429,44 @@ class ApplicabilityConfig:
 
 
 @dataclass
+class CriterionConfig:
+    """Points for a measured criterion (sim.model.unit_class.Criterion): base_points at base or
+    less, step_points more per step above, pro rata, at most max_points."""
+
+    base: float = 20000.0
+    step: float = 1000.0
+    base_points: float = 15.0
+    step_points: float = 0.5
+    max_points: float = 25.0
+
+
+@dataclass
+class KindClassConfig:
+    population: CriterionConfig = default(default_factory=CriterionConfig)
+    area: CriterionConfig = default(default_factory=lambda: CriterionConfig(base=50.0, step=10.0))
+    # socio-economic conditions (at most 40) and special factors (at most 10) together: no data;
+    # assumption (README, "The city plan under Decree 370")
+    other_points: float = 28.0
+
+
+@dataclass
+class ClassesConfig:
+    """Unit classes by Decree 307/2025 (sim.model.unit_class; sources and assumptions there and in
+    README, "The city plan under Decree 370")."""
+
+    # communes: the draft decree of Sept 2025 (final Art. 6 cl. 1-2 not seen: assumption that it kept them)
+    commune: KindClassConfig = default(default_factory=KindClassConfig)
+    # wards: not found; proxy (assumption): the communes' shape, base at Resolution 112/2025's ward
+    # standard (21,000 people, 5.5 km2), step the same share of the base as for communes
+    ward: KindClassConfig = default(default_factory=lambda: KindClassConfig(
+        population=CriterionConfig(base=21000.0, step=1050.0), area=CriterionConfig(base=5.5, step=1.1),
+        other_points=36.0))
+    special_points: float = 90.0  # Decree 307/2025 (wards only)
+    class_i_points: float = 75.0  # Decree 307/2025
+    class_ii_points: float = 60.0  # Decree 307/2025 (below: class III)
+
+
+@dataclass
 class StructureConfig:
     name: str = "three_departments"
     description: str = ""  # in words, as the leaders' answer names it (English)
@@ -437,6 +475,7 @@ class StructureConfig:
     applies_to: ApplicabilityConfig = default(default_factory=ApplicabilityConfig)
     otherwise: str = ""  # structure (conf/structure/NAME.yaml, or a user config folder) of the units it does not apply to
     max_average_units: float = 4.7  # Decree 370/2025: departments + service point per unit, Hanoi
+    classes: ClassesConfig = default(default_factory=ClassesConfig)  # Decree 307/2025 classes (the city plans)
 
 
 @dataclass
@@ -646,6 +685,10 @@ class RecommendConfig:
     # replications: which units gain from a fourth or fifth department, and a city plan within
     # structure.max_average_units (sim.experiments.structure_plan). Empty: not run.
     structures: List[str] = default(default_factory=list)
+    # With structures: three city plans within structure.max_average_units compared (by gain, by
+    # Decree 307 class, by population); wards of this population or more qualify for the last
+    # (largest first). Assumption: the 100,000 of structure five_departments_urban.
+    plan_min_population: float = 100000.0
     budget: BudgetConfig = default(default_factory=BudgetConfig)  # a fixed budget of officers
 
 

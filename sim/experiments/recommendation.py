@@ -113,6 +113,7 @@ def recommend_spec(cfg: DictConfig) -> RecommendSpec:
                                                         f"{r['replications']}")
     _number(r["step_share"], "recommend.step_share", 0, 1)
     _number(r["reach_factor"], "recommend.reach_factor", 1.5, 100)
+    _number(r["plan_min_population"], "recommend.plan_min_population", 0, 1e8)
     return RecommendSpec(targets, float(r["confidence"]), float(r["decision_confidence"]), float(r["screen_load"]),
                          int(r["replications"]), int(r["max_replications"]), int(r["max_rounds"]),
                          int(r["max_desks"]), int(r["max_staff"]), float(r["step_share"]), float(r["reach_factor"]))

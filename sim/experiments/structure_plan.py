@@ -3,10 +3,12 @@
 Each structure of ``recommend.structures`` runs the units (not the Centre's branches, which keep
 their own departments) on the same replications as the configured structure (common random
 numbers); a unit's gain is the paired per-replication difference of its on-time share of records
-received, with its 95 % interval. The plan then takes the units whose whole interval lies above 0,
+received, with its 95 % interval, and its cost in positions (officers, heads and deputies under the
+structure, less today's). The plan then takes the units whose whole interval lies above 0,
 largest gain per added department first, while the city's average of organisations per unit
 (departments plus the service point, as ``structure.max_average_units`` counts them, over every
-unit of the city table) stays within the limit.
+unit of the city table) stays within the limit. sim.experiments.city_plans sets two rule-based
+plans (by Decree 307 class, by population) beside it.
 """
 
 from __future__ import annotations
@@ -30,11 +32,20 @@ ALSO = ("desk_wait_p90_min", "lead_time_mean_wd")
 
 @dataclass
 class StructurePlan:
-    table: pd.DataFrame  # one row per unit and alternative structure: departments, gain with 95 % interval
+    table: pd.DataFrame  # one row per unit and alternative structure: departments, positions, gain with 95 % interval
     chosen: pd.DataFrame  # the units of the plan, with the structure each takes
     limit: float
     average_before: float
     average_after: float
+    # one row per unit, alternative structure and replication: the paired change of GAIN_KPI and the
+    # unit's records received (the same under every structure: common random numbers)
+    paired: pd.DataFrame | None = None
+    plans: object = None  # the three city plans compared (sim.experiments.city_plans.CityPlans), when made
+
+
+def positions(organisation) -> int:
+    """A unit's positions in its departments: processing officers, heads and deputies."""
+    return int(sum(organisation.staff) + sum(organisation.approvers))
 
 
 def _units_only(cfg: DictConfig) -> DictConfig:
@@ -117,22 +128,29 @@ def structure_plan(cfg: DictConfig, workers: int | None = None, recommendation=N
     if counts:
         base_cfg = _with_counts(base_cfg, counts)
     base = run_variant(Variant(cfg.structure.name, cfg.structure.name, str(cfg.staff.policy), base_cfg), workers=workers)
-    base_departments = {p.unit.slug: len(p.organisation.structure.departments) for p in base.scenario.units}
-    rows = []
+    base_orgs = {p.unit.slug: p.organisation for p in base.scenario.units}
+    rows, paired = [], []
     for name, (scenario, run) in runs.items():
         joined = run.units.merge(base.units, on=["slug", "replication"], suffixes=("", "_base"))
+        paired.append(pd.DataFrame({"slug": joined["slug"], "structure": name, "replication": joined["replication"],
+                                    f"{GAIN_KPI}_change": joined[GAIN_KPI] - joined[f"{GAIN_KPI}_base"],
+                                    "received": joined["received_base"]}))
         for plan in scenario.units:
             sub = joined[joined["slug"] == plan.unit.slug]
-            extra = len(plan.organisation.structure.departments) - base_departments[plan.unit.slug]
+            base_org = base_orgs[plan.unit.slug]
+            extra = len(plan.organisation.structure.departments) - len(base_org.structure.departments)
             row = {"slug": plan.unit.slug, "name": plan.unit.name, "kind": plan.unit.kind, "structure": name,
-                   "unit_structure": plan.organisation.structure.name, "extra_departments": extra}
+                   "unit_structure": plan.organisation.structure.name, "extra_departments": extra,
+                   "positions_added": positions(plan.organisation) - positions(base_org)}
             for kpi in (GAIN_KPI, *ALSO):
                 ci = difference_interval(kpi, list(sub[kpi] - sub[f"{kpi}_base"]))
                 row.update({f"{kpi}_change": ci["mean"], f"{kpi}_change_ci95_low": ci["ci95_low"],
                             f"{kpi}_change_ci95_high": ci["ci95_high"]})
             rows.append(row)
     table = pd.DataFrame(rows)
-    return _plan(cfg, table)
+    result = _plan(cfg, table)
+    result.paired = pd.concat(paired, ignore_index=True)
+    return result
 
 
 def _recommended(recommendation) -> dict[str, tuple[dict[str, int], dict[str, int]]]:
@@ -148,15 +166,22 @@ def _recommended(recommendation) -> dict[str, tuple[dict[str, int], dict[str, in
     return out
 
 
-def _plan(cfg: DictConfig, table: pd.DataFrame) -> StructurePlan:
-    """Choose, within the limit, the units where an extra department gains most (per department added)."""
+def city_room(cfg: DictConfig) -> tuple[list, int, float, int]:
+    """The city's units (not the Centre's branches), their organisations today (departments of the
+    configured structure plus the service point), the Decree 370 limit per unit and the departments
+    that can still be added within it."""
     from sim.config.build import _structure
 
     structure = _structure(OmegaConf.to_container(cfg.structure, resolve=True), "structure")
     units = [u for u in load_units(cfg.city.table, cfg.city.suspect_population) if u.kind != CENTRE_KIND]
     organisations = sum(len(structure.for_unit(u.kind, u.population).departments) + 1 for u in units)
     limit = float(cfg.structure.max_average_units)
-    room = math.floor(limit * len(units) - organisations + 1e-9)
+    return units, organisations, limit, math.floor(limit * len(units) - organisations + 1e-9)
+
+
+def _plan(cfg: DictConfig, table: pd.DataFrame) -> StructurePlan:
+    """Choose, within the limit, the units where an extra department gains most (per department added)."""
+    units, organisations, limit, room = city_room(cfg)
     low = f"{GAIN_KPI}_change_ci95_low"
     gaining = table[(table["extra_departments"] > 0) & table[low].notna() & (table[low] > 0)].copy()
     gaining["gain_per_department"] = gaining[f"{GAIN_KPI}_change"] / gaining["extra_departments"]

@@ -322,6 +322,33 @@ TEXTS: dict[str, dict[str, str]] = {
                             "cận dung sai chuẩn một phía theo các lần chạy lặp cho thấy một kỳ đạt từng mục tiêu với "
                             "xác suất ít nhất {p} %, độ tin cậy {dc} %; sau đó bớt từng quầy, từng cán bộ khi điều đó "
                             "vẫn đúng. Xác suất hiển thị là tỷ lệ lần chạy lặp đạt mục tiêu."},
+    "r_plans_heading": {"en": "Three city plans within Decree 370's average", "vi": "Ba phương án toàn thành phố trong giới hạn bình quân của Nghị định 370"},
+    "r_plans_note": {"en": "By gain: units whose gain is clear, best gain per added department first. By class: wards "
+                           "by their Decree 307 class (special, I, II, III; population and area scored, the other "
+                           "criteria assumed). By population: the largest wards above the threshold. Positions: "
+                           "officers, heads and deputies added. Gain: change of the on-time share over the units "
+                           "of the run (percentage points, 95 % interval), each unit weighted by its records received.",
+                     "vi": "Theo hiệu quả: đơn vị có mức tăng rõ rệt, ưu tiên mức tăng lớn nhất trên mỗi phòng thêm. "
+                           "Theo loại: phường theo loại của Nghị định 307 (đặc biệt, I, II, III; tính điểm dân số và "
+                           "diện tích, các tiêu chí khác là giả định). Theo dân số: các phường đông dân nhất trên "
+                           "ngưỡng. Biên chế: số công chức, trưởng phòng và phó phòng tăng thêm. Mức tăng: thay đổi tỷ "
+                           "lệ đúng hạn trên các đơn vị của lần chạy (điểm phần trăm, khoảng tin cậy 95 %), mỗi đơn vị "
+                           "theo số hồ sơ tiếp nhận."},
+    "r_plans": {"en": "Three city plans within the cap (units, departments and positions added, on-time change in "
+                      "points over the run's units with its 95 % interval): {items}.",
+                "vi": "Ba phương án trong giới hạn (số đơn vị, số phòng và biên chế tăng thêm, thay đổi tỷ lệ đúng "
+                      "hạn trên các đơn vị của lần chạy, điểm phần trăm, khoảng tin cậy 95 %): {items}."},
+    "r_plan_item": {"en": "{plan}: {units} units, +{departments} departments, +{positions} positions, {gain}",
+                    "vi": "{plan}: {units} đơn vị, +{departments} phòng, +{positions} biên chế, {gain}"},
+    "plan_gain": {"en": "by gain", "vi": "theo hiệu quả"},
+    "plan_class": {"en": "by Decree 307 class", "vi": "theo loại (Nghị định 307)"},
+    "plan_population": {"en": "by population", "vi": "theo dân số"},
+    "column_plan": {"en": "plan", "vi": "phương án"},
+    "column_plan_units": {"en": "units", "vi": "số đơn vị"},
+    "column_plan_departments": {"en": "departments added", "vi": "số phòng thêm"},
+    "column_plan_average": {"en": "organisations per unit / cap", "vi": "tổ chức mỗi đơn vị / giới hạn"},
+    "column_plan_positions": {"en": "positions added", "vi": "biên chế tăng thêm"},
+    "column_plan_gain": {"en": "on-time change (points)", "vi": "thay đổi tỷ lệ đúng hạn (điểm)"},
     "r_structures_heading": {"en": "Units given an extra department ({n})", "vi": "Đơn vị được thêm một phòng ({n})"},
     "column_resource": {"en": "resource", "vi": "nguồn lực"},
     "column_part": {"en": "counter group or department", "vi": "nhóm quầy hoặc bộ phận"},

@@ -345,7 +345,24 @@ def verdict_sentences(rec: Recommendation, structures=None, language: str | None
         lines.append(text("r_structures", language, gaining=b["units_gaining"],
                           limit=plain(b["limit_organisations_per_unit"], language), chosen=len(b["chosen"]),
                           before=number(b["average_before"], language, 2), after=number(b["average_after"], language, 2)))
+        if structures.plans is not None:
+            lines.append(_plans_sentence(structures.plans.summary, language))
     return lines
+
+
+def _plans_sentence(table: pd.DataFrame, language: str) -> str:
+    """The three city plans in one sentence: units, departments, positions and on-time change each."""
+    def gain(row) -> str:
+        if row["on_time_of_received_pct_change"] is None or pd.isna(row["on_time_of_received_pct_change"]):
+            return "n/a"
+        return (f"{number(row['on_time_of_received_pct_change'], language, 2, signed=True)} "
+                f"[{number(row['on_time_of_received_pct_change_ci95_low'], language, 2)}, "
+                f"{number(row['on_time_of_received_pct_change_ci95_high'], language, 2)}]")
+
+    items = [text("r_plan_item", language, plan=text(f"plan_{r['plan']}", language), units=r["units"],
+                  departments=r["departments_added"], positions=r["positions_added"], gain=gain(r))
+             for _, r in table.iterrows()]
+    return text("r_plans", language, items="; ".join(items))
 
 
 def _overtime_sentence(rec: Recommendation, units: pd.DataFrame, language: str) -> str:
@@ -493,7 +510,7 @@ def report_html(rec: Recommendation, maps: list[dict], folder: Path, structures=
             f"<section id='units'><h3>{html.escape(text('r_every_unit', language))}</h3>"
             + every_unit_table(rec, units, language).to_html(index=False, border=0) + "</section>",
             f"<section id='method'><h3>{html.escape(text('r_method', language))}</h3><p>{html.escape(method)}</p></section>",
-            _structure_section(structures, language)]
+            _structure_section(structures, language), _plans_section(structures, language)]
     return page(text("rec_title", language), "".join(body), language, MAP_STYLE)
 
 
@@ -507,6 +524,26 @@ def _structure_section(plan, language: str) -> str:
         shown[c] = [_shown(v, language) for v in shown[c]]
     return (f"<section id='structures'><h3>{html.escape(text('r_structures_heading', language, n=len(plan.chosen)))}"
             f"</h3>{shown.to_html(index=False, border=0)}</section>")
+
+
+def _plans_section(structures, language: str) -> str:
+    """The three city plans under Decree 370 side by side (sim.experiments.city_plans)."""
+    if structures is None or structures.plans is None:
+        return ""
+    table = structures.plans.summary
+    shown = pd.DataFrame({
+        text("column_plan", language): [text(f"plan_{p}", language) for p in table["plan"]],
+        text("column_plan_units", language): table["units"],
+        text("column_plan_departments", language): table["departments_added"],
+        text("column_plan_average", language): [f"{number(a, language, 2)} / {plain(l, language)}"
+                                                for a, l in zip(table["average_after"], table["limit"])],
+        text("column_plan_positions", language): table["positions_added"],
+        text("column_plan_gain", language): [
+            _shown(m, language) + (f" ({_shown(lo, language)} – {_shown(hi, language)})" if lo is not None and not pd.isna(lo) else "")
+            for m, lo, hi in zip(table["on_time_of_received_pct_change"], table["on_time_of_received_pct_change_ci95_low"],
+                                 table["on_time_of_received_pct_change_ci95_high"])]})
+    return (f"<section id='plans'><h3>{html.escape(text('r_plans_heading', language))}</h3>"
+            f"<p>{html.escape(text('r_plans_note', language))}</p>{shown.to_html(index=False, border=0)}</section>")
 
 
 # --- the workbook ------------------------------------------------------------------------------
@@ -573,13 +610,15 @@ def _format_sheet(sheet) -> None:
 
 
 def write_workbook(path: Path, rec: Recommendation, structures=None) -> None:
-    """recommendation.xlsx: "about", "units", "resources" (and "structure_plan"), numbers with formats."""
+    """recommendation.xlsx: "about", "units", "resources" (and "structure_plan", "structure_plans"), numbers with formats."""
     with replacing(path) as partial, pd.ExcelWriter(partial, engine="openpyxl") as excel:
         about_sheet(rec).to_excel(excel, sheet_name="about", index=False)
         unit_frame(rec).to_excel(excel, sheet_name="units", index=False)
         recommendation_table(rec).to_excel(excel, sheet_name="resources", index=False)
         if structures is not None:
             structures.table.to_excel(excel, sheet_name="structure_plan", index=False)
+            if structures.plans is not None:
+                structures.plans.units.to_excel(excel, sheet_name="structure_plans", index=False)
         for sheet in excel.book.worksheets:
             if sheet.title != "about":
                 _format_sheet(sheet)
@@ -589,12 +628,15 @@ def write_workbook(path: Path, rec: Recommendation, structures=None) -> None:
 
 def write_recommendation(folder: Path, rec: Recommendation, structures=None) -> list[str]:
     """Write the folder's files (see the module's docstring); with a structure plan also
-    structure_plan.csv (one row per unit and alternative structure) and its block in the JSON.
+    structure_plan.csv (one row per unit and alternative structure), structure_plans.csv (one row per
+    city plan and unit, sim.experiments.city_plans) and their block in the JSON.
     Return the problems that did not stop it (maps whose data is damaged), one line each."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     if structures is not None:
         write_csv(structures.table, folder / "structure_plan.csv")
+        if structures.plans is not None:
+            write_csv(structures.plans.units, folder / "structure_plans.csv")
     write_csv(recommendation_table(rec), folder / "recommendation.csv")
     write_csv(unit_frame(rec), folder / "recommendation_units.csv")
     write_workbook(folder / "recommendation.xlsx", rec, structures)
@@ -607,6 +649,8 @@ def write_recommendation(folder: Path, rec: Recommendation, structures=None) -> 
     s = summary(rec)
     if structures is not None:
         s["structures"] = structure_summary(structures)
+        if structures.plans is not None:
+            s["structures"]["plans"] = structures.plans.summary.to_dict("records")
     s["warnings"] = problems
     write_json(folder / "recommendation.json", s, default=float)  # written last: the folder is complete
     return problems
