@@ -168,6 +168,18 @@ TEXTS: dict[str, dict[str, str]] = {
     "ensemble_range": {"en": "Over {members} plausible parameter sets (ensemble {name}): {label} {low} to {high}"
                              "{driver}.",
                        "vi": "Trên {members} bộ tham số hợp lý (tập {name}): {label} từ {low} đến {high}{driver}."},
+    # an ensemble's parameters in words (by their name in the shipped ensemble; others show their name)
+    "param_effort_scale": {"en": "the officer minutes per record", "vi": "số phút cán bộ cho mỗi hồ sơ"},
+    "param_other_duties": {"en": "the share of officers' time on other duties",
+                           "vi": "tỷ lệ thời gian cán bộ dành cho việc khác"},
+    "param_desk_rota": {"en": "the share of counter time the departments cover",
+                        "vi": "tỷ lệ thời gian trực quầy do các phòng đảm nhiệm"},
+    "param_procedure_share": {"en": "the share of positions who process records",
+                              "vi": "tỷ lệ biên chế xử lý hồ sơ"},
+    "param_framework_weight": {"en": "how far positions follow the national framework",
+                               "vi": "mức biên chế phân bổ theo khung quốc gia"},
+    "param_centre_design_load": {"en": "the load the Centre's branches are staffed for",
+                                 "vi": "mức tải mà các chi nhánh Trung tâm được bố trí nhân sự"},
     "ensemble_driver": {"en": "; the range comes mostly from {parameter}",
                         "vi": "; khoảng này chủ yếu do {parameter}"},
     "ensemble_none": {"en": "One parameter set only: ensemble.path={name} gives the range over the shipped ensemble "
@@ -493,6 +505,12 @@ def number(value: float, language: str, digits: int = 1, signed: bool = False) -
     if language == "vi":
         written = written.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return written
+
+
+def parameter_words(name: str, language: str) -> str:
+    """An ensemble parameter in words (``param_NAME``), or its name where it has none."""
+    key = f"param_{name}"
+    return text(key, language) if key in TEXTS else name
 
 
 def plain(value: float, language: str) -> str:

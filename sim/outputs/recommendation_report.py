@@ -27,7 +27,7 @@ from sim.model.city import CENTRE_KIND
 from sim.outputs.csv_files import write_csv
 from sim.outputs.atomic import replacing, write_json, write_text
 from sim.outputs.figures import save
-from sim.outputs.language import RECOMMEND_GLOSSARY, RECOMMEND_SHARED_TERMS, number, plain, text
+from sim.outputs.language import RECOMMEND_GLOSSARY, RECOMMEND_SHARED_TERMS, number, parameter_words, plain, text
 from sim.outputs.run_report import image_tag, page
 from sim.outputs.unit_map import MapDataError, plot_unit_map
 from sim.outputs.verdict import NAMED, basis_sentences, glossary_html
@@ -271,7 +271,7 @@ def ensemble_sentences(ensemble: dict, language: str) -> list[str]:
     out = []
     for kind in ("officers", "counters"):
         t = ensemble["totals"][kind]
-        driver = text("ensemble_driver", language, parameter=t["driver"]) if t.get("driver") else ""
+        driver = text("ensemble_driver", language, parameter=parameter_words(t["driver"], language)) if t.get("driver") else ""
         out.append(text(f"r_ensemble_{kind}", language, members=ensemble["members"], name=ensemble["name"],
                         low=number(t["min"], language, 0), high=number(t["max"], language, 0),
                         plan=number(t["covering_plan"], language, 0), driver=driver))

@@ -10,7 +10,7 @@ import math
 from omegaconf import DictConfig, OmegaConf
 
 from sim.experiments.comparison import Comparison, StructureAnswer
-from sim.outputs.language import TEXTS, number, plain, text
+from sim.outputs.language import TEXTS, number, parameter_words, plain, text
 from sim.outputs.verdict import basis_sentences
 
 # The settings that decide whether a department pays, with the phrase key of their source (README,
@@ -58,7 +58,7 @@ def ensemble_sentence(summary: dict, variant: str, language: str) -> str | None:
     if not v:
         return None
     r = v["on_time_change"]
-    driver = text("ensemble_driver", language, parameter=v["driver"]) if v.get("driver") and r["min"] != r["max"] else ""
+    driver = text("ensemble_driver", language, parameter=parameter_words(v["driver"], language)) if v.get("driver") and r["min"] != r["max"] else ""
     return text("answer_ensemble", language, members=summary["members"], name=summary["name"],
                 low=number(r["min"], language, 2, signed=True), high=number(r["max"], language, 2, signed=True),
                 gains=v["gains"], of=v["trials"], driver=driver)

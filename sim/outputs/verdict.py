@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.scopes import CENTRE_KIND
-from sim.outputs.language import GLOSSARY, TEXTS, number, plain, text
+from sim.outputs.language import GLOSSARY, TEXTS, number, parameter_words, plain, text
 
 ON_TIME = "on_time_of_received_pct"
 WAIT = "desk_wait_p90_min"
@@ -174,7 +174,7 @@ def basis_sentences(summary: dict, language: str, ensemble_shown: bool = False) 
             digits = 2 if name == "staff_utilisation" else 1
             low, high = number(r["min"], language, digits), number(r["max"], language, digits)
             moves = r.get("driver") and low != high  # no parameter is said to move a range too small to show
-            driver = text("ensemble_driver", language, parameter=r["driver"]) if moves else ""
+            driver = text("ensemble_driver", language, parameter=parameter_words(r["driver"], language)) if moves else ""
             label = text(name, language) if name in TEXTS else name.replace("_", " ")
             out.append(text("ensemble_range", language, members=ensemble["members"], name=ensemble["name"], label=label,
                             low=low, high=high, driver=driver))
