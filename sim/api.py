@@ -399,7 +399,7 @@ def save_comparison(comparison: Comparison, folder: str | Path, overwrite: bool 
 
 def own_folder(folder: str | Path, overwrite: bool) -> Path:
     """``folder``, refused if it already holds another run's files (unless ``overwrite``), so that
-    two results never mix in one folder (README, "Faults")."""
+    two results never mix in one folder (docs/faults.md, "Faults")."""
     from sim.outputs.run_folder import refuse_taken
 
     folder = Path(folder)

@@ -129,7 +129,7 @@ def test_help_is_short_and_names_commands_groups_and_keys(cli, tmp_path):
     assert len(text.splitlines()) < 60
     for command in COMMANDS:
         assert command in text, command
-    assert "structure: five_departments_urban, four_departments_land, three_departments" in text
+    assert "structure: five_departments_urban, four_departments_land, four_departments_land_communes, three_departments" in text
     assert "scenario: baseline, hanoi_2025_calibrated" in text
     assert "city.units=" in text and "replications=5" in text and "results/" in text and "README" in text
     assert "hydra:" not in text  # not the composed config

@@ -8,7 +8,7 @@ from __future__ import annotations
 from omegaconf import DictConfig, OmegaConf
 
 # The settings the staffing answer and the load rest on, most decisive first; none is published
-# (README, "The ensemble", says which the calibration pins down and which it leaves open).
+# (docs/calibration.md, "The ensemble", says which the calibration pins down and which it leaves open).
 DECISIVE = ("scenario.effort_scale", "staff.procedure_share", "staff.other_duties_share", "staff.desk_rota_share",
             "staff.framework_weight", "desks.residents_per_desk")
 

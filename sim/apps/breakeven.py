@@ -1,6 +1,6 @@
 """``python -m sim.breakeven``: per unit, the value of an uncertain parameter (default
 ``staff.breadth_penalty``) above which an alternative structure (default a fourth department)
-improves the on-time share (see README, "Break-even: where a fourth department pays")."""
+improves the on-time share (see docs/structures.md, "Break-even: where a fourth department pays")."""
 
 from __future__ import annotations
 

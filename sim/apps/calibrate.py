@@ -1,7 +1,7 @@
 """``python -m sim.calibrate``: fit the free parameters to the observed totals and write the
-calibrated scenario config and a report (see README, "Calibration and sensitivity"); with
+calibrated scenario config and a report (see docs/calibration.md, "Calibration and sensitivity"); with
 ``calibration.method=ensemble``, every parameter set that fits the totals and the staff-side
-patterns, written as an ensemble file (README, "The ensemble")."""
+patterns, written as an ensemble file (docs/calibration.md, "The ensemble")."""
 
 from __future__ import annotations
 

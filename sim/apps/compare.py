@@ -1,5 +1,5 @@
 """``python -m sim.compare``: the three-department structure against expanded ones, side by side
-(see README, "Comparing structures")."""
+(see docs/structures.md, "Comparing structures")."""
 
 from __future__ import annotations
 

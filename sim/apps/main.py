@@ -1,4 +1,4 @@
-"""``python -m sim``: simulate a scenario and write one run folder (see README)."""
+"""``python -m sim``: simulate a scenario and write one run folder (see docs/outputs.md)."""
 
 from __future__ import annotations
 

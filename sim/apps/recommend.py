@@ -1,7 +1,7 @@
 """``python -m sim.recommend``: the fewest counters and officers per unit that meet the targets of
-``recommend.targets`` (see :mod:`sim.experiments.recommendation` and README, "Recommending desks
+``recommend.targets`` (see :mod:`sim.experiments.recommendation` and docs/recommend.md, "Recommending desks
 and officers"); with ``recommend.budget.enabled=true``, a fixed budget of officers moved between
-units and departments instead (:mod:`sim.experiments.budget`, README, "A fixed budget")."""
+units and departments instead (:mod:`sim.experiments.budget`, docs/recommend.md, "A fixed budget")."""
 
 from __future__ import annotations
 

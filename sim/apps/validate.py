@@ -1,5 +1,5 @@
 """``python -m sim.validate``: the scenario against every stored observation, with offered loads,
-Little's law and the horizon check (see README, "Validation")."""
+Little's law and the horizon check (see docs/calibration.md, "Validation")."""
 
 from __future__ import annotations
 

@@ -177,7 +177,7 @@ def _checkpoints(items: list[str], start: dt.date, end: dt.date) -> tuple[dt.dat
 
 
 # --- bounds -----------------------------------------------------------------------------------
-# Every number must be finite and within these bounds (README, "Bad input"). Upper bounds stand
+# Every number must be finite and within these bounds (docs/configuration.md, "Bad input"; docs/keys.md). Upper bounds stand
 # wherever memory or time grows with the value; each is far above real use in Hanoi.
 MAX_REPLICATIONS = 1000  # results take ~21 KB per unit and replication over two months: 126 units x 1000 ~ 2.6 GB
 MAX_WORKERS = max(64, os.cpu_count() or 1)  # each worker process takes ~100 MB; more than the cores only waits

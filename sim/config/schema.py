@@ -7,7 +7,7 @@ known unit slugs, departments owning fields …) are enforced in :mod:`sim.confi
 This file is the one source of the defaults and their sources: ``sim/conf/config.yaml`` only
 selects the config groups, and a scenario file sets only what it changes, with the reason
 (``tests/test_defaults.py`` holds them to that). Defaults that are not published facts are marked
-*assumption* here and in the README. The config groups (calendar, procedures, structure,
+*assumption* here and in the docs (docs/assumptions.md, docs/keys.md). The config groups (calendar, procedures, structure,
 calibration, sensitivity) bring their own data, documented in their files.
 """
 
@@ -92,7 +92,7 @@ class CityConfig:
 
 @dataclass
 class BeforeOpeningConfig:
-    """Citizens who come before the day's first session opens and wait at the door (README, "How
+    """Citizens who come before the day's first session opens and wait at the door (docs/model.md, "How
     waits are made"): a share of each day's walk-in arrivals come instead in the window before
     opening, uniformly over it; their wait counts from their arrival. Off (share 0) by default."""
 
@@ -445,14 +445,14 @@ class KindClassConfig:
     population: CriterionConfig = default(default_factory=CriterionConfig)
     area: CriterionConfig = default(default_factory=lambda: CriterionConfig(base=50.0, step=10.0))
     # socio-economic conditions (at most 40) and special factors (at most 10) together: no data;
-    # assumption (README, "The city plan under Decree 370")
+    # assumption (docs/recommend.md, "The city plan under Decree 370")
     other_points: float = 28.0
 
 
 @dataclass
 class ClassesConfig:
     """Unit classes by Decree 307/2025 (sim.model.unit_class; sources and assumptions there and in
-    README, "The city plan under Decree 370")."""
+    docs/recommend.md, "The city plan under Decree 370")."""
 
     # communes: the draft decree of Sept 2025 (final Art. 6 cl. 1-2 not seen: assumption that it kept them)
     commune: KindClassConfig = default(default_factory=KindClassConfig)
@@ -608,7 +608,7 @@ class CompareConfig:
 @dataclass
 class BreakEvenConfig:
     """``python -m sim.breakeven``: per unit, the value of an uncertain parameter above which an
-    alternative structure improves the on-time share (sim.experiments.break_even; README,
+    alternative structure improves the on-time share (sim.experiments.break_even; docs/structures.md,
     "Break-even: where a fourth department pays")."""
 
     parameter: str = "staff.breadth_penalty"  # a dotted key of a number: the uncertain parameter
@@ -630,7 +630,7 @@ class BreakEvenConfig:
 class BudgetConfig:
     """``python -m sim.recommend recommend.budget.enabled=true``: a fixed number of processing
     officers moved between units and departments to raise the city's on-time share and lift the
-    worst units (sim.experiments.budget; README, "A fixed budget")."""
+    worst units (sim.experiments.budget; docs/recommend.md, "A fixed budget")."""
 
     enabled: bool = False  # True: sim.recommend runs the fixed budget instead of the staffing search
     # The officers to share out; null: today's total over the units simulated (the run's staff
@@ -654,7 +654,7 @@ class BudgetConfig:
 @dataclass
 class RecommendConfig:
     """``python -m sim.recommend``: the fewest counters and officers per unit that meet the targets
-    (README, "Recommending desks and officers"). The targets come from the config group
+    (docs/recommend.md, "Recommending desks and officers"). The targets come from the config group
     ``sim/conf/recommend/``; untyped so that a target can be added or left out (null)."""
 
     # KPI -> target (sim.experiments.recommendation.TARGETS): desk_wait_p90_min (at most, minutes),
@@ -694,7 +694,7 @@ class RecommendConfig:
 
 @dataclass
 class StockConfig:
-    """Records already in process when the period starts (README, "Starting from a state")."""
+    """Records already in process when the period starts (docs/configuration.md, "Starting from a state")."""
 
     # "none": every unit starts empty; "handover": the rule below; "table": the CSV file at path;
     # "snapshot": the records in process at the end of an earlier run (its snapshot.csv.gz at path)

@@ -1,5 +1,5 @@
 """Break-even: per unit, the value of an uncertain parameter at which an alternative structure
-starts to pay (``python -m sim.breakeven``; README, "Break-even: where a fourth department pays").
+starts to pay (``python -m sim.breakeven``; docs/structures.md, "Break-even: where a fourth department pays").
 
 Whether a fourth department improves a unit's on-time share of records received depends on a
 parameter nobody has measured, by default ``staff.breadth_penalty`` (extra effort per record for

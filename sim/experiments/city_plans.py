@@ -1,4 +1,4 @@
-"""Three city plans under Decree 370's cap, compared (README, "The city plan under Decree 370").
+"""Three city plans under Decree 370's cap, compared (docs/recommend.md, "The city plan under Decree 370").
 
 Each plan gives some of the run's units the departments of an alternative structure of
 ``recommend.structures`` while the city's average of organisations per unit (departments plus the

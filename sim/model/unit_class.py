@@ -3,7 +3,7 @@
 The decree scores four criteria, 100 points at most: population, natural area, socio-economic
 conditions (Art. 6 cl. 3 for communes) and special factors (Art. 6 cl. 4 for communes). We have
 data for the first two only (the unit table); the other two enter as one number per kind,
-``structure.classes.<kind>.other_points`` (*assumption*, README "The city plan under Decree 370").
+``structure.classes.<kind>.other_points`` (*assumption*, docs/recommend.md, "The city plan under Decree 370").
 
 Where each number comes from (the decree's own text was read only up to Art. 3; the rest from
 reports of it):

@@ -187,10 +187,10 @@ TEXTS: dict[str, dict[str, str]] = {
                       "vi": "Chỉ một bộ tham số: ensemble.path={name} cho khoảng giá trị trên tập bộ tham số hợp lý "
                             "đi kèm."},
     "ensemble_unknown": {"en": "One parameter set only, and its range is not known: no parameter set tried fits both the "
-                               "city's reports and the staff-side evidence (README, \"The ensemble\"), so the officers' "
+                               "city's reports and the staff-side evidence (docs/calibration.md, \"The ensemble\"), so the officers' "
                                "load rests on the assumptions below.",
                          "vi": "Chỉ một bộ tham số và chưa biết khoảng giá trị: chưa bộ tham số nào thử nghiệm khớp cả báo "
-                               "cáo của thành phố lẫn bằng chứng về cán bộ (README, \"The ensemble\"), nên tải của cán "
+                               "cáo của thành phố lẫn bằng chứng về cán bộ (docs/calibration.md, \"The ensemble\"), nên tải của cán "
                                "bộ dựa trên các giả định dưới đây."},
     "r_ensemble_officers": {"en": "Over {members} plausible parameter sets (ensemble {name}) the wards and communes need "
                                   "{low} to {high} processing officers{driver}; {plan} meet the targets in every one "

@@ -13,7 +13,7 @@ from sim.experiments.comparison import Comparison, StructureAnswer
 from sim.outputs.language import TEXTS, number, parameter_words, plain, text
 from sim.outputs.verdict import basis_sentences
 
-# The settings that decide whether a department pays, with the phrase key of their source (README,
+# The settings that decide whether a department pays, with the phrase key of their source (docs/structures.md,
 # "Comparing structures")
 STRUCTURE_BASIS = (("staff.breadth_penalty", "source_assumption"), ("staff.rework.per_extra_field", "source_assumption"),
                    ("staff.span.per_extra_field", "source_assumption"), ("staff.pooling", "source_assumption"),
