@@ -166,3 +166,8 @@ def test_the_command_writes_the_table_the_map_and_the_summary(tmp_path):
     assert summary["ensemble"]["members"] == 2 and set(spread) == {WARD, "tuong_mai"}
     for slug, unit in spread.items():
         assert sum(v for k, v in unit.items() if k.startswith("members_") and k != "members") == 2, unit
+    # the answer first, in words: what was asked, the verdicts, how far they hold over the ensemble
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    answer = page[page.index("id='answer'"):page.index("<figure>")]
+    assert "Land and Environment" in answer and "the breadth effect" in answer and "four_departments" not in answer
+    assert "Over 2 plausible parameter sets (ensemble hanoi_2025)" in answer and "data:image/png;base64," in page

@@ -16,7 +16,7 @@ def main(cfg: DictConfig, setting, folder: Path) -> None:
     from tqdm.auto import tqdm
 
     from sim.experiments.break_even import break_even
-    from sim.outputs.break_even_report import headline, write_break_even
+    from sim.outputs.break_even_report import answer_sentences, headline, write_break_even
 
     bar = tqdm(total=2 + len(setting.units), desc="break-even: ends, then units", disable=not cfg.progress)
     result = break_even(cfg, progress=lambda _step: bar.update(1), setting=setting)
@@ -27,7 +27,10 @@ def main(cfg: DictConfig, setting, folder: Path) -> None:
     if over is not None:
         print(f"\nOver the {len(over.members)} members of ensemble {over.ensemble.name}:")
         print(over.per_unit().to_string(index=False))
-    print(f"\nFiles: {folder / 'break_even.csv'}, {folder / 'break_even_map.png'}")
+    print()
+    for sentence in answer_sentences(result, str(cfg.report.language), over):
+        print(f"- {sentence}")
+    print(f"\nReport: {folder / 'report.html'}; files: {folder / 'break_even.csv'}, {folder / 'break_even_map.png'}")
 
 
 def _over_ensemble(cfg: DictConfig, folder: Path):

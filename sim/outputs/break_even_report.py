@@ -1,6 +1,7 @@
 """The files of ``python -m sim.breakeven``: ``break_even.csv`` (one row per unit),
 ``break_even_map.png`` (each unit's break-even, with the units that gain for every value or for
-none as categories of their own) and ``summary.json`` (written last)."""
+none as categories of their own), ``report.html`` (the answer in words first, in the report's
+language, then the map and a row per unit) and ``summary.json`` (written last)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from omegaconf import DictConfig
 
 from sim.config.provenance import provenance
 from sim.experiments.break_even import VERDICTS, BreakEven
-from sim.outputs.atomic import write_json
+from sim.outputs.atomic import write_json, write_text
 from sim.outputs.csv_files import write_csv
 from sim.outputs.figures import save
 from sim.outputs.unit_map import MapDataError, NO_VALUE, plot_unit_map
@@ -74,6 +75,8 @@ def write_break_even(folder: Path, result: BreakEven, cfg: DictConfig, over=None
         save(plot_break_even(result), folder / "break_even_map.png")
     except MapDataError as exc:
         missing = exc
+    language = str(cfg.report.language)
+    write_text(folder / "report.html", report_html(result, folder, language, over, str(missing) if missing else None))
     out = {**summary(result, cfg), "warnings": [str(missing)] if missing else []}
     if over is not None:
         out["ensemble"] = {"path": over.ensemble.path, "name": over.ensemble.name, "members": len(over.members),
@@ -95,3 +98,89 @@ def headline(result: BreakEven) -> pd.DataFrame:
         "change at high (points)": [f"{m:+.2g} [{a:+.2g}, {b:+.2g}]" for m, a, b in
                            zip(t["change_at_high"], t["change_at_high_ci95_low"], t["change_at_high_ci95_high"])],
     })
+
+
+# --- report.html: the answer first, in the report's language ---------------------------------------
+def answer_sentences(result: BreakEven, language: str, over=None) -> list[str]:
+    """Plain sentences: what was asked (structures in words, the parameter and its assumed range),
+    how many units pay everywhere, above a break-even (with the break-evens' spread and the lowest
+    named), below one, or nowhere; with ``over``, how far the verdicts hold over the ensemble."""
+    from sim.config.build import build_scenario
+    from sim.outputs.language import TEXTS, number, plain, text
+    from sim.outputs.structure_verdict import described
+
+    s, t = result.setting, result.table
+    plans = build_scenario(s.alternative).units
+    param_key = f"be_param_{s.parameter}"
+    policy_key = f"policy_{s.policy}"
+    out = [text("be_intro", language, structure=described(plans, s.structure, language),
+                policy=text(policy_key, language) if policy_key in TEXTS else s.policy,
+                baseline=described(plans, s.baseline, language), units=len(t),
+                parameter=text(param_key, language) if param_key in TEXTS else s.parameter,
+                low=plain(s.low, language), high=plain(s.high, language))]
+
+    def names(rows: pd.DataFrame, with_theta: bool = False) -> str:
+        if rows.empty:
+            return ""
+        shown = [f"{r.name} ({number(r.theta_star, language, 3)})" if with_theta else str(r.name)
+                 for r in rows.head(NAMED_IN_SENTENCE).itertuples()]
+        more = len(rows) - len(shown)
+        return ": " + ", ".join(shown) + (f" (+{more})" if more > 0 else "")
+
+    for verdict in ("gains_everywhere", "gains_above", "gains_below"):
+        rows = t[t["verdict"] == verdict]
+        if rows.empty:
+            continue
+        if verdict == "gains_above":
+            stars = rows["theta_star"]
+            out.append(text("be_gains_above", language, n=len(rows), low=number(stars.min(), language, 3),
+                            high=number(stars.max(), language, 3), median=number(stars.median(), language, 3),
+                            names=names(rows.sort_values("theta_star"), with_theta=True)))
+        else:
+            out.append(text(f"be_{verdict}", language, n=len(rows), names=names(rows)))
+    out.append(text("be_no_gain", language, n=int((t["verdict"] == "no_gain").sum())))
+    if over is not None:
+        per_unit = over.per_unit()
+        counts = per_unit[[c for c in per_unit.columns if c.startswith("members_") and c != "members"]]
+        same = (counts.max(axis=1) == per_unit["members"])
+        differ = per_unit.loc[~same, "name"]
+        listed = (": " + ", ".join(differ.head(NAMED_IN_SENTENCE))) if len(differ) else ""
+        out.append(text("be_ensemble", language, members=len(over.members), name=over.ensemble.name, same=int(same.sum()),
+                        units=len(per_unit), differ=len(differ), names=listed))
+    out.append(text("be_uncertainty", language, reps=int(s.base.replications), min_gain=plain(s.min_gain, language)))
+    return out
+
+
+NAMED_IN_SENTENCE = 8
+
+
+def report_html(result: BreakEven, folder: Path, language: str, over=None, problem: str | None = None) -> str:
+    """report.html: the answer, the map (or why it is missing), then one row per unit."""
+    import html
+
+    from sim.outputs.language import number, text
+    from sim.outputs.run_report import image_tag, page
+
+    s, t = result.setting, result.table
+    items = "".join(f"<li>{html.escape(x)}</li>" for x in answer_sentences(result, language, over))
+    shown = (f"<p><em>{html.escape(problem)}</em></p>" if problem
+             else image_tag(folder / "break_even_map.png", text("be_title", language)))
+
+    def theta(r) -> str:
+        if math.isnan(r.theta_star):
+            return ""
+        return (f"{number(r.theta_star, language, 3)} [{number(r.theta_star_low, language, 3)}, "
+                f"{number(r.theta_star_high, language, 3)}]")
+
+    rows = "".join(
+        f"<tr><td>{html.escape(str(r.name))}</td><td>{html.escape(text(f'be_verdict_{r.verdict}', language))}</td>"
+        f"<td>{theta(r)}</td><td>{number(r.change_at_high, language, 3, signed=True)} "
+        f"[{number(r.change_at_high_ci95_low, language, 3, signed=True)}, "
+        f"{number(r.change_at_high_ci95_high, language, 3, signed=True)}]</td></tr>"
+        for r in t.itertuples())
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in (
+        text("be_col_unit", language), text("be_col_verdict", language), text("be_col_theta", language),
+        text("be_col_change", language, high=f"{s.high:g}")))
+    body = (f"<h1>{html.escape(text('be_title', language))}</h1><section id='answer'><ul class='verdict'>{items}</ul>"
+            f"</section><figure>{shown}</figure><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+    return page(text("be_title", language), body, language)

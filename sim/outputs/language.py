@@ -168,6 +168,42 @@ TEXTS: dict[str, dict[str, str]] = {
     "ensemble_range": {"en": "Over {members} plausible parameter sets (ensemble {name}): {label} {low} to {high}"
                              "{driver}.",
                        "vi": "Trên {members} bộ tham số hợp lý (tập {name}): {label} từ {low} đến {high}{driver}."},
+    # the break-even report (sim.outputs.break_even_report)
+    "be_title": {"en": "Where a new department pays", "vi": "Thêm phòng có lợi ở đâu"},
+    "be_intro": {"en": "{structure} ({policy}), against {baseline}, in {units} units; {parameter} from {low} to {high} "
+                       "(the range is an assumption: no observation pins it).",
+                 "vi": "{structure} ({policy}), so với {baseline}, tại {units} đơn vị; {parameter} từ {low} đến {high} "
+                       "(khoảng này là giả định: chưa có số liệu quan sát nào xác định)."},
+    "be_gains_everywhere": {"en": "Pays for every value in the range: {n} units{names}.",
+                            "vi": "Có lợi với mọi giá trị trong khoảng: {n} đơn vị{names}."},
+    "be_gains_above": {"en": "Pays above a break-even: {n} units; break-even from {low} to {high} (median {median}){names}.",
+                       "vi": "Có lợi khi vượt ngưỡng hòa vốn: {n} đơn vị; ngưỡng từ {low} đến {high} (trung vị "
+                             "{median}){names}."},
+    "be_gains_below": {"en": "Pays below a break-even: {n} units{names}.",
+                       "vi": "Có lợi khi dưới ngưỡng hòa vốn: {n} đơn vị{names}."},
+    "be_no_gain": {"en": "No gain anywhere in the range: {n} units.", "vi": "Không có lợi trong cả khoảng: {n} đơn vị."},
+    "be_ensemble": {"en": "Over {members} plausible parameter sets (ensemble {name}): {same} of {units} units get the "
+                          "same verdict from every set; {differ} depend on the set{names}.",
+                    "vi": "Trên {members} bộ tham số hợp lý (tập {name}): {same}/{units} đơn vị có cùng kết luận với "
+                          "mọi bộ; {differ} đơn vị phụ thuộc vào bộ tham số{names}."},
+    "be_uncertainty": {"en": "A unit pays only where the whole 95 % interval of its paired change over {reps} "
+                             "replications is above {min_gain} points; each break-even's interval is in the table.",
+                       "vi": "Một đơn vị chỉ được coi là có lợi khi cả khoảng tin cậy 95 % của chênh lệch ghép cặp qua "
+                             "{reps} lần chạy lặp lớn hơn {min_gain} điểm; khoảng của từng ngưỡng có trong bảng."},
+    "be_col_unit": {"en": "unit", "vi": "đơn vị"},
+    "be_col_verdict": {"en": "verdict", "vi": "kết luận"},
+    "be_col_theta": {"en": "break-even [interval]", "vi": "ngưỡng hòa vốn [khoảng]"},
+    "be_col_change": {"en": "change of on time at {high} (points)", "vi": "thay đổi đúng hạn tại {high} (điểm)"},
+    "be_verdict_gains_everywhere": {"en": "pays for every value", "vi": "có lợi với mọi giá trị"},
+    "be_verdict_gains_above": {"en": "pays above the break-even", "vi": "có lợi khi vượt ngưỡng"},
+    "be_verdict_gains_below": {"en": "pays below the break-even", "vi": "có lợi khi dưới ngưỡng"},
+    "be_verdict_no_gain": {"en": "no gain in the range", "vi": "không có lợi trong khoảng"},
+    "be_param_staff.breadth_penalty": {"en": "the breadth effect (extra officer effort per record for each further "
+                                             "field a department covers)",
+                                       "vi": "hiệu ứng phạm vi (công sức tăng thêm mỗi hồ sơ cho mỗi lĩnh vực thêm "
+                                             "mà phòng phụ trách)"},
+    "be_param_staff.rework.per_extra_field": {"en": "the added chance of a return for correction per further field",
+                                              "vi": "xác suất hồ sơ bị trả lại tăng thêm cho mỗi lĩnh vực thêm"},
     # an ensemble's parameters in words (by their name in the shipped ensemble; others show their name)
     "param_effort_scale": {"en": "the officer minutes per record", "vi": "số phút cán bộ cho mỗi hồ sơ"},
     "param_other_duties": {"en": "the share of officers' time on other duties",
