@@ -89,7 +89,7 @@ from sim.engines import compiled_overtime, rules  # noqa: E402
 from sim.engines.fast import serve_with_overtime_python  # noqa: E402
 from sim.engines.rules import OvertimeDays, OvertimePlan  # noqa: E402
 from sim.model.scenario import OvertimePolicy  # noqa: E402
-from tests.test_engines import OVERTIME, POLICIES, THREE_WEEKS, UNITS  # noqa: E402
+from tests.test_engines import OVERTIME_POLICIES, POLICIES, THREE_WEEKS, UNITS  # noqa: E402
 
 
 @lru_cache(maxsize=None)
@@ -186,15 +186,12 @@ def test_sim_no_compile_turns_both_kernels_off(monkeypatch):
     assert compiled_overtime.serve(arrival, priority, work, servers, OvertimeDays(plan, servers)) is None
 
 
-# The default (the calibrated overtime: trigger "work"), and mixes of tests/test_engines.py with the
-# overtime on: past midnight, edf with thin staff, an opening stock; the "records" trigger with a
-# weekly limit and Saturdays.
-RUNS = {"default": (), **{name: (*POLICIES[name], "staff.overtime.enabled=true") for name in (
-    "one desk, no reneging, no Saturday", "earliest deadline first, thin staff",
-    "opening stock, overdue, edf, thin staff, papers")},
-    "records, weekly limit, Saturdays": (*OVERTIME, "staff.overtime.trigger=records",
-                                         "staff.overtime.max_hours_per_week=7", "staff.overtime.saturdays=true",
-                                         "staff.rule=fixed", "staff.fixed=2")}
+# The default (the calibrated overtime: trigger "work"), the overtime mixes of tests/test_engines.py
+# (the "records" trigger, "work" with other duties, Saturdays with a weekly limit and edf), and two
+# more of its mixes with the overtime on: past midnight into the horizon, an overdue opening stock.
+RUNS = {"default": (), **{name: POLICIES[name] for name in OVERTIME_POLICIES},
+        **{name: (*POLICIES[name], "staff.overtime.enabled=true") for name in (
+            "one desk, no reneging, no Saturday", "opening stock, overdue, edf, thin staff, papers")}}
 
 
 @pytest.mark.parametrize("overrides", RUNS.values(), ids=RUNS.keys())
