@@ -221,7 +221,8 @@ def child_compiled(overrides: list[str], repeats: int) -> dict:
         return time.process_time() - cpu
 
     def city(staff: bool, overtime: bool) -> float:
-        compiled._kernel, compiled_overtime._kernel = (kernels[0] if staff else False), (kernels[1] if overtime else False)
+        compiled._kernel = kernels[0] if staff else False
+        compiled_overtime._kernel = kernels[1] if overtime else False
         cpu = time.process_time()
         run_scenario(scenario, workers=1, progress=False)
         return time.process_time() - cpu
@@ -238,7 +239,8 @@ def child_compiled(overrides: list[str], repeats: int) -> dict:
     return out
 
 
-CHILDREN = {"compiled": child_compiled, "city": child_city, "engine_mmc": child_engine_mmc, "ciw_mmc": child_ciw_mmc, "recommend": child_recommend}
+CHILDREN = {"city": child_city, "engine_mmc": child_engine_mmc, "ciw_mmc": child_ciw_mmc, "recommend": child_recommend,
+            "compiled": child_compiled}
 
 
 # --- parent side --------------------------------------------------------------------------------
@@ -554,7 +556,8 @@ def section_compiled(args, table: Table) -> None:
     for name, median in city.items():
         print(f"{name:<22} {median:>12.2f} {slowest / median:>14.2f}   "
               + " ".join(f"{x:.2f}" for x in r["city"][name]))
-    table.add("compiled: overtime staff stage, Python / compiled", f"{stage['python'] / stage['compiled']:.1f}", "", None)
+    table.add("compiled: overtime staff stage, Python / compiled", f"{stage['python'] / stage['compiled']:.1f}",
+              "", None)
     table.add("compiled: city replication, both in Python / both kernels",
               f"{slowest / city['both kernels']:.2f} ({slowest:.2f} / {city['both kernels']:.2f} s)", "", None)
     table.add("compiled: city replication, overtime in Python / both kernels",
