@@ -21,6 +21,12 @@ Sections
           run within a few tenths of a per cent, however busy it is, so they tell a real change
           from a slow spell of a shared machine (about five minutes a setting; not a target: the
           target is CPU time, and time per instruction differs between settings)
+  compiled  the numba kernels (sim.engines.compiled, sim.engines.compiled_overtime) against the
+          Python loops they replace, in one process, in turns: the staff stage with overtime on
+          the staff pools of a full-city replication, then full-city replications with both
+          kernels on, with the overtime one off (the staff stage without overtime still compiled)
+          and with both off; medians of CPU seconds and their ratios (issue 22: 4x is the target
+          for a whole replication; not judged here)
   sweep   a planner's sweep, sixteen full-city jobs over the whole period (demand growth x
           residents per desk, one replication each) with the joblib launcher, one job at a time
           and two at a time (--sweep-rounds 2: twice each, in the order 1, 2, 2, 1): jobs per
@@ -53,7 +59,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SECTIONS = ("city", "mmc", "memory", "front", "sweep", "recommend")
+SECTIONS = ("city", "mmc", "memory", "front", "sweep", "recommend", "compiled")
 
 # Targets (README, "Benchmarks").
 CITY_SECONDS = 5.0
@@ -187,7 +193,54 @@ def child_recommend(overrides: list[str]) -> dict:
             "settled": sum(s.outcome in ("minimal", "out of reach") for s in rec.searches)}
 
 
-CHILDREN = {"city": child_city, "engine_mmc": child_engine_mmc, "ciw_mmc": child_ciw_mmc, "recommend": child_recommend}
+def child_compiled(overrides: list[str], repeats: int) -> dict:
+    """The compiled kernels against the Python loops in this one process, in turns (see the
+    section): CPU seconds of each repeat, by setting."""
+    from sim.engines import compiled, compiled_overtime, fast
+    from sim.engines.rules import OvertimeDays
+    from sim.experiments.runner import run_scenario
+
+    scenario = _scenario(["replications=1", "workers=1", *overrides])
+    pools, serve = [], fast.serve_with_overtime
+
+    def keep(arrival, priority, work, servers, overtime):  # each staff pool's inputs, as given
+        pools.append((arrival.copy(), priority.copy(), work.copy(), servers, overtime.plan))
+        return serve(arrival, priority, work, servers, overtime)
+
+    fast.serve_with_overtime = keep
+    run_scenario(scenario, workers=1, progress=False)  # also a warm-up: kernels compiled or loaded
+    fast.serve_with_overtime = serve
+    kernels = compiled._make_kernel(), compiled_overtime._make_kernel()
+    if not all(kernels):
+        return {"compiled": False}
+
+    def stage(run) -> float:
+        cpu = time.process_time()
+        for arrival, priority, work, servers, plan in pools:
+            run(arrival, priority, work, servers, OvertimeDays(plan, servers))
+        return time.process_time() - cpu
+
+    def city(staff: bool, overtime: bool) -> float:
+        compiled._kernel = kernels[0] if staff else False
+        compiled_overtime._kernel = kernels[1] if overtime else False
+        cpu = time.process_time()
+        run_scenario(scenario, workers=1, progress=False)
+        return time.process_time() - cpu
+
+    stages = {"python": fast.serve_with_overtime_python, "compiled": compiled_overtime.serve}
+    cities = {"both kernels": (True, True), "overtime in Python": (True, False), "both in Python": (False, False)}
+    out: dict = {"compiled": True, "pools": len(pools), "items": int(sum(len(p[0]) for p in pools)),
+                 "stage": {name: [] for name in stages}, "city": {name: [] for name in cities}}
+    for k in range(repeats):
+        for name in (list(stages) if k % 2 == 0 else list(stages)[::-1]):
+            out["stage"][name].append(stage(stages[name]))
+        for name in (list(cities) if k % 2 == 0 else list(cities)[::-1]):
+            out["city"][name].append(city(*cities[name]))
+    return out
+
+
+CHILDREN = {"city": child_city, "engine_mmc": child_engine_mmc, "ciw_mmc": child_ciw_mmc, "recommend": child_recommend,
+            "compiled": child_compiled}
 
 
 # --- parent side --------------------------------------------------------------------------------
@@ -486,6 +539,31 @@ def section_recommend(args, table: Table) -> None:
     table.add("recommendation, screening / simulation", f"{r['screening_s']:.1f} s / {r['simulation_s']:.0f} s", "", None)
 
 
+def section_compiled(args, table: Table) -> None:
+    print(f"\n== 7. Compiled kernels against the Python loops, one process, in turns ({args.repeats} rounds)")
+    r = measure("compiled", overrides=args.overrides, repeats=args.repeats)
+    if not r["compiled"]:
+        print("numba is not installed: nothing to compare")
+        table.add("compiled: overtime staff stage, Python / compiled", "no numba", "", None)
+        return
+    stage = {name: statistics.median(v) for name, v in r["stage"].items()}
+    print(f"overtime staff stage, {r['pools']} pools, {r['items']:,} items of a full-city replication: "
+          f"Python {stage['python']:.3f} CPU s, compiled {stage['compiled']:.3f} CPU s, "
+          f"ratio {stage['python'] / stage['compiled']:.1f}")
+    city = {name: statistics.median(v) for name, v in r["city"].items()}
+    print(f"{'full-city replication':<22} {'median CPU s':>12} {'Python / this':>14}   repeats")
+    slowest = city["both in Python"]
+    for name, median in city.items():
+        print(f"{name:<22} {median:>12.2f} {slowest / median:>14.2f}   "
+              + " ".join(f"{x:.2f}" for x in r["city"][name]))
+    table.add("compiled: overtime staff stage, Python / compiled", f"{stage['python'] / stage['compiled']:.1f}",
+              "", None)
+    table.add("compiled: city replication, both in Python / both kernels",
+              f"{slowest / city['both kernels']:.2f} ({slowest:.2f} / {city['both kernels']:.2f} s)", "", None)
+    table.add("compiled: city replication, overtime in Python / both kernels",
+              f"{city['overtime in Python'] / city['both kernels']:.2f}", "", None)
+
+
 def _floats(text: str) -> list[float]:
     return [float(x) for x in text.split(",")]
 
@@ -556,6 +634,8 @@ def main(argv: list[str]) -> int:
         section_sweep(args, table)
     if "recommend" in args.sections:
         section_recommend(args, table)
+    if "compiled" in args.sections:
+        section_compiled(args, table)
     print(f"\n== Summary ({time.perf_counter() - started:.0f} s; load average at the end {_load()})")
     table.print()
     if WARNINGS:

@@ -6,11 +6,16 @@ The pure-Python function stays the reference and the fallback: :func:`serve` ret
 numba is not installed (with a one-line notice, once per process) or where the inputs are outside
 what the kernel takes (priorities that are not exactly floats, or nan), and the caller runs the
 Python loop. ``cache=True`` keeps the machine code in ``__pycache__``, so a process compiles it once.
+
+``SIM_NO_COMPILE=1`` in the environment turns the compiled staff stages (this one and
+:mod:`sim.engines.compiled_overtime`) off for the process, silently: the Python loops run, with the
+same outcomes, only slower (for checking, or where numba misbehaves).
 """
 
 from __future__ import annotations
 
 import heapq
+import os
 import sys
 
 import numpy as np
@@ -24,6 +29,8 @@ _kernel = None  # the compiled kernel, made on first use; False: numba is missin
 def _make_kernel():
     """Compile (or load from the cache) the kernel and its helpers; False without numba."""
     global _kernel, _finish_after, _next_work_start
+    if _kernel is None and os.environ.get("SIM_NO_COMPILE", "") not in ("", "0"):
+        _kernel = False  # asked for: no notice
     if _kernel is None:
         try:
             from numba import njit
@@ -120,13 +127,9 @@ def _serve(arrivals, items, priorities, works, servers, per_day, horizon, sessio
         heapq.heappush(free, (done, k))
 
 
-def serve(arrival: np.ndarray, priority: np.ndarray, work: np.ndarray, servers: int, calendar: WorkCalendar,
-          per_day: int = 0) -> tuple[np.ndarray, np.ndarray] | None:
-    """:func:`sim.engines.fast.serve_in_sessions` compiled; None where the Python loop must run
-    (numba missing, priorities not exact as floats or nan)."""
-    kernel = _make_kernel()
-    if not kernel:
-        return None
+def exact_priorities(priority: np.ndarray) -> np.ndarray | None:
+    """``priority`` as float64 where that is exact and without nan (the heap then orders the items as
+    the Python loop's does), else None."""
     priorities = np.asarray(priority)
     if priorities.dtype.kind in "iub":
         if len(priorities) and np.abs(priorities).max() >= EXACT_INTEGERS:
@@ -135,6 +138,19 @@ def serve(arrival: np.ndarray, priority: np.ndarray, work: np.ndarray, servers: 
         return None
     priorities = priorities.astype(np.float64)
     if np.isnan(priorities).any():
+        return None
+    return priorities
+
+
+def serve(arrival: np.ndarray, priority: np.ndarray, work: np.ndarray, servers: int, calendar: WorkCalendar,
+          per_day: int = 0) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`sim.engines.fast.serve_in_sessions` compiled; None where the Python loop must run
+    (numba missing, priorities not exact as floats or nan)."""
+    kernel = _make_kernel()
+    if not kernel:
+        return None
+    priorities = exact_priorities(priority)
+    if priorities is None:
         return None
     n = len(arrival)
     start, finish = np.full(n, np.nan), np.full(n, np.nan)

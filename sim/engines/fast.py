@@ -21,7 +21,7 @@ from heapq import heappush
 
 import numpy as np
 
-from sim.engines import compiled
+from sim.engines import compiled, compiled_overtime
 from sim.engines.outcome import UnitOutcome
 from sim.engines.rules import (DeskQueue, OvertimeDays, OvertimePlan, as_desks, desk_sessions, priorities,
                                stage_at_horizon, worked_up_to)
@@ -273,6 +273,17 @@ def serve_in_sessions_python(arrival: np.ndarray, priority: np.ndarray, work: np
 
 def serve_with_overtime(arrival: np.ndarray, priority: np.ndarray, work: np.ndarray, servers: int,
                         overtime: OvertimeDays) -> tuple[np.ndarray, np.ndarray, float]:
+    """:func:`serve_with_overtime_python` compiled (:mod:`sim.engines.compiled_overtime`: the same
+    times, minutes and ``overtime`` state to the last bit), or that function itself where numba is
+    missing, the trigger is a user's or the inputs are outside what the kernel takes."""
+    served = compiled_overtime.serve(arrival, priority, work, servers, overtime)
+    if served is None:
+        return serve_with_overtime_python(arrival, priority, work, servers, overtime)
+    return served
+
+
+def serve_with_overtime_python(arrival: np.ndarray, priority: np.ndarray, work: np.ndarray, servers: int,
+                               overtime: OvertimeDays) -> tuple[np.ndarray, np.ndarray, float]:
     """:func:`serve_in_sessions` for a pool that works overtime on the days its backlog calls for it.
 
     Work is done day by day: a server works on its item until it is done or the day's work ends
