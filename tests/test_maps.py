@@ -132,7 +132,7 @@ def _comparison(diffs: dict[str, float]) -> SimpleNamespace:
     return SimpleNamespace(table=pd.DataFrame(rows), runs=[SimpleNamespace(variant=SimpleNamespace(name="base"))])
 
 
-@pytest.mark.parametrize("scale", [0.013, 0.0004, 250.0])
+@pytest.mark.parametrize("scale", [0.013, 0.0004, 0.00003, 250.0])
 def test_the_differences_chart_has_few_short_tick_labels_that_do_not_overlap(scale):
     fig = plot_differences(_comparison({kpi: scale * (-1) ** k for k, kpi in enumerate(DIFFERENCE_KPIS)}))
     renderer = FigureCanvasAgg(fig).get_renderer()

@@ -358,15 +358,21 @@ DIFFERENCE_TICKS = 4  # at most this many intervals on a difference panel's axis
 
 
 def _tick_text(ax):
-    """A tick's label with as many decimals as the ticks' step needs (0.0025 apart: 4; at most 6),
-    a true minus sign, and 0 as 0."""
+    """A tick's label with as many decimals as the ticks' step needs (0.0025 apart: 4), past four
+    decimals in powers of ten (2.5e−5), a true minus sign, and 0 as 0: at most 8 characters."""
 
     def label(value: float, _pos) -> str:
         ticks = ax.xaxis.get_majorticklocs()
         step = float(np.min(np.diff(ticks))) if len(ticks) > 1 else 1.0
-        digits = next((d for d in range(7) if abs(round(step, d) - step) <= 1e-9 * max(1.0, abs(step))), 6)
-        shown = f"{value:.{digits}f}"
-        return "0" if float(shown) == 0 else shown.replace("-", "\u2212")
+        digits = next((d for d in range(12) if abs(round(step, d) - step) <= 1e-9 * abs(step)), 12)
+        if abs(value) < step / 2:
+            return "0"
+        if digits <= 4:
+            shown = f"{value:.{digits}f}"
+        else:
+            mantissa, exponent = f"{value:.2e}".split("e")
+            shown = f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+        return shown.replace("-", "\u2212")
 
     return label
 
