@@ -213,7 +213,11 @@ def plot_unit_map(values: pd.Series, *, label: str, title: str = "", diverging: 
     anchors.update({r.slug: (r.lon, r.lat) for r in places.itertuples() if r.slug in set(labelled)})
     names.update({slug: branch_name(slug) for slug in places["slug"]})
     order = [slug for slug in dict.fromkeys(labelled) if slug in anchors]
-    inner = [slug for slug in order if slug in inner_city() or slug in set(places["slug"])]
+    try:
+        city_centre = inner_city() if order else frozenset()
+    except MapDataError:  # only with branches=False (else read above): the names stay on the map itself
+        city_centre = frozenset()
+    inner = [slug for slug in order if slug in city_centre or slug in set(places["slug"])]
     frame = _inset_frame([anchors[slug] for slug in inner]) if len(inner) >= 2 and not zoom else None
     fig, ax = subplots(figsize=(8.5, 8.5))
     categories = categories or {}
