@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from sim.analysis.kpis import KPIS
 from sim.analysis.summary import INTERVAL_METHOD
@@ -343,11 +344,37 @@ def plot_differences(comparison: Comparison) -> Figure:
         ax.axvline(0, color="grey", lw=0.8)
         ax.set_yticks(range(len(ticks)), ticks if ax is axes[0][0] else [""] * len(ticks), fontsize=7)
         ax.invert_yaxis()
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=DIFFERENCE_TICKS, steps=[1, 2, 2.5, 5, 10]))
+        ax.xaxis.set_major_formatter(FuncFormatter(_tick_text(ax)))
+        ax.tick_params(axis="x", labelsize=8)
         ax.set_title(f"Δ {LABELS[kpi]}", fontsize=9)
         ax.set_xlabel(f"difference to the baseline ({KPIS[kpi].unit})", fontsize=8)
     fig.suptitle(f"paired differences to {comparison.runs[0].variant.name} (95 % CI)", fontsize=10)
     fig.tight_layout()
     return fig
+
+
+DIFFERENCE_TICKS = 4  # at most this many intervals on a difference panel's axis: the labels fit its 4 inches
+
+
+def _tick_text(ax):
+    """A tick's label with as many decimals as the ticks' step needs (0.0025 apart: 4), past four
+    decimals in powers of ten (2.5e−5), a true minus sign, and 0 as 0: at most 8 characters."""
+
+    def label(value: float, _pos) -> str:
+        ticks = ax.xaxis.get_majorticklocs()
+        step = float(np.min(np.diff(ticks))) if len(ticks) > 1 else 1.0
+        digits = next((d for d in range(12) if abs(round(step, d) - step) <= 1e-9 * abs(step)), 12)
+        if abs(value) < step / 2:
+            return "0"
+        if digits <= 4:
+            shown = f"{value:.{digits}f}"
+        else:
+            mantissa, exponent = f"{value:.2e}".split("e")
+            shown = f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+        return shown.replace("-", "\u2212")
+
+    return label
 
 
 def compare_title(comparison: Comparison, language: str) -> str:

@@ -64,9 +64,11 @@ def unit_status(run: RunSummary) -> pd.DataFrame:
 
 
 def worst_labelled(status: pd.DataFrame, count: int = NAMED) -> list[str]:
-    """The slugs of the lowest units that miss or may miss: written by name on the map."""
-    short = status[status["status"].isin(["misses", "uncertain"]) & (status["kind"] != "centre")]
-    return list(short.sort_values("mean")["slug"].head(count))
+    """The slugs written by name on the map, at most ``count``: the units and Centre branches that
+    miss the target, lowest first, then those that may miss (the map places the branches' names)."""
+    rank = {"misses": 0, "uncertain": 1}
+    short = status[status["status"].isin(list(rank))].assign(rank=lambda t: t["status"].map(rank))
+    return list(short.sort_values(["rank", "mean"], kind="stable")["slug"].head(count))
 
 
 def write_run_report(folder: Path, run: RunSummary) -> str | None:
