@@ -24,7 +24,7 @@ from sim.outputs.run_files import write_run
 from sim.outputs.run_report import image_tag, page, worst_labelled
 from sim.outputs.unit_map import MapDataError, plot_unit_map
 from sim.outputs.structure_verdict import answer_sentences
-from sim.outputs.verdict import (ON_TIME, OVERTIME, fix_sentence, glossary_html, overtime_sentence, status_table_html,
+from sim.outputs.verdict import (ON_TIME, OVERTIME, fix_sentence, map_caption, glossary_html, overtime_sentence, status_table_html,
                                  target_status, today_sentences, verdict_html, wait_sentence)
 
 DIFFERENCE_KPIS = ("on_time_of_received_pct", "abandoned_of_received_pct", "overdue", "lead_time_mean_wd",
@@ -275,7 +275,7 @@ def comparison_verdict(comparison: Comparison, folder: Path, problems: list[str]
     except MapDataError as exc:  # the comparison is written without its maps, and says so
         problems.append(str(exc))
         return verdict_html(sentences, f"<p><em>{html.escape(str(exc))}</em></p>", "", language) + glossary_html(language)
-    maps = verdict_html(sentences, shown, text("map_caption_kpi", language, label=label), language)
+    maps = verdict_html(sentences, shown, map_caption(base.summary.units, label, language), language)
     if best is not None:
         change_label = text("change_points", language)
         change_title = text("map_title_change", language, label=label, variant=best.variant.name,

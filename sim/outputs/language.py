@@ -246,10 +246,11 @@ TEXTS: dict[str, dict[str, str]] = {
                             "một đơn vị chỉ bị tính là không đạt khi cả khoảng tin cậy nằm dưới mục tiêu."},
     "v_centre": {"en": "Centre branches: {misses} of {total} miss the on-time target{uncertain}.",
                  "vi": "Chi nhánh Trung tâm: {misses}/{total} không đạt mục tiêu đúng hạn{uncertain}."},
-    "map_caption_kpi": {"en": "Each unit coloured by its {label}, mean over replications; hatched grey: no value. "
-                              "Squares: the Centre's branches, coloured the same way.",
+    "map_caption_kpi": {"en": "Each unit coloured by its {label}, mean over replications; hatched grey: no value.{squares}",
                         "vi": "Mỗi đơn vị tô màu theo {label}, trung bình các lần chạy lặp; gạch chéo màu xám: không "
-                              "có số liệu. Ô vuông: các chi nhánh Trung tâm, tô màu cùng thang."},
+                              "có số liệu.{squares}"},
+    "map_caption_squares": {"en": " Squares: the Centre's branches in the run, coloured the same way.",
+                            "vi": " Ô vuông: các chi nhánh Trung tâm trong lần chạy, tô màu cùng thang."},
     "map_caption_change": {"en": "Each unit coloured by the paired change of its {label} under {variant} (blue: better, "
                                  "red: worse, white: no change); hatched grey: no value.",
                            "vi": "Mỗi đơn vị tô màu theo chênh lệch ghép cặp của {label} với {variant} (xanh: tốt hơn, "

@@ -15,7 +15,7 @@ from sim.outputs.atomic import write_text
 from sim.outputs.figures import save
 from sim.outputs.language import number, text
 from sim.outputs.unit_map import MapDataError, plot_unit_map
-from sim.outputs.verdict import (NAMED, ON_TIME, OVERTIME, basis_sentences, glossary_html, overtime_sentence,
+from sim.outputs.verdict import (NAMED, ON_TIME, OVERTIME, basis_sentences, map_caption, glossary_html, overtime_sentence,
                                  status_table_html,
                                  target_status, today_sentences, verdict_html, wait_sentence)
 
@@ -101,7 +101,7 @@ def write_run_report(folder: Path, run: RunSummary) -> str | None:
     branches = text("and_branches", language, n=s["centre_branches"]) if s.get("centre_branches") else ""
     body = [f"<h1>{html.escape(text('run_title', language, scenario=s['scenario']))}</h1>",
             f"<p>{html.escape(text('run_intro', language, units=s['units'], branches=branches, start=s['start'], end=s['end'], reps=s['replications'], seed=s['seed']))}</p>",
-            verdict_html(sentences, shown_map, text("map_caption_kpi", language, label=label), language)]
+            verdict_html(sentences, shown_map, map_caption(run.units, label, language), language)]
     table = status_table_html(status, language)
     if table:
         body.append(f"<h3>{text('units_missing', language)}</h3>{table}")

@@ -146,6 +146,13 @@ def glossary_html(language: str, keys: tuple[str, ...] | None = None,
     return f"<h2 id='glossary'>{text('glossary', language)}</h2><dl>{items}</dl>"
 
 
+def map_caption(units: pd.DataFrame, label: str, language: str) -> str:
+    """The caption of a map of ``units``' ``label``; the branch squares are named only when the map
+    has branches (units of kind centre) to draw."""
+    squares = text("map_caption_squares", language) if (units["kind"] == CENTRE_KIND).any() else ""
+    return text("map_caption_kpi", language, label=label, squares=squares)
+
+
 def verdict_html(sentences: list[str], map_image: str, map_caption: str, language: str) -> str:
     """The verdict section: the sentences (HTML-ready) as a list, then the map with its caption."""
     items = "".join(f"<li>{s}</li>" for s in sentences)
