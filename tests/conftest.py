@@ -73,6 +73,7 @@ SLOW = (
     "tests/test_break_even.py::test_a_parameter_that_moves_nothing_gives_no_gain",
     "tests/test_break_even.py::test_a_strong_penalty_over_the_whole_range_gains_for_every_value",
     "tests/test_break_even.py::test_the_break_even_matches_a_grid_over_the_parameter",
+    "tests/test_break_even.py::test_overtime_saved_is_the_gain_when_the_kpi_says_so",
     "tests/test_break_even.py::test_the_command_stops_bad_input_with_one_line",
     "tests/test_break_even.py::test_the_command_writes_the_table_the_map_and_the_summary",
     "tests/test_structure_plans.py::test_the_command_stops_bad_plan_input_in_one_line",

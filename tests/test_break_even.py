@@ -25,7 +25,7 @@ def busy_setting():
 
 
 def _point(theta: float, mean: float, half: float) -> Point:
-    return Point(theta, mean, mean - half, mean + half, 0.0, 0.0, 0.0)
+    return Point(theta, mean, mean - half, mean + half, mean, mean - half, mean + half, 0.0, 0.0, 0.0)
 
 
 # --- the verdict and the bisection, without simulating -----------------------------------------
@@ -70,6 +70,19 @@ def test_a_strong_penalty_over_the_whole_range_gains_for_every_value():
     assert row["evaluations"] == 2
 
 
+def test_overtime_saved_is_the_gain_when_the_kpi_says_so():
+    """Under a load like the ensemble's (earliest deadline first, overtime when the day's work
+    exceeds the day), a strong penalty: the fourth department's gain shows as overtime saved, the
+    gain being the overtime change with its sign turned."""
+    loaded = ("staff.order=edf", "scenario.effort_scale=1.11", "staff.other_duties_share=0.18",
+              "staff.procedure_share=0.146", "period.end=2025-08-31")
+    cfg = compose_config(*BUSY, *loaded, "break_even.kpi=overtime", "break_even.low=0.35", "break_even.high=1.0")
+    row = break_even(cfg).table.iloc[0]
+    assert row["kpi"] == "overtime" and row["verdict"] == "gains_everywhere", row.to_dict()
+    assert row["gain_at_high"] == -row["overtime_change_at_high"]
+    assert row["gain_at_high_ci95_low"] == -row["overtime_change_at_high_ci95_high"] > 0
+
+
 def test_the_break_even_matches_a_grid_over_the_parameter():
     """Bisection against brute force: the grid's crossing of the mean gain (above min_gain) lies
     in the tool's interval for θ*, and θ* lies in the grid's bracket; on the grid, the gain is
@@ -109,6 +122,7 @@ def test_the_break_even_matches_a_grid_over_the_parameter():
     (("break_even.low=-0.1",), "break_even.low: staff.breadth_penalty=-0.1 is refused"),
     (("break_even.tolerance=0",), "break_even.tolerance"),
     (("break_even.min_gain=-1",), "break_even.min_gain"),
+    (("break_even.kpi=happiness",), "break_even.kpi: unknown 'happiness'"),
     (("break_even.units=[atlantis]",), "break_even.units[0]"),
     (("break_even.units=[ha_dong,soc_son]",), "break_even.units[1]: 'soc_son' has the same departments"),
     (("break_even.structure=nine_departments",), "break_even.structure"),

@@ -621,7 +621,10 @@ class BreakEvenConfig:
     policy: Optional[str] = None  # staffing policy of new departments; null: the first of compare.policies
     units: List[str] = default(default_factory=list)  # slugs; empty: every unit whose departments differ
     tolerance: float = 0.005  # bisection stops when the bracket is this narrow (in the parameter's unit)
-    # The smallest change of the on-time share of received (points) that counts as a gain; 0: any
+    # What a gain is: "on_time" (the on-time share of records received rises, in points) or
+    # "overtime" (overtime hours per officer and week fall, in hours saved)
+    kpi: str = "on_time"
+    # The smallest gain (points of on-time share, or hours of overtime saved) that counts; 0: any
     # gain the 95 % interval can tell from 0.
     min_gain: float = 0.0
 

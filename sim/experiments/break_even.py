@@ -1,11 +1,13 @@
 """Break-even: per unit, the value of an uncertain parameter at which an alternative structure
 starts to pay (``python -m sim.breakeven``; docs/structures.md, "Break-even: where a fourth department pays").
 
-Whether a fourth department improves a unit's on-time share of records received depends on a
+Whether a fourth department improves a unit's on-time share of records received (or, with
+``break_even.kpi=overtime``, cuts its officers' overtime) depends on a
 parameter nobody has measured, by default ``staff.breadth_penalty`` (extra effort per record for
 each field beyond the first a department covers): a broad department pays for its breadth only
-if the penalty is large. For each unit, D(θ) is the paired difference alternative − baseline of
-``on_time_of_received_pct`` with the parameter at θ: both structures run the same replications
+if the penalty is large. For each unit, D(θ) is the gain: the paired difference alternative −
+baseline of ``on_time_of_received_pct`` (or baseline − alternative of overtime hours per officer
+and week) with the parameter at θ: both structures run the same replications
 0..R−1 at every θ (common random numbers), so D moves with θ, not with fresh noise. A gain is
 *shown* at θ when the whole 95 % interval of D(θ) lies above ``break_even.min_gain`` (0: above 0).
 
@@ -42,6 +44,8 @@ from sim.experiments.comparison import Variant, run_variant, unit_differences, v
 
 KPI = "on_time_of_received_pct"
 OVERTIME = "overtime_hours_per_officer_week"
+# break_even.kpi -> what a gain is: the on-time share rising (points), or overtime falling (hours saved)
+GAINS = {"on_time": "points of on-time share", "overtime": "hours of overtime saved per officer and week"}
 # keys that set how the run goes, not what is simulated: moving the seed would break common random numbers
 NOT_PARAMETERS = ("seed", "replications", "workers", "progress", "top_units", "break_even", "compare", "recommend",
                   "calibration", "sensitivity", "report", "validate")
@@ -66,6 +70,7 @@ class Setting:
     policy: str
     units: tuple[str, ...]
     tolerance: float
+    kpi: str  # what a gain is: one of GAINS
     min_gain: float
     base: DictConfig  # the configured structure, the chosen units only, no Centre
     alternative: DictConfig
@@ -152,6 +157,8 @@ def settings(cfg: DictConfig) -> Setting:
         raise ConfigError("break_even.high", f"must be above break_even.low ({low}), got {high}")
     tolerance = _number(b.tolerance, "break_even.tolerance", positive=True)
     min_gain = _number(b.min_gain, "break_even.min_gain", at_least_zero=True)
+    if b.kpi not in GAINS:
+        raise ConfigError("break_even.kpi", f"unknown {b.kpi!r}; choose one of {', '.join(GAINS)}")
     if b.structure == cfg.structure.name:
         raise ConfigError("break_even.structure", f"{b.structure!r} is the configured structure (the baseline): "
                                                   "name the alternative")
@@ -166,7 +173,7 @@ def settings(cfg: DictConfig) -> Setting:
     OmegaConf.update(base, "city.units", list(units), merge=False)
     OmegaConf.update(base, "centre.enabled", False, merge=False)
     setting = Setting(str(b.parameter), integer, low, high, str(b.structure), str(cfg.structure.name), str(policy),
-                      units, tolerance, min_gain, variant_config(base, cfg.structure.name, policy, "structure"),
+                      units, tolerance, str(b.kpi), min_gain, variant_config(base, cfg.structure.name, policy, "structure"),
                       variant_config(base, str(b.structure), policy, "break_even.structure"))
     for key, theta in (("break_even.low", low), ("break_even.high", high)):
         for c in (setting.base, setting.alternative):
@@ -181,12 +188,16 @@ def settings(cfg: DictConfig) -> Setting:
 
 @dataclass(frozen=True)
 class Point:
-    """D(θ) of one unit: the paired change of the on-time share with its 95 % interval, and of overtime."""
+    """D(θ) of one unit: the gain (``mean``, ``low``, ``high``: as ``Setting.kpi`` says, with its 95 %
+    interval), and the paired changes of the on-time share and of overtime it comes from."""
 
     theta: float
     mean: float
     low: float
     high: float
+    on_time: float
+    on_time_low: float
+    on_time_high: float
     overtime: float
     overtime_low: float
     overtime_high: float
@@ -209,9 +220,13 @@ def evaluate(setting: Setting, slugs: list[str], theta: float, workers: int | No
         x = frame.at[slug, column]
         return math.nan if x is None or pd.isna(x) else float(x)
 
-    return {s: Point(theta, value(on_time, s, "change"), value(on_time, s, "ci95_low"), value(on_time, s, "ci95_high"),
-                     value(overtime, s, "change"), value(overtime, s, "ci95_low"), value(overtime, s, "ci95_high"))
-            for s in slugs}
+    out = {}
+    for s in slugs:
+        changes = [value(frame, s, c) for frame in (on_time, overtime) for c in ("change", "ci95_low", "ci95_high")]
+        o, o_low, o_high = changes[3:]
+        gain = changes[:3] if setting.kpi == "on_time" else [-o, -o_high, -o_low]  # hours saved
+        out[s] = Point(theta, *gain, *changes)
+    return out
 
 
 def crossing(above: Callable[[float], bool], a: float, b: float, tolerance: float, integer: bool = False) -> float:
@@ -266,7 +281,9 @@ class BreakEven:
 
 
 COLUMNS = ("slug", "name", "kind", "population", "verdict", "verdict_words", "parameter", "theta_star",
-           "theta_star_low", "theta_star_high", "at_end", "low", "high",
+           "theta_star_low", "theta_star_high", "at_end", "low", "high", "kpi",
+           "gain_at_low", "gain_at_low_ci95_low", "gain_at_low_ci95_high",
+           "gain_at_high", "gain_at_high_ci95_low", "gain_at_high_ci95_high",
            "change_at_low", "change_at_low_ci95_low", "change_at_low_ci95_high",
            "change_at_high", "change_at_high_ci95_low", "change_at_high_ci95_high",
            "overtime_change_at_low", "overtime_change_at_low_ci95_low", "overtime_change_at_low_ci95_high",
@@ -296,7 +313,10 @@ def break_even(cfg: DictConfig, workers: int | None = None, progress: Callable[[
         rows.append({"slug": slug, "name": u.name, "kind": u.kind, "population": u.population, **found,
                      "verdict_words": VERDICTS[found["verdict"]], "parameter": setting.parameter,
                      "low": setting.low, "high": setting.high,
-                     **_end("change_at", a.mean, a.low, a.high, "low"), **_end("change_at", b.mean, b.low, b.high, "high"),
+                     "kpi": setting.kpi, **_end("gain_at", a.mean, a.low, a.high, "low"),
+                     **_end("gain_at", b.mean, b.low, b.high, "high"),
+                     **_end("change_at", a.on_time, a.on_time_low, a.on_time_high, "low"),
+                     **_end("change_at", b.on_time, b.on_time_low, b.on_time_high, "high"),
                      **_end("overtime_change_at", a.overtime, a.overtime_low, a.overtime_high, "low"),
                      **_end("overtime_change_at", b.overtime, b.overtime_low, b.overtime_high, "high")})
         if progress is not None:

@@ -53,7 +53,7 @@ def summary(result: BreakEven, cfg: DictConfig) -> dict:
 
     return {
         "parameter": s.parameter, "range": [s.low, s.high], "baseline": s.baseline, "structure": s.structure,
-        "policy": s.policy, "kpi": "on_time_of_received_pct", "min_gain": s.min_gain, "tolerance": s.tolerance,
+        "policy": s.policy, "kpi": s.kpi, "min_gain": s.min_gain, "tolerance": s.tolerance,
         "replications": int(cfg.replications), "units": len(table),
         "verdicts": {VERDICTS[v]: int((table["verdict"] == v).sum()) for v in VERDICTS},
         "theta_star": {"min": number(stars.min()) if len(stars) else None,
@@ -93,10 +93,10 @@ def headline(result: BreakEven) -> pd.DataFrame:
         "unit": t["slug"], "verdict": t["verdict_words"],
         "break-even": [f"{x:.4g} [{a:.4g}, {b:.4g}]" if not math.isnan(x) else "" for x, a, b in
                        zip(t["theta_star"], t["theta_star_low"], t["theta_star_high"])],
-        "change at low (points)": [f"{m:+.2g} [{a:+.2g}, {b:+.2g}]" for m, a, b in
-                          zip(t["change_at_low"], t["change_at_low_ci95_low"], t["change_at_low_ci95_high"])],
-        "change at high (points)": [f"{m:+.2g} [{a:+.2g}, {b:+.2g}]" for m, a, b in
-                           zip(t["change_at_high"], t["change_at_high_ci95_low"], t["change_at_high_ci95_high"])],
+        "gain at low": [f"{m:+.2g} [{a:+.2g}, {b:+.2g}]" for m, a, b in
+                        zip(t["gain_at_low"], t["gain_at_low_ci95_low"], t["gain_at_low_ci95_high"])],
+        "gain at high": [f"{m:+.2g} [{a:+.2g}, {b:+.2g}]" for m, a, b in
+                         zip(t["gain_at_high"], t["gain_at_high_ci95_low"], t["gain_at_high_ci95_high"])],
     })
 
 
@@ -147,7 +147,8 @@ def answer_sentences(result: BreakEven, language: str, over=None) -> list[str]:
         listed = (": " + ", ".join(differ.head(NAMED_IN_SENTENCE))) if len(differ) else ""
         out.append(text("be_ensemble", language, members=len(over.members), name=over.ensemble.name, same=int(same.sum()),
                         units=len(per_unit), differ=len(differ), names=listed))
-    out.append(text("be_uncertainty", language, reps=int(s.base.replications), min_gain=plain(s.min_gain, language)))
+    out.append(text("be_uncertainty", language, reps=int(s.base.replications), min_gain=plain(s.min_gain, language),
+                    what=text(f"be_gain_{s.kpi}", language)))
     return out
 
 
@@ -174,13 +175,13 @@ def report_html(result: BreakEven, folder: Path, language: str, over=None, probl
 
     rows = "".join(
         f"<tr><td>{html.escape(str(r.name))}</td><td>{html.escape(text(f'be_verdict_{r.verdict}', language))}</td>"
-        f"<td>{theta(r)}</td><td>{number(r.change_at_high, language, 3, signed=True)} "
-        f"[{number(r.change_at_high_ci95_low, language, 3, signed=True)}, "
-        f"{number(r.change_at_high_ci95_high, language, 3, signed=True)}]</td></tr>"
+        f"<td>{theta(r)}</td><td>{number(r.gain_at_high, language, 3, signed=True)} "
+        f"[{number(r.gain_at_high_ci95_low, language, 3, signed=True)}, "
+        f"{number(r.gain_at_high_ci95_high, language, 3, signed=True)}]</td></tr>"
         for r in t.itertuples())
     head = "".join(f"<th>{html.escape(h)}</th>" for h in (
         text("be_col_unit", language), text("be_col_verdict", language), text("be_col_theta", language),
-        text("be_col_change", language, high=f"{s.high:g}")))
+        text("be_col_change", language, high=f"{s.high:g}", what=text(f"be_gain_{s.kpi}", language))))
     body = (f"<h1>{html.escape(text('be_title', language))}</h1><section id='answer'><ul class='verdict'>{items}</ul>"
             f"</section><figure>{shown}</figure><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
     return page(text("be_title", language), body, language)

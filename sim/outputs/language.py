@@ -186,14 +186,17 @@ TEXTS: dict[str, dict[str, str]] = {
                           "same verdict from every set; {differ} depend on the set{names}.",
                     "vi": "Trên {members} bộ tham số hợp lý (tập {name}): {same}/{units} đơn vị có cùng kết luận với "
                           "mọi bộ; {differ} đơn vị phụ thuộc vào bộ tham số{names}."},
-    "be_uncertainty": {"en": "A unit pays only where the whole 95 % interval of its paired change over {reps} "
-                             "replications is above {min_gain} points; each break-even's interval is in the table.",
-                       "vi": "Một đơn vị chỉ được coi là có lợi khi cả khoảng tin cậy 95 % của chênh lệch ghép cặp qua "
-                             "{reps} lần chạy lặp lớn hơn {min_gain} điểm; khoảng của từng ngưỡng có trong bảng."},
+    "be_uncertainty": {"en": "A unit pays only where the whole 95 % interval of its paired gain over {reps} "
+                             "replications is above {min_gain} {what}; each break-even's interval is in the table.",
+                       "vi": "Một đơn vị chỉ được coi là có lợi khi cả khoảng tin cậy 95 % của mức lợi ghép cặp qua "
+                             "{reps} lần chạy lặp lớn hơn {min_gain} {what}; khoảng của từng ngưỡng có trong bảng."},
+    "be_gain_on_time": {"en": "points of on-time share", "vi": "điểm tỷ lệ đúng hạn"},
+    "be_gain_overtime": {"en": "hours of overtime saved per officer a week",
+                         "vi": "giờ làm thêm tiết kiệm mỗi cán bộ mỗi tuần"},
     "be_col_unit": {"en": "unit", "vi": "đơn vị"},
     "be_col_verdict": {"en": "verdict", "vi": "kết luận"},
     "be_col_theta": {"en": "break-even [interval]", "vi": "ngưỡng hòa vốn [khoảng]"},
-    "be_col_change": {"en": "change of on time at {high} (points)", "vi": "thay đổi đúng hạn tại {high} (điểm)"},
+    "be_col_change": {"en": "gain at {high} ({what})", "vi": "mức lợi tại {high} ({what})"},
     "be_verdict_gains_everywhere": {"en": "pays for every value", "vi": "có lợi với mọi giá trị"},
     "be_verdict_gains_above": {"en": "pays above the break-even", "vi": "có lợi khi vượt ngưỡng"},
     "be_verdict_gains_below": {"en": "pays below the break-even", "vi": "có lợi khi dưới ngưỡng"},
