@@ -227,15 +227,21 @@ def test_units_stops_a_bad_argument_with_one_line(args, tmp_path):
 
 
 # --- damaged map data -------------------------------------------------------------------------
-@pytest.mark.slow
-def test_damaged_map_data_loses_no_results(tmp_path):
-    """The packaged GeoJSON cut short: summary.json and the rest are written (the map's absence in
-    summary.json's warnings and on the report), then one line naming the file and exit status 1."""
+def damaged_map_data(tmp_path: Path) -> Path:
+    """A copy of the packaged map data whose GeoJSON is cut short (SIM_TEST_MAP_DATA points there)."""
     data = tmp_path / "map_data"
     data.mkdir()
     geojson = (DATA_DIR / "hanoi_units_2025.geojson").read_text(encoding="utf-8")
     (data / "hanoi_units_2025.geojson").write_text(geojson[: len(geojson) // 3], encoding="utf-8")
     (data / "centre_branch_locations.csv").write_bytes((DATA_DIR / "centre_branch_locations.csv").read_bytes())
+    return data
+
+
+@pytest.mark.slow
+def test_damaged_map_data_loses_no_results(tmp_path):
+    """The packaged GeoJSON cut short: summary.json and the rest are written (the map's absence in
+    summary.json's warnings and on the report), then one line naming the file and exit status 1."""
+    data = damaged_map_data(tmp_path)
     folder = tmp_path / "run"
     done = run_with_hook(tmp_path, DAMAGED_MAP_HOOK, "sim", *ONE_UNIT, f"hydra.run.dir={folder}",
                          SIM_TEST_MAP_DATA=str(data))
@@ -253,11 +259,7 @@ def test_damaged_map_data_loses_no_results(tmp_path):
 def test_damaged_map_data_loses_no_comparison(tmp_path):
     """The same for sim.compare: the comparison's tables, answer and report are written without the
     maps, then one line naming the file and exit status 1."""
-    data = tmp_path / "map_data"
-    data.mkdir()
-    geojson = (DATA_DIR / "hanoi_units_2025.geojson").read_text(encoding="utf-8")
-    (data / "hanoi_units_2025.geojson").write_text(geojson[: len(geojson) // 3], encoding="utf-8")
-    (data / "centre_branch_locations.csv").write_bytes((DATA_DIR / "centre_branch_locations.csv").read_bytes())
+    data = damaged_map_data(tmp_path)
     folder = tmp_path / "run"
     done = run_with_hook(tmp_path, DAMAGED_MAP_HOOK, "sim.compare", *ONE_UNIT, "centre.enabled=false",
                          "compare.structures=[three_departments,four_departments_land]",

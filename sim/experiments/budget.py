@@ -30,7 +30,6 @@ officers have moved, or after ``recommend.budget.max_rounds`` rounds. The total 
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
