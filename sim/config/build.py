@@ -23,8 +23,7 @@ from sim.model.catalogue import DISTRIBUTION_KINDS, Distribution, Procedure, cha
 from sim.model.city import (CENTRE_INDEX_BASE, CENTRE_KIND, KINDS, SLUG, branch_unit, desks_by_rule,
                             framework_headcount, load_units)
 from sim.errors import ConfigError
-from sim.model.scenario import (MAX_DESK_ROTA_TIME_SHARE, BackOfficePolicy, DeskPolicy, OvertimePolicy, Scenario,
-                                UnitPlan)
+from sim.model.scenario import MAX_DESK_ROTA_TIME_SHARE, BackOfficePolicy, DeskPolicy, OvertimePolicy, Scenario
 from sim.config.search_path import group_options, load_option
 from sim.config.counters import desk_groups, with_counters
 from sim.config.departments import department_mechanisms, rework_within_reach
@@ -37,8 +36,8 @@ from sim.engines.contract import ENGINES
 from sim.engines.rules import CLOSING_RULES, OVERTIME_TRIGGERS, QUEUE_ORDERS
 from sim.model.staffing import (ALLOCATED_KINDS, Claim, allocate, department_effort, field_effort,
                                 read_staff_table, staff_for_load, unit_effort)
-from sim.model.departments import DepartmentMechanisms
-from sim.model.structures import STAFFING_POLICIES, Department, Structure, department_staff, organise
+from sim.model.structures import STAFFING_POLICIES, Department, Structure, department_staff
+from sim.model.unit_plan import PlanBuilder, plan_builder
 
 SHARE_TOLERANCE = 1e-6
 
@@ -76,15 +75,15 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
     before_opening, booking, procedure_hour_weights, desk_policy = day_start(c, procedures, calendar, desk_policy,
                                                                              end, check_range)
     back_office = _back_office(c["staff"], c["scenario"]["back_office"], calendar)
-    mechanisms = department_mechanisms(c["staff"], check_range)
-    units, units_per_unit = _unit_plans(c, structure, procedures, demand, mechanisms)
-    branches = _centre_plans(c, procedures, demand, calendar.minutes_per_ordinary_day(), mechanisms)
+    builder = plan_builder(c["staff"], procedures, department_mechanisms(c["staff"], check_range))
+    units, units_per_unit = _unit_plans(c, structure, procedures, demand, builder)
+    branches = _centre_plans(c, procedures, demand, calendar.minutes_per_ordinary_day(), builder)
     units += branches
     mixes = _mixes(procedures, demand.get("online_share"), (*KINDS, CENTRE_KIND) if branches else KINDS)
     papers_share = {kind: _share(c["scenario"], "supplement_share", "scenario.") for kind in KINDS}
     papers_share[CENTRE_KIND] = _share(c["scenario"], "centre_supplement_share", "scenario.")
-    units = with_counters(c["desks"], units, procedures, mixes, desk_policy, procedure_desk_group,
-                          procedure_intake_capped, papers_share)
+    builder = builder.with_groups(desk_policy, procedure_desk_group, mixes, papers_share)
+    units = with_counters(c["desks"], units, builder, procedure_intake_capped)
     _rota_within_reach(units)
     rework_within_reach(units)
     _records_bounded(units, demand, (end - start).days + 1)
@@ -131,6 +130,7 @@ def build_scenario(cfg: DictConfig | dict[str, Any]) -> Scenario:
         procedure_hour_weights=procedure_hour_weights,
         backend=backend,
         cluster_address=cluster_address,
+        plan_builder=builder,
     )
 
 
@@ -608,8 +608,7 @@ def _overtime(o: dict, calendar: CalendarSpec) -> OvertimePolicy:
     )
 
 
-def _unit_plans(c: dict, structure: Structure, procedures: tuple, demand: dict,
-                mechanisms: DepartmentMechanisms) -> tuple:
+def _unit_plans(c: dict, structure: Structure, procedures: tuple, demand: dict, builder: PlanBuilder) -> tuple:
     city, desks, staff = c["city"], c["desks"], c["staff"]
     _choice(city["suspect_population"], "city.suspect_population", ("median_density", "keep"))
     units = load_units(city["table"], city["suspect_population"])
@@ -675,9 +674,7 @@ def _unit_plans(c: dict, structure: Structure, procedures: tuple, demand: dict,
 
     table = _staff_table(staff["table"], structure, by_slug)
     rate = float(demand["records_per_1000_residents_per_day"]) * float(demand["growth"]) / 1000
-    fields = [p.field for p in procedures]
     effort_by_field = {kind: field_effort(procedures, kind) for kind in KINDS}  # expected effort per record
-    penalty = float(staff["breadth_penalty"])
     allocation = _allocation(staff, units, structure, effort_by_field, rate) if staff["rule"] == "allocated" else {}
     plans = []
     for unit in selected:
@@ -693,12 +690,7 @@ def _unit_plans(c: dict, structure: Structure, procedures: tuple, demand: dict,
             raise ConfigError("staff.table", f"{unit.slug} is of kind {unit.kind!r}, outside the units the city's "
                                              f"positions are spread over: give the staff of {', '.join(unstaffed)} "
                                              "in staff.table or staff.per_unit")
-        organisation = organise(own, [int(n) for n in processing], int(staff["deputies_per_department"]),
-                                penalty, bool(staff["pooling"]), fields, effort_by_field.get(unit.kind, {}),
-                                mechanisms)
-        plans.append(UnitPlan(unit, int(n_desks), organisation, unit.population * rate,
-                              other_duties_share=float(staff["other_duties_share"]),
-                              desk_rota_share=float(staff["desk_rota_share"])))
+        plans.append(builder.plan(unit, own, processing, int(n_desks), unit.population * rate))
     return tuple(plans), average
 
 
@@ -845,8 +837,7 @@ def _centre_fits_table(c: dict, by_slug: dict) -> dict:
 CENTRE_STAFF_RULES = ("design_load", "fixed")  # centre.staff_rule (schema.CentreConfig)
 
 
-def _centre_plans(c: dict, procedures: tuple, demand: dict, minutes_per_day: float,
-                  mechanisms: DepartmentMechanisms) -> tuple:
+def _centre_plans(c: dict, procedures: tuple, demand: dict, minutes_per_day: float, builder: PlanBuilder) -> tuple:
     """The Centre's branches a run simulates: all of them with the whole city, else those listed in
     ``city.units``. Each has the Centre's own departments, its own desks and staff (by
     ``centre.staff_rule``; ``minutes_per_day`` is an officer's session minutes a calendar day of an
@@ -888,7 +879,6 @@ def _centre_plans(c: dict, procedures: tuple, demand: dict, minutes_per_day: flo
     rate = float(centre["records_per_day"]) * float(demand["growth"]) / sum(weights.values())
 
     s = c["staff"]
-    fields = [p.field for p in procedures]
     workload = field_effort(procedures, CENTRE_KIND)
     rows = {slug: row for row, slug in enumerate(branches)}
     plans = []
@@ -912,9 +902,6 @@ def _centre_plans(c: dict, procedures: tuple, demand: dict, minutes_per_day: flo
                     raise ConfigError(f"{key}.staff", f"no staff given for department {dept!r}")
                 _at_least(b["staff"], dept, 1, f"{key}.staff.", MAX_STAFF)
             staff = [int(b["staff"][d]) for d in structure.department_names]
-        organisation = organise(structure, staff, int(s["deputies_per_department"]), float(s["breadth_penalty"]),
-                                bool(s["pooling"]), fields, workload, mechanisms)
         unit = branch_unit(rows[slug], slug, str(b["name"] or slug))
-        plans.append(UnitPlan(unit, int(b["desks"]), organisation, records_per_day,
-                              other_duties_share=float(s["other_duties_share"])))
+        plans.append(builder.plan(unit, structure, staff, int(b["desks"]), records_per_day))
     return tuple(plans)
