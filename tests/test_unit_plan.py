@@ -79,3 +79,24 @@ def test_a_planner_moving_one_officer_changes_that_department_only():
     moved = planner.apply(plan, vector[:first] + (plan.staff[0] + 1,) + vector[first + 1:])
     assert moved.staff == (plan.staff[0] + 1, *plan.staff[1:])
     assert moved.desk_plan == plan.desk_plan and moved.organisation.structure == plan.organisation.structure
+
+
+@pytest.mark.parametrize("policy", ["same_headcount", "extra_head"])
+def test_a_structure_plan_moves_officers_as_a_run_of_that_structure_does(policy):
+    """staff_under (a structure plan at recommended counts) and department_staff (a run's
+    staffing rule) share one rule, sim.model.structures.staff_moved: from the same officers under
+    the base structure they give the same officers under the new one."""
+    from sim.experiments.structure_plan import staff_under
+    from sim.model.staffing import department_effort, field_effort
+    from sim.model.structures import department_staff
+
+    scenario = build_scenario(compose_config("city.units=[hoan_kiem]", "centre.enabled=false"))
+    three = scenario.units[0].organisation.structure
+    four = build_scenario(compose_config("city.units=[hoan_kiem]", "centre.enabled=false",
+                                         "structure=four_departments_land")).units[0].organisation.structure
+    effort = field_effort(scenario.procedures, "ward")
+    workload = lambda d: department_effort(d, effort)  # noqa: E731
+    for total in (7, 16, 40):
+        base = dict(zip(three.department_names, department_staff(three, total, policy, workload, 1)))
+        assert list(staff_under(four, three, base, policy, effort, 1).values()) == \
+            department_staff(four, total, policy, workload, 1)
