@@ -56,22 +56,8 @@ def _centre_plans(c: dict, procedures: tuple, demand: dict, minutes_per_day: flo
         return ()
     if not branches:
         raise ConfigError("centre.branches", "the Centre has no branches (or set centre.enabled=false)")
-    structure = Structure("centre", "the City Public Administration Service Centre's departments",
-                          tuple(_departments(centre["departments"], "centre.departments")), (CENTRE_KIND,))
-    owned = structure.owner_of()
-    for p in procedures:
-        if p.field not in owned:
-            raise ConfigError("centre.departments", f"field {p.field!r} (procedures.{p.name}) is owned by no "
-                                                    f"department of the Centre (owned: {', '.join(sorted(owned))})")
-    _shares_sum_to_one([p.share[CENTRE_KIND] for p in procedures], "procedures.*.share_centre",
-                       "share_centre over procedures")
-
-    for slug, b in branches.items():
-        key = f"centre.branches.{slug}"
-        if not SLUG.fullmatch(slug):
-            raise ConfigError(key, f"{slug!r} is not a slug (letters, digits, _ and - only)")
-        _positive(b, "demand_weight", f"{key}.", MAX_WEIGHT)
-    weights = {slug: float(b["demand_weight"]) for slug, b in branches.items()}
+    structure = _centre_structure(centre, procedures)
+    weights = _branch_weights(branches)
     rate = float(centre["records_per_day"]) * float(demand["growth"]) / sum(weights.values())
 
     s = c["staff"]
@@ -82,10 +68,7 @@ def _centre_plans(c: dict, procedures: tuple, demand: dict, minutes_per_day: flo
         b, key = branches[slug], f"centre.branches.{slug}"
         _at_least(b, "desks", 1, f"{key}.", MAX_DESKS)
         _at_least(b, "reception_points", 1, f"{key}.", b["desks"])
-        for dept in b["staff"]:
-            if dept not in structure.department_names:
-                raise ConfigError(f"{key}.staff.{dept}", f"unknown department {dept!r} of the Centre "
-                                                         f"(its departments: {', '.join(structure.department_names)})")
+        _known_departments(b, key, structure)
         records_per_day = weights[slug] * rate
         if by_load:  # the officers' time for records is what the design load is of
             stretch = 1.0 / (1.0 - float(s["other_duties_share"]))
@@ -93,11 +76,49 @@ def _centre_plans(c: dict, procedures: tuple, demand: dict, minutes_per_day: flo
                                     float(centre["design_load"]), f"{key}.staff", MAX_STAFF)
                      for d in structure.departments]
         else:
-            for dept in structure.department_names:
-                if dept not in b["staff"]:
-                    raise ConfigError(f"{key}.staff", f"no staff given for department {dept!r}")
-                _at_least(b["staff"], dept, 1, f"{key}.staff.", MAX_STAFF)
-            staff = [int(b["staff"][d]) for d in structure.department_names]
+            staff = _given_staff(b, key, structure)
         unit = branch_unit(rows[slug], slug, str(b["name"] or slug))
         plans.append(builder.plan(unit, structure, staff, int(b["desks"]), records_per_day))
     return tuple(plans)
+
+
+def _centre_structure(centre: dict, procedures: tuple) -> Structure:
+    """The Centre's departments (``centre.departments``), owning every procedure's field, and the
+    procedures' shares of the Centre's records summing to one."""
+    structure = Structure("centre", "the City Public Administration Service Centre's departments",
+                          tuple(_departments(centre["departments"], "centre.departments")), (CENTRE_KIND,))
+    owned = structure.owner_of()
+    for p in procedures:
+        if p.field not in owned:
+            raise ConfigError("centre.departments", f"field {p.field!r} (procedures.{p.name}) is owned by no "
+                                                    f"department of the Centre (owned: {', '.join(sorted(owned))})")
+    _shares_sum_to_one([p.share[CENTRE_KIND] for p in procedures], "procedures.*.share_centre",
+                       "share_centre over procedures")
+    return structure
+
+
+def _branch_weights(branches: dict) -> dict[str, float]:
+    """Every branch's slug checked, and its demand weight (above 0)."""
+    for slug, b in branches.items():
+        key = f"centre.branches.{slug}"
+        if not SLUG.fullmatch(slug):
+            raise ConfigError(key, f"{slug!r} is not a slug (letters, digits, _ and - only)")
+        _positive(b, "demand_weight", f"{key}.", MAX_WEIGHT)
+    return {slug: float(b["demand_weight"]) for slug, b in branches.items()}
+
+
+def _known_departments(b: dict, key: str, structure: Structure) -> None:
+    """``centre.branches.*.staff`` names departments of the Centre only."""
+    for dept in b["staff"]:
+        if dept not in structure.department_names:
+            raise ConfigError(f"{key}.staff.{dept}", f"unknown department {dept!r} of the Centre "
+                                                     f"(its departments: {', '.join(structure.department_names)})")
+
+
+def _given_staff(b: dict, key: str, structure: Structure) -> list[int]:
+    """centre.staff_rule=fixed: a branch's officers per department, every department given at least one."""
+    for dept in structure.department_names:
+        if dept not in b["staff"]:
+            raise ConfigError(f"{key}.staff", f"no staff given for department {dept!r}")
+        _at_least(b["staff"], dept, 1, f"{key}.staff.", MAX_STAFF)
+    return [int(b["staff"][d]) for d in structure.department_names]

@@ -18,35 +18,69 @@ from sim.config.structures import _classes
 
 
 def _unit_plans(c: dict, structure: Structure, procedures: tuple, demand: dict, builder: PlanBuilder) -> tuple:
+    """The selected units' plans (desks by ``desks.rule``, officers by ``staff.rule`` and the
+    overrides) and the city's average of departments plus service point per unit."""
     city, desks, staff = c["city"], c["desks"], c["staff"]
     _choice(city["suspect_population"], "city.suspect_population", ("median_density", "keep"))
     units = load_units(city["table"], city["suspect_population"])
     by_slug = {u.slug: u for u in units}
-
     branches = _centre_fits_table(c, by_slug)
+    known_slug = _slug_check(city["table"], units, by_slug, branches)
+    selected = _selected(city["units"], units, by_slug, branches, known_slug)
+    average = _average_units(c["structure"], structure, units)
+    _classes(c["structure"]["classes"], "structure.classes.")
+    _check_desks(desks, known_slug)
+    _check_staff(staff, structure, by_slug, known_slug)
 
+    table = _staff_table(staff["table"], structure, by_slug)
+    rate = float(demand["records_per_1000_residents_per_day"]) * float(demand["growth"]) / 1000
+    effort_by_field = {kind: field_effort(procedures, kind) for kind in KINDS}  # expected effort per record
+    allocation = _allocation(staff, units, structure, effort_by_field, rate) if staff["rule"] == "allocated" else {}
+    plans = []
+    for unit in selected:
+        n_desks = desks["per_unit"].get(unit.slug) or desks_by_rule(
+            unit, desks["rule"], desks["fixed"], desks["residents_per_desk"], desks["min_desks"], desks["max_desks"]
+        )
+        own = structure.for_unit(unit.kind, unit.population)
+        processing = _unit_staff(staff, unit, own, allocation, effort_by_field, table)
+        plans.append(builder.plan(unit, own, processing, int(n_desks), unit.population * rate))
+    return tuple(plans), average
+
+
+def _slug_check(table: str, units: list, by_slug: dict, branches: dict):
+    """A check that a setting's slug is a unit of the table (a branch only under ``city.``)."""
     def known_slug(slug: str, key: str) -> None:
         if slug in branches and not key.startswith("city."):
             raise ConfigError(key, f"{slug!r} is a branch of the City Centre: set centre.branches.{slug} instead")
         if slug not in by_slug:
-            raise ConfigError(key, f"unknown unit slug {slug!r} (see {city['table']} for the {len(units)} slugs, "
+            raise ConfigError(key, f"unknown unit slug {slug!r} (see {table} for the {len(units)} slugs, "
                                    f"centre.branches for the Centre's {len(branches)})")
+    return known_slug
 
-    for k, slug in enumerate(city["units"]):
+
+def _selected(listed: list[str], units: list, by_slug: dict, branches: dict, known_slug) -> list:
+    """``city.units``: the units listed (the Centre's branches aside), or every unit."""
+    for k, slug in enumerate(listed):
         if slug not in branches:
             known_slug(slug, f"city.units[{k}]")
-    if len(set(city["units"])) != len(city["units"]):
+    if len(set(listed)) != len(listed):
         raise ConfigError("city.units", "a unit is listed twice")
-    selected = [by_slug[s] for s in city["units"] if s in by_slug] if city["units"] else units
+    return [by_slug[s] for s in listed if s in by_slug] if listed else units
 
+
+def _average_units(s: dict, structure: Structure, units: list) -> float:
+    """The city's departments plus service point per unit, within ``structure.max_average_units``."""
     average = sum(len(structure.for_unit(u.kind, u.population).departments) + 1 for u in units) / len(units)
-    limit = c["structure"]["max_average_units"]
+    limit = s["max_average_units"]
     if average > limit + 1e-9:
         raise ConfigError("structure.max_average_units",
-                          f"the structure {c['structure']['name']!r} already uses {average:.2f} departments and "
+                          f"the structure {s['name']!r} already uses {average:.2f} departments and "
                           f"service point per unit on average, above the limit of {limit} (Decree 370/2025)")
-    _classes(c["structure"]["classes"], "structure.classes.")
+    return average
 
+
+def _check_desks(desks: dict, known_slug) -> None:
+    """``desks``: the rule, its bounds and the units of every per-unit setting."""
     _choice(desks["rule"], "desks.rule", ("by_population", "fixed"))
     _at_least(desks, "residents_per_desk", 1, "desks.")
     for key in ("fixed", "min_desks", "max_desks"):
@@ -60,6 +94,9 @@ def _unit_plans(c: dict, structure: Structure, procedures: tuple, demand: dict, 
         for slug in desks[section]["per_unit"]:
             known_slug(slug, f"desks.{section}.per_unit.{slug}")
 
+
+def _check_staff(staff: dict, structure: Structure, by_slug: dict, known_slug) -> None:
+    """``staff``: the rules, their bounds and ``staff.per_unit``'s units and departments."""
     _choice(staff["rule"], "staff.rule", STAFF_RULES)
     _choice(staff["department_split"], "staff.department_split", DEPARTMENT_SPLITS)
     for key in ("framework_base_population", "framework_residents_per_extra"):
@@ -81,26 +118,20 @@ def _unit_plans(c: dict, structure: Structure, procedures: tuple, demand: dict, 
                 )
             _at_least(per_dept, dept, 1, f"staff.per_unit.{slug}.", MAX_STAFF)
 
-    table = _staff_table(staff["table"], structure, by_slug)
-    rate = float(demand["records_per_1000_residents_per_day"]) * float(demand["growth"]) / 1000
-    effort_by_field = {kind: field_effort(procedures, kind) for kind in KINDS}  # expected effort per record
-    allocation = _allocation(staff, units, structure, effort_by_field, rate) if staff["rule"] == "allocated" else {}
-    plans = []
-    for unit in selected:
-        n_desks = desks["per_unit"].get(unit.slug) or desks_by_rule(
-            unit, desks["rule"], desks["fixed"], desks["residents_per_desk"], desks["min_desks"], desks["max_desks"]
-        )
-        own = structure.for_unit(unit.kind, unit.population)
-        processing = _staff_by_rule(staff, unit, own, allocation, effort_by_field.get(unit.kind, {}))
-        overrides = {**table.get(unit.slug, {}), **staff["per_unit"].get(unit.slug, {})}
-        processing = [overrides.get(d, n) for d, n in zip(own.department_names, processing)]
-        unstaffed = [d for d, n in zip(own.department_names, processing) if n is None]
-        if unstaffed:
-            raise ConfigError("staff.table", f"{unit.slug} is of kind {unit.kind!r}, outside the units the city's "
-                                             f"positions are spread over: give the staff of {', '.join(unstaffed)} "
-                                             "in staff.table or staff.per_unit")
-        plans.append(builder.plan(unit, own, processing, int(n_desks), unit.population * rate))
-    return tuple(plans), average
+
+def _unit_staff(staff: dict, unit, own: Structure, allocation: dict[str, int], effort_by_field: dict,
+                table: dict) -> list[int]:
+    """A unit's processing officers per department: by ``staff.rule``, then ``staff.table`` and
+    ``staff.per_unit`` where they give a department's."""
+    processing = _staff_by_rule(staff, unit, own, allocation, effort_by_field.get(unit.kind, {}))
+    overrides = {**table.get(unit.slug, {}), **staff["per_unit"].get(unit.slug, {})}
+    processing = [overrides.get(d, n) for d, n in zip(own.department_names, processing)]
+    unstaffed = [d for d, n in zip(own.department_names, processing) if n is None]
+    if unstaffed:
+        raise ConfigError("staff.table", f"{unit.slug} is of kind {unit.kind!r}, outside the units the city's "
+                                         f"positions are spread over: give the staff of {', '.join(unstaffed)} "
+                                         "in staff.table or staff.per_unit")
+    return processing
 
 
 def _rota_within_reach(units: tuple) -> None:
