@@ -12,16 +12,14 @@ import dataclasses
 import math
 from typing import Callable
 
-import numpy as np
-
 from sim.errors import ConfigError
-from sim.model.catalogue import ChannelMix, Procedure
+from sim.model.catalogue import Procedure
 from sim.model.city import CENTRE_KIND
-from sim.model.counters import split_desks
-from sim.model.scenario import DeskPolicy, UnitPlan, VisitPolicy
+from sim.model.counters import group_split, group_weights  # noqa: F401 (importable here, as before)
+from sim.model.scenario import DeskPolicy, UnitPlan
+from sim.model.unit_plan import PlanBuilder
 
 TAKE_RULES = ("strict", "when_idle")
-IN_PERSON = 0
 MAX_DESKS = 1000
 
 
@@ -87,65 +85,21 @@ def desk_groups(d: dict, procedures: tuple[Procedure, ...], policy: DeskPolicy, 
     return policy, of_procedure, capped
 
 
-def group_weights(procedures: tuple[Procedure, ...], mix: ChannelMix, of_procedure: tuple[int, ...],
-                  groups: int, visits: VisitPolicy | None = None, papers_share: float = 0.0) -> tuple[float, ...]:
-    """Each group's expected desk minutes per in-person record of a node kind: the share of its
-    procedures among in-person records times their mean desk time, plus, with ``visits``
-    (:class:`~sim.model.scenario.VisitPolicy`, any share above 0), the expected minutes of the
-    desk-only visits they bring: collections (``collect_share`` of every channel's records),
-    papers brought (``papers_share`` of the multi-day records wait for papers) and guidance (at the
-    procedure's group, or ``visits.guidance_group``). Visits made after the horizon count too."""
-    given_channel = mix.procedure_given_channel(IN_PERSON)
-    weights = np.zeros(groups)
-    for k, p in enumerate(procedures):
-        if mix.used[k]:
-            weights[of_procedure[k]] += given_channel[k] * p.desk_minutes.mean
-    if visits is not None:
-        in_person = mix.channel_share()[IN_PERSON]
-        for k, p in enumerate(procedures):
-            if not mix.used[k] or in_person <= 0:
-                continue
-            records = mix.procedure_share[k] / in_person  # the procedure's records (any channel) per in-person record
-            papers = papers_share * visits.supplement_share if p.deadline_wd > 0 else 0.0
-            weights[of_procedure[k]] += records * (p.collect_share * visits.collection_minutes.mean
-                                                   + papers * visits.supplement_minutes.mean)
-            guidance = visits.guidance_per_submission * given_channel[k] * visits.guidance_minutes.mean
-            weights[of_procedure[k] if visits.guidance_counter == "procedure" else visits.guidance_group] += guidance
-    return tuple(float(w) for w in weights)
-
-
-def group_split(total: int, procedures: tuple[Procedure, ...], mix: ChannelMix, policy: DeskPolicy,
-                of_procedure: tuple[int, ...], papers_share: float) -> tuple[int, ...]:
-    """A node's ``total`` counters over the counter groups by the rule (:func:`split_desks` on the
-    groups' expected desk minutes, desk-only visits included when any is on): the one place the
-    split is made, for a run's plans and for the counts a recommendation tries."""
-    visits = policy.visits if policy.visits.any_with(procedures) else None
-    weights = group_weights(procedures, mix, of_procedure, len(policy.groups), visits, papers_share)
-    return split_desks(total, weights)
-
-
-def with_counters(d: dict, plans: tuple[UnitPlan, ...], procedures: tuple[Procedure, ...],
-                  mixes: dict[str, ChannelMix], policy: DeskPolicy, of_procedure: tuple[int, ...],
-                  capped: tuple[bool, ...], papers_share: dict[str, float] | None = None) -> tuple[UnitPlan, ...]:
-    """Each unit's desks per counter group and land files a day (the City Centre's branches are not
-    capped). With desk-only visits on, the split weighs their desk minutes too; ``papers_share``
-    gives each node kind's share of multi-day records waiting for papers."""
-    papers_share = papers_share or {}
+def with_counters(d: dict, plans: tuple[UnitPlan, ...], builder: PlanBuilder,
+                  capped: tuple[bool, ...]) -> tuple[UnitPlan, ...]:
+    """Each unit's plan remade by ``builder`` with its desks per counter group (``desks.groups.per_unit``,
+    else its total split by the rule) and land files a day (the City Centre's branches are not capped)."""
     groups, intake = d["groups"], d["land_intake"]
     out = []
     for plan in plans:
-        changes = {}
-        if of_procedure:
-            given = groups["per_unit"].get(plan.unit.slug)
-            if given is not None:
-                counts = tuple(int(given.get(name, 0)) for name in policy.groups)
-            else:
-                counts = group_split(plan.desks, procedures, mixes[plan.unit.kind], policy, of_procedure,
-                                     papers_share.get(plan.unit.kind, 0.0))
-            changes.update(desks_by_group=counts, desks=sum(counts))
+        counters: int | tuple[int, ...] = plan.desks
+        given = groups["per_unit"].get(plan.unit.slug) if builder.grouped else None
+        if given is not None:
+            counters = tuple(int(given.get(name, 0)) for name in builder.desk_policy.groups)
+        intake_per_day = None  # none: the plan's own (no cap)
         if capped and plan.unit.kind != CENTRE_KIND:
             specialists = intake["per_unit"].get(plan.unit.slug, intake["specialists"])
             # at least one file a day: a cap of 0 would turn every land citizen away for ever
-            changes["intake_per_day"] = max(1, int(math.floor(intake["per_specialist"] * specialists + 0.5)))
-        out.append(dataclasses.replace(plan, **changes) if changes else plan)
+            intake_per_day = max(1, int(math.floor(intake["per_specialist"] * specialists + 0.5)))
+        out.append(builder.replan(plan, counters=counters, intake_per_day=intake_per_day))
     return tuple(out)

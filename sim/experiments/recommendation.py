@@ -36,12 +36,10 @@ from sim.experiments.runner import calendar_for
 from sim.analysis.queueing import erlang_c_wait_quantile, servers_for_wait_quantile
 from sim.analysis.unit_counts import DEPARTMENT_COUNTS
 from sim.config.build import build_scenario
-from sim.config.counters import group_split
 from sim.errors import ConfigError
 from sim.model.city import CENTRE_KIND
 from sim.model.scenario import Scenario, UnitPlan
-from sim.model.staffing import field_effort
-from sim.model.structures import organise
+from sim.model.unit_plan import PlanBuilder
 
 WAIT_QUANTILE = 0.9  # desk_wait_p90_min is the 90th percentile
 # target name -> (the per-replication value tested, "max": at most the target / "min": at least)
@@ -131,21 +129,23 @@ class Resource:
 @dataclass
 class Planner:
     """How a resource vector (counters per group, then officers per department) becomes a unit's
-    plan, as ``sim.config.build`` would build it from ``desks.per_unit``, ``desks.groups.per_unit``
+    plan: by the scenario's own plan builder (:class:`sim.model.unit_plan.PlanBuilder`), the one
+    ``sim.config.build`` made the run's plans with from ``desks.per_unit``, ``desks.groups.per_unit``
     and ``staff.per_unit`` (or ``centre.branches.*``)."""
 
     scenario: Scenario
     spec: RecommendSpec
-    deputies: int
-    breadth_penalty: float
-    pooling: bool
     min_staff: int
 
     @classmethod
     def of(cls, cfg: DictConfig, scenario: Scenario, spec: RecommendSpec) -> "Planner":
-        s = cfg.staff
-        return cls(scenario, spec, int(s.deputies_per_department), float(s.breadth_penalty), bool(s.pooling),
-                   max(1, int(s.min_per_department)))
+        return cls(scenario, spec, max(1, int(cfg.staff.min_per_department)))
+
+    @property
+    def builder(self) -> PlanBuilder:
+        if self.scenario.plan_builder is None:
+            raise ValueError("the scenario was not built by sim.config.build: it has no plan builder")
+        return self.scenario.plan_builder
 
     @property
     def grouped(self) -> bool:
@@ -176,25 +176,12 @@ class Planner:
         return desks + (tuple(plan.staff) if self.scenario.back_office.enabled else ())
 
     def apply(self, plan: UnitPlan, vector: tuple[int, ...]) -> UnitPlan:
+        """``plan`` at the vector's counts (a Centre branch's one total is split over the counter
+        groups by the rule, as a run of it would be), made by the scenario's plan builder."""
         n_desk = len(self.scenario.desk_policy.groups) if self.per_group(plan) else 1
         desks, staff = vector[:n_desk], vector[n_desk:]
-        changes: dict[str, Any] = {}
-        if self.per_group(plan):
-            changes.update(desks_by_group=tuple(desks), desks=sum(desks))
-        elif self.grouped:  # a Centre branch: the total, split by the rule, as a run of it would be
-            s = self.scenario
-            counts = group_split(desks[0], s.procedures, s.mixes[plan.unit.kind], s.desk_policy, s.procedure_desk_group,
-                                 s.supplement_share_of(plan.unit.kind))
-            changes.update(desks_by_group=counts, desks=sum(counts))
-        else:
-            changes.update(desks=desks[0])
-        if staff and tuple(staff) != tuple(plan.staff):
-            procedures = self.scenario.procedures
-            changes["organisation"] = organise(plan.organisation.structure, list(staff), self.deputies,
-                                               self.breadth_penalty, self.pooling, [p.field for p in procedures],
-                                               field_effort(procedures, plan.unit.kind),
-                                               plan.organisation.mechanisms)
-        return dataclasses.replace(plan, **changes)
+        return self.builder.replan(plan, officers=staff or None,
+                                   counters=tuple(desks) if self.per_group(plan) else int(desks[0]))
 
 
 # --- screening ---------------------------------------------------------------------------------

@@ -77,17 +77,12 @@ def staff_under(structure, base, base_staff: dict[str, int], policy: str, effort
     unchanged keep theirs, the new ones share the officers of those they replace by workload, and
     each department the base lacks finds its head by the staffing ``policy``."""
     from sim.model.staffing import department_effort
-    from sim.model.structures import STAFFING_POLICIES, split_with_floor
+    from sim.model.structures import split_with_floor, staff_moved
 
-    unchanged = {d.name for d in structure.departments if d in base.departments}
-    changed = [d for d in structure.departments if d.name not in unchanged]
-    pool = sum(n for name, n in base_staff.items() if name not in unchanged)
-    shared = split_with_floor(pool, [department_effort(d, effort_by_field) for d in changed], minimum) if changed else []
-    out = {d.name: base_staff[d.name] for d in structure.departments if d.name in unchanged}
-    find_head = STAFFING_POLICIES.get(policy)
-    for d, n in zip(changed, shared):
-        out[d.name] = n if d.name in base_staff else find_head(n)
-    return {d.name: out[d.name] for d in structure.departments}
+    def by_workload(n: int, departments: list) -> list[int]:
+        return split_with_floor(n, [department_effort(d, effort_by_field) for d in departments], minimum)
+
+    return dict(zip(structure.department_names, staff_moved(structure, base, base_staff, policy, by_workload)))
 
 
 def structure_plan(cfg: DictConfig, workers: int | None = None, recommendation=None) -> StructurePlan | None:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sim.model.calendar import MINUTES_PER_DAY, CalendarSpec
 from sim.model.catalogue import ChannelMix, Distribution, Procedure
 from sim.model.city import CENTRE_KIND, Unit
 from sim.model.stock import StockPolicy
 from sim.model.structures import Organisation, Structure
+
+if TYPE_CHECKING:
+    from sim.model.unit_plan import PlanBuilder
 
 
 @dataclass(frozen=True)
@@ -234,6 +238,9 @@ class Scenario:
     # address (empty: a local cluster of `workers` processes). Never part of the results.
     backend: str = "local"
     cluster_address: str = ""
+    # How the run's plans were made (sim.model.unit_plan.PlanBuilder): a recommendation or a budget
+    # makes its candidates with it, so they are plans a run of their counts would build. None: not built by sim.config.build.
+    plan_builder: "PlanBuilder | None" = None
 
     @property
     def visits_enabled(self) -> bool:

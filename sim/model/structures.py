@@ -164,9 +164,20 @@ def department_staff(structure: Structure, total: int, policy: str,
     base_staff = dict(zip(base.department_names, split(total, base.departments)))
     if base is structure:
         return [base_staff[d.name] for d in structure.departments]
-    unchanged = {d.name for d in base.departments} & {d.name for d in structure.departments if d in base.departments}
+    return staff_moved(structure, base, base_staff, policy, split)
+
+
+def staff_moved(structure: Structure, base: Structure, base_staff: dict[str, int], policy: str,
+                split: Callable[[int, list[Department]], list[int]]) -> list[int]:
+    """Processing officers per department of ``structure`` from ``base_staff``, the officers per
+    department of ``base``: departments the base has unchanged (same name, same fields) keep
+    theirs, the others share by ``split`` the officers of the base departments they replace, and
+    each department the base does not have finds its head as the staffing ``policy`` says. The one
+    rule for a run's officers (:func:`department_staff`) and a structure plan's
+    (:func:`sim.experiments.structure_plan.staff_under`)."""
+    unchanged = {d.name for d in structure.departments if d in base.departments}
     changed = [d for d in structure.departments if d.name not in unchanged]
-    shared = split(sum(n for name, n in base_staff.items() if name not in unchanged), changed)
+    shared = split(sum(n for name, n in base_staff.items() if name not in unchanged), changed) if changed else []
     staff = dict(zip((d.name for d in changed), shared))
     find_head = STAFFING_POLICIES.get(policy)
     for d in changed:
