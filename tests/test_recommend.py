@@ -450,3 +450,18 @@ def test_the_plan_covering_every_member_meets_the_targets_in_every_member(tmp_pa
             values = units[kpi].dropna().to_numpy()
             met = np.mean(values <= value + 1e-9) if sense == "max" else np.mean(values >= value - 1e-9)
             assert met >= 0.75, (member.scenario.effort_scale, name, values)
+
+
+@pytest.mark.slow
+def test_over_an_ensemble_the_range_comes_first_and_the_point_answer_says_it_is_one_set(tmp_path):
+    """The first screen over an ensemble: the officers' range over the members right after the
+    targets; the configured parameter set's own counts after it, said to be that set alone."""
+    folder = tmp_path / "run"
+    done = run_module("sim.recommend", "city.units=[ba_vi]", "centre.enabled=false", "period.end=2025-07-14",
+                      "recommend.max_replications=5", "recommend.max_rounds=3", "ensemble.path=hanoi_2025",
+                      "ensemble.members=2", "progress=false", f"hydra.run.dir={folder}", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    targets, ranged = page.index("Targets:"), page.index("Over 2 plausible parameter sets")
+    point = page.index("For the configured parameter set alone")
+    assert targets < ranged < point < page.index("Processing officers today")

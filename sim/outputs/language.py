@@ -294,6 +294,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "r_today_none": {"en": "Today every one of the {total} units meets every target with probability at least {p} %.",
                      "vi": "Hiện nay cả {total} đơn vị đều đạt mọi mục tiêu với xác suất ít nhất {p} %."},
     "r_fix": {"en": "What it takes{scope}: {counters}; {officers}.", "vi": "Cần gì{scope}: {counters}; {officers}."},
+    "r_point_only": {"en": "For the configured parameter set alone (the ensemble's range is above): ",
+                     "vi": "Riêng với bộ tham số đang cấu hình (khoảng trên tập bộ tham số ở trên): "},
     "r_fix_scope": {"en": " (the {n} settled units)", "vi": " ({n} đơn vị đã có kết luận)"},
     "r_fix_resource": {"en": "{recommended} {what} (today {current}){changes}",
                        "vi": "{recommended} {what} (hiện nay {current}){changes}"},

@@ -291,6 +291,7 @@ def verdict_sentences(rec: Recommendation, structures=None, language: str | None
     total = len(units)
     lines = [text("r_targets", language, p=p, targets="; ".join(target_phrase(t, v, language)
                                                                  for t, v in spec.targets.items()))]
+    lines += ensemble_sentences(rec.ensemble, language)  # over an ensemble, its range is the answer: first
     short = units[units["today_meets_targets"] == False].copy()  # noqa: E712
     if len(short):
         short["lowest"] = short[[f"today_p_{t}" for t in spec.targets]].min(axis=1)
@@ -304,11 +305,12 @@ def verdict_sentences(rec: Recommendation, structures=None, language: str | None
         lines.append(text("r_today_none", language, total=total, p=p))
     settled = int(units["search"].isin(SETTLED).sum())
     scope = text("r_fix_scope", language, n=settled) if 0 < settled < total else ""
-    lines.append(text("r_fix", language, scope=scope, counters=_fix_part(units, "counters", language),
-                      officers=_fix_part(units, "officers", language)))
+    point_only = text("r_point_only", language) if rec.ensemble else ""
+    lines.append(point_only + text("r_fix", language, scope=scope, counters=_fix_part(units, "counters", language),
+                                   officers=_fix_part(units, "officers", language)))
     lines.append(text("r_meet", language, meet=int((units["meets_targets"] == True).sum()), total=total,  # noqa: E712
                       p=p, dc=dc))
-    lines += ensemble_sentences(rec.ensemble, language) + basis_sentences(rec.basis, language, bool(rec.ensemble))
+    lines += basis_sentences(rec.basis, language, bool(rec.ensemble))
     items = []
     for target, value in spec.targets.items():
         column = units[f"p_{target}"]
