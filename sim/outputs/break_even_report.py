@@ -127,32 +127,61 @@ def answer_sentences(result: BreakEven, language: str, over=None) -> list[str]:
         more = len(rows) - len(shown)
         return ": " + ", ".join(shown) + (f" (+{more})" if more > 0 else "")
 
+    point = []  # the configured parameter set's verdicts
     for verdict in ("gains_everywhere", "gains_above", "gains_below"):
         rows = t[t["verdict"] == verdict]
         if rows.empty:
             continue
         if verdict == "gains_above":
             stars = rows["theta_star"]
-            out.append(text("be_gains_above", language, n=len(rows), low=number(stars.min(), language, 3),
-                            high=number(stars.max(), language, 3), median=number(stars.median(), language, 3),
-                            names=names(rows.sort_values("theta_star"), with_theta=True)))
+            point.append(text("be_gains_above", language, n=len(rows), low=number(stars.min(), language, 3),
+                              high=number(stars.max(), language, 3), median=number(stars.median(), language, 3),
+                              names=names(rows.sort_values("theta_star"), with_theta=True)))
         else:
-            out.append(text(f"be_{verdict}", language, n=len(rows), names=names(rows)))
-    out.append(text("be_no_gain", language, n=int((t["verdict"] == "no_gain").sum())))
-    if over is not None:
-        per_unit = over.per_unit()
-        counts = per_unit[[c for c in per_unit.columns if c.startswith("members_") and c != "members"]]
-        same = (counts.max(axis=1) == per_unit["members"])
-        differ = per_unit.loc[~same, "name"]
-        listed = (": " + ", ".join(differ.head(NAMED_IN_SENTENCE))) if len(differ) else ""
-        out.append(text("be_ensemble", language, members=len(over.members), name=over.ensemble.name, same=int(same.sum()),
-                        units=len(per_unit), differ=len(differ), names=listed))
+            point.append(text(f"be_{verdict}", language, n=len(rows), names=names(rows)))
+    point.append(text("be_no_gain", language, n=int((t["verdict"] == "no_gain").sum())))
+    if over is not None:  # over an ensemble its answer comes first; the configured set's is one set alone
+        out += ensemble_sentences(over, language)
+        point = [text("r_point_only", language) + point[0]] + point[1:]
+    out += point
     out.append(text("be_uncertainty", language, reps=int(s.base.replications), min_gain=plain(s.min_gain, language),
                     what=text(f"be_gain_{s.kpi}", language)))
     return out
 
 
 NAMED_IN_SENTENCE = 8
+
+
+def ensemble_sentences(over, language: str) -> list[str]:
+    """Over an ensemble: how many units pay (for every value, or above a break-even) in at least one
+    member, the members' break-evens from lowest to highest with the units lowest first, how many
+    pay in none; then how many units get the same verdict from every member."""
+    from sim.outputs.language import number, text
+
+    t, per_unit = over.table(), over.per_unit()
+    pays = t[t["verdict"].isin(["gains_everywhere", "gains_above", "gains_below"])]
+    some = per_unit[per_unit["slug"].isin(pays["slug"])].sort_values(["theta_star_min", "name"])
+    out = []
+    if len(some):
+        stars = pays["theta_star"].dropna()
+        shown = [f"{r.name} ({number(r.theta_star_min, language, 3)}–{number(r.theta_star_max, language, 3)})"
+                 if not math.isnan(r.theta_star_min) else str(r.name) for r in some.head(NAMED_IN_SENTENCE).itertuples()]
+        more = len(some) - len(shown)
+        out.append(text("be_ensemble_pays", language, members=len(over.members), name=over.ensemble.name,
+                        n=len(some), units=len(per_unit),
+                        low=number(stars.min(), language, 3) if len(stars) else "–",
+                        high=number(stars.max(), language, 3) if len(stars) else "–",
+                        names=", ".join(shown) + (f" (+{more})" if more > 0 else ""),
+                        none=len(per_unit) - len(some)))
+    else:
+        out.append(text("be_ensemble_none", language, members=len(over.members), name=over.ensemble.name,
+                        units=len(per_unit)))
+    counts = per_unit[[c for c in per_unit.columns if c.startswith("members_") and c != "members"]]
+    same = counts.max(axis=1) == per_unit["members"]
+    differ = per_unit.loc[~same, "name"]
+    listed = (": " + ", ".join(differ.head(NAMED_IN_SENTENCE))) if len(differ) else ""
+    out.append(text("be_ensemble", language, same=int(same.sum()), units=len(per_unit), differ=len(differ), names=listed))
+    return out
 
 
 def report_html(result: BreakEven, folder: Path, language: str, over=None, problem: str | None = None) -> str:

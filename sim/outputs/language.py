@@ -182,10 +182,20 @@ TEXTS: dict[str, dict[str, str]] = {
     "be_gains_below": {"en": "Pays below a break-even: {n} units{names}.",
                        "vi": "Có lợi khi dưới ngưỡng hòa vốn: {n} đơn vị{names}."},
     "be_no_gain": {"en": "No gain anywhere in the range: {n} units.", "vi": "Không có lợi trong cả khoảng: {n} đơn vị."},
-    "be_ensemble": {"en": "Over {members} plausible parameter sets (ensemble {name}): {same} of {units} units get the "
-                          "same verdict from every set; {differ} depend on the set{names}.",
-                    "vi": "Trên {members} bộ tham số hợp lý (tập {name}): {same}/{units} đơn vị có cùng kết luận với "
-                          "mọi bộ; {differ} đơn vị phụ thuộc vào bộ tham số{names}."},
+    "be_ensemble_pays": {"en": "Over {members} plausible parameter sets (ensemble {name}): {n} of {units} units pay in "
+                               "at least one set, above break-evens from {low} to {high} (lowest first: {names}); "
+                               "{none} pay in none.",
+                         "vi": "Trên {members} bộ tham số hợp lý (tập {name}): {n}/{units} đơn vị có lợi với ít nhất "
+                               "một bộ, khi vượt ngưỡng từ {low} đến {high} (thấp nhất trước: {names}); {none} đơn vị "
+                               "không có lợi với bộ nào."},
+    "be_ensemble_none": {"en": "Over {members} plausible parameter sets (ensemble {name}): none of the {units} units "
+                               "pays in any set.",
+                         "vi": "Trên {members} bộ tham số hợp lý (tập {name}): không đơn vị nào trong {units} đơn vị "
+                               "có lợi với bất kỳ bộ nào."},
+    "be_ensemble": {"en": "{same} of {units} units get the same verdict from every set; for {differ} it depends on "
+                          "the set{names}.",
+                    "vi": "{same}/{units} đơn vị có cùng kết luận với mọi bộ; {differ} đơn vị phụ thuộc vào bộ tham "
+                          "số{names}."},
     "be_uncertainty": {"en": "A unit pays only where the whole 95 % interval of its paired gain over {reps} "
                              "replications is above {min_gain} {what}; each break-even's interval is in the table.",
                        "vi": "Một đơn vị chỉ được coi là có lợi khi cả khoảng tin cậy 95 % của mức lợi ghép cặp qua "
