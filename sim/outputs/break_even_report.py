@@ -36,8 +36,9 @@ def plot_break_even(result: BreakEven):
     categories.update({shape.slug: (NOT_ANALYSED, NO_VALUE) for shape in unit_shapes() if shape.slug not in table.index})
     below = (table["verdict"] == "gains_below").any()
     side = "above or below it, as the CSV says" if below else "for values above it"
+    gain = "improves the on-time share" if s.kpi == "on_time" else "saves overtime"
     title = (f"Break-even of {s.parameter}: {s.structure} against {s.baseline}\n"
-             f"({s.policy}; range {s.low:g} to {s.high:g}; the alternative improves the on-time share {side})")
+             f"({s.policy}; range {s.low:g} to {s.high:g}; the alternative {gain} {side})")
     named = list(table.index) if len(table) <= MAX_NAMED else list(values.dropna().sort_values().index[:LOWEST_NAMED])
     return plot_unit_map(values.dropna(), label=f"break-even value of {s.parameter}", title=title, branches=False,
                          categories=categories, limits=(s.low, s.high), labelled=named, zoom=list(table.index))
