@@ -34,7 +34,7 @@ def _validate(cfg: DictConfig):
     return spec
 
 
-@hydra_command(_validate, done=("recommendation.json", "budget.json"))
+@hydra_command(_validate, done=("recommendation.json", "budget.json"), sections=("recommend",))
 def main(cfg: DictConfig, _spec, folder: Path) -> None:
     from sim.experiments.recommendation import recommend
     from sim.outputs.recommendation_report import verdict_sentences, write_recommendation
