@@ -3,9 +3,9 @@
     python docs/gen_keys.py            # rewrite docs/keys.md
     python docs/gen_keys.py --check    # exit 1 if docs/keys.md is not what the schema gives now
 
-The schema is read as source (``ast`` and ``tokenize``), not imported, so the comments are kept: a
-key's description is its docstring-less dataclass field's trailing comment and the comment lines
-just above it. Sections follow the config tree from ``SimConfig`` (the top level), depth first; a
+The schema is read as source, not imported, so the comments are kept (sim.config.schema_text, which
+the commands' ``--help`` shares): a key's description is its field's trailing comment and the
+comment lines just above it. Sections follow the config tree from ``SimConfig`` (the top level), depth first; a
 dataclass reached at several places (``DistributionConfig``) gets one section listing them, and
 the entries of untyped dicts (``UNTYPED``) come after the tree, and any dataclass reached by
 neither last.
@@ -15,13 +15,13 @@ neither last.
 from __future__ import annotations
 
 import ast
-import io
 import sys
-import tokenize
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA = ROOT / "sim" / "config" / "schema.py"
+sys.path.insert(0, str(ROOT))  # run from a source tree without installing it
+from sim.config.schema_text import SCHEMA, classes as _classes, comments as _comments, fields as _fields  # noqa: E402
+
 OUT = ROOT / "docs" / "keys.md"
 TOP = "SimConfig"
 # Where the entries of untyped dicts (Dict[str, Any]) go, as the schema's comments name them.
@@ -29,66 +29,6 @@ UNTYPED = {"FreeParameterConfig": ["calibration.parameters.NAME", "calibration.e
                                    "sensitivity.parameters.NAME"],
            "ChoiceConfig": ["sensitivity.choices.NAME"],
            "ObservationConfig": ["observations.NAME"], "PatternConfig": ["patterns.NAME"]}
-
-
-def _comments(source: str) -> dict[int, str]:
-    """Line number -> the text of the comment on that line."""
-    found = {}
-    for token in tokenize.generate_tokens(io.StringIO(source).readline):
-        if token.type == tokenize.COMMENT:
-            found[token.start[0]] = token.string.lstrip("#").strip()
-    return found
-
-
-def _classes(tree: ast.Module) -> dict[str, ast.ClassDef]:
-    return {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)
-            and any(ast.unparse(d).endswith("dataclass") for d in node.decorator_list)}
-
-
-def _default(value: ast.expr | None, classes: dict) -> str:
-    if value is None:
-        return "(required)"
-    if isinstance(value, ast.Call) and ast.unparse(value.func) in ("default", "field"):
-        for keyword in value.keywords:
-            if keyword.arg == "default_factory":
-                factory = keyword.value
-                if isinstance(factory, ast.Lambda):
-                    return ast.unparse(factory.body)
-                name = ast.unparse(factory)
-                if name in classes:
-                    return "(section below)"
-                return {"list": "[]", "dict": "{}"}.get(name, f"{name}()")
-            if keyword.arg == "default":
-                return ast.unparse(keyword.value)
-    return ast.unparse(value)
-
-
-def _nested(annotation: ast.expr, classes: dict) -> tuple[str, str] | None:
-    """(class name, key suffix) when a field holds a schema dataclass: directly or as dict values."""
-    text = ast.unparse(annotation)
-    if text in classes:
-        return text, ""
-    if isinstance(annotation, ast.Subscript) and ast.unparse(annotation.value) == "Dict":
-        value = annotation.slice.elts[1] if isinstance(annotation.slice, ast.Tuple) else None
-        if value is not None and ast.unparse(value) in classes:
-            return ast.unparse(value), ".NAME"
-    return None
-
-
-def _fields(node: ast.ClassDef, comments: dict[int, str], classes: dict):
-    """(name, type, default, description, nested) of each field, in order."""
-    previous_end = node.lineno
-    for statement in node.body:
-        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-            above = []
-            line = statement.lineno - 1
-            while line > previous_end and line in comments:
-                above.insert(0, comments[line])
-                line -= 1
-            trailing = [comments[n] for n in range(statement.lineno, statement.end_lineno + 1) if n in comments]
-            yield (statement.target.id, ast.unparse(statement.annotation), _default(statement.value, classes),
-                   " ".join(above + trailing), _nested(statement.annotation, classes))
-        previous_end = statement.end_lineno
 
 
 def _cell(text: str) -> str:

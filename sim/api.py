@@ -453,10 +453,13 @@ def run_recommendation(cfg: DictConfig, workers: int | None = None, progress: bo
 
     if not progress:
         return run_recommendation(cfg, workers=workers)
-    from tqdm.auto import tqdm
+    from sim.experiments.progress import RoundsBar
 
-    with tqdm(desc="recommend: rounds", total=int(cfg.recommend.max_rounds)) as bar:
-        return run_recommendation(cfg, workers=workers, progress=lambda *_: bar.update(1))
+    bar = RoundsBar("recommend: unit-replications")
+    try:
+        return run_recommendation(cfg, workers=workers, progress=bar)
+    finally:
+        bar.close()
 
 
 recommend = run_recommendation  # sim.api.recommend; not in ``sim``, where it would shadow python -m sim.recommend

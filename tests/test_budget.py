@@ -138,3 +138,30 @@ def test_no_back_office_names_the_key():
     with pytest.raises(ConfigError) as error:
         fixed_budget(load_config("city.units=[ba_dinh]", *SHORT, "scenario.back_office=false"), workers=1)
     assert error.value.key == "recommend.budget.enabled"
+
+
+class _Told:
+    """Stands in for sim.experiments.progress.RoundsBar: what the budget search tells it."""
+
+    def __init__(self):
+        self.started, self.done, self.ended = [], 0, []
+
+    def start(self, label, tasks):
+        self.started.append((label, tasks))
+
+    def advance(self, n):
+        self.done += n
+
+    def end(self, note):
+        self.ended.append(note)
+
+
+def test_progress_is_told_each_round_and_every_unit_replication():
+    told = _Told()
+    cfg = load_config("city.units=[ba_dinh,soc_son]", "centre.enabled=false", "period.end=2025-07-07",
+                      "recommend.budget.replications=2", "recommend.budget.max_moves=1", "recommend.budget.batch=1",
+                      "recommend.budget.max_rounds=1", "progress=false")
+    result = fixed_budget(cfg, workers=1, progress=told)
+    assert told.done == result.simulated == sum(tasks for _, tasks in told.started)
+    assert told.started[0][0] == "today and the start" and len(told.ended) == result.rounds
+    assert all(label == f"round {k}" for k, (label, _) in enumerate(told.started[1:], start=1))

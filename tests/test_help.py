@@ -75,3 +75,34 @@ def test_help_is_hydras_own_page(argv, capsys):
         ours = app_help(loader, args.config_name or "config", args)
     assert ours + "\n" == theirs
     assert "land_department_large_wards" in ours or "ba_dinh" in ours  # the case at hand, not an empty page
+
+
+# A key of each command's own section, with its type and default in the schema (sim.config.schema_text).
+OWN_KEYS = {"sim.recommend": ["recommend.confidence: float = 0.9", "recommend.budget.enabled: bool = False"],
+            "sim.compare": ["compare.baseline: str = 'three_departments'"],
+            "sim.calibrate": ["calibration.max_evaluations: int = 40", "calibration.ensemble.waves: int = 2"],
+            "sim.validate": ["validate.little_tolerance: float = 0.05", "report.language: str = 'en'"],
+            "sim.sensitivity": ["sensitivity.replications: int = 2"],
+            "sim.breakeven": ["break_even.tolerance: float = 0.005"]}
+
+
+@pytest.mark.parametrize("command", OWN_KEYS)
+def test_command_help_lists_its_sections_keys(command, tmp_path):
+    done = subprocess.run([sys.executable, "-m", command, "--help"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    for key in OWN_KEYS[command]:
+        assert key in done.stdout, key
+    assert "every key: docs/keys.md" in done.stdout
+    if command == "sim.recommend":  # with the first sentence of the schema's comment
+        assert "recommend.confidence: float = 0.9   Assumption: the probability" in done.stdout
+        assert "compare." not in done.stdout.split("== Keys of")[1]  # its own section only
+
+
+def test_section_keys_come_from_the_schema():
+    from sim.config.schema_text import section_keys, section_lines
+
+    assert len(section_keys("recommend")) > 20  # recommend.budget.* included
+    assert section_lines(("compare",)).count("\n  compare.") == 5
+    with pytest.raises(KeyError):
+        section_keys("nothing")

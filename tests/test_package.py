@@ -133,6 +133,7 @@ def test_help_is_short_and_names_commands_groups_and_keys(cli, tmp_path):
     assert "scenario: baseline, hanoi_2025_calibrated" in text
     assert "city.units=" in text and "replications=5" in text and "results/" in text and "README" in text
     assert "hydra:" not in text  # not the composed config
+    assert "== Keys of" not in text and "own keys: its --help" in text  # a section's keys are its command's help
     theirs = cli("--hydra-help")
     assert theirs.returncode == 0 and "Hydra" in theirs.stdout and "--config-dir" in theirs.stdout
     assert not (tmp_path / "results").exists()

@@ -465,3 +465,24 @@ def test_over_an_ensemble_the_range_comes_first_and_the_point_answer_says_it_is_
     targets, ranged = page.index("Targets:"), page.index("Over 2 plausible parameter sets")
     point = page.index("For the configured parameter set alone")
     assert targets < ranged < point < page.index("Processing officers today")
+
+
+@pytest.mark.slow
+def test_progress_bar_estimates_the_time_left_and_progress_false_draws_none(tmp_path):
+    """progress=true: a tqdm bar on stderr over the unit-replications, with elapsed<left times and
+    the round; its last count is the unit-replications the summary reports. progress=false: no bar."""
+    import re
+
+    tiny = ("city.units=[ba_dinh]", "centre.enabled=false", "period.end=2025-07-03", "recommend.replications=2",
+            "recommend.max_replications=2", "recommend.max_rounds=1", "workers=1")
+    drawn = run_module("sim.recommend", *tiny, "progress=true", f"hydra.run.dir={tmp_path / 'a'}", cwd=tmp_path)
+    assert drawn.returncode == 0, drawn.stderr
+    lines = drawn.stderr.replace("\r", "\n").splitlines()
+    bar = re.compile(r"recommend: unit-replications.*\[\d\d:\d\d<\d\d:\d\d, .*round 1")  # [elapsed<left, ...]
+    timed = [line for line in lines if bar.search(line)]
+    assert timed, drawn.stderr
+    simulated = re.search(r"\((\d+) unit-replications", drawn.stdout).group(1)
+    assert f"{simulated}/{simulated} [" in timed[-1] and "still open" in timed[-1]
+    quiet = run_module("sim.recommend", *tiny, "progress=false", f"hydra.run.dir={tmp_path / 'b'}", cwd=tmp_path)
+    assert quiet.returncode == 0, quiet.stderr
+    assert "unit-replications" not in quiet.stderr and "%|" not in quiet.stderr

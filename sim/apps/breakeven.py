@@ -11,7 +11,7 @@ from omegaconf import DictConfig
 from sim.apps.command import hydra_command
 
 
-@hydra_command("sim.experiments.break_even:settings")  # imported when used
+@hydra_command("sim.experiments.break_even:settings", sections=("break_even",))  # imported when used
 def main(cfg: DictConfig, setting, folder: Path) -> None:
     from tqdm.auto import tqdm
 

@@ -35,7 +35,8 @@ def checked(cfg: DictConfig) -> CalibrationSpec | EnsembleSpec:
     return calibration_spec(cfg)
 
 
-@hydra_command(checked, done=("calibration.json", "calibration_failed.json", "ensemble.json"))
+@hydra_command(checked, done=("calibration.json", "calibration_failed.json", "ensemble.json"),
+               sections=("calibration",))
 def main(cfg: DictConfig, spec: CalibrationSpec | EnsembleSpec, folder: Path) -> None:
     if str(cfg.calibration.method) == "ensemble":
         return _ensemble(cfg, spec, folder)

@@ -370,14 +370,16 @@ class Lazy:
         return getattr(importlib.import_module(module), name)(*args, **kwargs)
 
 
-def hydra_command(validate: Callable[[DictConfig], object] | str, done: tuple[str, ...] = ("summary.json",)):
+def hydra_command(validate: Callable[[DictConfig], object] | str, done: tuple[str, ...] = ("summary.json",),
+                  sections: tuple[str, ...] = ()):
     """Make ``body(cfg, checked, folder)`` a command: ``main()`` checks the command line first
     (and refuses a run folder that holds another run's files), then Hydra composes the config and
     creates the run folder, ``validate(cfg)`` gives ``checked`` (or one error line), and ``body``
     does the work in ``folder``, which it claims first (:mod:`sim.outputs.run_folder`). ``done``:
     the files the command writes last; a run that stops without one leaves no partial results. In
     a sweep (``-m``) each job runs through :func:`sim.experiments.sweep.job.run_sweep_job`.
-    ``validate`` may be given as ``"module:function"`` (see :class:`Lazy`)."""
+    ``validate`` may be given as ``"module:function"`` (see :class:`Lazy`). ``sections``: the config
+    sections (``recommend``) whose keys ``--help`` lists after Hydra's page."""
     if isinstance(validate, str):
         validate = Lazy(validate)
 
@@ -422,6 +424,10 @@ def hydra_command(validate: Callable[[DictConfig], object] | str, done: tuple[st
 
                 with config_loader(args, task) as loader:
                     print(app_help(loader, args.config_name or "config", args))
+                if sections:
+                    from sim.config.schema_text import section_lines
+
+                    print(section_lines(sections))
                 return
             check_command_line("config", validate, sys.argv[1:], task)
             app()

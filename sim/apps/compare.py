@@ -10,7 +10,8 @@ from omegaconf import DictConfig
 from sim.apps.command import hydra_command
 
 
-@hydra_command("sim.experiments.comparison:variants", done=("report.html",))  # imported when used
+@hydra_command("sim.experiments.comparison:variants", done=("report.html",),  # imported when used
+               sections=("compare",))
 def main(cfg: DictConfig, chosen: list, folder: Path) -> None:
     from tqdm.auto import tqdm
 

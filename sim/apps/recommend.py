@@ -34,19 +34,20 @@ def _validate(cfg: DictConfig):
     return spec
 
 
-@hydra_command(_validate, done=("recommendation.json", "budget.json"))
+@hydra_command(_validate, done=("recommendation.json", "budget.json"), sections=("recommend",))
 def main(cfg: DictConfig, _spec, folder: Path) -> None:
+    from sim.experiments.progress import RoundsBar
     from sim.experiments.recommendation import recommend
     from sim.outputs.recommendation_report import verdict_sentences, write_recommendation
-
-    def report(rounds: int, open_units: int) -> None:
-        if cfg.progress:
-            print(f"recommend: round {rounds}, {open_units} unit{'' if open_units == 1 else 's'} still open", flush=True)
 
     if cfg.recommend.budget.enabled:
         _fixed_budget(cfg, folder)
         return
-    rec = recommend(cfg, progress=report)
+    bar = RoundsBar("recommend: unit-replications", enabled=cfg.progress)
+    try:
+        rec = recommend(cfg, progress=bar)
+    finally:
+        bar.close()
     structures = None
     if cfg.recommend.structures:
         import time
@@ -98,13 +99,14 @@ def _over_ensemble(cfg: DictConfig, rec, folder: Path) -> None:
 def _fixed_budget(cfg: DictConfig, folder: Path) -> None:
     """recommend.budget.enabled=true: the same officers, moved where they buy most on-time records."""
     from sim.experiments.budget import fixed_budget
+    from sim.experiments.progress import RoundsBar
     from sim.outputs.budget_report import budget_sentences, write_budget
 
-    def report(rounds: int, kept: int) -> None:
-        if cfg.progress:
-            print(f"budget: round {rounds}, {kept} officers moved", flush=True)
-
-    result = fixed_budget(cfg, progress=report)
+    bar = RoundsBar("budget: unit-replications", enabled=cfg.progress)
+    try:
+        result = fixed_budget(cfg, progress=bar)
+    finally:
+        bar.close()
     write_budget(folder, result)
     print("\n".join(budget_sentences(result)))
     print(f"\nFirst simulation {result.timing['first_simulation_s']:.1f} s, moves {result.timing['moves_s']:.1f} s "

@@ -10,7 +10,8 @@ from omegaconf import DictConfig
 from sim.apps.command import hydra_command
 
 
-@hydra_command("sim.experiments.sensitivity:sensitivity_spec", done=("sensitivity.csv",))  # imported when used
+@hydra_command("sim.experiments.sensitivity:sensitivity_spec", done=("sensitivity.csv",),  # imported when used
+               sections=("sensitivity",))
 def main(cfg: DictConfig, spec: tuple, folder: Path) -> None:
     from tqdm.auto import tqdm
 

@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from sim.experiments.validation import ValidationPlan
 
 
-@hydra_command("sim.experiments.validation:validation_plan", done=("validation.html",))  # imported when used
+@hydra_command("sim.experiments.validation:validation_plan", done=("validation.html",),  # imported when used
+               sections=("validate", "report"))
 def main(cfg: DictConfig, plan: ValidationPlan, folder: Path) -> None:
     from sim.experiments.validation import run_validation
     from sim.outputs.validation_report import little_summary, observation_lines, write_validation

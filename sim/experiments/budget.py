@@ -187,7 +187,8 @@ def budget_in_reach(cfg: DictConfig, scenario: Scenario) -> None:
 
 def fixed_budget(cfg: DictConfig, workers: int | None = None, progress=None) -> BudgetResult:
     """Move officers between the units and departments of ``cfg`` (see the module's docstring).
-    ``progress(round, kept_moves)`` is called after each round of simulation."""
+    ``progress`` (a :class:`sim.experiments.progress.RoundsBar`) is told when the first simulation
+    and each round of moves start, as their unit-replications finish, and the officers moved so far."""
     spec = budget_spec(cfg)
     rspec = recommend_spec(cfg)
     scenario = build_scenario(cfg)
@@ -215,7 +216,7 @@ def fixed_budget(cfg: DictConfig, workers: int | None = None, progress=None) -> 
     reps: dict[tuple[int, tuple[int, ...]], list[dict]] = {}
     simulated = 0
 
-    def simulate(cells: list[tuple[int, tuple[int, ...]]]) -> None:
+    def simulate(cells: list[tuple[int, tuple[int, ...]]], label: str) -> None:
         nonlocal simulated
         cells = [c for c in dict.fromkeys(cells) if c not in reps]
         tasks, keys = [], []
@@ -226,11 +227,14 @@ def fixed_budget(cfg: DictConfig, workers: int | None = None, progress=None) -> 
                 keys.append((position, officers))
         if not tasks:
             return
-        for res in sorted(_simulate(scenario, tasks, workers), key=lambda res: res.position):
+        if progress is not None:
+            progress.start(label, len(tasks))
+        done = progress.advance if progress is not None else None
+        for res in sorted(_simulate(scenario, tasks, workers, done), key=lambda res: res.position):
             reps.setdefault(keys[res.position], []).append(budget_values(res))
         simulated += len(tasks)
 
-    simulate([(p, v) for p, v in enumerate(today)] + [(p, v) for p, v in enumerate(start)])
+    simulate([(p, v) for p, v in enumerate(today)] + [(p, v) for p, v in enumerate(start)], "today and the start")
     t1 = time.perf_counter()
     moves: list[Move] = []
     tried: set[tuple] = set()
@@ -254,7 +258,7 @@ def fixed_budget(cfg: DictConfig, workers: int | None = None, progress=None) -> 
             changed[receiver[0]][receiver[1]] += 1
             trial.append({p: tuple(v) for p, v in changed.items()})
         started = time.perf_counter()
-        simulate([cell for t in trial for cell in t.items()])
+        simulate([cell for t in trial for cell in t.items()], f"round {rounds + 1}")
         rounds += 1
         base_on = sum(np.array([r["on_time"] for r in reps[(p, tuple(v))]]) for p, v in enumerate(staff))
         base_known = sum(np.array([r["known"] for r in reps[(p, tuple(v))]]) for p, v in enumerate(staff))
@@ -288,7 +292,7 @@ def fixed_budget(cfg: DictConfig, workers: int | None = None, progress=None) -> 
         round_log.append({"round": rounds, "tried": len(proposed), "kept": kept_now,
                           "seconds": round(time.perf_counter() - started, 2)})
         if progress is not None:
-            progress(rounds, kept)
+            progress.end(f"round {rounds}: {kept} officer{'' if kept == 1 else 's'} moved")
     final = [tuple(row) for row in staff]
     assert sum(map(sum, final)) == budget, "the fixed budget's total changed"
     t2 = time.perf_counter()

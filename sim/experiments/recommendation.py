@@ -25,7 +25,7 @@ import dataclasses
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
@@ -372,18 +372,28 @@ class Recommendation:
         return self.results.get((search.position, vector), [])
 
 
-def _simulate(scenario: Scenario, tasks: list[tuple[UnitPlan, int]], workers: int | None) -> list:
-    """Simulate each (plan, replication) task; plans may repeat a unit (its own random streams)."""
+def _simulate(scenario: Scenario, tasks: list[tuple[UnitPlan, int]], workers: int | None,
+              done: Callable[[int], None] | None = None) -> list:
+    """Simulate each (plan, replication) task; plans may repeat a unit (its own random streams).
+    ``done(n)`` is told as tasks finish (a progress bar)."""
     from sim.experiments.runner import _run_batch, run_tasks, worker_count
 
     batch = dataclasses.replace(scenario, units=tuple(plan for plan, _ in tasks), replications=1)
     jobs = [(rep, k) for k, (_, rep) in enumerate(tasks)]
     n_workers = worker_count(scenario.workers if workers is None else workers)
-    if n_workers == 1 or len(jobs) < 4:
-        return _run_batch(batch, jobs)
-    order = sorted(jobs, key=lambda job: -batch.units[job[1]].records_per_day)
     out: list = []
-    run_tasks(batch, order, n_workers, out.extend)  # where the scenario says: local processes or a cluster
+
+    def keep(results: list) -> None:
+        out.extend(results)
+        if done is not None:
+            done(len(results))
+
+    if n_workers == 1 or len(jobs) < 4:
+        for job in jobs:  # one at a time: the same results as one batch, each task's streams its own
+            keep(_run_batch(batch, [job]))
+        return out
+    order = sorted(jobs, key=lambda job: -batch.units[job[1]].records_per_day)
+    run_tasks(batch, order, n_workers, keep)  # where the scenario says: local processes or a cluster
     return out
 
 
@@ -455,7 +465,8 @@ def starting_vector(planner: Planner, plan: UnitPlan, screened: Screen) -> tuple
 
 def recommend(cfg: DictConfig, workers: int | None = None, progress=None) -> Recommendation:
     """Screen every unit of ``cfg`` and decide by simulation (see the module's docstring).
-    ``progress(round, open_units)`` is called after each round of simulation."""
+    ``progress`` (a :class:`sim.experiments.progress.RoundsBar`) is told when each round of
+    simulation starts, as its unit-replications finish, and how many units are still open after it."""
     spec = recommend_spec(cfg)
     scenario = build_scenario(cfg)
     t0 = time.perf_counter()
@@ -518,7 +529,9 @@ def recommend(cfg: DictConfig, workers: int | None = None, progress=None) -> Rec
                 tasks.append((plan, rep))
                 keys.append((position, v))
         started = time.perf_counter()
-        out = _simulate(scenario, tasks, workers)
+        if progress is not None:
+            progress.start(f"round {rounds + 1}", len(tasks))
+        out = _simulate(scenario, tasks, workers, progress.advance if progress is not None else None)
         for res in sorted(out, key=lambda res: res.position):  # a candidate's replications in order
             position, v = keys[res.position]
             plan = planner.apply(scenario.units[position], v)
@@ -533,7 +546,8 @@ def recommend(cfg: DictConfig, workers: int | None = None, progress=None) -> Rec
                           "seconds": round(time.perf_counter() - started, 2),
                           "open_units": sum(not s.finished for s in searches)})
         if progress is not None:
-            progress(rounds, sum(not s.finished for s in searches))
+            still = round_log[-1]["open_units"]
+            progress.end(f"round {rounds}: {still} unit{'' if still == 1 else 's'} still open")
     for search in searches:
         if not search.finished:
             search.outcome = "rounds ran out"
