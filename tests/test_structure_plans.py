@@ -95,6 +95,25 @@ def test_a_structure_adding_two_departments_still_keeps_every_plan_within_the_ca
     assert (plans.summary["departments_added"] <= 25).all()
 
 
+def test_no_plan_adds_more_positions_than_the_payroll_quota():
+    """structure.max_added_positions: with room for 25 departments under the cap but 7 positions
+    (each ward's department costs one here), every plan stops at 7 positions."""
+    cfg = load_config("structure.max_average_units=4.2", "structure.max_added_positions=7")
+    plans = city_plans(cfg, _plan(cfg, synthetic_table()))
+    for _, row in plans.summary.iterrows():
+        assert row["positions_added"] <= 7, row["plan"]
+    assert plans.summary.set_index("plan").loc["class", "positions_added"] == 7  # the quota binds, not the cap
+    unlimited = city_plans(load_config("structure.max_average_units=4.2"), _plan(cfg, synthetic_table()))
+    assert unlimited.summary.set_index("plan").loc["class", "positions_added"] == 25
+
+
+@pytest.mark.parametrize("value", ["-1", "2000000"])
+def test_a_bad_positions_quota_names_its_key(value):
+    with pytest.raises(ConfigError) as e:
+        scenario_from("city.units=[ba_dinh]", f"structure.max_added_positions={value}")
+    assert e.value.key == "structure.max_added_positions"
+
+
 def scenario_units():
     """The city's 126 units (the unit table, no Centre branch)."""
     from sim.model.city import load_units

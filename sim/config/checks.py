@@ -27,6 +27,7 @@ MAX_RECORDS_PER_UNIT = 2_000_000  # expected records of one unit and replication
 RESULT_BYTES_PER_UNIT, RESULT_BYTES_PER_UNIT_DAY = 12_500, 40 + 97
 MAX_RESULT_BYTES = 4 * 2**30  # 4 GB: 126 units x 1000 replications of two months take ~2.6 GB
 MAX_DESKS = 1000  # per unit (Hanoi's units have 2-12)
+MAX_CITY_POSITIONS = 1_000_000  # staff.city_positions (Hanoi's units have 9,622), structure.max_added_positions
 MAX_STAFF = 10_000  # per department, and every headcount of the staffing framework
 MAX_MINUTES = 100_000.0  # desk, effort, approval and patience times, the wait target (~70 days of clock time)
 MAX_WORKING_DAYS = 1000  # deadlines, external lags and waits for missing papers (~4 years)

@@ -15,7 +15,7 @@ from sim.errors import ConfigError
 from sim.config.search_path import group_options, load_option
 from sim.config.schema import StructureConfig
 from sim.model.structures import Department, Structure
-from sim.config.checks import MAX_WEIGHT, _at_least, _choice, _positive
+from sim.config.checks import MAX_CITY_POSITIONS, MAX_WEIGHT, _at_least, _choice, _positive
 
 
 def _classes(c: dict, prefix: str) -> None:
@@ -42,6 +42,8 @@ def _structure(c: dict, key: str, seen: tuple[str, ...] = ()) -> Structure:
         _choice(kind, f"{key}.applies_to.kinds[{k}]", KINDS)
     _at_least(applies, "min_population", 0, f"{key}.applies_to.")
     _at_least(c, "max_average_units", 1, f"{key}.")
+    if c.get("max_added_positions") is not None:
+        _at_least(c, "max_added_positions", 0, f"{key}.", MAX_CITY_POSITIONS)
     otherwise = None
     if c["otherwise"]:
         if c["otherwise"] in seen + (c["name"],):

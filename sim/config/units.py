@@ -13,7 +13,7 @@ from sim.model.staffing import (ALLOCATED_KINDS, Claim, allocate, department_eff
 from sim.model.structures import Structure, department_staff
 from sim.model.unit_plan import PlanBuilder
 from sim.config.centre import _centre_fits_table
-from sim.config.checks import MAX_DESKS, MAX_STAFF, _at_least, _choice, _positive, check_range
+from sim.config.checks import MAX_CITY_POSITIONS, MAX_DESKS, MAX_STAFF, _at_least, _choice, _positive, check_range
 from sim.config.structures import _classes
 
 
@@ -149,7 +149,6 @@ def _rota_within_reach(units: tuple) -> None:
 
 STAFF_RULES = ("allocated", "framework", "fixed")
 DEPARTMENT_SPLITS = ("workload", "weights")
-MAX_CITY_POSITIONS = 1_000_000  # staff.city_positions (Hanoi's units have 9,622)
 
 
 def _department_workload(staff: dict, effort_by_field: dict[str, float]):

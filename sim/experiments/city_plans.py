@@ -2,7 +2,8 @@
 
 Each plan gives some of the run's units the departments of an alternative structure of
 ``recommend.structures`` while the city's average of organisations per unit (departments plus the
-service point, over every unit of the city table) stays within ``structure.max_average_units``:
+service point, over every unit of the city table) stays within ``structure.max_average_units``
+and the positions it adds within ``structure.max_added_positions`` (when set):
 
 * ``gain``: the units whose paired gain is clear, best gain per added department first
   (:func:`sim.experiments.structure_plan._plan`);
@@ -21,13 +22,14 @@ the end are left out of the share's denominator).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from sim.analysis.kpis import difference_interval
-from sim.experiments.structure_plan import GAIN_KPI, StructurePlan, city_room
+from sim.experiments.structure_plan import GAIN_KPI, Room, StructurePlan, city_room
 from sim.model.unit_class import CLASSES, classify
 
 PLANS = ("gain", "class", "population")
@@ -44,24 +46,23 @@ class CityPlans:
     summary: pd.DataFrame  # one row per plan: units, departments, average against the cap, positions, gain
 
 
-def _by_rule(table: pd.DataFrame, order: pd.DataFrame, room: int) -> pd.DataFrame:
+def _by_rule(table: pd.DataFrame, order: pd.DataFrame, room: Room) -> pd.DataFrame:
     """Units in ``order`` (slug column), each given the structure of ``table`` adding the most
     departments that still fits in ``room``; units no structure expands are passed over."""
-    chosen, used = [], 0
+    chosen = []
     grown = table[table["extra_departments"] > 0]
     for slug in order["slug"]:
         options = grown[grown["slug"] == slug].sort_values("extra_departments", ascending=False, kind="stable")
-        for _, row in options.iterrows():
-            if used + row["extra_departments"] <= room:
-                chosen.append(row)
-                used += int(row["extra_departments"])
-                break
+        taken = next((row for _, row in options.iterrows() if room.take(row)), None)
+        if taken is not None:
+            chosen.append(taken)
     return pd.DataFrame(chosen, columns=list(table.columns))
 
 
-def choose(cfg: DictConfig, plan: StructurePlan, units: list, room: int) -> dict[str, pd.DataFrame]:
+def choose(cfg: DictConfig, plan: StructurePlan, units: list, room: Room) -> dict[str, pd.DataFrame]:
     """Each plan's units (rows of ``plan.table``) with their Decree 307 class and points, given the
-    city's ``units`` and the departments the cap leaves ``room`` for (:func:`city_room`)."""
+    city's ``units`` and the ``room`` the cap and the positions quota leave (:func:`city_room`; each
+    rule books its own copy)."""
     in_run = set(plan.table["slug"])
     classes = pd.DataFrame(classify([u for u in units if u.slug in in_run],
                                     OmegaConf.to_container(cfg.structure.classes, resolve=True)))
@@ -70,8 +71,8 @@ def choose(cfg: DictConfig, plan: StructurePlan, units: list, room: int) -> dict
     by_class = wards.sort_values(["rank", "points", "population"], ascending=[True, False, False], kind="stable")
     large = wards[wards["population"] >= float(cfg.recommend.plan_min_population)]
     by_population = large.sort_values("population", ascending=False, kind="stable")
-    chosen = {"gain": plan.chosen, "class": _by_rule(plan.table, by_class, room),
-              "population": _by_rule(plan.table, by_population, room)}
+    chosen = {"gain": plan.chosen, "class": _by_rule(plan.table, by_class, dataclasses.replace(room)),
+              "population": _by_rule(plan.table, by_population, dataclasses.replace(room))}
     keep = classes[["slug", "unit_class", "points", "population"]]
     return {name: frame.drop(columns=[c for c in ("unit_class", "points", "population") if c in frame])
             .merge(keep, on="slug", how="left") for name, frame in chosen.items()}

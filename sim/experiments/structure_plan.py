@@ -161,17 +161,41 @@ def _recommended(recommendation) -> dict[str, tuple[dict[str, int], dict[str, in
     return out
 
 
-def city_room(cfg: DictConfig) -> tuple[list, int, float, int]:
+def city_room(cfg: DictConfig) -> tuple[list, int, float, "Room"]:
     """The city's units (not the Centre's branches), their organisations today (departments of the
-    configured structure plus the service point), the Decree 370 limit per unit and the departments
-    that can still be added within it."""
+    configured structure plus the service point), the Decree 370 limit per unit and the
+    :class:`Room` left: departments within that limit, positions within
+    ``structure.max_added_positions``."""
     from sim.config.build import _structure
 
     structure = _structure(OmegaConf.to_container(cfg.structure, resolve=True), "structure")
     units = [u for u in load_units(cfg.city.table, cfg.city.suspect_population) if u.kind != CENTRE_KIND]
     organisations = sum(len(structure.for_unit(u.kind, u.population).departments) + 1 for u in units)
     limit = float(cfg.structure.max_average_units)
-    return units, organisations, limit, math.floor(limit * len(units) - organisations + 1e-9)
+    quota = cfg.structure.max_added_positions
+    room = Room(math.floor(limit * len(units) - organisations + 1e-9), None if quota is None else int(quota))
+    return units, organisations, limit, room
+
+
+@dataclass
+class Room:
+    """What a city plan may still add: departments (Decree 370's average) and positions (the
+    payroll quota; None: not limited). :meth:`take` books a unit's row if both still fit."""
+
+    departments: int
+    positions: int | None = None
+    used_departments: int = 0
+    used_positions: int = 0
+
+    def take(self, row) -> bool:
+        departments, positions = int(row["extra_departments"]), int(row.get("positions_added", 0) or 0)
+        if self.used_departments + departments > self.departments:
+            return False
+        if self.positions is not None and self.used_positions + positions > self.positions:
+            return False
+        self.used_departments += departments
+        self.used_positions += positions
+        return True
 
 
 def _plan(cfg: DictConfig, table: pd.DataFrame) -> StructurePlan:
@@ -181,11 +205,7 @@ def _plan(cfg: DictConfig, table: pd.DataFrame) -> StructurePlan:
     gaining = table[(table["extra_departments"] > 0) & table[low].notna() & (table[low] > 0)].copy()
     gaining["gain_per_department"] = gaining[f"{GAIN_KPI}_change"] / gaining["extra_departments"]
     best = gaining.sort_values("gain_per_department", ascending=False).drop_duplicates("slug")
-    chosen, used = [], 0
-    for _, row in best.iterrows():
-        if used + row["extra_departments"] <= room:
-            chosen.append(row)
-            used += int(row["extra_departments"])
+    chosen = [row for _, row in best.iterrows() if room.take(row)]
     chosen_frame = pd.DataFrame(chosen, columns=list(best.columns))
     return StructurePlan(table, chosen_frame.reset_index(drop=True), limit, organisations / len(units),
-                         (organisations + used) / len(units))
+                         (organisations + room.used_departments) / len(units))
