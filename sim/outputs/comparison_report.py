@@ -364,7 +364,7 @@ def plot_groups(comparison: Comparison, kpi: str, language: str | None = None) -
         highs = t["ci95_high"].fillna(t["mean"])
         if float(lows.min()) > 50:  # shares near 100 %: start the axis just below the lowest bound
             ax.set_ylim(max(0, float(lows.min()) - 2), 100)
-            mark_axis_break(ax)
+            mark_axis_break(ax, language)
         else:
             ax.set_ylim(0, min(100, max(1.0, float(highs.max()) * 1.2)))
     ax.legend(fontsize=7)

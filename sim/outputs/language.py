@@ -206,6 +206,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "kpi_unit_working days": {"en": "working days", "vi": "ngày làm việc"},
     "kpi_unit_min": {"en": "min", "vi": "phút"},
     "kpi_unit_share of session time": {"en": "share of session time", "vi": "tỷ lệ thời gian làm việc"},
+    "axis_broken": {"en": "(axis broken: starts at {start}, not 0)", "vi": "(trục bị cắt: bắt đầu từ {start}, không từ 0)"},
     "cmp_page_title": {"en": "Structures compared", "vi": "So sánh cơ cấu tổ chức"},
     # short KPI labels of the comparison's tables and charts
     "cmp_on_time_of_received_pct": {"en": "on time (% of received)", "vi": "đúng hạn (% tiếp nhận)"},
