@@ -120,7 +120,7 @@ def test_a_change_map_is_symmetric_around_zero_and_a_tiny_change_stays_near_neut
     assert fig.axes[1].get_ylim() == pytest.approx((-reach, reach))  # the colour bar shows the same span
 
 
-def _comparison(diffs: dict[str, float]) -> SimpleNamespace:
+def _comparison(diffs: dict[str, float], language: str = "en") -> SimpleNamespace:
     rows = []
     for variant in ("base", "five_departments", "three_departments_extra_head"):
         for group in ("city", "ward", "commune"):
@@ -129,7 +129,9 @@ def _comparison(diffs: dict[str, float]) -> SimpleNamespace:
                 rows.append({"variant": variant, "group": group, "kpi": kpi, "mean": 90.0, "ci95_low": 89.0,
                              "ci95_high": 91.0, "diff_mean": d, "diff_ci95_low": d - abs(d) * 0.8,
                              "diff_ci95_high": d + abs(d) * 0.6})
-    return SimpleNamespace(table=pd.DataFrame(rows), runs=[SimpleNamespace(variant=SimpleNamespace(name="base"))])
+    base = SimpleNamespace(variant=SimpleNamespace(name="base", structure="three_departments", policy="same_headcount"),
+                           scenario=SimpleNamespace(report_language=language, units=[]))
+    return SimpleNamespace(table=pd.DataFrame(rows), runs=[base])
 
 
 @pytest.mark.parametrize("scale", [0.013, 0.0004, 0.00003, 250.0])

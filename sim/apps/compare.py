@@ -16,7 +16,7 @@ def main(cfg: DictConfig, chosen: list, folder: Path) -> None:
     from tqdm.auto import tqdm
 
     from sim.experiments.comparison import compare
-    from sim.outputs.comparison_report import headline_table, write_comparison
+    from sim.outputs.comparison_report import headline_table, readable, write_comparison
     from sim.outputs.structure_verdict import answer_sentences
 
     bar = tqdm(total=len(chosen), desc="compare: structures", disable=not cfg.progress)
@@ -25,9 +25,10 @@ def main(cfg: DictConfig, chosen: list, folder: Path) -> None:
     if cfg.ensemble.path:  # every member's answers: their range and chance of a gain, beside the point answer
         _over_ensemble(cfg, comparison, folder)
     problems = write_comparison(folder, comparison)
-    print(headline_table(comparison, "city").T.to_string(header=False))
+    language = comparison.runs[0].scenario.report_language  # the console speaks the report's language
+    print(readable(comparison, headline_table(comparison, "city", language), language).T.to_string(header=False))
     print()
-    for sentence in answer_sentences(comparison, comparison.runs[0].scenario.report_language):
+    for sentence in answer_sentences(comparison, language):
         print(f"- {sentence}")
     print(f"\nReport: {folder / 'report.html'}")
     if problems:  # the results are written; what is missing is said in one line, and the exit says it too

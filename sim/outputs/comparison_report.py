@@ -19,7 +19,7 @@ from sim.experiments.comparison import GROUPS, HEADLINE, MOVERS_KPI, Comparison,
 from sim.outputs.csv_files import write_csv
 from sim.outputs.atomic import replacing, write_text
 from sim.outputs.figures import mark_axis_break, save, subplots
-from sim.outputs.language import text
+from sim.outputs.language import TEXTS, number, plain, text
 from sim.outputs.run_files import write_run
 from sim.outputs.run_report import image_tag, page, worst_labelled
 from sim.outputs.unit_map import MapDataError, plot_unit_map
@@ -29,29 +29,59 @@ from sim.outputs.verdict import (ON_TIME, OVERTIME, fix_sentence, map_caption, g
 
 DIFFERENCE_KPIS = ("on_time_of_received_pct", "abandoned_of_received_pct", "overdue", "lead_time_mean_wd",
                    "in_process", "staff_utilisation")
-LABELS = {
-    "on_time_of_received_pct": "on time (% of received)", "abandoned_of_received_pct": "abandoned (% of received)",
-    "on_time_pct": "on time (% of processed)", "overdue": "overdue records", "desk_wait_mean_min": "mean desk wait (min)",
-    "desk_wait_p90_min": "90th pct desk wait (min)", "lead_time_mean_wd": "lead time (working days)",
-    "in_process": "backlog on the last day", "staff_utilisation": "staff utilisation",
-    "approver_utilisation": "head utilisation",
-}
+LABELLED = ("on_time_of_received_pct", "abandoned_of_received_pct", "on_time_pct", "overdue", "desk_wait_mean_min",
+            "desk_wait_p90_min", "lead_time_mean_wd", "in_process", "staff_utilisation", "approver_utilisation")
 
 
-def headline_table(comparison: Comparison, group: str) -> pd.DataFrame:
-    """Variant rows, headline KPI columns as 'mean [95 % CI]'."""
-    return _wide(comparison, group, "mean", "ci95_low", "ci95_high", signed=False)
+def kpi_label(kpi: str, language: str = "en") -> str:
+    """A KPI's short label in the comparison's tables and charts (``cmp_KPI`` in the language table)."""
+    key = f"cmp_{kpi}"
+    return text(key, language) if key in TEXTS else kpi
 
 
-def difference_table(comparison: Comparison, group: str) -> pd.DataFrame:
+LABELS = {k: kpi_label(k) for k in LABELLED}  # English: the workbook's number formats go by them
+
+
+def variant_label(comparison: Comparison, name: str, language: str = "en") -> str:
+    """A variant as readers see it: its structure in a few words and its staffing policy
+    ('4 departments in wards (same headcount)'), or its name where the language table has none."""
+    from sim.outputs.structure_verdict import described
+
+    run = next((r for r in comparison.runs if r.variant.name == name), None)
+    if run is None:
+        return name
+    v = run.variant
+    key = f"short_{v.structure}"
+    words = text(key, language) if key in TEXTS else described(run.scenario.units, v.structure, language)
+    if "/" in v.name:
+        key = f"short_policy_{v.policy}"
+        words += f" ({text(key, language) if key in TEXTS else v.policy})"
+    return words
+
+
+def headline_table(comparison: Comparison, group: str, language: str = "en") -> pd.DataFrame:
+    """Variant rows, headline KPI columns as 'mean [95 % CI]' (labels and numbers in ``language``;
+    the variant column keeps the variants' names)."""
+    return _wide(comparison, group, "mean", "ci95_low", "ci95_high", signed=False, language=language)
+
+
+def difference_table(comparison: Comparison, group: str, language: str = "en") -> pd.DataFrame:
     """Variant rows (baseline left out), headline KPI columns as paired 'difference [95 % CI]'."""
-    table = _wide(comparison, group, "diff_mean", "diff_ci95_low", "diff_ci95_high", signed=True)
+    table = _wide(comparison, group, "diff_mean", "diff_ci95_low", "diff_ci95_high", signed=True, language=language)
     return table[table["variant"] != comparison.runs[0].variant.name]
 
 
-def numeric_table(comparison: Comparison, group: str, differences: bool = False) -> pd.DataFrame:
+def readable(comparison: Comparison, table: pd.DataFrame, language: str) -> pd.DataFrame:
+    """A table of ``headline_table``/``difference_table`` for a page: the variant in words."""
+    shown = table.copy()
+    shown["variant"] = [variant_label(comparison, v, language) for v in shown["variant"]]
+    return shown.rename(columns={"variant": text("cmp_col_variant", language)})
+
+
+def numeric_table(comparison: Comparison, group: str, differences: bool = False, language: str = "en") -> pd.DataFrame:
     """Variant rows; for each headline KPI three number columns: its mean (or paired difference to
-    the baseline), 95 % low and 95 % high (what comparison.xlsx holds, with number formats)."""
+    the baseline), 95 % low and 95 % high (what comparison.xlsx holds, with number formats). The
+    column "variant" keeps the name; "variant in words" and the other headers are in ``language``."""
     mean, low, high = ("diff_mean", "diff_ci95_low", "diff_ci95_high") if differences else ("mean", "ci95_low", "ci95_high")
     t = comparison.table[(comparison.table["group"] == group) & comparison.table["kpi"].isin(HEADLINE)]
     if differences:
@@ -59,26 +89,30 @@ def numeric_table(comparison: Comparison, group: str, differences: bool = False)
     rows = []
     for variant, sub in t.groupby("variant", sort=False):
         sub = sub.set_index("kpi")
-        row = {"variant": variant}
+        row = {"variant": variant,
+               text("cmp_col_variant_words", language): variant_label(comparison, variant, language)}
+        parts = [text(p, language) for p in ("cmp_col_mean", "cmp_col_low95", "cmp_col_high95")]
         for k in HEADLINE:
-            name = ("Δ " if differences else "") + LABELS[k]
-            row[f"{name} mean"], row[f"{name} 95% low"], row[f"{name} 95% high"] = (
+            name = ("Δ " if differences else "") + kpi_label(k, language)
+            row[f"{name} {parts[0]}"], row[f"{name} {parts[1]}"], row[f"{name} {parts[2]}"] = (
                 sub.at[k, mean], sub.at[k, low], sub.at[k, high])
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _wide(comparison: Comparison, group: str, mean: str, low: str, high: str, signed: bool) -> pd.DataFrame:
+def _wide(comparison: Comparison, group: str, mean: str, low: str, high: str, signed: bool,
+          language: str = "en") -> pd.DataFrame:
     t = comparison.table[(comparison.table["group"] == group) & comparison.table["kpi"].isin(HEADLINE)]
     rows = []
     for variant, sub in t.groupby("variant", sort=False):
         sub = sub.set_index("kpi")
-        rows.append({"variant": variant, **{LABELS[k]: _interval(sub.at[k, mean], sub.at[k, low], sub.at[k, high], signed)
+        rows.append({"variant": variant, **{kpi_label(k, language): _interval(sub.at[k, mean], sub.at[k, low],
+                                                                             sub.at[k, high], signed, language)
                                             for k in HEADLINE}})
     return pd.DataFrame(rows)
 
 
-def verdict(comparison: Comparison) -> list[str]:
+def verdict(comparison: Comparison, language: str = "en") -> list[str]:
     """Plain sentences: each variant's paired change of the on-time share of records received, the
     abandoned share beside it, overdue records and lead time, for wards and communes, saying whether the 95 % interval excludes no change."""
     t = comparison.table
@@ -90,27 +124,33 @@ def verdict(comparison: Comparison) -> list[str]:
             if sub.empty:
                 continue
             said = []
-            for kpi, unit in (("on_time_of_received_pct", " pt"), ("abandoned_of_received_pct", " pt"), ("overdue", ""),
-                              ("lead_time_mean_wd", " wd")):
+            for kpi, unit in (("on_time_of_received_pct", "cmp_unit_pt"), ("abandoned_of_received_pct", "cmp_unit_pt"),
+                              ("overdue", ""), ("lead_time_mean_wd", "cmp_unit_wd")):
                 r = sub.loc[kpi]
                 if r["diff_mean"] == 0 and r["diff_ci95_low"] == 0 and r["diff_ci95_high"] == 0:
                     continue
                 clear = pd.notna(r["diff_ci95_low"]) and (r["diff_ci95_low"] > 0 or r["diff_ci95_high"] < 0)
-                said.append(f"{LABELS[kpi]} {r['diff_mean']:+.2f}{unit}" + ("" if clear else " (not distinguishable from 0)"))
-            parts.append(f"{group}s: " + ("; ".join(said) if said else "unchanged"))
-        lines.append(f"<b>{html.escape(run.variant.name)}</b>: " + " | ".join(parts))
+                said.append(f"{kpi_label(kpi, language)} {number(r['diff_mean'], language, 2, signed=True)}"
+                            + (f" {text(unit, language)}" if unit else "")
+                            + ("" if clear else f" ({text('cmp_not_clear', language)})"))
+            parts.append(text("cmp_group_said", language, group=text(f"cmp_group_{group}", language),
+                              said="; ".join(said) if said else text("cmp_unchanged", language)))
+        lines.append(f"<b>{html.escape(variant_label(comparison, run.variant.name, language))}</b>: "
+                     + html.escape(" | ".join(parts)))
     return lines
 
 
-def _interval(mean, low, high, signed: bool = False) -> str:
+def _interval(mean, low, high, signed: bool = False, language: str = "en") -> str:
     if mean is None or pd.isna(mean):
-        return "n/a"
+        return text("cmp_not_available", language)
     digits = 0 if abs(mean) >= 100 and not signed else 2
-    fmt = f"{{:{'+' if signed else ''},.{digits}f}}"
-    text = fmt.format(mean)
+
+    def shown(value) -> str:
+        return number(value, language, digits, signed=signed)
+
     if low is None or pd.isna(low):
-        return text
-    return f"{text} [{fmt.format(low)}, {fmt.format(high)}]"
+        return shown(mean)
+    return f"{shown(mean)} [{shown(low)}, {shown(high)}]"
 
 
 def write_comparison(folder: Path, comparison: Comparison) -> list[str]:
@@ -126,7 +166,9 @@ def write_comparison(folder: Path, comparison: Comparison) -> list[str]:
                json.dumps({"answers": answers.to_dict(orient="records"), "ensemble": comparison.ensemble},
                           indent=2, default=float, allow_nan=True) + "\n")
     groups = [g for g in GROUPS if (comparison.table["group"] == g).any()]
-    tables = {g: (headline_table(comparison, g), difference_table(comparison, g)) for g in groups}
+    language = comparison.runs[0].scenario.report_language
+    tables = {g: (readable(comparison, headline_table(comparison, g, language), language),
+                  readable(comparison, difference_table(comparison, g, language), language)) for g in groups}
     write_workbook(folder / "comparison.xlsx", comparison, groups)
     plots = {
         "on_time_by_group.png": plot_groups(comparison, "on_time_of_received_pct"),
@@ -150,24 +192,26 @@ def write_workbook(path: Path, comparison: Comparison, groups: list[str]) -> Non
     the lists of units that gain and lose, every KPI, and a sheet "about" saying how it was made."""
     with replacing(path) as partial, pd.ExcelWriter(partial, engine="openpyxl") as excel:
         about_sheet(comparison).to_excel(excel, sheet_name="about", index=False)
+        language = comparison.runs[0].scenario.report_language
         for group in groups:
-            numeric_table(comparison, group).to_excel(excel, sheet_name=f"headline_{group}", index=False)
-            numeric_table(comparison, group, differences=True).to_excel(excel, sheet_name=f"differences_{group}",
-                                                                        index=False)
+            numeric_table(comparison, group, language=language).to_excel(excel, sheet_name=f"headline_{group}",
+                                                                         index=False)
+            numeric_table(comparison, group, differences=True, language=language).to_excel(
+                excel, sheet_name=f"differences_{group}", index=False)
         for name, listed in comparison.movers.items():
             listed.to_excel(excel, sheet_name=name.replace("/", " ")[:31], index=False)
         comparison.table.to_excel(excel, sheet_name="all_kpis", index=False)
         for sheet in excel.book.worksheets:
-            _format_sheet(sheet)
+            _format_sheet(sheet, language)
 
 
-def _format_sheet(sheet) -> None:
+def _format_sheet(sheet, language: str = "en") -> None:
     """Number formats on the number cells (two decimals; whole records with thousands), widths."""
     from openpyxl.utils import get_column_letter
 
     header = [c.value for c in sheet[1]]
     for column, name in enumerate(header, start=1):
-        unit = next((KPIS[k].unit for k, label in LABELS.items() if name and label in str(name)), None)
+        unit = next((KPIS[k].unit for k in LABELLED if name and kpi_label(k, language) in str(name)), None)
         fmt = NUMBER_FORMATS.get(unit, "0.00")
         for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
             if isinstance(cell.value, float):  # whole numbers (seed, replications) keep Excel's General
@@ -254,7 +298,8 @@ def comparison_verdict(comparison: Comparison, folder: Path, problems: list[str]
             best, best_fixed = run, key
     if best is not None:
         change = city.loc[(best.variant.name, ON_TIME), ["diff_mean", "diff_ci95_low", "diff_ci95_high"]]
-        sentences.append(fix_sentence(today, target_status(best.summary.units, ON_TIME, target), best.variant.name,
+        sentences.append(fix_sentence(today, target_status(best.summary.units, ON_TIME, target),
+                                      variant_label(comparison, best.variant.name, language),
                                       {"mean": change["diff_mean"], "ci95_low": change["diff_ci95_low"],
                                        "ci95_high": change["diff_ci95_high"]}, language))
     overtime = bool(base.summary.summary.get("overtime_enabled"))
@@ -264,10 +309,12 @@ def comparison_verdict(comparison: Comparison, folder: Path, problems: list[str]
         return {"mean": r["mean"], "ci95_low": r["ci95_low"], "ci95_high": r["ci95_high"]}
 
     sentences.append(overtime_sentence(overtime, interval(base.variant.name), language,
-                                       best.variant.name if best else "", interval(best.variant.name) if best else None))
+                                       variant_label(comparison, best.variant.name, language) if best else "",
+                                       interval(best.variant.name) if best else None))
     sentences.append(text("v_uncertainty", language, reps=s.replications))
     label = text(ON_TIME, language)
-    title = text("map_title_kpi", language, label=label) + f" ({base.variant.name})"
+    baseline = variant_label(comparison, base.variant.name, language)
+    title = text("map_title_kpi", language, label=label) + f" ({baseline})"
     try:
         save(plot_unit_map(base.summary.units.set_index("slug")[ON_TIME], label=label, title=title, language=language,
                            labelled=worst_labelled(today), target=target), folder / "unit_map.png")
@@ -278,13 +325,14 @@ def comparison_verdict(comparison: Comparison, folder: Path, problems: list[str]
     maps = verdict_html(sentences, shown, map_caption(base.summary.units, label, language), language)
     if best is not None:
         change_label = text("change_points", language)
-        change_title = text("map_title_change", language, label=label, variant=best.variant.name,
-                            baseline=base.variant.name)
+        change_variant = variant_label(comparison, best.variant.name, language)
+        change_title = text("map_title_change", language, label=label, variant=change_variant,
+                            baseline=baseline)
         changes = unit_differences(base.units, best.units).set_index("slug")["change"]
         save(plot_unit_map(changes, label=change_label, title=change_title, diverging=True, language=language,
                            labelled=worst_labelled(today)), folder / "unit_change_map.png")
         maps += (f"<figure>{image_tag(folder / 'unit_change_map.png', change_title)}<figcaption>"
-                 f"{html.escape(text('map_caption_change', language, label=label, variant=best.variant.name))}"
+                 f"{html.escape(text('map_caption_change', language, label=label, variant=change_variant))}"
                  "</figcaption></figure>")
     table = status_table_html(today, language)
     if table:
@@ -292,8 +340,10 @@ def comparison_verdict(comparison: Comparison, folder: Path, problems: list[str]
     return maps + glossary_html(language)
 
 
-def plot_groups(comparison: Comparison, kpi: str) -> Figure:
-    """One KPI for the city, wards and communes, a bar per variant with its 95 % interval."""
+def plot_groups(comparison: Comparison, kpi: str, language: str | None = None) -> Figure:
+    """One KPI for the city, wards and communes, a bar per variant with its 95 % interval (words and
+    numbers in ``language``; the comparison's report language unless given)."""
+    language = language or comparison.runs[0].scenario.report_language
     t = comparison.table[comparison.table["kpi"] == kpi]
     variants = list(dict.fromkeys(t["variant"]))
     groups = [g for g in GROUPS if (t["group"] == g).any()]
@@ -302,25 +352,31 @@ def plot_groups(comparison: Comparison, kpi: str) -> Figure:
     for k, v in enumerate(variants):
         sub = t[t["variant"] == v].set_index("group").loc[groups]
         err = np.array([sub["mean"] - sub["ci95_low"].fillna(sub["mean"]), sub["ci95_high"].fillna(sub["mean"]) - sub["mean"]])
-        ax.bar(np.arange(len(groups)) + k * width, sub["mean"], width, yerr=err, capsize=3, label=v)
-    ax.set_xticks(np.arange(len(groups)) + width * (len(variants) - 1) / 2, groups)
-    ax.set_ylabel(LABELS.get(kpi, kpi))
+        ax.bar(np.arange(len(groups)) + k * width, sub["mean"], width, yerr=err, capsize=3,
+               label=variant_label(comparison, v, language))
+    ax.set_xticks(np.arange(len(groups)) + width * (len(variants) - 1) / 2,
+                  [text(f"cmp_group_{g}", language) for g in groups])
+    ax.set_ylabel(kpi_label(kpi, language))
+    if language == "vi":  # the decimal comma
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: plain(round(value, 6), language)))
     lows = t["ci95_low"].fillna(t["mean"])
     if kpi.endswith("_pct"):
         highs = t["ci95_high"].fillna(t["mean"])
         if float(lows.min()) > 50:  # shares near 100 %: start the axis just below the lowest bound
             ax.set_ylim(max(0, float(lows.min()) - 2), 100)
-            mark_axis_break(ax)
+            mark_axis_break(ax, language)
         else:
             ax.set_ylim(0, min(100, max(1.0, float(highs.max()) * 1.2)))
     ax.legend(fontsize=7)
-    ax.set_title(f"{LABELS.get(kpi, kpi)} by structure, 95 % confidence intervals", fontsize=9)
+    ax.set_title(text("cmp_chart_title", language, label=kpi_label(kpi, language)), fontsize=9)
     fig.tight_layout()
     return fig
 
 
-def plot_differences(comparison: Comparison) -> Figure:
-    """Each variant's paired difference to the baseline with its 95 % interval, a panel per KPI."""
+def plot_differences(comparison: Comparison, language: str | None = None) -> Figure:
+    """Each variant's paired difference to the baseline with its 95 % interval, a panel per KPI
+    (words and numbers in ``language``; the comparison's report language unless given)."""
+    language = language or comparison.runs[0].scenario.report_language
     t = comparison.table[(comparison.table["variant"] != comparison.runs[0].variant.name)
                          & comparison.table["kpi"].isin(DIFFERENCE_KPIS)]
     variants = list(dict.fromkeys(t["variant"]))
@@ -339,17 +395,20 @@ def plot_differences(comparison: Comparison) -> Figure:
                 high = (r["diff_ci95_high"] if pd.notna(r["diff_ci95_high"]) else r["diff_mean"]) - r["diff_mean"]
                 ax.errorbar(r["diff_mean"], y, xerr=[[low], [high]], fmt="o", capsize=3,
                             color={"city": "black", "ward": "tab:blue", "commune": "tab:green"}[g])
-                ticks.append(f"{v} ({g})")
+                ticks.append(f"{variant_label(comparison, v, language)} ({text(f'cmp_group_{g}', language)})")
                 y += 1
         ax.axvline(0, color="grey", lw=0.8)
         ax.set_yticks(range(len(ticks)), ticks if ax is axes[0][0] else [""] * len(ticks), fontsize=7)
         ax.invert_yaxis()
         ax.xaxis.set_major_locator(MaxNLocator(nbins=DIFFERENCE_TICKS, steps=[1, 2, 2.5, 5, 10]))
-        ax.xaxis.set_major_formatter(FuncFormatter(_tick_text(ax)))
+        ax.xaxis.set_major_formatter(FuncFormatter(_tick_text(ax, language)))
         ax.tick_params(axis="x", labelsize=8)
-        ax.set_title(f"Δ {LABELS[kpi]}", fontsize=9)
-        ax.set_xlabel(f"difference to the baseline ({KPIS[kpi].unit})", fontsize=8)
-    fig.suptitle(f"paired differences to {comparison.runs[0].variant.name} (95 % CI)", fontsize=10)
+        ax.set_title(f"Δ {kpi_label(kpi, language)}", fontsize=9)
+        unit = f"kpi_unit_{KPIS[kpi].unit}"
+        ax.set_xlabel(text("cmp_chart_difference_axis", language,
+                           unit=text(unit, language) if unit in TEXTS else KPIS[kpi].unit), fontsize=8)
+    fig.suptitle(text("cmp_chart_differences", language,
+                      baseline=variant_label(comparison, comparison.runs[0].variant.name, language)), fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -357,9 +416,10 @@ def plot_differences(comparison: Comparison) -> Figure:
 DIFFERENCE_TICKS = 4  # at most this many intervals on a difference panel's axis: the labels fit its 4 inches
 
 
-def _tick_text(ax):
+def _tick_text(ax, language: str = "en"):
     """A tick's label with as many decimals as the ticks' step needs (0.0025 apart: 4), past four
-    decimals in powers of ten (2.5e−5), a true minus sign, and 0 as 0: at most 8 characters."""
+    decimals in powers of ten (2.5e−5), a true minus sign, and 0 as 0: at most 8 characters; a
+    decimal comma in Vietnamese."""
 
     def label(value: float, _pos) -> str:
         ticks = ax.xaxis.get_majorticklocs()
@@ -372,6 +432,7 @@ def _tick_text(ax):
         else:
             mantissa, exponent = f"{value:.2e}".split("e")
             shown = f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+        shown = shown.replace(".", ",") if language == "vi" else shown
         return shown.replace("-", "\u2212")
 
     return label
@@ -391,34 +452,66 @@ def compare_title(comparison: Comparison, language: str) -> str:
 
 
 def _html(comparison: Comparison, tables: dict, folder: Path, plots: list[str], front: str) -> str:
+    from sim.outputs.structure_verdict import described
+
     base = comparison.runs[0]
     s = base.scenario
-    reps = s.replications
     language = s.report_language
+    baseline = variant_label(comparison, base.variant.name, language)
+
+    def named(run) -> str:
+        return html.escape(variant_label(comparison, run.variant.name, language))
+
+    def in_words(run) -> str:
+        words = described(run.scenario.units, run.variant.structure, language)
+        key = f"policy_{run.variant.policy}"
+        if "/" in run.variant.name:
+            words += f" ({text(key, language) if key in TEXTS else run.variant.policy})"
+        return html.escape(words)
+
     sections = [
         f"<h1>{html.escape(compare_title(comparison, language))}</h1>",
         front,
         f"<h2 id='detail'>{text('detail', language)}</h2>",
-        f"<p>{len(s.units)} units, {s.start} to {s.end}, {reps} replications, seed {s.seed}. Every variant runs the "
-        "same simulated citizens and records (common random numbers); differences are paired by replication, "
-        f"with 95 % confidence intervals. Baseline: <b>{html.escape(base.variant.name)}</b>. Policies: "
-        "<i>same_headcount</i> takes each new department's head from its officers, <i>extra_head</i> adds the head.</p>",
-        "<p>Departments and service point per unit, city-wide average (Decree 370/2025 limit 4.7 for Hanoi): "
-        + ", ".join(f"{html.escape(r.variant.name)} {r.scenario.units_per_unit:.2f}" for r in comparison.runs) + "</p>",
-        "<h3>Each variant in short</h3><ul>" + "".join(f"<li>{line}</li>" for line in verdict(comparison)) + "</ul>",
+        "<p>" + text("cmp_intro", language, units=len(s.units), start=s.start, end=s.end, reps=s.replications,
+                     seed=s.seed, baseline=named(base)) + "</p>",
+        f"<p>{text('cmp_variants', language)}</p><ul>"
+        + "".join(f"<li><b>{named(r)}</b>: {in_words(r)}</li>" for r in comparison.runs) + "</ul>",
+        "<p>" + html.escape(text("cmp_per_unit", language, items=", ".join(
+            f"{variant_label(comparison, r.variant.name, language)} {number(r.scenario.units_per_unit, language, 2)}"
+            for r in comparison.runs))) + "</p>",
+        f"<h3>{text('cmp_in_short', language)}</h3><ul>"
+        + "".join(f"<li>{line}</li>" for line in verdict(comparison, language)) + "</ul>",
     ]
     for group, (levels, differences) in tables.items():
-        title = {"city": "All units", "ward": "Wards", "commune": "Communes"}[group]
-        sections.append(f"<h2>{title}</h2><h3>Levels (mean [95 % CI])</h3>" + levels.to_html(index=False, border=0)
-                        + f"<h3>Paired difference to {html.escape(base.variant.name)} [95 % CI]</h3>"
+        sections.append(f"<h2>{text(f'cmp_group_{group}', language)}</h2>"
+                        f"<h3>{html.escape(text('cmp_levels', language))}</h3>" + levels.to_html(index=False, border=0)
+                        + f"<h3>{html.escape(text('cmp_differences', language, baseline=baseline))}</h3>"
                         + differences.to_html(index=False, border=0))
-    sections += ["<h2>Charts</h2>"] + [image_tag(folder / p, p) for p in plots]
+    sections += [f"<h2>{text('charts', language)}</h2>"] + [image_tag(folder / p, p) for p in plots]
     for name, movers in comparison.movers.items():
-        listed = (movers.to_html(index=False, border=0, float_format=lambda v: f"{v:+.2f}") if not movers.empty
-                  else "<p><i>No unit gains or loses clearly.</i></p>")
-        sections.append(f"<h2>Units that gain and lose most: {html.escape(name)}</h2>"
-                        f"<p>Paired change of {LABELS[MOVERS_KPI]} (percentage points) against the baseline, mean over "
-                        "replications with its 95 % interval. A unit is listed as gaining only if the whole interval "
-                        "is above 0 and as losing only if it is below 0; units whose change cannot be told from 0, "
-                        "and units run exactly as in the baseline, are in neither list.</p>" + listed)
-    return page("Structures compared", "".join(sections), language)
+        listed = (_movers_shown(comparison, movers, language).to_html(index=False, border=0) if not movers.empty
+                  else f"<p><i>{text('cmp_movers_none', language)}</i></p>")
+        heading = text("cmp_movers", language, variant=variant_label(comparison, name, language))
+        sections.append(f"<h2>{html.escape(heading)}</h2>"
+                        f"<p>{html.escape(text('cmp_movers_intro', language, label=kpi_label(MOVERS_KPI, language)))}</p>"
+                        + listed)
+    return page(text("cmp_page_title", language), "".join(sections), language)
+
+
+def _movers_shown(comparison: Comparison, movers: pd.DataFrame, language: str) -> pd.DataFrame:
+    """The units that gain and lose as a page shows them: the unit's name, its kind and whether it
+    gains in words, the change and its interval as signed numbers in ``language``."""
+    names = comparison.runs[0].summary.units.set_index("slug")["name"]
+
+    def signed(value) -> str:
+        return text("cmp_not_available", language) if pd.isna(value) else number(value, language, 2, signed=True)
+
+    return pd.DataFrame({
+        text("column_unit", language): [names.get(slug, slug) for slug in movers["slug"]],
+        text("column_kind", language): [text(k, language) if k in TEXTS else k for k in movers["kind"]],
+        text("cmp_col_change", language): [signed(v) for v in movers[f"{MOVERS_KPI}_change"]],
+        text("column_low", language): [signed(v) for v in movers["ci95_low"]],
+        text("column_high", language): [signed(v) for v in movers["ci95_high"]],
+        text("cmp_col_direction", language): [text(f"cmp_{d}", language) for d in movers["direction"]],
+    })

@@ -45,14 +45,16 @@ def save(fig: Figure, path: Path) -> Path:
     return path
 
 
-def mark_axis_break(ax) -> None:
+def mark_axis_break(ax, language: str = "en") -> None:
     """Show that the y axis does not start at zero: a break mark (two slashes) at the bottom of the
     axis and the start written in the axis label, so a bar chart starting higher cannot be misread
-    as starting from zero. Call it after the label and the limits are set."""
+    as starting from zero. Call it after the label and the limits are set; the note in ``language``."""
     bottom = ax.get_ylim()[0]
     if bottom <= 0:
         return
     marks = {"transform": ax.transAxes, "color": "black", "clip_on": False, "lw": 1}
     for dx in (-0.012, 0.0):
         ax.plot([dx - 0.01, dx + 0.01], [-0.003, 0.027], **marks)
-    ax.set_ylabel(f"{ax.get_ylabel()}\n(axis broken: starts at {bottom:.4g}, not 0)")
+    from sim.outputs.language import plain, text
+
+    ax.set_ylabel(f"{ax.get_ylabel()}\n{text('axis_broken', language, start=plain(float(f'{bottom:.4g}'), language))}")

@@ -145,6 +145,80 @@ TEXTS: dict[str, dict[str, str]] = {
                               "vi": "giữ nguyên biên chế: trưởng phòng mới lấy từ cán bộ"},
     "policy_extra_head": {"en": "one more position per new department, its head",
                           "vi": "thêm một biên chế trưởng phòng cho mỗi phòng mới"},
+    # the comparison report's detail (sim.outputs.comparison_report)
+    "short_three_departments": {"en": "3 departments", "vi": "3 phòng"},
+    "short_four_departments_land": {"en": "4 departments in wards", "vi": "4 phòng ở phường"},
+    "short_four_departments_land_communes": {"en": "4 departments in communes", "vi": "4 phòng ở xã"},
+    "short_five_departments_urban": {"en": "5 departments in large wards", "vi": "5 phòng ở phường lớn"},
+    "short_policy_same_headcount": {"en": "same headcount", "vi": "giữ nguyên biên chế"},
+    "short_policy_extra_head": {"en": "extra head", "vi": "thêm trưởng phòng"},
+    "cmp_intro": {"en": "{units} units, {start} to {end}, {reps} replications, seed {seed}. Every variant runs the "
+                        "same simulated citizens and records (common random numbers); differences are paired by "
+                        "replication, with 95 % confidence intervals. Baseline: <b>{baseline}</b>.",
+                  "vi": "{units} đơn vị, từ {start} đến {end}, {reps} lần chạy lặp, hạt giống {seed}. Mọi phương án "
+                        "được mô phỏng với cùng người dân và hồ sơ (cùng chuỗi số ngẫu nhiên); chênh lệch được ghép cặp "
+                        "theo lần chạy lặp, kèm khoảng tin cậy 95 %. Phương án gốc: <b>{baseline}</b>."},
+    "cmp_variants": {"en": "The variants:", "vi": "Các phương án:"},
+    "cmp_per_unit": {"en": "Departments and service point per unit, city-wide average (Decree 370/2025 limit 4.7 "
+                           "for Hanoi): {items}",
+                     "vi": "Số phòng chuyên môn và điểm phục vụ mỗi đơn vị, bình quân toàn thành phố (giới hạn của "
+                           "Nghị định 370/2025 cho Hà Nội: 4,7): {items}"},
+    "cmp_in_short": {"en": "Each variant in short", "vi": "Tóm tắt từng phương án"},
+    "cmp_group_city": {"en": "All units", "vi": "Tất cả đơn vị"},
+    "cmp_group_ward": {"en": "Wards", "vi": "Phường"},
+    "cmp_group_commune": {"en": "Communes", "vi": "Xã"},
+    "cmp_group_centre": {"en": "Centre branches", "vi": "Chi nhánh Trung tâm"},
+    "cmp_levels": {"en": "Levels (mean [95 % CI])", "vi": "Mức (trung bình [khoảng tin cậy 95 %])"},
+    "cmp_differences": {"en": "Paired difference to {baseline} [95 % CI]",
+                        "vi": "Chênh lệch ghép cặp so với {baseline} [khoảng tin cậy 95 %]"},
+    "cmp_movers": {"en": "Units that gain and lose most: {variant}", "vi": "Đơn vị được lợi và bị thiệt nhiều nhất: {variant}"},
+    "cmp_movers_intro": {"en": "Paired change of {label} (percentage points) against the baseline, mean over "
+                               "replications with its 95 % interval. A unit is listed as gaining only if the whole "
+                               "interval is above 0 and as losing only if it is below 0; units whose change cannot be "
+                               "told from 0, and units run exactly as in the baseline, are in neither list.",
+                         "vi": "Thay đổi ghép cặp của {label} (điểm phần trăm) so với phương án gốc, trung bình các lần "
+                               "chạy lặp kèm khoảng tin cậy 95 %. Một đơn vị chỉ được coi là được lợi khi cả khoảng tin "
+                               "cậy nằm trên 0 và bị thiệt khi cả khoảng nằm dưới 0; đơn vị có thay đổi không phân biệt "
+                               "được với 0, và đơn vị giữ nguyên như phương án gốc, không có trong danh sách nào."},
+    "cmp_movers_none": {"en": "No unit gains or loses clearly.", "vi": "Không đơn vị nào được lợi hay bị thiệt rõ rệt."},
+    "cmp_col_variant": {"en": "variant", "vi": "phương án"},
+    "cmp_col_variant_words": {"en": "variant in words", "vi": "phương án"},
+    "cmp_col_mean": {"en": "mean", "vi": "trung bình"},
+    "cmp_col_low95": {"en": "95% low", "vi": "cận dưới 95 %"},
+    "cmp_col_high95": {"en": "95% high", "vi": "cận trên 95 %"},
+    "cmp_col_change": {"en": "change (points)", "vi": "thay đổi (điểm)"},
+    "cmp_col_direction": {"en": "gains or loses", "vi": "được lợi hay bị thiệt"},
+    "cmp_gains": {"en": "gains", "vi": "được lợi"},
+    "cmp_loses": {"en": "loses", "vi": "bị thiệt"},
+    "cmp_not_clear": {"en": "not distinguishable from 0", "vi": "không phân biệt được với 0"},
+    "cmp_unchanged": {"en": "unchanged", "vi": "không đổi"},
+    "cmp_group_said": {"en": "{group}: {said}", "vi": "{group}: {said}"},
+    "cmp_not_available": {"en": "n/a", "vi": "không có"},
+    "cmp_unit_pt": {"en": "pt", "vi": "điểm"},
+    "cmp_unit_wd": {"en": "wd", "vi": "ngày làm việc"},
+    "cmp_chart_title": {"en": "{label} by structure, 95 % confidence intervals",
+                        "vi": "{label} theo cơ cấu, khoảng tin cậy 95 %"},
+    "cmp_chart_difference_axis": {"en": "difference to the baseline ({unit})", "vi": "chênh lệch so với phương án gốc ({unit})"},
+    "cmp_chart_differences": {"en": "paired differences to {baseline} (95 % CI)",
+                              "vi": "chênh lệch ghép cặp so với {baseline} (khoảng tin cậy 95 %)"},
+    "kpi_unit_%": {"en": "%", "vi": "%"},
+    "kpi_unit_records": {"en": "records", "vi": "hồ sơ"},
+    "kpi_unit_working days": {"en": "working days", "vi": "ngày làm việc"},
+    "kpi_unit_min": {"en": "min", "vi": "phút"},
+    "kpi_unit_share of session time": {"en": "share of session time", "vi": "tỷ lệ thời gian làm việc"},
+    "axis_broken": {"en": "(axis broken: starts at {start}, not 0)", "vi": "(trục bị cắt: bắt đầu từ {start}, không từ 0)"},
+    "cmp_page_title": {"en": "Structures compared", "vi": "So sánh cơ cấu tổ chức"},
+    # short KPI labels of the comparison's tables and charts
+    "cmp_on_time_of_received_pct": {"en": "on time (% of received)", "vi": "đúng hạn (% tiếp nhận)"},
+    "cmp_abandoned_of_received_pct": {"en": "abandoned (% of received)", "vi": "bỏ dở (% tiếp nhận)"},
+    "cmp_on_time_pct": {"en": "on time (% of processed)", "vi": "đúng hạn (% đã xử lý)"},
+    "cmp_overdue": {"en": "overdue records", "vi": "hồ sơ quá hạn"},
+    "cmp_desk_wait_mean_min": {"en": "mean desk wait (min)", "vi": "chờ tại quầy trung bình (phút)"},
+    "cmp_desk_wait_p90_min": {"en": "90th pct desk wait (min)", "vi": "chờ tại quầy phân vị 90 (phút)"},
+    "cmp_lead_time_mean_wd": {"en": "lead time (working days)", "vi": "thời gian giải quyết (ngày làm việc)"},
+    "cmp_in_process": {"en": "backlog on the last day", "vi": "hồ sơ tồn ngày cuối"},
+    "cmp_staff_utilisation": {"en": "staff utilisation", "vi": "mức sử dụng cán bộ"},
+    "cmp_approver_utilisation": {"en": "head utilisation", "vi": "mức sử dụng lãnh đạo phòng"},
     "rests_staff.breadth_penalty": {"en": "extra officer effort per record for each further field a department "
                                           "covers: {value}",
                                     "vi": "công sức tăng thêm mỗi hồ sơ cho mỗi lĩnh vực thêm mà phòng phụ trách: {value}"},
