@@ -64,7 +64,7 @@ SLOW = (
     "tests/test_api.py", "tests/test_budget.py", "tests/test_calibrated_default.py", "tests/test_calibration.py",
     "tests/test_cli.py", "tests/test_experiment_configs.py", "tests/test_faults.py",
     "tests/test_front_office_sensitivity.py", "tests/test_hostile.py", "tests/test_package.py",
-    "tests/test_recommend.py", "tests/test_report_browser.py", "tests/test_structure_answer.py", "tests/test_sweep.py", "tests/test_validation.py",
+    "tests/test_recommend.py", "tests/test_report_browser.py", "tests/test_structure_answer.py", "tests/test_comparison_language.py", "tests/test_sweep.py", "tests/test_validation.py",
     "tests/test_verdict.py",
     # every engine against the reference under many policies, or runs of weeks of several nodes
     "tests/test_centre.py", "tests/test_counters.py", "tests/test_day_start.py", "tests/test_structures.py",
