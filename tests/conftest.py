@@ -66,6 +66,9 @@ SLOW = (
     "tests/test_front_office_sensitivity.py", "tests/test_hostile.py", "tests/test_package.py",
     "tests/test_recommend.py", "tests/test_report_browser.py", "tests/test_structure_answer.py", "tests/test_comparison_language.py", "tests/test_sweep.py", "tests/test_validation.py",
     "tests/test_verdict.py",
+    # a local Dask cluster started by the module, and each command's CLI run against a taken folder
+    "tests/test_cluster.py",
+    "tests/test_faults_io.py::test_a_folder_holding_another_run_is_refused_before_anything_is_written",
     # every engine against the reference under many policies, or runs of weeks of several nodes
     "tests/test_centre.py", "tests/test_counters.py", "tests/test_day_start.py", "tests/test_structures.py",
     "tests/test_visits.py",
