@@ -120,6 +120,20 @@ def test_a_change_map_is_symmetric_around_zero_and_a_tiny_change_stays_near_neut
     assert fig.axes[1].get_ylim() == pytest.approx((-reach, reach))  # the colour bar shows the same span
 
 
+def test_a_vietnamese_map_writes_its_ticks_with_a_decimal_comma():
+    """Colour bar and longitude/latitude ticks in the language's form: 0,75 and 21,05° on a
+    Vietnamese page, 0.75 and 21.05° on an English one."""
+    shapes = unit_shapes()
+    change = pd.Series({s.slug: 0.3 * ((-1) ** k) for k, s in enumerate(shapes)})
+    for language, mark, other in (("vi", ",", "."), ("en", ".", ",")):
+        fig = plot_unit_map(change, label="change", diverging=True, language=language)
+        fig.canvas.draw()
+        ticks = [t.get_text() for ax in fig.axes[:2] for axis in (ax.xaxis, ax.yaxis)
+                 for t in axis.get_ticklabels() if t.get_text()]
+        decimals = [t for t in ticks if any(c in t for c in ".,")]
+        assert decimals and all(mark in t and other not in t for t in decimals), (language, ticks)
+
+
 def _comparison(diffs: dict[str, float], language: str = "en") -> SimpleNamespace:
     rows = []
     for variant in ("base", "five_departments", "three_departments_extra_head"):

@@ -35,7 +35,7 @@ from matplotlib.ticker import MaxNLocator
 from sim.errors import OutputMissing
 from sim.model.city import DATA_DIR
 from sim.outputs.figures import subplots
-from sim.outputs.language import plain, text
+from sim.outputs.language import number, plain, text
 
 BOUNDARIES = "hanoi_units_2025.geojson"
 BRANCH_LOCATIONS = "centre_branch_locations.csv"
@@ -251,11 +251,12 @@ def plot_unit_map(values: pd.Series, *, label: str, title: str = "", diverging: 
     if digits == 2:  # ticks at round hundredths, so that two digits name them exactly
         ax.xaxis.set_major_locator(MaxNLocator(steps=[1, 2, 5, 10]))
         ax.yaxis.set_major_locator(MaxNLocator(steps=[1, 2, 5, 10]))
-    ax.xaxis.set_major_formatter(lambda v, _pos: f"{v:.{digits}f}°")
-    ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:.{digits}f}°")
+    ax.xaxis.set_major_formatter(lambda v, _pos: number(v, language, digits) + "°")
+    ax.yaxis.set_major_formatter(lambda v, _pos: number(v, language, digits) + "°")
     ax.tick_params(labelsize=8)
     _scale_bar(ax, mid, language)
     bar = fig.colorbar(mapper, ax=ax, shrink=0.7, pad=0.02)
+    bar.ax.yaxis.set_major_formatter(lambda v, _pos: plain(round(v, 6), language))  # the language's decimal mark
     bar.set_label(label, family=FONT)
     if target is not None and not diverging and norm.vmin <= target <= norm.vmax:
         bar.ax.axhline(target, color="black", lw=1.5)
