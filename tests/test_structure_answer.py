@@ -45,6 +45,7 @@ def test_the_answer_comes_first_in_words_in_the_reports_language_with_its_range_
     assert "Có lợi" in answer and "Phòng Đất đai và Môi trường" in answer  # the verdict and the structure in words
     assert "four_departments_land" not in answer and "same_headcount" not in answer  # no slugs
     assert "Trên 2 bộ tham số hợp lý" in answer and "giả định" in answer  # the range, and what it rests on
+    assert "là số mô hình hóa, không phải số đếm" in answer  # today's officers: modelled, not counted
     members = pd.read_csv(folder / "comparison_ensemble.csv")
     assert sorted(members["member"]) == [0, 1] and set(members["variant"]) == {"four_departments_land/same_headcount"}
     stored = json.loads((folder / "structure_answer.json").read_text())

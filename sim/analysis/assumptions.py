@@ -30,3 +30,11 @@ def officers_today(cfg: DictConfig, officers: int) -> dict:
     modelled = s.rule == "allocated" and not s.table and not s.per_unit
     return {"count": officers, "kind": "modelled" if modelled else "configured", "rule": str(s.rule),
             "positions": int(s.city_positions), "procedure_share": float(s.procedure_share)}
+
+
+def basis(cfg: DictConfig, scenario) -> dict:
+    """What every answer of ``cfg`` rests on, for a summary: the decisive settings (``rests_on``)
+    and where today's officers come from (``officers_today``, the wards' and communes' of
+    ``scenario``)."""
+    officers = sum(sum(p.staff) for p in scenario.units if p.unit.kind != "centre")
+    return {"rests_on": rests_on(cfg), "officers_today": officers_today(cfg, officers)}

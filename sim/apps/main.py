@@ -24,13 +24,11 @@ def main(cfg: DictConfig, scenario: Scenario, folder: Path) -> None:
 
     from sim.outputs.snapshot import write_snapshot
 
-    from sim.analysis.assumptions import officers_today, rests_on
+    from sim.analysis.assumptions import basis
 
     results = run_scenario(scenario, progress=cfg.progress)
     summary = summarise(scenario, results, provenance(cfg))
-    officers = sum(sum(p.staff) for p in scenario.units if p.unit.kind != "centre")
-    summary.summary["rests_on"] = rests_on(cfg)
-    summary.summary["officers_today"] = officers_today(cfg, officers)
+    summary.summary.update(basis(cfg, scenario))
     if cfg.ensemble.path:  # the same run for every member: the answer's range, beside the point answer
         from sim.experiments.over_ensemble import run_members
         from sim.outputs.csv_files import write_csv

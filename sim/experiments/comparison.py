@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
+from sim.analysis.assumptions import basis
 from sim.analysis.kpis import KPI_NAMES, difference_interval, kpi_interval, pooled_kpis, unit_kpis
 from sim.model.city import KINDS
 from sim.model.structures import STAFFING_POLICIES
@@ -113,8 +114,9 @@ def run_variant(variant: Variant, seed_offset: int = 0, workers: int | None = No
     rows = [{"slug": scenario.units[r.position].unit.slug, "kind": scenario.units[r.position].unit.kind,
              "replication": r.replication, **unit_kpis(r)}
             for rep in results for r in rep]
-    return VariantRun(variant, scenario, summarise(scenario, results, provenance(variant.cfg)), groups, pd.DataFrame(rows),
-                      subsets)
+    summary = summarise(scenario, results, provenance(variant.cfg))
+    summary.summary.update(basis(variant.cfg, scenario))  # what its answer rests on, for the first screen
+    return VariantRun(variant, scenario, summary, groups, pd.DataFrame(rows), subsets)
 
 
 def paired(a: list[dict], b: list[dict], name: str) -> dict:

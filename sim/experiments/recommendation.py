@@ -557,11 +557,10 @@ def recommend(cfg: DictConfig, workers: int | None = None, progress=None) -> Rec
     timing = {"screening_s": t1 - t0, "simulation_s": t2 - t1}
     from sim.config.provenance import provenance
 
-    from sim.analysis.assumptions import officers_today, rests_on
+    from sim.analysis.assumptions import basis
 
-    officers = sum(sum(p.staff) for p in scenario.units if p.unit.kind != CENTRE_KIND)
     return Recommendation(scenario, spec, searches, screens, results, timing, simulated, rounds, round_log,
-                          provenance(cfg), {"rests_on": rests_on(cfg), "officers_today": officers_today(cfg, officers)})
+                          provenance(cfg), basis(cfg, scenario))
 
 
 def _brought_closer(before: list[dict], after: list[dict], failing: tuple[str, ...], spec: RecommendSpec) -> bool:
