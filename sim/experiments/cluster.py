@@ -31,6 +31,7 @@ from sim.errors import TaskError
 # No dashboard; the scheduler's HTTP routes (health, metrics) on a free port of the loopback
 # interface, not on 8787, where another cluster of the machine may already listen.
 QUIET_SCHEDULER = {"dashboard": False, "dashboard_address": "127.0.0.1:0"}
+CLUSTER_LOG_LEVEL = logging.CRITICAL  # the cluster's log messages below this are not printed
 RETRIES = 2  # tries beyond the first for a task that raises (a lost worker's tasks are rescheduled anyway)
 _session: dict = {}  # the command's one client: {"key": (address, workers), "client": ..., "cluster": ...}
 
@@ -53,13 +54,16 @@ def client_for(address: str, workers: int):
     if _session.get("key") == key:
         return _session["client"]
     close()
-    for name in ("distributed", "tornado", "bokeh"):  # Hydra's logging would print the cluster's every step
-        logging.getLogger(name).setLevel(logging.ERROR)
+    # The cluster's own logging stays quiet: Hydra's would print its every step, and its errors (a
+    # scatter cut short by Ctrl-C, a worker lost) print tracebacks. What matters reaches the command
+    # as a task's status (run_batches), which says it in one line.
+    for name in ("distributed", "tornado", "bokeh"):
+        logging.getLogger(name).setLevel(CLUSTER_LOG_LEVEL)
     if address:
         client, cluster = Client(address, set_as_default=False), None
     else:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=None, silence_logs=logging.ERROR, scheduler_kwargs=QUIET_SCHEDULER)
+                               dashboard_address=None, silence_logs=CLUSTER_LOG_LEVEL, scheduler_kwargs=QUIET_SCHEDULER)
         client = Client(cluster, set_as_default=False)
         client.register_plugin(_WorkerSetup())
     _session.update(key=key, client=client, cluster=cluster)
