@@ -94,10 +94,10 @@ def changed_units(base: Scenario, other: Scenario) -> frozenset[str]:
 
 
 def run_variant(variant: Variant, seed_offset: int = 0, workers: int | None = None, progress: bool = False,
-                changed: dict[str, frozenset[str]] | None = None) -> VariantRun:
+                changed: dict[str, frozenset[str]] | None = None, scenario: Scenario | None = None) -> VariantRun:
     """Run one variant; its KPIs by replication for the city, each kind of unit and each set of
-    ``changed`` units (name -> slugs), and per unit."""
-    scenario = build_scenario(variant.cfg)
+    ``changed`` units (name -> slugs), and per unit. ``scenario``: the variant's, when built already."""
+    scenario = scenario or build_scenario(variant.cfg)
     scenario = dataclasses.replace(scenario, seed=scenario.seed + seed_offset)
     results = run_scenario(scenario, workers=workers, progress=progress)
 
@@ -226,7 +226,8 @@ def compare(cfg: DictConfig, workers: int | None = None, progress=None) -> Compa
     changed = {v.name: changed_units(scenarios[0], s) for v, s in zip(chosen[1:], scenarios[1:])}
     runs = []
     for k, v in enumerate(chosen):
-        runs.append(run_variant(v, 0 if crn else 1000 * k, workers, changed=changed if k == 0 else {v.name: changed[v.name]}))
+        runs.append(run_variant(v, 0 if crn else 1000 * k, workers, changed=changed if k == 0 else {v.name: changed[v.name]},
+                                scenario=scenarios[k]))
         if progress is not None:
             progress(v)
     base = runs[0]

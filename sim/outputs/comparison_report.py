@@ -443,12 +443,10 @@ def compare_title(comparison: Comparison, language: str) -> str:
     in words in the answer under it)."""
     from sim.outputs.structure_verdict import described
 
-    first: dict[str, object] = {}  # structure -> its first run
-    for run in comparison.runs:
-        first.setdefault(run.variant.structure, run)
     base = comparison.runs[0]
+    others = len({run.variant.structure for run in comparison.runs}) - 1
     return text("compare_title", language, baseline=described(base.scenario.units, base.variant.structure, language),
-                others=len(first) - 1)
+                others=others)
 
 
 def _html(comparison: Comparison, tables: dict, folder: Path, plots: list[str], front: str) -> str:
