@@ -28,4 +28,17 @@ def test_today_is_labelled_modelled_and_the_assumptions_carry_their_values():
 
 def test_one_parameter_set_says_so_and_where_the_range_is():
     said = basis_sentences({k: v for k, v in SUMMARY.items() if k != "ensemble"}, "en")
-    assert said[0].startswith("One parameter set only: ensemble.path=hanoi_2025")
+    assert said[0].startswith("One parameter set only, as configured") and "ensemble.path=hanoi_2025" in said[0]
+
+
+def test_the_default_says_it_is_the_ensembles_central_member_and_a_changed_value_is_not():
+    from sim.analysis.assumptions import parameter_set
+    from tests.conftest import compose_config
+
+    central = parameter_set(compose_config())
+    assert central == {"ensemble": "hanoi_2025", "member": central["member"], "members": 23}
+    said = basis_sentences({**{k: v for k, v in SUMMARY.items() if k != "ensemble"}, "parameter_set": central}, "vi")
+    assert said[0].startswith("Một bộ tham số: bộ ở giữa trong 23 bộ") and "ensemble.path=hanoi_2025" in said[0]
+    assert parameter_set(compose_config("scenario.effort_scale=2")) is None  # another effort: not the member
+    assert parameter_set(compose_config("staff.order=fifo")) is None  # the ensemble's settings belong to it
+    assert parameter_set(compose_config("scenario.demand.growth=1.2")) == central  # a scenario, same parameter set

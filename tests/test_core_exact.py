@@ -229,7 +229,8 @@ def test_other_duties_and_the_counters_rota_stretch_each_records_effort():
 
     from tests.conftest import scenario_from
 
-    plan = scenario_from("city.units=[ba_dinh]", "centre.enabled=false", "staff.breadth_penalty=0.1").units[0]
+    plan = scenario_from("city.units=[ba_dinh]", "centre.enabled=false", "staff.breadth_penalty=0.1",
+                         "staff.other_duties_share=0", "staff.desk_rota_share=0").units[0]
     officers = sum(plan.organisation.staff)
     shared = dataclasses.replace(plan, other_duties_share=0.2, desk_rota_share=0.5)
     rota = 0.5 * plan.desks / officers

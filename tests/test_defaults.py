@@ -29,6 +29,9 @@ DELIBERATE = {
         "scenario.demand.records_per_1000_residents_per_day", "scenario.effort_scale", "scenario.supplement_share",
         "scenario.centre_supplement_share", "scenario.centre_supplement_wait_wd.mean", "stock.days_of_stock", "stock.centre_days_of_stock",  # (and centre.records_per_day, in a content group)
         "staff.overtime.trigger",  # overtime when the day's work exceeds the day (the ensemble calibration)
+        # the shipped ensemble's central member and its queue order (calibration.method=central)
+        "staff.order", "staff.other_duties_share", "staff.desk_rota_share", "staff.procedure_share",
+        "staff.framework_weight",  # (and centre.design_load, in a content group)
     },
 }
 IDENTITY = ("scenario.name", "scenario.description")  # every scenario names and describes itself

@@ -37,4 +37,30 @@ def basis(cfg: DictConfig, scenario) -> dict:
     and where today's officers come from (``officers_today``, the wards' and communes' of
     ``scenario``)."""
     officers = sum(sum(p.staff) for p in scenario.units if p.unit.kind != "centre")
-    return {"rests_on": rests_on(cfg), "officers_today": officers_today(cfg, officers)}
+    return {"rests_on": rests_on(cfg), "officers_today": officers_today(cfg, officers),
+            "parameter_set": parameter_set(cfg)}
+
+
+def parameter_set(cfg: DictConfig) -> dict | None:
+    """Which shipped ensemble's central member ``cfg`` is (its values and settings, to 6 digits):
+    ``{"ensemble": name, "member": k, "members": n}``; None when it is none of them (a set of the
+    user's, or the configured values changed), or when ``ensemble.path`` is given (the range is shown)."""
+    import math
+
+    from sim.config.ensemble import load_ensemble, shipped
+    from sim.errors import ConfigError
+
+    if cfg.ensemble.path:
+        return None
+    for name in shipped():
+        try:
+            ensemble = load_ensemble(name, cfg)
+        except ConfigError:  # a shipped file that does not fit this config (a custom config tree)
+            continue
+        k = ensemble.central()
+        same_values = all(math.isclose(float(OmegaConf.select(cfg, key)), value, rel_tol=1e-5)
+                          for key, value in ensemble.overrides(k).items())
+        same_settings = all(OmegaConf.select(cfg, key, default=None) == value for key, value in ensemble.settings.items())
+        if same_values and same_settings:
+            return {"ensemble": ensemble.name, "member": k, "members": len(ensemble.members)}
+    return None

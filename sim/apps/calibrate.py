@@ -5,6 +5,7 @@ patterns, written as an ensemble file (docs/calibration.md, "The ensemble")."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from sim.experiments.calibration import CalibrationSpec
     from sim.experiments.ensemble import EnsembleSpec
 
-METHODS = ("point", "ensemble")
+METHODS = ("point", "ensemble", "central")
 
 
 def checked(cfg: DictConfig) -> CalibrationSpec | EnsembleSpec:
@@ -30,6 +31,8 @@ def checked(cfg: DictConfig) -> CalibrationSpec | EnsembleSpec:
         from sim.experiments.ensemble import ensemble_spec
 
         return ensemble_spec(cfg)
+    if method == "central":
+        return _central_checked(cfg)
     from sim.experiments.calibration import calibration_spec
 
     return calibration_spec(cfg)
@@ -40,6 +43,8 @@ def checked(cfg: DictConfig) -> CalibrationSpec | EnsembleSpec:
 def main(cfg: DictConfig, spec: CalibrationSpec | EnsembleSpec, folder: Path) -> None:
     if str(cfg.calibration.method) == "ensemble":
         return _ensemble(cfg, spec, folder)
+    if str(cfg.calibration.method) == "central":
+        return _central(cfg, spec, folder)
     from tqdm.auto import tqdm
 
     from sim.experiments.calibration import CalibrationError, calibrate
@@ -114,11 +119,43 @@ def _ensemble(cfg: DictConfig, spec: EnsembleSpec, folder: Path) -> None:
     if not result.members:
         fail(f"calibration.ensemble: no candidate is within tolerance of every target and pattern; see "
              f"{folder / 'ensemble.csv'} for how close each came")
-    if cfg.calibration.output:  # the shipped default scenario takes the central member
+    if cfg.calibration.output and result.members:  # the shipped default scenario takes the central member
+        from sim.config.ensemble import load_ensemble
+
         scenario = Path(cfg.calibration.output)
-        write_text(scenario, central_scenario_yaml(scenario, result, str(output)))
+        write_text(scenario, central_scenario_yaml(scenario, load_ensemble(str(output), cfg)))
         print(f"Central member written to {scenario}")
     print(f"Ensemble: {output}\nReport: {folder}")
+
+
+def _central_checked(cfg: DictConfig):
+    """``calibration.method=central``: the ensemble (``ensemble.path``) and the scenario file to
+    update (``calibration.output``), both checked before anything is written."""
+    from sim.config.ensemble import load_ensemble
+    from sim.errors import ConfigError
+
+    if not cfg.ensemble.path:
+        raise ConfigError("ensemble.path", "calibration.method=central needs an ensemble file (ensemble.path=hanoi_2025)")
+    if not cfg.calibration.output or not Path(cfg.calibration.output).is_file():
+        raise ConfigError("calibration.output", f"calibration.method=central updates an existing scenario file; "
+                                                f"{cfg.calibration.output!r} is not one")
+    return load_ensemble(str(cfg.ensemble.path), cfg)
+
+
+def _central(cfg: DictConfig, ensemble, folder: Path) -> None:
+    """Write the ensemble's central member and settings into the scenario file (no simulation): the
+    default point answer then rests on the evidence its range rests on."""
+    from sim.outputs.atomic import write_text
+    from sim.outputs.ensemble_files import central_scenario_yaml
+
+    scenario = Path(cfg.calibration.output)
+    write_text(scenario, central_scenario_yaml(scenario, ensemble))
+    k = ensemble.central()
+    print(f"Central member {k} of {len(ensemble.members)} ({ensemble.name}): "
+          + ", ".join(f"{key}={value:.6g}" for key, value in ensemble.overrides(k).items()))
+    write_text(folder / "ensemble.json", json.dumps({"central_member": k, "ensemble": ensemble.path,
+                                                     "scenario": str(scenario)}, indent=2))
+    print(f"Written to {scenario}")
 
 
 if __name__ == "__main__":

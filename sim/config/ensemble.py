@@ -62,6 +62,21 @@ class Ensemble:
         """Config key -> value for member ``k``."""
         return {p.key: self.members[k][p.name] for p in self.parameters}
 
+    def central(self) -> int:
+        """The index of the central member (:func:`central_index`): the default scenario's point answer."""
+        return central_index([[m[p.name] for p in self.parameters] for m in self.members],
+                             [p.low for p in self.parameters], [p.high for p in self.parameters])
+
+
+def central_index(values, lows, highs) -> int:
+    """The member nearest the members' median, each parameter scaled to its range (L1 distance):
+    the one rule for the point answer an ensemble stands behind. ``values``: one row per member."""
+    import numpy as np
+
+    lows, highs = np.asarray(lows, dtype=float), np.asarray(highs, dtype=float)
+    scaled = (np.asarray(values, dtype=float) - lows) / (highs - lows)
+    return int(np.argmin(np.abs(scaled - np.median(scaled, axis=0)).sum(axis=1)))
+
 
 def resolve(path: str) -> Path:
     """A shipped ensemble by name (``sim/data/ensembles/NAME.yaml``), else a path from the current folder."""

@@ -556,7 +556,8 @@ class EnsembleCalibrationConfig:
 @dataclass
 class CalibrationConfig:
     # "point": one parameter set, least squares (the calibrated scenario); "ensemble": every set that
-    # fits the targets and the patterns (sim.experiments.ensemble; an ensemble file)
+    # fits the targets and the patterns (sim.experiments.ensemble; an ensemble file); "central": no
+    # simulation, the central member of ensemble.path written into the scenario file calibration.output
     method: str = "point"
     ensemble: EnsembleCalibrationConfig = default(default_factory=EnsembleCalibrationConfig)
     replications: int = 3  # common random numbers: every candidate runs replications 0..n-1

@@ -36,6 +36,7 @@ from sim.config.entries import entry
 from sim.config.schema import PatternConfig
 from sim.errors import ConfigError
 from sim.config.entries import with_values
+from sim.config.ensemble import central_index
 from sim.experiments.calibration import FreeParameter, free_parameters, named_observations
 from sim.experiments.runner import calendar_for, run_scenario
 from sim.experiments.validation import _built, covering, observations_from
@@ -266,9 +267,7 @@ class EnsembleResult:
         if not members:
             return None
         lows, highs = _bounds(self.spec)
-        x = np.array([[c.values[p.name] for p in self.spec.parameters] for c in members])
-        scaled = (x - lows) / (highs - lows)
-        return members[int(np.argmin(np.abs(scaled - np.median(scaled, axis=0)).sum(axis=1)))]
+        return members[central_index([[c.values[p.name] for p in self.spec.parameters] for c in members], lows, highs)]
 
 
 def calibrate_ensemble(cfg: DictConfig, spec: EnsembleSpec, workers: int | None = None, progress=None) -> EnsembleResult:

@@ -12,6 +12,7 @@ import pandas as pd
 import yaml
 from omegaconf import DictConfig, OmegaConf
 
+from sim.config.ensemble import Ensemble
 from sim.experiments.ensemble import ACCEPT_WITHIN, EnsembleResult
 from sim.outputs.atomic import write_text
 from sim.outputs.csv_files import write_csv
@@ -112,16 +113,20 @@ def write_ensemble(folder: Path, cfg: DictConfig, result: EnsembleResult, output
     write_text(folder / "ensemble.json", json.dumps(_clean(summary), indent=2))
 
 
-def central_scenario_yaml(scenario_file: Path, result: EnsembleResult, ensemble_file: str) -> str:
-    """The calibrated scenario file with the ensemble's central member set (the point answer a run
-    without ``ensemble.path`` gives), its comments kept and one line saying where the values came from."""
+def central_scenario_yaml(scenario_file: Path, ensemble: Ensemble) -> str:
+    """The calibrated scenario file with the ensemble's central member and settings set (the point
+    answer a run without ``ensemble.path`` gives, so that it rests on the same evidence as the
+    range), its comments kept and one line saying where the values came from."""
     text = scenario_file.read_text(encoding="utf-8")
     comments = [line for line in text.splitlines() if line.startswith("#") and "central member" not in line]
     body = OmegaConf.create(yaml.safe_load(text))
-    central = result.central()
-    for p in result.spec.parameters:
-        OmegaConf.update(body, p.key, _round(central.values[p.name]), merge=False, force_add=True)
-    note = (f"# Staff side: the central member of {ensemble_file} ({len(result.members)} members, "
-            f"{dt.date.today().isoformat()}): " + ", ".join(f"{p.key} = {_round(central.values[p.name])}"
-                                                             for p in result.spec.parameters))
+    k = ensemble.central()
+    values = {key: _round(value) for key, value in ensemble.overrides(k).items()}
+    for key, value in {**ensemble.settings, **values}.items():
+        OmegaConf.update(body, key, value, merge=False, force_add=True)
+    settings = ", ".join(f"{key} = {value}" for key, value in ensemble.settings.items())
+    note = (f"# Staff side: the central member (member {k} of {len(ensemble.members)}) of ensemble "
+            f"{ensemble.name} ({Path(ensemble.path).name}), written {dt.date.today().isoformat()}: "
+            + ", ".join(f"{key} = {value}" for key, value in values.items())
+            + (f"; with the ensemble's settings {settings}" if settings else ""))
     return "\n".join(comments + [note]) + "\n" + OmegaConf.to_yaml(body)

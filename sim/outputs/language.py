@@ -305,10 +305,16 @@ TEXTS: dict[str, dict[str, str]] = {
                                  "vi": "mức tải mà các chi nhánh Trung tâm được bố trí nhân sự"},
     "ensemble_driver": {"en": "; the range comes mostly from {parameter}",
                         "vi": "; khoảng này chủ yếu do {parameter}"},
-    "ensemble_none": {"en": "One parameter set only: ensemble.path={name} gives the range over the shipped ensemble "
-                            "of plausible parameter sets.",
-                      "vi": "Chỉ một bộ tham số: ensemble.path={name} cho khoảng giá trị trên tập bộ tham số hợp lý "
-                            "đi kèm."},
+    "ensemble_none": {"en": "One parameter set only, as configured (not one the evidence was checked against): "
+                            "ensemble.path={name} gives the range over the shipped ensemble of plausible parameter sets.",
+                      "vi": "Chỉ một bộ tham số theo cấu hình (chưa được đối chiếu với bằng chứng): ensemble.path={name} "
+                            "cho khoảng giá trị trên tập bộ tham số hợp lý đi kèm."},
+    "ensemble_central": {"en": "One parameter set: the central one of the {members} plausible sets of ensemble {name} "
+                               "(each fits the city's reports and the staff-side evidence); ensemble.path={name} gives "
+                               "the range over all of them.",
+                         "vi": "Một bộ tham số: bộ ở giữa trong {members} bộ tham số hợp lý của tập {name} (mỗi bộ khớp "
+                               "báo cáo của thành phố và bằng chứng về cán bộ); ensemble.path={name} cho khoảng giá trị "
+                               "trên tất cả các bộ."},
     "ensemble_unknown": {"en": "One parameter set only, and its range is not known: no parameter set tried fits both the "
                                "city's reports and the staff-side evidence (docs/calibration.md, \"The ensemble\"), so the officers' "
                                "load rests on the assumptions below.",

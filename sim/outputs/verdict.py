@@ -188,8 +188,11 @@ def basis_sentences(summary: dict, language: str, ensemble_shown: bool = False) 
     elif summary.get("rests_on") and not ensemble_shown:
         from sim.config.ensemble import shipped
 
-        names = shipped()
-        out.append(text("ensemble_none", language, name=names[0]) if names else text("ensemble_unknown", language))
+        names, central = shipped(), summary.get("parameter_set")
+        if central:
+            out.append(text("ensemble_central", language, name=central["ensemble"], members=central["members"]))
+        else:
+            out.append(text("ensemble_none", language, name=names[0]) if names else text("ensemble_unknown", language))
     today = summary.get("officers_today")
     if today:
         key = "officers_modelled" if today["kind"] == "modelled" else "officers_configured"
