@@ -114,6 +114,29 @@ def test_a_bad_positions_quota_names_its_key(value):
     assert e.value.key == "structure.max_added_positions"
 
 
+def test_a_run_whose_structure_adds_more_positions_than_the_quota_is_refused(tmp_path):
+    """A configured run of four departments in the large wards: under extra_head each new department's
+    head is a new post, so a quota below the wards' count is refused before anything runs, in one
+    line naming the key; the same run within the quota, or with a quota of 0 under three departments, runs."""
+    from sim.model.structures import positions_added
+    from tests.conftest import run_module
+
+    wards = "city.units=[ha_dong,bach_mai,tuong_mai]"
+    expand = ("structure=four_departments_land", "staff.policy=extra_head")
+    scenario = scenario_from(wards, *expand, "structure.max_added_positions=3")  # one head each: exactly the quota
+    assert [len(p.organisation.structure.departments) for p in scenario.units] == [4, 4, 4]
+    with pytest.raises(ConfigError) as e:
+        scenario_from(wards, *expand, "structure.max_added_positions=2")
+    assert e.value.key == "structure.max_added_positions" and "adds 3 positions" in str(e.value)
+    scenario_from(wards, "structure.max_added_positions=0")  # Decree 150's departments add nothing
+    done = run_module("sim", wards, *expand, "structure.max_added_positions=2", "replications=1", cwd=tmp_path)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "structure.max_added_positions" in done.stderr
+    assert not (tmp_path / "results").exists() or not any((tmp_path / "results").rglob("summary.json"))
+    # the rule by hand: a head more, the officers kept (extra_head), or a head out of them (same_headcount)
+    four = scenario.units[0].organisation.structure
+    assert positions_added(four, [5, 5, 5, 3], 18) == 1 and positions_added(four, [5, 5, 5, 2], 18) == 0
+
+
 def scenario_units():
     """The city's 126 units (the unit table, no Centre branch)."""
     from sim.model.city import load_units

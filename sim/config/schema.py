@@ -475,8 +475,9 @@ class StructureConfig:
     applies_to: ApplicabilityConfig = default(default_factory=ApplicabilityConfig)
     otherwise: str = ""  # structure (conf/structure/NAME.yaml, or a user config folder) of the units it does not apply to
     max_average_units: float = 4.7  # Decree 370/2025: departments + service point per unit, Hanoi
-    # Positions (officers, heads, deputies) the city plans may add over today, city-wide; null: not
-    # limited. The 2026-2031 payroll rules (OL 10989) let total staff not grow and cut Hanoi's by 5 %:
+    # Positions (officers, heads, deputies) the city plans may add over today, city-wide, and that the
+    # configured structure may add over Decree 150's departments in a run's units (a run above it is
+    # refused); null: not limited. The 2026-2031 payroll rules (OL 10989) let total staff not grow and cut Hanoi's by 5 %:
     # 0 holds the plans to no growth (assumption: the cut is taken elsewhere, not from the units).
     max_added_positions: Optional[int] = None
     classes: ClassesConfig = default(default_factory=ClassesConfig)  # Decree 307/2025 classes (the city plans)

@@ -10,7 +10,7 @@ from sim.errors import ConfigError
 from sim.model.scenario import MAX_DESK_ROTA_TIME_SHARE
 from sim.model.staffing import (ALLOCATED_KINDS, Claim, allocate, department_effort, field_effort, read_staff_table,
                                 unit_effort)
-from sim.model.structures import Structure, department_staff
+from sim.model.structures import Structure, department_staff, positions_added
 from sim.model.unit_plan import PlanBuilder
 from sim.config.centre import _centre_fits_table
 from sim.config.checks import MAX_CITY_POSITIONS, MAX_DESKS, MAX_STAFF, _at_least, _choice, _positive, check_range
@@ -36,6 +36,7 @@ def _unit_plans(c: dict, structure: Structure, procedures: tuple, demand: dict, 
     rate = float(demand["records_per_1000_residents_per_day"]) * float(demand["growth"]) / 1000
     effort_by_field = {kind: field_effort(procedures, kind) for kind in KINDS}  # expected effort per record
     allocation = _allocation(staff, units, structure, effort_by_field, rate) if staff["rule"] == "allocated" else {}
+    _within_quota(c, structure, selected, allocation, effort_by_field)
     plans = []
     for unit in selected:
         n_desks = desks["per_unit"].get(unit.slug) or desks_by_rule(
@@ -186,6 +187,37 @@ def _allocation(staff: dict, units: list, structure: Structure, effort_by_field:
     return allocate(total, claims)
 
 
+def _rule_total(staff: dict, unit, allocation: dict[str, int]) -> int | None:
+    """A unit's processing officers under its base structure as ``staff.rule`` (allocated or
+    framework) gives them; None where the rule does not staff the unit."""
+    if staff["rule"] == "allocated":
+        return allocation.get(unit.slug)
+    cap = staff["framework_cap_ward"] if unit.kind == "ward" else staff["framework_cap_commune"]
+    civil = framework_headcount(unit, staff["framework_base"], staff["framework_base_population"],
+                                staff["framework_residents_per_extra"], cap)
+    return round(civil * staff["procedure_share"])
+
+
+def _within_quota(c: dict, structure: Structure, selected: list, allocation: dict[str, int],
+                  effort_by_field: dict) -> None:
+    """``structure.max_added_positions``: the positions the configured structure adds over Decree
+    150's three departments in the run's units (:func:`positions_added`, under ``staff.rule`` and
+    ``staff.policy``) may not exceed the quota. A fixed rule has no base to add to."""
+    staff, quota = c["staff"], c["structure"].get("max_added_positions")
+    if quota is None or staff["rule"] == "fixed":
+        return
+    added = 0
+    for unit in selected:
+        own, total = structure.for_unit(unit.kind, unit.population), _rule_total(staff, unit, allocation)
+        if total is not None:
+            rule = _staff_by_rule(staff, unit, own, allocation, effort_by_field.get(unit.kind, {}))
+            added += positions_added(own, rule, total)
+    if added > quota:
+        raise ConfigError("structure.max_added_positions",
+                          f"the structure {c['structure']['name']!r} with staff.policy={staff['policy']} adds {added:,} "
+                          f"positions over Decree 150's departments in the run's units, more than the quota of {quota:,}")
+
+
 def _staff_by_rule(staff: dict, unit, own: Structure, allocation: dict[str, int],
                    effort_by_field: dict[str, float]) -> list[int | None]:
     """Processing officers per department of ``unit`` as ``staff.rule`` gives them (None for a
@@ -194,15 +226,10 @@ def _staff_by_rule(staff: dict, unit, own: Structure, allocation: dict[str, int]
     floor = int(staff["min_per_department"])
     if staff["rule"] == "fixed":
         return [int(staff["fixed"])] * len(own.departments)
-    if staff["rule"] == "allocated":
-        if unit.slug not in allocation:
-            return [None] * len(own.departments)
-        processing = department_staff(own, allocation[unit.slug], staff["policy"], workload, floor)
-    else:
-        cap = staff["framework_cap_ward"] if unit.kind == "ward" else staff["framework_cap_commune"]
-        civil = framework_headcount(unit, staff["framework_base"], staff["framework_base_population"],
-                                    staff["framework_residents_per_extra"], cap)
-        processing = department_staff(own, round(civil * staff["procedure_share"]), staff["policy"], workload, floor)
+    total = _rule_total(staff, unit, allocation)
+    if total is None:
+        return [None] * len(own.departments)
+    processing = department_staff(own, total, staff["policy"], workload, floor)
     for name, n in zip(own.department_names, processing):
         if n > MAX_STAFF:
             raise ConfigError("staff.city_positions" if staff["rule"] == "allocated" else "staff.procedure_share",

@@ -186,6 +186,15 @@ def staff_moved(structure: Structure, base: Structure, base_staff: dict[str, int
     return [base_staff[d.name] if d.name in unchanged else staff[d.name] for d in structure.departments]
 
 
+def positions_added(structure: Structure, processing: list[int], total: int) -> int:
+    """Positions a unit's ``structure`` adds over its base (the end of its ``otherwise`` chain,
+    Decree 150) when the base would have ``total`` processing officers and the structure has
+    ``processing`` (:func:`department_staff`): a head for each department the base lacks, and the
+    officers the staffing policy keeps beside them. Deputies are shared among the departments,
+    never added."""
+    return sum(processing) - total + len(structure.departments) - len(structure.chain()[-1].departments)
+
+
 def organise(structure: Structure, processing_staff: list[int], deputies_per_department: int,
              breadth_penalty: float, pooling: bool, procedure_fields: list[str],
              field_workload: dict[str, float],
