@@ -81,6 +81,20 @@ def test_the_stored_city_run_says_how_it_was_made_and_a_unit_name_holding_html_s
     assert "95 % interval" in lines[0] and "replications" in lines[-1] and "python -m sim.app" in lines[-1]
     assert not any("<script>" in line for line in lines)
     assert any("&lt;script&gt;alert(1)&lt;/script&gt;" in line for line in lines)
+    assert any("the central one of the 23 plausible sets" in line for line in lines)  # what it rests on
+
+
+def test_the_stored_city_run_was_made_with_the_default_it_claims_to_be():
+    """The stored run is the main job: made with the default's parameter set and decisive values
+    (rebuild it with python -m sim.app --build-city-summary after the default changes)."""
+    from sim.analysis.assumptions import basis
+
+    stored = runs.load_city_summary()
+    cfg = sim.load_config()
+    now = basis(cfg, sim.build_scenario(cfg))
+    assert stored["made"]["command"] == "python -m sim.app --build-city-summary"
+    assert stored["basis"]["parameter_set"] == now["parameter_set"]
+    assert stored["basis"]["rests_on"] == now["rests_on"] and stored["basis"]["officers_today"] == now["officers_today"]
 
 
 def test_fewer_counters_than_a_unit_has_leave_it_one_and_say_so():

@@ -285,7 +285,7 @@ def verdict_lines(pair: Pair, language: str) -> list[str]:
 def city_lines(stored: dict, language: str) -> list[str]:
     """The stored city run in plain words, HTML-safe: the city's on-time share with its 95 % interval,
     the units and branches that miss the target (names escaped), the waits, and how it was made."""
-    from sim.outputs.verdict import ON_TIME, target_status, today_sentences, wait_sentence
+    from sim.outputs.verdict import ON_TIME, basis_sentences, target_status, today_sentences, wait_sentence
 
     made, units, target = stored["made"], stored["units"], stored["on_time_target_pct"]
     on_time = stored["kpis"][ON_TIME]
@@ -293,6 +293,8 @@ def city_lines(stored: dict, language: str) -> list[str]:
                low=_shown(on_time["ci95_low"], language, 2), high=_shown(on_time["ci95_high"], language, 2))]
     lines += today_sentences(target_status(units, ON_TIME, target), target, language)
     lines += wait_sentence(units, stored["wait_target_minutes"], language)
+    if stored.get("basis"):
+        lines += [html.escape(line) for line in basis_sentences(stored["basis"], language)]
     lines.append(t("city_made", language, command=f"<code>{html.escape(str(made['command']))}</code>",
                    date=html.escape(str(made["date"])), units=int(made["units"]), branches=int(made["centre_branches"]),
                    start=html.escape(str(made["start"])), end=html.escape(str(made["end"])),
@@ -337,6 +339,8 @@ def build_city_summary(overrides: list[str] | tuple[str, ...] = CITY_SUMMARY_OVE
     in ``path`` (JSON), with how it was made: the command, seed, replications, period, version, date."""
     import sim
 
+    from sim.analysis.assumptions import basis
+
     cfg = sim.load_config(*overrides)
     result = sim.run(cfg, workers=workers, progress=True)
     s = result.summary
@@ -346,6 +350,9 @@ def build_city_summary(overrides: list[str] | tuple[str, ...] = CITY_SUMMARY_OVE
                  "date": dt.date.today().isoformat(), "version": sim.__version__, "seed": s["seed"],
                  "replications": s["replications"], "start": s["start"], "end": s["end"], "units": s["units"],
                  "centre_branches": s.get("centre_branches", 0), "scenario": s["scenario"], "structure": s["structure"]},
+        # what the figures rest on (the parameter set, today's officers, the decisive assumptions),
+        # for the page and for the test that holds the stored run to the default it claims to be
+        "basis": basis(cfg, result.scenario),
         "on_time_target_pct": result.run_summary.on_time_target_pct,
         "wait_target_minutes": result.run_summary.wait_target_minutes,
         "kpis": {k: s["kpis"][k] for k in KPIS if k in s["kpis"]},
