@@ -49,7 +49,10 @@ class RunSummary:
 
 def summarise(scenario: Scenario, results: list[list[UnitResult]], provenance: dict | None = None) -> RunSummary:
     """Pool the replications into summary.json's content and the tables; ``provenance`` (the
-    simulator's version and the configuration's hash, :mod:`sim.config.provenance`) is recorded."""
+    simulator's version and the configuration's hash, :mod:`sim.config.provenance`) is recorded.
+
+    Why one function: summary.json is one document; its scopes (city, kinds, units, Centre) are
+    pooled the same way in short loops whose conditions are "this scope has units in the run"."""
     city_by_rep = [pooled_kpis(rep) for rep in results]
     kinds = {}
     for kind in KINDS:

@@ -72,6 +72,8 @@ def unit_and_department_rows(overrides: list[str], config_dir: str | None = None
 
 @reporting_faults
 def main(argv: list[str] | None = None) -> None:
+    """``python -m sim.units``. Why one function: a command's flags, its one-line errors and its
+    three outputs (table, loads, CSV) read best in the order a user meets them."""
     parser = OneLineParser(prog="python -m sim.units", description="The units with the population, desks and processing staff a run gives "
                                      "them; every override of python -m sim applies.",
                                      epilog="e.g. python -m sim.units --kind ward desks.residents_per_desk=15000")

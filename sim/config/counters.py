@@ -26,7 +26,11 @@ MAX_DESKS = 1000
 def desk_groups(d: dict, procedures: tuple[Procedure, ...], policy: DeskPolicy, check_range: Callable
                 ) -> tuple[DeskPolicy, tuple[int, ...], tuple[bool, ...]]:
     """The desk policy with its counter groups and other duties, each procedure's counter group
-    (() when the desks are pooled) and whether it counts against the land intake cap (() without a cap)."""
+    (() when the desks are pooled) and whether it counts against the land intake cap (() without a cap).
+
+    Why one function: the ``desks`` section's keys are checked together where they enter (a group's
+    fields against the catalogue and the other groups, its take rule against the groups), each
+    guard naming its key; the branches are those checks, not logic to test apart."""
     share = d["other_duties_share"]
     check_range(share, "desks.other_duties_share", 0.0)
     if share >= 1:

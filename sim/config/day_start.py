@@ -56,7 +56,10 @@ def _before_opening(d: dict, calendar: CalendarSpec, check_range: Callable) -> B
 
 def _group_hour_weights(profiles: dict, fields: dict, procedures: tuple[Procedure, ...], calendar: CalendarSpec,
                         default: tuple[float, ...], check_range: Callable) -> tuple[tuple[float, ...], ...]:
-    """Each procedure's hour weights: its group's profile if it has one, else ``default``."""
+    """Each procedure's hour weights: its group's profile if it has one, else ``default``.
+
+    Why one function: its branches are the key's checks (known fields, a field in one group only,
+    one weight per hour, finite and not all zero), each naming the key where it fails."""
     if not profiles:
         return ()
     key = "scenario.demand.group_hour_weights"

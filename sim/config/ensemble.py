@@ -91,7 +91,11 @@ def shipped() -> tuple[str, ...]:
 
 
 def load_ensemble(path: str, cfg: DictConfig | None = None) -> Ensemble:
-    """Read and check an ensemble file; with ``cfg``, also that every parameter is a numeric setting of it."""
+    """Read and check an ensemble file; with ``cfg``, also that every parameter is a numeric setting of it.
+
+    Why one function: each check is one guard clause naming the file and the problem, in the order a
+    reader of the file meets them (file, size, YAML, sections, settings, parameters, members); split,
+    the order of the guards would be spread over several places."""
     file = resolve(path)
     where = path if str(file) == path else f"{path} ({file})"
     if not file.is_file():

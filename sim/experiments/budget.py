@@ -188,7 +188,12 @@ def budget_in_reach(cfg: DictConfig, scenario: Scenario) -> None:
 def fixed_budget(cfg: DictConfig, workers: int | None = None, progress=None) -> BudgetResult:
     """Move officers between the units and departments of ``cfg`` (see the module's docstring).
     ``progress`` (a :class:`sim.experiments.progress.RoundsBar`) is told when the first simulation
-    and each round of moves start, as their unit-replications finish, and the officers moved so far."""
+    and each round of moves start, as their unit-replications finish, and the officers moved so far.
+
+    Why one function: the rounds share one state (officers per department, the replications run,
+    the moves tried and kept, the bar), and the loop reads in the order the module's docstring
+    tells the method; the steps that do not need that state are functions of their own
+    (:func:`_propose`, :func:`budget_spec`, :func:`budget_in_reach`)."""
     spec = budget_spec(cfg)
     rspec = recommend_spec(cfg)
     scenario = build_scenario(cfg)
@@ -308,7 +313,12 @@ def _state(staff: list[list[int]], donor: tuple[int, int], receiver: tuple[int, 
 
 def _propose(scenario: Scenario, spec: BudgetSpec, staff: list[list[int]], work: list[list[float]],
              reps: dict, tried: set, floor: int, ceiling: int, room: int) -> list[tuple[tuple[int, int], tuple[int, int]]]:
-    """Up to ``room`` moves (donor, receiver) for one round, each on units of its own."""
+    """Up to ``room`` moves (donor, receiver) for one round, each on units of its own.
+
+    Why one function: a move is chosen by one ordered list of conditions (the receiver late or
+    loaded, the donor able to give without falling below the floor or becoming late, the pair not
+    refused before, each unit in one move a round); split up, the order that makes it greedy would
+    be hidden."""
     late = {(p, d): float(np.mean([r["late"][d] for r in reps[(p, tuple(row))]]))
             for p, row in enumerate(staff) for d in range(len(row))}
     load = {(p, d): float(np.mean([r["load"][d] for r in reps[(p, tuple(row))]]))

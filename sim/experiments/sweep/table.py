@@ -172,7 +172,10 @@ def _read_row(sweep_dir: Path, folder: Path) -> dict:
 
 def sweep_table(sweep_dir: Path) -> pd.DataFrame:
     """One row per job: job, job_num, the overridden keys, status, error, the run's facts
-    (scenario, seed …), every KPI (mean, ci95_low, ci95_high), seconds and config_hash."""
+    (scenario, seed …), every KPI (mean, ci95_low, ci95_high), seconds and config_hash.
+
+    Why one function: a sweep's folders may be finished, failed, running or damaged, and each case
+    is one short branch that still gives the job its row (nothing a sweep ran is dropped)."""
     rows, values = [], []
     for folder in job_folders(sweep_dir):
         row, swept = _row(sweep_dir, folder)
