@@ -346,6 +346,21 @@ class SpanConfig:
 
 
 @dataclass
+class BorrowConfig:
+    """``staff.borrow``: officers help another department of the same unit (sim.model.departments).
+    A free officer with no record of its own department waiting takes the first waiting record of
+    another department (oldest, or earliest due under staff.order=edf), while fewer than
+    floor(share x its pool's officers) of its pool are on other departments' records. Source for
+    the practice: departments lend staff to the service point and officers hold positions
+    concurrently (OL 7415/BNV-CCVC, Aug 2025; Đống Đa ward borrowed staff from departments, 1 July
+    2025); a share for processing help is an assumption. Not with staff.overtime.enabled."""
+
+    # the most of a department's officers (rounded down) working on other departments' records at
+    # once, so at most this share of their time; 0 <= share <= 1. Assumption; 0: off.
+    share: float = 0.0
+
+
+@dataclass
 class StaffConfig:
     # "allocated": the city's positions x procedure_share spread over the 126 units by expected
     # workload (sim.model.staffing); "framework": the national framework headcount x
@@ -411,6 +426,7 @@ class StaffConfig:
     overtime: OvertimeConfig = default(default_factory=OvertimeConfig)  # officers staying late under backlog
     rework: ReworkConfig = default(default_factory=ReworkConfig)  # records returned for correction (off)
     span: SpanConfig = default(default_factory=SpanConfig)  # the head's span slows approval (off)
+    borrow: BorrowConfig = default(default_factory=BorrowConfig)  # officers help other departments (off)
 
 
 @dataclass

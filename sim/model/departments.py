@@ -17,10 +17,20 @@ exactly what they were without it. Both act on the work content drawn up front
   ``(1 + per_officer_above x max(0, officers per approver - officers_norm))``. Source for the
   direction: seed 003, on a ward's Economic, Infrastructure and Urban department; the slopes are an
   assumption (span of control; none is measured).
+* **Borrowing** (``staff.borrow``): officers help another department of the same unit. An officer
+  who is free with no record of its own pool waiting takes the waiting record of another
+  department that is first in the queue order (oldest, or earliest due under ``staff.order=edf``),
+  while fewer than ``floor(share x officers)`` of its pool are on other departments' records (so
+  at any instant at most ``share`` of the pool's officers lend, hence at most that share of their
+  time). It acts on the queues, not on the work content: both engines run it with one dispatch
+  rule (:class:`sim.engines.rules.BorrowingDispatch`). Source for the practice: departments lend
+  staff to the service point and officers hold positions concurrently (OL 7415/BNV-CCVC; Đống Đa
+  borrowed staff from departments, domain.md); a share for processing help is an assumption.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,11 +68,24 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Borrow:
+    """``staff.borrow``: officers of one department taking another department's waiting records."""
+
+    share: float = 0.0  # the most of a pool's officers on other departments' records at once (0: off)
+
+    def lenders(self, officers: int) -> int:
+        """How many of a pool's ``officers`` may work on other departments' records at once: the
+        share rounded down (a small tolerance keeps 0.2 x 10 at 2 despite binary fractions)."""
+        return int(math.floor(self.share * officers + 1e-9))
+
+
+@dataclass(frozen=True)
 class DepartmentMechanisms:
     """The mechanisms of every department of a run (all off by default)."""
 
     rework: Rework = Rework()
     span: Span = Span()
+    borrow: Borrow = Borrow()
 
 
 def passes(share: np.ndarray, u: np.ndarray) -> np.ndarray:

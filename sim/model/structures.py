@@ -67,12 +67,22 @@ class Organisation:
     pool_staff: tuple[int, ...]  # officers per work pool (a department, or a field of it)
     pool_department: tuple[int, ...]  # pool -> department
     procedure_pool: np.ndarray  # procedure -> pool
-    mechanisms: DepartmentMechanisms = DepartmentMechanisms()  # rework and the head's span (all off by default)
+    mechanisms: DepartmentMechanisms = DepartmentMechanisms()  # rework, the head's span, borrowing (all off by default)
 
     @property
     def rework_share(self) -> tuple[float, ...]:
         """Per department, the probability a record is returned for correction (``staff.rework``)."""
         return tuple(self.mechanisms.rework.share(len(d.fields)) for d in self.structure.departments)
+
+    @property
+    def pool_lenders(self) -> tuple[int, ...]:
+        """Per pool, the most officers on other departments' records at once (``staff.borrow``)."""
+        return tuple(self.mechanisms.borrow.lenders(n) for n in self.pool_staff)
+
+    @property
+    def borrows(self) -> bool:
+        """Whether any pool may lend officers to another department's records (``staff.borrow``)."""
+        return len(set(self.pool_department)) > 1 and any(self.pool_lenders)
 
     @property
     def approval_factor(self) -> tuple[float, ...]:
