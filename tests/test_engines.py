@@ -75,14 +75,14 @@ POLICIES = {
         "staff.overtime.max_hours_per_week=7", "staff.overtime.hours_per_day=2.5", "staff.order=edf",
         "staff.approvals_per_day=4", "structure=five_departments_urban", "staff.pooling=false"),
     # Officers help other departments (staff.borrow; not with overtime): thin staff so that queues
-    # form, one pool idle while another's records wait; every pool may lend one or two officers.
+    # form, one pool idle while another's records wait; a third, a half or all of each pool's time.
     "borrowing, thin staff, opening stock": ("staff.overtime.enabled=false", "staff.borrow.share=0.34",
                                              "staff.rule=fixed", "staff.fixed=3", *STOCK),
     "borrowing, edf, five departments, no pooling, approval cap": (
         "staff.overtime.enabled=false", "staff.borrow.share=0.5", "staff.order=edf", "structure=five_departments_urban",
         "staff.pooling=false", "scenario.effort_scale=2", "staff.approvals_per_day=6", *STOCK, "stock.age=uniform",
         "stock.max_age_wd=40", "scenario.supplement_share=0.3"),
-    "borrowing, every officer, busy desks": ("staff.overtime.enabled=false", "staff.borrow.share=1", "staff.rule=fixed",
+    "borrowing, all their time, busy desks": ("staff.overtime.enabled=false", "staff.borrow.share=1", "staff.rule=fixed",
                                              "staff.fixed=2", *BUSY_DESKS),
     # Counters by field group, busy enough that free counters take from other groups' queues.
     "counter groups, when idle": ("desks.groups.enabled=true", "desks.rule=fixed", "desks.fixed=4",

@@ -349,14 +349,15 @@ class SpanConfig:
 class BorrowConfig:
     """``staff.borrow``: officers help another department of the same unit (sim.model.departments).
     A free officer with no record of its own department waiting takes the first waiting record of
-    another department (oldest, or earliest due under staff.order=edf), while fewer than
-    floor(share x its pool's officers) of its pool are on other departments' records. Source for
-    the practice: departments lend staff to the service point and officers hold positions
-    concurrently (OL 7415/BNV-CCVC, Aug 2025; Đống Đa ward borrowed staff from departments, 1 July
-    2025); a share for processing help is an assumption. Not with staff.overtime.enabled."""
+    another department (oldest, or earliest due under staff.order=edf), while the minutes of other
+    departments' work its pool has started that day are below share x its officers x the day's
+    session minutes so far. Source for the practice: departments lend staff to the service point
+    and officers hold positions concurrently (OL 7415/BNV-CCVC, Aug 2025; Đống Đa ward borrowed
+    staff from departments, 1 July 2025); a share for processing help is an assumption. Not with
+    staff.overtime.enabled."""
 
-    # the most of a department's officers (rounded down) working on other departments' records at
-    # once, so at most this share of their time; 0 <= share <= 1. Assumption; 0: off.
+    # the most of a department's officer time (a day's session minutes) that may go to other
+    # departments' records, give or take the last record taken; 0 <= share <= 1. Assumption; 0: off.
     share: float = 0.0
 
 

@@ -430,9 +430,10 @@ def serve_borrowing(calendar: WorkCalendar, arrival: np.ndarray, priority: np.nd
     rows = rows[np.argsort(arrival[rows], kind="stable")]  # in the order of joining: the rank of each
     arrivals, rows = arrival[rows].tolist() + [INF], rows.tolist()
     pools, priorities_, works = pool.tolist(), priority.tolist(), work.tolist()
-    rule = BorrowingDispatch(organisation.pool_staff, organisation.pool_department, organisation.pool_lenders)
+    rule = BorrowingDispatch(organisation.pool_staff, organisation.pool_department, organisation.mechanisms.borrow.share,
+                             calendar, works)
     horizon, next_work_start, finish_after = calendar.horizon, calendar.next_work_start, calendar.finish_after
-    working: list[tuple[float, int, int, bool]] = []  # (finish, order of starting, officer's pool, lent?), a heap
+    working: list[tuple[float, int, int]] = []  # (finish, order of starting, officer's pool), a heap
     ranked = started = 0
     wake = INF  # the next session's start, when records wait out of session time
     while True:
@@ -444,18 +445,17 @@ def serve_borrowing(calendar: WorkCalendar, arrival: np.ndarray, priority: np.nd
             rule.join(pools[i], priorities_[i], ranked, i)
             ranked += 1
         while working and working[0][0] <= t:
-            _, _, p, lent = heapq.heappop(working)
-            rule.free(p, lent)
+            rule.free(heapq.heappop(working)[2])
         wake = INF
         at = next_work_start(t)
         if at > t:  # out of session time: the calls wait for the session's start
             if rule.waiting():
                 wake = at
             continue
-        for p, i, lent in rule.dispatch():
+        for p, i, _ in rule.dispatch(t):
             done = finish_after(t, works[i])
             start[i], finish[i], served_by[i] = t, done, p
-            heapq.heappush(working, (done, started, p, lent))
+            heapq.heappush(working, (done, started, p))
             started += 1
     finish[finish >= horizon] = np.nan
     return finish, busy_by_pool(calendar, start, finish, work, served_by, len(organisation.pool_staff))

@@ -166,7 +166,8 @@ class _BorrowingStaff:
     def __init__(self, env: simpy.Environment, calendar: WorkCalendar, organisation: Organisation,
                  work: np.ndarray, priority_of, on_done):
         self.env, self.calendar, self.work, self.priority_of, self.on_done = env, calendar, work, priority_of, on_done
-        self.rule = BorrowingDispatch(organisation.pool_staff, organisation.pool_department, organisation.pool_lenders)
+        self.rule = BorrowingDispatch(organisation.pool_staff, organisation.pool_department,
+                                      organisation.mechanisms.borrow.share, calendar, work.tolist())
         self.pools = len(organisation.pool_staff)
         self.rank = 0  # order of joining, over every pool
         self.calling = False  # the calls of this instant are due
@@ -195,15 +196,14 @@ class _BorrowingStaff:
                 self.wake_at = at
                 self.env.timeout(at - now).callbacks.append(self._call_soon)
             return
-        for p, i, lent in self.rule.dispatch():
+        for p, i, _ in self.rule.dispatch(now):
             done = self.calendar.finish_after(now, self.work[i])
             self.start[i], self.served_by[i] = now, p
-            self.env.timeout(done - now).callbacks.append(
-                lambda _event, p=p, i=i, lent=lent, done=done: self._done(p, i, lent, done))
+            self.env.timeout(done - now).callbacks.append(lambda _event, p=p, i=i, done=done: self._done(p, i, done))
 
-    def _done(self, p: int, i: int, lent: bool, done: float) -> None:
+    def _done(self, p: int, i: int, done: float) -> None:
         self.finish[i] = done
-        self.rule.free(p, lent)
+        self.rule.free(p)
         self.on_done(i)
         self._call_soon()
 

@@ -729,18 +729,23 @@ class BorrowingDispatch:
     joining and every officer freed at that instant, :meth:`dispatch` makes the calls: first each
     pool's free officers take their own pool's records; then, pool by pool in order, free officers
     whose pool has nothing waiting take the first record waiting in any pool of another department,
-    while fewer than ``lenders[p]`` of pool ``p`` are on other departments' records. An officer
-    never lends while a record of its own pool waits, and a record waits for its own officers
-    before anyone else's only if one of them is free at that instant (else a lender may take it).
+    while the pool's minutes of other departments' work started that calendar day are below
+    ``share`` x its officers x the session minutes of the day so far (the work counted in full when
+    started: the day's lending may pass its allowance by the last record taken). An officer never
+    lends while a record of its own pool waits; a record waits for its own officers before anyone
+    else's only if one of them is free at that instant (else a lender may take it).
     """
 
-    def __init__(self, servers: tuple[int, ...], departments: tuple[int, ...], lenders: tuple[int, ...]):
+    def __init__(self, servers: tuple[int, ...], departments: tuple[int, ...], share: float,
+                 calendar: WorkCalendar, work: list[float]):
         n = len(servers)
         self.queues: list[list[tuple[float, int, int]]] = [[] for _ in range(n)]
         self.idle = list(servers)
-        self.lending = [0] * n  # officers of each pool on other departments' records now
-        self.lenders = list(lenders)
+        self.allowance = [share * s for s in servers]  # officer-minutes a pool may lend per session minute
+        self.lent = [0.0] * n  # minutes of other departments' work each pool started today
         self.others = [[q for q in range(n) if departments[q] != departments[p]] for p in range(n)]
+        self.calendar, self.work = calendar, work
+        self.day, self.worked_before_today = -1, 0.0
 
     def join(self, pool: int, priority: float, rank: int, i: int) -> None:
         """Record ``i`` joins ``pool``'s queue."""
@@ -749,28 +754,35 @@ class BorrowingDispatch:
     def waiting(self) -> bool:
         return any(self.queues)
 
-    def free(self, pool: int, lent: bool) -> None:
-        """An officer of ``pool`` is done (with another department's record if ``lent``)."""
+    def free(self, pool: int) -> None:
+        """An officer of ``pool`` is done."""
         self.idle[pool] += 1
-        if lent:
-            self.lending[pool] -= 1
 
-    def dispatch(self) -> list[tuple[int, int, bool]]:
-        """The calls made now: (officer's pool, record, lent?) in the order they are made."""
+    def dispatch(self, now: float) -> list[tuple[int, int, bool]]:
+        """The calls made at ``now`` (in session time): (officer's pool, record, lent?) in the order
+        they are made."""
         calls, queues, idle = [], self.queues, self.idle
         for p, queue in enumerate(queues):
             while idle[p] and queue:
                 idle[p] -= 1
                 calls.append((p, heapq.heappop(queue)[2], False))
+        if not any(queues):
+            return calls
+        day = int(now // MINUTES_PER_DAY)
+        if day != self.day:  # a new day: nothing lent yet
+            self.day, self.lent = day, [0.0] * len(queues)
+            self.worked_before_today = self.calendar.minutes_worked_by(day * MINUTES_PER_DAY)
+        today = self.calendar.minutes_worked_by(now) - self.worked_before_today
+        lent, allowance = self.lent, self.allowance
         for p in range(len(queues)):
-            while idle[p] and self.lending[p] < self.lenders[p]:
+            while idle[p] and lent[p] < allowance[p] * today:
                 heads = [(queues[q][0], q) for q in self.others[p] if queues[q]]
                 if not heads:
                     break
-                q = min(heads)[1]
+                i = heapq.heappop(queues[min(heads)[1]])[2]
                 idle[p] -= 1
-                self.lending[p] += 1
-                calls.append((p, heapq.heappop(queues[q])[2], True))
+                lent[p] += self.work[i]
+                calls.append((p, i, True))
         return calls
 
 

@@ -20,17 +20,16 @@ exactly what they were without it. Both act on the work content drawn up front
 * **Borrowing** (``staff.borrow``): officers help another department of the same unit. An officer
   who is free with no record of its own pool waiting takes the waiting record of another
   department that is first in the queue order (oldest, or earliest due under ``staff.order=edf``),
-  while fewer than ``floor(share x officers)`` of its pool are on other departments' records (so
-  at any instant at most ``share`` of the pool's officers lend, hence at most that share of their
-  time). It acts on the queues, not on the work content: both engines run it with one dispatch
-  rule (:class:`sim.engines.rules.BorrowingDispatch`). Source for the practice: departments lend
+  while the minutes of other departments' work its pool has started that day are below ``share``
+  x its officers x the day's session minutes so far (at most that share of their time, give or
+  take the last record taken). It acts on the queues, not on the work content: both engines run
+  it with one dispatch rule (:class:`sim.engines.rules.BorrowingDispatch`). Source for the practice: departments lend
   staff to the service point and officers hold positions concurrently (OL 7415/BNV-CCVC; Đống Đa
   borrowed staff from departments, domain.md); a share for processing help is an assumption.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,12 +70,7 @@ class Span:
 class Borrow:
     """``staff.borrow``: officers of one department taking another department's waiting records."""
 
-    share: float = 0.0  # the most of a pool's officers on other departments' records at once (0: off)
-
-    def lenders(self, officers: int) -> int:
-        """How many of a pool's ``officers`` may work on other departments' records at once: the
-        share rounded down (a small tolerance keeps 0.2 x 10 at 2 despite binary fractions)."""
-        return int(math.floor(self.share * officers + 1e-9))
+    share: float = 0.0  # the most of a pool's session time its officers may spend on other departments' records (0: off)
 
 
 @dataclass(frozen=True)

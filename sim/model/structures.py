@@ -75,14 +75,10 @@ class Organisation:
         return tuple(self.mechanisms.rework.share(len(d.fields)) for d in self.structure.departments)
 
     @property
-    def pool_lenders(self) -> tuple[int, ...]:
-        """Per pool, the most officers on other departments' records at once (``staff.borrow``)."""
-        return tuple(self.mechanisms.borrow.lenders(n) for n in self.pool_staff)
-
-    @property
     def borrows(self) -> bool:
-        """Whether any pool may lend officers to another department's records (``staff.borrow``)."""
-        return len(set(self.pool_department)) > 1 and any(self.pool_lenders)
+        """Whether officers may help another department's records (``staff.borrow``): a share and
+        two departments at least."""
+        return self.mechanisms.borrow.share > 0 and len(set(self.pool_department)) > 1
 
     @property
     def approval_factor(self) -> tuple[float, ...]:
