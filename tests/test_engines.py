@@ -74,6 +74,16 @@ POLICIES = {
         *OVERTIME, "staff.rule=fixed", "staff.fixed=3", "staff.overtime.saturdays=true",
         "staff.overtime.max_hours_per_week=7", "staff.overtime.hours_per_day=2.5", "staff.order=edf",
         "staff.approvals_per_day=4", "structure=five_departments_urban", "staff.pooling=false"),
+    # Officers help other departments (staff.borrow; not with overtime): thin staff so that queues
+    # form, one pool idle while another's records wait; a third, a half or all of each pool's time.
+    "borrowing, thin staff, opening stock": ("staff.overtime.enabled=false", "staff.borrow.share=0.34",
+                                             "staff.rule=fixed", "staff.fixed=3", *STOCK),
+    "borrowing, edf, five departments, no pooling, approval cap": (
+        "staff.overtime.enabled=false", "staff.borrow.share=0.5", "staff.order=edf", "structure=five_departments_urban",
+        "staff.pooling=false", "scenario.effort_scale=2", "staff.approvals_per_day=6", *STOCK, "stock.age=uniform",
+        "stock.max_age_wd=40", "scenario.supplement_share=0.3"),
+    "borrowing, all their time, busy desks": ("staff.overtime.enabled=false", "staff.borrow.share=1", "staff.rule=fixed",
+                                             "staff.fixed=2", *BUSY_DESKS),
     # Counters by field group, busy enough that free counters take from other groups' queues.
     "counter groups, when idle": ("desks.groups.enabled=true", "desks.rule=fixed", "desks.fixed=4",
                                   "desks.patience_minutes.mean=60"),
@@ -138,6 +148,7 @@ POLICIES = {
         "desks.other_duties_share=0.2"),
 }
 OVERTIME_POLICIES = [name for name in POLICIES if name.startswith("overtime")]
+BORROWING_POLICIES = [name for name in POLICIES if name.startswith("borrowing")]
 
 
 # Plug-ins registered by this test as a user would (README, "Extending the engines"), beside the
@@ -294,6 +305,14 @@ def test_the_overtime_policies_compare_days_with_and_without_overtime(name):
         every_day = np.asarray(plan.organisation.pool_staff) * 150 * calendar.is_working_day[:calendar.days].sum()
         mixed += ((overtime > 0) & (overtime < every_day)).sum()
     assert mixed > 0
+
+
+@pytest.mark.parametrize("name", BORROWING_POLICIES)
+def test_the_borrowing_policies_compare_officers_helping_other_departments(name):
+    """The borrowing comparison is only a check if lending changes when records are reviewed."""
+    without = [o[REFERENCE].reviewed for *_, o in every_engine(*POLICIES[name], "staff.borrow.share=0")]
+    with_ = [o[REFERENCE].reviewed for *_, o in every_engine(*POLICIES[name])]
+    assert any(not np.array_equal(a, b, equal_nan=True) for a, b in zip(with_, without))
 
 
 def test_engine_is_chosen_by_config_among_the_registered_ones():

@@ -1,4 +1,4 @@
-"""``staff.rework`` and ``staff.span`` validated: what a department is beyond a pool of officers
+"""``staff.rework``, ``staff.span`` and ``staff.borrow`` validated: what a department is beyond a pool of officers
 (:mod:`sim.model.departments`).
 
 Kept apart from :mod:`sim.config.build`, which calls :func:`department_mechanisms` before the units
@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Callable
 
 from sim.errors import ConfigError
-from sim.model.departments import MAX_REWORK_SHARE, DepartmentMechanisms, Rework, Span
+from sim.model.departments import MAX_REWORK_SHARE, Borrow, DepartmentMechanisms, Rework, Span
 
 MAX_SPAN_SLOPE = 1000.0  # staff.span.per_extra_field and per_officer_above (as staff.breadth_penalty)
 MAX_OFFICERS_NORM = 10_000.0  # staff.span.officers_norm (as a department's headcount)
@@ -25,9 +25,15 @@ def department_mechanisms(s: dict, check_range: Callable) -> DepartmentMechanism
     for key in ("per_extra_field", "per_officer_above"):
         check_range(span[key], f"staff.span.{key}", 0.0, MAX_SPAN_SLOPE)
     check_range(span["officers_norm"], "staff.span.officers_norm", 0.0, MAX_OFFICERS_NORM)
+    borrow = s["borrow"]
+    check_range(borrow["share"], "staff.borrow.share", 0.0, 1.0)
+    if borrow["share"] > 0 and s["overtime"]["enabled"]:
+        raise ConfigError("staff.borrow.share", "borrowing between departments does not run with overtime yet: "
+                                                "set staff.overtime.enabled=false, or staff.borrow.share=0")
     return DepartmentMechanisms(
         rework=Rework(float(rework["base_share"]), float(rework["per_extra_field"])),
         span=Span(float(span["per_extra_field"]), float(span["per_officer_above"]), float(span["officers_norm"])),
+        borrow=Borrow(float(borrow["share"])),
     )
 
 

@@ -346,6 +346,22 @@ class SpanConfig:
 
 
 @dataclass
+class BorrowConfig:
+    """``staff.borrow``: officers help another department of the same unit (sim.model.departments).
+    A free officer with no record of its own department waiting takes the first waiting record of
+    another department (oldest, or earliest due under staff.order=edf), while the minutes of other
+    departments' work its pool has started that day are below share x its officers x the day's
+    session minutes so far. Source for the practice: departments lend staff to the service point
+    and officers hold positions concurrently (OL 7415/BNV-CCVC, Aug 2025; Đống Đa ward borrowed
+    staff from departments, 1 July 2025); a share for processing help is an assumption. Not with
+    staff.overtime.enabled."""
+
+    # the most of a department's officer time (a day's session minutes) that may go to other
+    # departments' records, give or take the last record taken; 0 <= share <= 1. Assumption; 0: off.
+    share: float = 0.0
+
+
+@dataclass
 class StaffConfig:
     # "allocated": the city's positions x procedure_share spread over the 126 units by expected
     # workload (sim.model.staffing); "framework": the national framework headcount x
@@ -411,6 +427,7 @@ class StaffConfig:
     overtime: OvertimeConfig = default(default_factory=OvertimeConfig)  # officers staying late under backlog
     rework: ReworkConfig = default(default_factory=ReworkConfig)  # records returned for correction (off)
     span: SpanConfig = default(default_factory=SpanConfig)  # the head's span slows approval (off)
+    borrow: BorrowConfig = default(default_factory=BorrowConfig)  # officers help other departments (off)
 
 
 @dataclass

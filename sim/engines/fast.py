@@ -23,8 +23,8 @@ import numpy as np
 
 from sim.engines import compiled, compiled_overtime
 from sim.engines.outcome import UnitOutcome
-from sim.engines.rules import (DeskQueue, OvertimeDays, OvertimePlan, as_desks, desk_sessions, priorities,
-                               stage_at_horizon, worked_up_to)
+from sim.engines.rules import (BorrowingDispatch, DeskQueue, OvertimeDays, OvertimePlan, as_desks, busy_by_pool,
+                               desk_sessions, priorities, stage_at_horizon, worked_up_to)
 from sim.engines.workload import Workload
 from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.model.scenario import BackOfficePolicy, DeskPolicy, Desks
@@ -410,6 +410,57 @@ def _serve_pools(calendar: WorkCalendar, arrival: np.ndarray, priority: np.ndarr
     return finish, busy, extra
 
 
+def serve_borrowing(calendar: WorkCalendar, arrival: np.ndarray, priority: np.ndarray, work: np.ndarray,
+                    pool: np.ndarray, members: np.ndarray, organisation: Organisation) -> tuple[np.ndarray, list[float]]:
+    """The staff pools of a unit whose officers help other departments (``staff.borrow``), run
+    together: finish times (nan for non-members and unfinished records) and session minutes each
+    pool's officers worked, on any department's records.
+
+    An exact queue rule, not a workload approximation: the calls are those of
+    :class:`~sim.engines.rules.BorrowingDispatch`, made at every instant in session time after the
+    records joining and the officers freed at it (records joining out of session time wait for the
+    next session's start), as the reference engine makes them; an officer then works the record's
+    minutes in session time (:meth:`WorkCalendar.finish_after`). Pure Python: the pools share
+    state at every call, so the per-pool kernels of :mod:`sim.engines.compiled` do not apply.
+    """
+    n = len(arrival)
+    start, finish = np.full(n, np.nan), np.full(n, np.nan)
+    served_by = np.full(n, -1, dtype=np.int64)
+    rows = np.flatnonzero(members)
+    rows = rows[np.argsort(arrival[rows], kind="stable")]  # in the order of joining: the rank of each
+    arrivals, rows = arrival[rows].tolist() + [INF], rows.tolist()
+    pools, priorities_, works = pool.tolist(), priority.tolist(), work.tolist()
+    rule = BorrowingDispatch(organisation.pool_staff, organisation.pool_department, organisation.mechanisms.borrow.share,
+                             calendar, works)
+    horizon, next_work_start, finish_after = calendar.horizon, calendar.next_work_start, calendar.finish_after
+    working: list[tuple[float, int, int]] = []  # (finish, order of starting, officer's pool), a heap
+    ranked = started = 0
+    wake = INF  # the next session's start, when records wait out of session time
+    while True:
+        t = min(arrivals[ranked], working[0][0] if working else INF, wake)
+        if t >= horizon:
+            break
+        while arrivals[ranked] <= t:
+            i = rows[ranked]
+            rule.join(pools[i], priorities_[i], ranked, i)
+            ranked += 1
+        while working and working[0][0] <= t:
+            rule.free(heapq.heappop(working)[2])
+        wake = INF
+        at = next_work_start(t)
+        if at > t:  # out of session time: the calls wait for the session's start
+            if rule.waiting():
+                wake = at
+            continue
+        for p, i, _ in rule.dispatch(t):
+            done = finish_after(t, works[i])
+            start[i], finish[i], served_by[i] = t, done, p
+            heapq.heappush(working, (done, started, p))
+            started += 1
+    finish[finish >= horizon] = np.nan
+    return finish, busy_by_pool(calendar, start, finish, work, served_by, len(organisation.pool_staff))
+
+
 def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int | Desks, organisation: Organisation,
                   desk_policy: DeskPolicy, back_office: BackOfficePolicy) -> UnitOutcome:
     """Run one unit for one replication up to the calendar's horizon (``desks``: a count for one
@@ -436,9 +487,15 @@ def simulate_unit(workload: Workload, calendar: WorkCalendar, desks: int | Desks
         # of the period's records), except stock already reviewed, whose wait starts at time 0; its
         # priority is the one it has then (rules.priorities, as in the reference engine).
         overtime = OvertimePlan(calendar, back_office.overtime) if back_office.overtime.enabled else None
-        reviewed, staff_busy, staff_overtime = _serve_pools(calendar, receipt, priorities(order, receipt, due),
-                                                            w.effort_minutes, w.pool, organisation.pool_staff,
-                                                            received & ~w.opening_reviewed, overtime=overtime)
+        staff_priority, staff_members = priorities(order, receipt, due), received & ~w.opening_reviewed
+        if organisation.borrows:  # officers help other departments: the pools run together
+            reviewed, staff_busy = serve_borrowing(calendar, receipt, staff_priority, w.effort_minutes, w.pool,
+                                                   staff_members, organisation)
+            staff_overtime = [0.0] * n_pools
+        else:
+            reviewed, staff_busy, staff_overtime = _serve_pools(calendar, receipt, staff_priority, w.effort_minutes,
+                                                                w.pool, organisation.pool_staff, staff_members,
+                                                                overtime=overtime)
         reviewed[w.opening_reviewed] = 0.0
         reviewed_rows = ~np.isnan(reviewed)
         # Missing papers and financial obligations move the due date; they and external steps delay

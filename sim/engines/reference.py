@@ -21,8 +21,8 @@ import numpy as np
 import simpy
 
 from sim.engines.outcome import UnitOutcome
-from sim.engines.rules import (DeskQueue, OvertimeDays, OvertimePlan, as_desks, desk_sessions, priorities,
-                               stage_at_horizon, worked_up_to)
+from sim.engines.rules import (BorrowingDispatch, DeskQueue, OvertimeDays, OvertimePlan, as_desks, busy_by_pool,
+                               desk_sessions, priorities, stage_at_horizon, worked_up_to)
 from sim.engines.workload import Workload
 from sim.model.calendar import MINUTES_PER_DAY, WorkCalendar
 from sim.model.scenario import BackOfficePolicy, DeskPolicy, Desks
@@ -156,6 +156,64 @@ class _WorkPool:
         return self.overtime.officer_minutes
 
 
+class _BorrowingStaff:
+    """A unit's staff pools when officers help other departments (``staff.borrow``): one queue per
+    pool, and the calls of :class:`~sim.engines.rules.BorrowingDispatch`, made once at each instant
+    after everything else that happens at it (a zero delay puts the call behind the events already
+    due then). Out of session time the calls wait for the next session's start; an officer works a
+    record's minutes in session time and is free at the exact time it aims at."""
+
+    def __init__(self, env: simpy.Environment, calendar: WorkCalendar, organisation: Organisation,
+                 work: np.ndarray, priority_of, on_done):
+        self.env, self.calendar, self.work, self.priority_of, self.on_done = env, calendar, work, priority_of, on_done
+        self.rule = BorrowingDispatch(organisation.pool_staff, organisation.pool_department,
+                                      organisation.mechanisms.borrow.share, calendar, work.tolist())
+        self.pools = len(organisation.pool_staff)
+        self.rank = 0  # order of joining, over every pool
+        self.calling = False  # the calls of this instant are due
+        self.wake_at = math.inf  # the session start the calls wait for
+        n = len(work)
+        self.start, self.finish = np.full(n, np.nan), np.full(n, np.nan)
+        self.served_by = np.full(n, -1, dtype=np.int64)
+
+    def put(self, pool: int, i: int) -> None:
+        """Record ``i`` joins ``pool``'s queue, with the priority it has now."""
+        self.rule.join(pool, self.priority_of(i), self.rank, i)
+        self.rank += 1
+        self._call_soon()
+
+    def _call_soon(self, _event=None) -> None:
+        if not self.calling:
+            self.calling = True
+            self.env.timeout(0).callbacks.append(self._call)
+
+    def _call(self, _event) -> None:
+        self.calling = False
+        now = self.env.now
+        at = self.calendar.next_work_start(now)
+        if at > now:
+            if self.rule.waiting() and at != self.wake_at:
+                self.wake_at = at
+                self.env.timeout(at - now).callbacks.append(self._call_soon)
+            return
+        for p, i, _ in self.rule.dispatch(now):
+            done = self.calendar.finish_after(now, self.work[i])
+            self.start[i], self.served_by[i] = now, p
+            self.env.timeout(done - now).callbacks.append(lambda _event, p=p, i=i, done=done: self._done(p, i, done))
+
+    def _done(self, p: int, i: int, done: float) -> None:
+        self.finish[i] = done
+        self.rule.free(p)
+        self.on_done(i)
+        self._call_soon()
+
+    def busy_by_pool(self) -> list[float]:
+        """Session minutes each pool's officers worked by the horizon, on any department's records."""
+        finish = self.finish.copy()
+        finish[finish >= self.calendar.horizon] = np.nan
+        return busy_by_pool(self.calendar, self.start, finish, self.work, self.served_by, self.pools)
+
+
 class _DeskLine(DeskQueue):
     """The reception queues (:class:`~sim.engines.rules.DeskQueue`) in a SimPy environment: each
     idle desk process waits on an event of its group, and whenever the line or the desks change,
@@ -215,6 +273,8 @@ class UnitModel:
             [] if workload.visits is None else workload.visits.desk_minutes.tolist())
 
         overtime = OvertimePlan(calendar, back_office.overtime) if back_office.overtime.enabled else None
+        self.borrowing = (_BorrowingStaff(env, calendar, organisation, workload.effort_minutes, self._priority,
+                                          self._processed) if organisation.borrows else None)
         self.staff = [
             _WorkPool(env, calendar, s, workload.effort_minutes, self._priority, self._processed, overtime=overtime)
             for s in organisation.pool_staff
@@ -264,7 +324,7 @@ class UnitModel:
             elif w.opening_reviewed[i]:
                 self._processed(i)
             else:
-                self.staff[self._pool[i]].put(i)
+                self._to_staff(i)
 
     # --- reception desks ---------------------------------------------------------------------
     def _desk(self, g: int):
@@ -308,9 +368,16 @@ class UnitModel:
         if self.hall.visits is not None:
             self.hall.visits_after_receipt(i, now if i < self.w.n_in_person else float(self.w.arrival[i]))
         if self.back_office.enabled:
-            self.staff[self._pool[i]].put(i)
+            self._to_staff(i)
         else:
             self._finish(i)
+
+    def _to_staff(self, i: int) -> None:
+        """Record ``i`` joins its staff pool (all pools' queues at once when officers borrow)."""
+        if self.borrowing is not None:
+            self.borrowing.put(self._pool[i], i)
+        else:
+            self.staff[self._pool[i]].put(i)
 
     def _processed(self, i: int) -> None:
         """After staff review: wait for missing papers and a financial obligation (the deadline moves
@@ -356,7 +423,8 @@ class UnitModel:
             abandoned_at=desk["abandoned_at"],
             visit_enter=np.array(hall.visit_enter),
             visit_exit=np.array(hall.visit_exit),
-            staff_busy=np.array([p.busy_up_to_horizon() for p in self.staff]),
+            staff_busy=np.array(self.borrowing.busy_by_pool() if self.borrowing is not None
+                                else [p.busy_up_to_horizon() for p in self.staff]),
             approver_busy=np.array([p.busy_up_to_horizon() for p in self.approvers]),
             reviewed=self.reviewed,
             staff_overtime=np.array([p.overtime_up_to_horizon() for p in self.staff], dtype=float),

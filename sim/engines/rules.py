@@ -15,6 +15,7 @@ and a multi-server recursion); what happens at an event is decided here:
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import deque
 from typing import Callable
@@ -715,3 +716,83 @@ def worked_up_to(calendar: WorkCalendar, finished_work: float, running_since: li
         return float(finished_work)
     worked = calendar.working_minutes(np.concatenate([[calendar.horizon], running_since]))
     return float(finished_work + (worked[0] - worked[1:]).sum())
+
+
+# --- borrowing between departments (staff.borrow) -------------------------------------------------
+class BorrowingDispatch:
+    """Who takes which record in a unit's staff pools when officers help other departments
+    (``staff.borrow``, :class:`sim.model.departments.Borrow`): the one rule both engines call.
+
+    Each pool keeps a queue ordered by (priority, rank): the priority a record has as it joins
+    (:func:`priorities`) and its rank in the order of joining over all the unit's pools, so two
+    pools' records compare as one queue's would. At an instant in session time, after every record
+    joining and every officer freed at that instant, :meth:`dispatch` makes the calls: first each
+    pool's free officers take their own pool's records; then, pool by pool in order, free officers
+    whose pool has nothing waiting take the first record waiting in any pool of another department,
+    while the pool's minutes of other departments' work started that calendar day are below
+    ``share`` x its officers x the session minutes of the day so far (the work counted in full when
+    started: the day's lending may pass its allowance by the last record taken). An officer never
+    lends while a record of its own pool waits; a record waits for its own officers before anyone
+    else's only if one of them is free at that instant (else a lender may take it).
+    """
+
+    def __init__(self, servers: tuple[int, ...], departments: tuple[int, ...], share: float,
+                 calendar: WorkCalendar, work: list[float]):
+        n = len(servers)
+        self.queues: list[list[tuple[float, int, int]]] = [[] for _ in range(n)]
+        self.idle = list(servers)
+        self.allowance = [share * s for s in servers]  # officer-minutes a pool may lend per session minute
+        self.lent = [0.0] * n  # minutes of other departments' work each pool started today
+        self.others = [[q for q in range(n) if departments[q] != departments[p]] for p in range(n)]
+        self.calendar, self.work = calendar, work
+        self.day, self.worked_before_today = -1, 0.0
+
+    def join(self, pool: int, priority: float, rank: int, i: int) -> None:
+        """Record ``i`` joins ``pool``'s queue."""
+        heapq.heappush(self.queues[pool], (priority, rank, i))
+
+    def waiting(self) -> bool:
+        return any(self.queues)
+
+    def free(self, pool: int) -> None:
+        """An officer of ``pool`` is done."""
+        self.idle[pool] += 1
+
+    def dispatch(self, now: float) -> list[tuple[int, int, bool]]:
+        """The calls made at ``now`` (in session time): (officer's pool, record, lent?) in the order
+        they are made."""
+        calls, queues, idle = [], self.queues, self.idle
+        for p, queue in enumerate(queues):
+            while idle[p] and queue:
+                idle[p] -= 1
+                calls.append((p, heapq.heappop(queue)[2], False))
+        if not any(queues):
+            return calls
+        day = int(now // MINUTES_PER_DAY)
+        if day != self.day:  # a new day: nothing lent yet
+            self.day, self.lent = day, [0.0] * len(queues)
+            self.worked_before_today = self.calendar.minutes_worked_by(day * MINUTES_PER_DAY)
+        today = self.calendar.minutes_worked_by(now) - self.worked_before_today
+        lent, allowance = self.lent, self.allowance
+        for p in range(len(queues)):
+            while idle[p] and lent[p] < allowance[p] * today:
+                heads = [(queues[q][0], q) for q in self.others[p] if queues[q]]
+                if not heads:
+                    break
+                i = heapq.heappop(queues[min(heads)[1]])[2]
+                idle[p] -= 1
+                lent[p] += self.work[i]
+                calls.append((p, i, True))
+        return calls
+
+
+def busy_by_pool(calendar: WorkCalendar, start: np.ndarray, finish: np.ndarray, work: np.ndarray,
+                 served_by: np.ndarray, pools: int) -> list[float]:
+    """Session minutes each pool's officers worked by the horizon, on whichever department's
+    records (``served_by``: the pool of the officer who took each record, -1 if none)."""
+    out = []
+    for p in range(pools):
+        mine = served_by == p
+        done = mine & ~np.isnan(finish)
+        out.append(worked_up_to(calendar, work[done].sum(), start[mine & np.isnan(finish)]))
+    return out

@@ -17,6 +17,15 @@ exactly what they were without it. Both act on the work content drawn up front
   ``(1 + per_officer_above x max(0, officers per approver - officers_norm))``. Source for the
   direction: seed 003, on a ward's Economic, Infrastructure and Urban department; the slopes are an
   assumption (span of control; none is measured).
+* **Borrowing** (``staff.borrow``): officers help another department of the same unit. An officer
+  who is free with no record of its own pool waiting takes the waiting record of another
+  department that is first in the queue order (oldest, or earliest due under ``staff.order=edf``),
+  while the minutes of other departments' work its pool has started that day are below ``share``
+  x its officers x the day's session minutes so far (at most that share of their time, give or
+  take the last record taken). It acts on the queues, not on the work content: both engines run
+  it with one dispatch rule (:class:`sim.engines.rules.BorrowingDispatch`). Source for the practice: departments lend
+  staff to the service point and officers hold positions concurrently (OL 7415/BNV-CCVC; Đống Đa
+  borrowed staff from departments, domain.md); a share for processing help is an assumption.
 """
 
 from __future__ import annotations
@@ -58,11 +67,19 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Borrow:
+    """``staff.borrow``: officers of one department taking another department's waiting records."""
+
+    share: float = 0.0  # the most of a pool's session time its officers may spend on other departments' records (0: off)
+
+
+@dataclass(frozen=True)
 class DepartmentMechanisms:
     """The mechanisms of every department of a run (all off by default)."""
 
     rework: Rework = Rework()
     span: Span = Span()
+    borrow: Borrow = Borrow()
 
 
 def passes(share: np.ndarray, u: np.ndarray) -> np.ndarray:

@@ -67,12 +67,18 @@ class Organisation:
     pool_staff: tuple[int, ...]  # officers per work pool (a department, or a field of it)
     pool_department: tuple[int, ...]  # pool -> department
     procedure_pool: np.ndarray  # procedure -> pool
-    mechanisms: DepartmentMechanisms = DepartmentMechanisms()  # rework and the head's span (all off by default)
+    mechanisms: DepartmentMechanisms = DepartmentMechanisms()  # rework, the head's span, borrowing (all off by default)
 
     @property
     def rework_share(self) -> tuple[float, ...]:
         """Per department, the probability a record is returned for correction (``staff.rework``)."""
         return tuple(self.mechanisms.rework.share(len(d.fields)) for d in self.structure.departments)
+
+    @property
+    def borrows(self) -> bool:
+        """Whether officers may help another department's records (``staff.borrow``): a share and
+        two departments at least."""
+        return self.mechanisms.borrow.share > 0 and len(set(self.pool_department)) > 1
 
     @property
     def approval_factor(self) -> tuple[float, ...]:

@@ -231,6 +231,9 @@ TEXTS: dict[str, dict[str, str]] = {
                                                "phụ trách: {value}"},
     "rests_staff.pooling": {"en": "a department's officers take any record of its fields: {value}",
                             "vi": "cán bộ của phòng xử lý mọi hồ sơ thuộc các lĩnh vực của phòng: {value}"},
+    "rests_staff.borrow.share": {"en": "most of a department's officer time that may go to other departments' "
+                                       "records: {value}",
+                                 "vi": "tỷ lệ tối đa thời gian cán bộ của phòng dành cho hồ sơ của phòng khác: {value}"},
     "rests_staff.deputies_per_department": {"en": "deputy heads per department: {value}",
                                             "vi": "số phó trưởng phòng mỗi phòng: {value}"},
     "officers_modelled": {"en": "Processing officers today: {count} is modelled, not counted: {positions} published "
@@ -291,6 +294,8 @@ TEXTS: dict[str, dict[str, str]] = {
                                              "mà phòng phụ trách)"},
     "be_param_staff.rework.per_extra_field": {"en": "the added chance of a return for correction per further field",
                                               "vi": "xác suất hồ sơ bị trả lại tăng thêm cho mỗi lĩnh vực thêm"},
+    "be_param_staff.borrow.share": {"en": "the share of a department's officer time that may go to other departments",
+                                    "vi": "tỷ lệ thời gian cán bộ của phòng được dành hỗ trợ phòng khác"},
     # an ensemble's parameters in words (by their name in the shipped ensemble; others show their name)
     "param_effort_scale": {"en": "the officer minutes per record", "vi": "số phút cán bộ cho mỗi hồ sơ"},
     "param_other_duties": {"en": "the share of officers' time on other duties",

@@ -17,6 +17,7 @@ from sim.outputs.verdict import basis_sentences
 # "Comparing structures")
 STRUCTURE_BASIS = (("staff.breadth_penalty", "source_assumption"), ("staff.rework.per_extra_field", "source_assumption"),
                    ("staff.span.per_extra_field", "source_assumption"), ("staff.pooling", "source_assumption"),
+                   ("staff.borrow.share", "source_assumption"),
                    ("staff.deputies_per_department", "source_resolution_332"))
 
 
