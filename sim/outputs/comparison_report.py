@@ -315,7 +315,8 @@ def comparison_verdict(comparison: Comparison, folder: Path, problems: list[str]
     except MapDataError as exc:  # the comparison is written without its maps, and says so
         problems.append(str(exc))
         return {**shown, "problem": str(exc), "missing": {"rows": []}}
-    shown["maps"].append((folder / "unit_map.png", title, map_caption(base.summary.units, label, language)))
+    shown["maps"].append({"path": folder / "unit_map.png", "title": title,
+                          "caption": map_caption(base.summary.units, label, language)})
     if best is not None:
         change_label = text("change_points", language)
         change_variant = variant_label(comparison, best.variant.name, language)
@@ -324,8 +325,8 @@ def comparison_verdict(comparison: Comparison, folder: Path, problems: list[str]
         changes = unit_differences(base.units, best.units).set_index("slug")["change"]
         save(plot_unit_map(changes, label=change_label, title=change_title, diverging=True, language=language,
                            labelled=worst_labelled(today)), folder / "unit_change_map.png")
-        shown["maps"].append((folder / "unit_change_map.png", change_title,
-                              text("map_caption_change", language, label=label, variant=change_variant)))
+        shown["maps"].append({"path": folder / "unit_change_map.png", "title": change_title,
+                              "caption": text("map_caption_change", language, label=label, variant=change_variant)})
     return shown
 
 

@@ -92,7 +92,8 @@ def write_run_report(folder: Path, run: RunSummary) -> str | None:
     sentences += basis_sentences(s, language)  # plain text: the template escapes it
     page = render("run_report.html", language, title=s["scenario"], summary=s, sentences=sentences,
                   branches=text("and_branches", language, n=s["centre_branches"]) if s.get("centre_branches") else "",
-                  maps=[] if problem else [(folder / MAP_FILE, title, map_caption(run.units, label, language))],
+                  maps=[] if problem else [{"path": folder / MAP_FILE, "title": title,
+                                             "caption": map_caption(run.units, label, language)}],
                   problem=problem or "", missing=status_rows(status, language),
                   glossary=glossary_terms(language),
                   city=table_of(city_table(kpis)), units=table_of(unit_table(run.units, language)),

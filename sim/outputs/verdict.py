@@ -162,7 +162,7 @@ def map_caption(units: pd.DataFrame, label: str, language: str) -> str:
 
 def verdict_html(sentences: list, language: str, **shown) -> Markup:
     """The verdict section from the shared macro: the sentences (Markup, or text to escape) as a list,
-    then the ``maps`` ((path, title, caption) each) or the ``problem`` that kept them off."""
+    then the ``maps`` (dicts: path, title, caption, optional id) or the ``problem`` that kept them off."""
     return fragment("verdict", language, sentences, **shown)
 
 
