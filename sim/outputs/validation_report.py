@@ -13,7 +13,7 @@ from sim.experiments.validation import LITTLE_NOTE, Validation
 from sim.outputs.csv_files import write_csv
 from sim.outputs.atomic import write_text
 from sim.outputs.run_files import _clean
-from sim.outputs.run_report import VIEWPORT, scrollable_tables
+from sim.outputs.run_report import page
 
 OVERDUE_NOTE = ("Records in process past their due date are counted with the due date as it stood at the report "
                 "date: an extension for missing papers counts from the review that granted it (report counts "
@@ -144,9 +144,4 @@ def validation_html(v: Validation) -> str:
             "its growth from noise).</p>"
             + (listed.to_html(index=False, border=0, float_format=lambda x: f"{x:.3f}") if len(listed)
                else "<p>No unit.</p>"))
-    style = ("body{font-family:sans-serif;max-width:1200px;margin:auto;padding:1em}"
-             "table{border-collapse:collapse;font-size:12px;margin-bottom:1em}"
-             "td,th{border-bottom:1px solid #ddd;padding:3px 6px;text-align:right}th{background:#f3f3f3}"
-             "h1,h2,h3,p,li{overflow-wrap:anywhere}")
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'>{VIEWPORT}<title>Validation</title>"
-            f"<style>{style}</style></head><body>{scrollable_tables(''.join(sections))}</body></html>")
+    return page(f"Validation: {s.name}", "".join(sections), "en")  # English only: report.language does not reach it
