@@ -15,7 +15,7 @@ from sim.analysis.summary import RunSummary
 from sim.outputs.atomic import write_text
 from sim.outputs.figures import save
 from sim.outputs.language import markup, number, text
-from sim.outputs.templating import fragment, render
+from sim.outputs.templating import render
 from sim.outputs.unit_map import MapDataError, plot_unit_map
 from sim.outputs.verdict import (NAMED, ON_TIME, OVERTIME, basis_sentences, glossary_terms, map_caption,
                                  overtime_sentence, status_rows, target_status, today_sentences, wait_sentence)
@@ -27,11 +27,6 @@ DETAIL_KPIS = ("on_time_of_received_pct", "on_time_pct", "abandoned_of_received_
                "overtime_hours_per_officer_week")
 DETAIL_FIGURES = ("unit_on_time.png", "unit_wait_p90.png", "wait_distribution.png", "daily_backlog.png",
                   "queue_by_hour.png")
-
-
-def image_tag(path: Path, alt: str) -> Markup:
-    """An <img> holding the PNG itself (the page needs no other file), from the shared macro."""
-    return fragment("image", "en", path, alt)
 
 
 # A wide table scrolls sideways inside its box instead of widening the page (the macro's tables do

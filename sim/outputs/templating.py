@@ -75,8 +75,3 @@ def render(template: str, language: str, **context) -> str:
     """The page ``template`` rendered in ``language`` (``en`` or ``vi``) with ``context``."""
     return ENV.get_template(template).render(language=language, **context)
 
-
-def fragment(macro: str, language: str, *args, **kwargs) -> Markup:
-    """One macro of ``macros.html`` rendered in ``language``: the shared pieces (verdict, glossary,
-    tables) for a report whose page is still assembled in Python."""
-    return Markup(getattr(ENV.get_template("macros.html").make_module({"language": language}), macro)(*args, **kwargs))

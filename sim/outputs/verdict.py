@@ -17,7 +17,6 @@ from markupsafe import Markup
 
 from sim.analysis.scopes import CENTRE_KIND
 from sim.outputs.language import GLOSSARY, TEXTS, markup, number, parameter_words, plain, text
-from sim.outputs.templating import fragment
 
 ON_TIME = "on_time_of_received_pct"
 WAIT = "desk_wait_p90_min"
@@ -130,12 +129,6 @@ def status_rows(status: pd.DataFrame, language: str) -> dict:
     return {"columns": columns, "rows": rows}
 
 
-def status_table_html(status: pd.DataFrame, language: str) -> Markup:
-    """``status_rows`` as an HTML table; empty when no unit misses or may miss."""
-    table = status_rows(status, language)
-    return fragment("table", language, table["columns"], table["rows"]) if table["rows"] else Markup("")
-
-
 def glossary_terms(language: str, keys: tuple[str, ...] | None = None,
                    extra: dict[str, dict[str, tuple[str, str]]] | None = None) -> list[tuple[str, str]]:
     """Every term the reports use, defined once: the GLOSSARY (or its ``keys`` only), then the
@@ -147,23 +140,11 @@ def glossary_terms(language: str, keys: tuple[str, ...] | None = None,
     return terms
 
 
-def glossary_html(language: str, keys: tuple[str, ...] | None = None,
-                  extra: dict[str, dict[str, tuple[str, str]]] | None = None) -> Markup:
-    """The glossary section (``glossary_terms``) from the shared macro."""
-    return fragment("glossary", language, glossary_terms(language, keys, extra))
-
-
 def map_caption(units: pd.DataFrame, label: str, language: str) -> str:
     """The caption of a map of ``units``' ``label``; the branch squares are named only when the map
     has branches (units of kind centre) to draw."""
     squares = text("map_caption_squares", language) if (units["kind"] == CENTRE_KIND).any() else ""
     return text("map_caption_kpi", language, label=label, squares=squares)
-
-
-def verdict_html(sentences: list, language: str, **shown) -> Markup:
-    """The verdict section from the shared macro: the sentences (Markup, or text to escape) as a list,
-    then the ``maps`` (dicts: path, title, caption, optional id) or the ``problem`` that kept them off."""
-    return fragment("verdict", language, sentences, **shown)
 
 
 # KPIs whose range over an ensemble the verdict states (scope, KPI), most decisive first
