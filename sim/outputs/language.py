@@ -623,7 +623,8 @@ RECOMMEND_GLOSSARY: dict[str, dict[str, tuple[str, str]]] = {
 def _form(key: str, language: str, fields: dict) -> str:
     """The phrase ``key`` in ``language`` (English where it has no translation). A phrase that counts
     something holds its CLDR plural forms ({"one": ..., "other": ...}) and names its count field in
-    ``"count"``; Babel's plural rule of the language picks the form (Vietnamese has one form)."""
+    ``"count"``; Babel's plural rule of the language picks the form. Vietnamese nouns do not change with
+    the count: its forms are plain strings."""
     forms = TEXTS[key]
     form = forms.get(language, forms["en"])
     if isinstance(form, dict):
