@@ -124,3 +124,14 @@ def test_a_misspelt_variable_in_a_template_is_an_error_not_an_empty_string():
         ENV.from_string("{% extends 'base.html' %}{% block body %}{{ titel }}{% endblock %}").render(
             language="en", title="t")
     assert ENV.autoescape is True or ENV.autoescape("x.html")
+
+
+def test_counts_take_the_plural_form_of_the_language_and_numbers_its_marks():
+    from sim.outputs.language import number, plain, text
+
+    assert text("r_not_settled", "en", n=1, names="x").startswith("1 unit is not settled")
+    assert text("r_not_settled", "en", n=21, names="x").startswith("21 units are not settled")
+    assert text("r_fix_add", "en", n=3, units=1, where="").endswith("in 1 unit")
+    assert text("r_not_settled", "vi", n=1, names="x").startswith("1 đơn vị")
+    assert number(-1234.567, "en", 2) == "-1,234.57" and number(-1234.567, "vi", 2) == "-1.234,57"
+    assert number(0.5, "vi", 1, signed=True) == "+0,5" and plain(99.9, "vi") == "99,9" and plain(95, "en") == "95"
