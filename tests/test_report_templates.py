@@ -8,6 +8,7 @@ import dataclasses
 import html
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from jinja2 import UndefinedError
@@ -18,7 +19,8 @@ from tests.conftest import compose_config
 TINY = ("city.units=[ba_dinh,soc_son]", "period.end=2025-07-14", "replications=2", "progress=false")
 HOSTILE = "<script>alert('x')</script> & Co"
 ESCAPED = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; Co"
-REPORTS = ("run_report.html", "comparison_report.html", "recommendation_report.html", "break_even_report.html")
+REPORTS = ("run_report.html", "comparison_report.html", "recommendation_report.html", "break_even_report.html",
+           "validation_report.html")
 # An English decimal: a dot between digits, unless it is Vietnamese grouping (a dot then exactly three
 # digits: 9.622, 1.234,5). A three-decimal English number (0.125) would pass as grouping.
 ENGLISH_DECIMAL = re.compile(r"\d\.(?!\d{3}(?:\D|$))\d")
@@ -94,6 +96,12 @@ def _contexts(png: Path) -> dict[str, dict]:
                                            structures=table, plans=table, **dates),
         "break_even_report.html": dict(title=HOSTILE, sentences=[HOSTILE], problem="", map_path=png,
                                        columns=[HOSTILE, "n"], rows=[[HOSTILE, 1.5]]),
+        "validation_report.html": dict(
+            title=HOSTILE, s=SimpleNamespace(name=HOSTILE, units=[1, 2], replications=2, seed=1, **dates),
+            plan=SimpleNamespace(little_tolerance=0.05, stable_load=0.9, little_censored_share=0.01),
+            h=SimpleNamespace(little_window=("2025-09-15", "2025-10-12"), replications=2, start="2025-07-01", end="2025-10-31"), met=1,
+            warnings=[HOSTILE], observations=table, overdue_note=HOSTILE, loads=table, little=table,
+            little_summary=HOSTILE, little_note=HOSTILE, growth=table, growing=1, growth_units=2),
     }
 
 

@@ -19,7 +19,7 @@ from babel.numbers import format_percent
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from markupsafe import Markup
 
-from sim.outputs.language import markup, number
+from sim.outputs.language import markup, number, plain
 
 
 @pass_context
@@ -34,6 +34,12 @@ def _number(ctx, value, digits: int = 1, signed: bool = False) -> str:
 def _percent(ctx, share, digits: int = 1) -> str:
     """``{{ 0.405|percent }}``: a share as a percentage in the page language (40.5% / 40,5%)."""
     return format_percent(share, f"#,##0.{'0' * digits}%" if digits else "#,##0%", locale=ctx["language"])
+
+
+@pass_context
+def _plain(ctx, value) -> str:
+    """``{{ setting|plain }}``: a setting as written, without trailing zeros (95, 99.9 / 99,9)."""
+    return plain(value, ctx["language"])
 
 
 @pass_context
@@ -67,7 +73,7 @@ def data_uri(path: Path) -> str:
 
 ENV = Environment(loader=PackageLoader("sim.outputs", "templates"), autoescape=True, undefined=StrictUndefined,
                   trim_blocks=True, lstrip_blocks=True)
-ENV.filters.update(number=_number, percent=_percent, date=_date, cell=_cell, data_uri=data_uri)
+ENV.filters.update(number=_number, percent=_percent, plain=_plain, date=_date, cell=_cell, data_uri=data_uri)
 ENV.globals.update(t=_text)
 
 
