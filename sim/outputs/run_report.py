@@ -1,11 +1,10 @@
 """A run's report.html (self-contained): the verdict in plain words first, the map of the units'
 on-time share under it, the glossary, then the detail (city totals and the run's figures).
-The page comes from ``templates/run_report.html``; ``page`` frames the reports still assembled in Python."""
+The page comes from ``templates/run_report.html``."""
 
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -27,22 +26,6 @@ DETAIL_KPIS = ("on_time_of_received_pct", "on_time_pct", "abandoned_of_received_
                "overtime_hours_per_officer_week")
 DETAIL_FIGURES = ("unit_on_time.png", "unit_wait_p90.png", "wait_distribution.png", "daily_backlog.png",
                   "queue_by_hour.png")
-
-
-# A wide table scrolls sideways inside its box instead of widening the page (the macro's tables do
-# so already; this wraps the pandas tables of the reports still assembled in Python).
-_TABLE = re.compile(r"<table\b.*?</table>", re.S | re.I)
-
-
-def scrollable_tables(body: str) -> str:
-    """Every table of ``body`` in a box that scrolls sideways when the table is wider than the screen."""
-    return _TABLE.sub(lambda m: f'<div class="table-scroll" style="overflow-x:auto">{m.group(0)}</div>', body)
-
-
-def page(title: str, body: str, language: str, style: str = "") -> str:
-    """A page of ``templates/base.html`` around ``body``, HTML its writer escaped (the reports still
-    assembled in Python); ``style``: CSS added to the reports' own."""
-    return render("page.html", language, title=title, body=Markup(scrollable_tables(body)), style=Markup(style))
 
 
 def unit_status(run: RunSummary) -> pd.DataFrame:
