@@ -52,6 +52,7 @@ def test_a_vietnamese_run_report_writes_no_english_decimal(vi_run, tmp_path):
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     text = visible(page)
     assert '<html lang="vi">' in page and "Chi tiết" in text
+    assert "từ 1 tháng 7, 2025 đến 14 tháng 7, 2025" in text  # dates as Vietnamese writes them
     assert re.search(r"\d,\d\d", text)  # the decimal comma is there (the city table, the verdict)
     assert not ENGLISH_DECIMAL.findall(text), ENGLISH_DECIMAL.findall(text)
 

@@ -43,8 +43,9 @@ def _plain(ctx, value) -> str:
 
 
 @pass_context
-def _date(ctx, value, form: str = "medium") -> str:
-    """``{{ day|date }}``: a date (or ISO date string) as the page language writes it."""
+def _date(ctx, value, form: str = "long") -> str:
+    """``{{ day|date }}``: a date (or ISO date string) as the page language writes it (July 1, 2025 /
+    1 tháng 7, 2025; ``date("medium")``: Jul 1, 2025 / 1 thg 7, 2025)."""
     if isinstance(value, str):
         value = dt.date.fromisoformat(value)
     return format_date(value, form, locale=ctx["language"])
