@@ -242,7 +242,7 @@ def test_the_report_speaks_vietnamese(city_recommendation, tmp_path):
     write_recommendation(tmp_path, vi)
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert page.index("Kết luận") < page.index("Bản đồ") < page.index("Thuật ngữ") < page.index("Chi tiết")
-    assert "lang='vi'" in page and "Targets:" not in page and "What it takes" not in page
+    assert 'lang="vi"' in page and "Targets:" not in page and "What it takes" not in page
     sentences = verdict_sentences(vi)
     assert sentences[0].startswith("Mục tiêu:") and any(line.startswith("Cần gì:") for line in sentences)
 

@@ -186,16 +186,12 @@ def ensemble_sentences(over, language: str) -> list[str]:
 
 
 def report_html(result: BreakEven, folder: Path, language: str, over=None, problem: str | None = None) -> str:
-    """report.html: the answer, the map (or why it is missing), then one row per unit."""
-    import html
-
-    from sim.outputs.language import number, text
-    from sim.outputs.run_report import image_tag, page
+    """report.html from ``templates/break_even_report.html``: the answer, the map (or why it is
+    missing), then one row per unit."""
+    from sim.outputs.language import number, plain, text
+    from sim.outputs.templating import render
 
     s, t = result.setting, result.table
-    items = "".join(f"<li>{html.escape(x)}</li>" for x in answer_sentences(result, language, over))
-    shown = (f"<p><em>{html.escape(problem)}</em></p>" if problem
-             else image_tag(folder / "break_even_map.png", text("be_title", language)))
 
     def theta(r) -> str:
         if math.isnan(r.theta_star):
@@ -203,15 +199,12 @@ def report_html(result: BreakEven, folder: Path, language: str, over=None, probl
         return (f"{number(r.theta_star, language, 3)} [{number(r.theta_star_low, language, 3)}, "
                 f"{number(r.theta_star_high, language, 3)}]")
 
-    rows = "".join(
-        f"<tr><td>{html.escape(str(r.name))}</td><td>{html.escape(text(f'be_verdict_{r.verdict}', language))}</td>"
-        f"<td>{theta(r)}</td><td>{number(r.gain_at_high, language, 3, signed=True)} "
-        f"[{number(r.gain_at_high_ci95_low, language, 3, signed=True)}, "
-        f"{number(r.gain_at_high_ci95_high, language, 3, signed=True)}]</td></tr>"
-        for r in t.itertuples())
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in (
-        text("be_col_unit", language), text("be_col_verdict", language), text("be_col_theta", language),
-        text("be_col_change", language, high=f"{s.high:g}", what=text(f"be_gain_{s.kpi}", language))))
-    body = (f"<h1>{html.escape(text('be_title', language))}</h1><section id='answer'><ul class='verdict'>{items}</ul>"
-            f"</section><figure>{shown}</figure><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
-    return page(text("be_title", language), body, language)
+    rows = [[r.name, text(f"be_verdict_{r.verdict}", language), theta(r),
+             f"{number(r.gain_at_high, language, 3, signed=True)} "
+             f"[{number(r.gain_at_high_ci95_low, language, 3, signed=True)}, "
+             f"{number(r.gain_at_high_ci95_high, language, 3, signed=True)}]"] for r in t.itertuples()]
+    columns = [text("be_col_unit", language), text("be_col_verdict", language), text("be_col_theta", language),
+               text("be_col_change", language, high=plain(s.high, language), what=text(f"be_gain_{s.kpi}", language))]
+    return render("break_even_report.html", language, title=text("be_title", language),
+                  sentences=answer_sentences(result, language, over), problem=problem or "",
+                  map_path=folder / "break_even_map.png", columns=columns, rows=rows)

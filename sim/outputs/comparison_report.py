@@ -3,13 +3,13 @@ plots, and every variant's own run files."""
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from markupsafe import Markup
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -19,13 +19,14 @@ from sim.experiments.comparison import GROUPS, HEADLINE, MOVERS_KPI, Comparison,
 from sim.outputs.csv_files import write_csv
 from sim.outputs.atomic import replacing, write_text
 from sim.outputs.figures import mark_axis_break, save, subplots
-from sim.outputs.language import TEXTS, number, plain, text
+from sim.outputs.language import TEXTS, markup, number, plain, text
 from sim.outputs.run_files import write_run
-from sim.outputs.run_report import image_tag, page, worst_labelled
+from sim.outputs.run_report import table_of, worst_labelled
+from sim.outputs.templating import render
 from sim.outputs.unit_map import MapDataError, plot_unit_map
 from sim.outputs.structure_verdict import answer_sentences
-from sim.outputs.verdict import (ON_TIME, OVERTIME, fix_sentence, map_caption, glossary_html, overtime_sentence, status_table_html,
-                                 target_status, today_sentences, verdict_html, wait_sentence)
+from sim.outputs.verdict import (ON_TIME, OVERTIME, fix_sentence, glossary_terms, map_caption, overtime_sentence,
+                                 status_rows, target_status, today_sentences, wait_sentence)
 
 DIFFERENCE_KPIS = ("on_time_of_received_pct", "abandoned_of_received_pct", "overdue", "lead_time_mean_wd",
                    "in_process", "staff_utilisation")
@@ -112,7 +113,7 @@ def _wide(comparison: Comparison, group: str, mean: str, low: str, high: str, si
     return pd.DataFrame(rows)
 
 
-def verdict(comparison: Comparison, language: str = "en") -> list[str]:
+def verdict(comparison: Comparison, language: str = "en") -> list[Markup]:
     """Plain sentences: each variant's paired change of the on-time share of records received, the
     abandoned share beside it, overdue records and lead time, for wards and communes, saying whether the 95 % interval excludes no change."""
     t = comparison.table
@@ -135,8 +136,8 @@ def verdict(comparison: Comparison, language: str = "en") -> list[str]:
                             + ("" if clear else f" ({text('cmp_not_clear', language)})"))
             parts.append(text("cmp_group_said", language, group=text(f"cmp_group_{group}", language),
                               said="; ".join(said) if said else text("cmp_unchanged", language)))
-        lines.append(f"<b>{html.escape(variant_label(comparison, run.variant.name, language))}</b>: "
-                     + html.escape(" | ".join(parts)))
+        lines.append(Markup("<b>{}</b>: {}").format(variant_label(comparison, run.variant.name, language),
+                                                    " | ".join(parts)))
     return lines
 
 
@@ -179,7 +180,7 @@ def write_comparison(folder: Path, comparison: Comparison) -> list[str]:
     for name, fig in plots.items():
         save(fig, folder / name)
     problems: list[str] = []
-    front = answer_html(comparison) + comparison_verdict(comparison, folder, problems)
+    front = comparison_verdict(comparison, folder, problems)
     write_text(folder / "report.html", _html(comparison, tables, folder, list(plots), front))  # written last
     return problems
 
@@ -267,19 +268,11 @@ def answers_table(comparison: Comparison) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def answer_html(comparison: Comparison) -> str:
-    """The leaders' answer, first on the page: each expanded structure's effect where it applies, its
-    range over the ensemble, and what it rests on."""
-    language = comparison.runs[0].scenario.report_language
-    items = "".join(f"<li>{html.escape(s)}</li>" for s in answer_sentences(comparison, language))
-    return f"<section id='answer'><h2>{html.escape(text('answer_title', language))}</h2><ul class='verdict'>{items}</ul></section>"
-
-
-def comparison_verdict(comparison: Comparison, folder: Path, problems: list[str]) -> str:
-    """The verdict section of the comparison: today's (the baseline's) units against the on-time
-    target, what the variant that brings most of them above it does, at what overtime, and the
-    maps (today's on-time share; that variant's paired change). Writes the two map PNGs; with
-    damaged map data, none, and the problem is added to ``problems``."""
+def comparison_verdict(comparison: Comparison, folder: Path, problems: list[str]) -> dict:
+    """The verdict of the comparison, for its template: today's (the baseline's) units against the
+    on-time target, what the variant that brings most of them above it does, at what overtime, and
+    the maps (today's on-time share; that variant's paired change). Writes the two map PNGs; with
+    damaged map data, none, and the problem is added to ``problems`` and shown instead."""
     base = comparison.runs[0]
     s = base.scenario
     language, target = s.report_language, s.on_time_target_pct
@@ -311,18 +304,19 @@ def comparison_verdict(comparison: Comparison, folder: Path, problems: list[str]
     sentences.append(overtime_sentence(overtime, interval(base.variant.name), language,
                                        variant_label(comparison, best.variant.name, language) if best else "",
                                        interval(best.variant.name) if best else None))
-    sentences.append(text("v_uncertainty", language, reps=s.replications))
+    sentences.append(markup("v_uncertainty", language, reps=s.replications))
     label = text(ON_TIME, language)
     baseline = variant_label(comparison, base.variant.name, language)
     title = text("map_title_kpi", language, label=label) + f" ({baseline})"
+    shown = {"sentences": sentences, "maps": [], "problem": "", "missing": status_rows(today, language)}
     try:
         save(plot_unit_map(base.summary.units.set_index("slug")[ON_TIME], label=label, title=title, language=language,
                            labelled=worst_labelled(today), target=target), folder / "unit_map.png")
-        shown = image_tag(folder / "unit_map.png", title)
     except MapDataError as exc:  # the comparison is written without its maps, and says so
         problems.append(str(exc))
-        return verdict_html(sentences, f"<p><em>{html.escape(str(exc))}</em></p>", "", language) + glossary_html(language)
-    maps = verdict_html(sentences, shown, map_caption(base.summary.units, label, language), language)
+        return {**shown, "problem": str(exc), "missing": {"rows": []}}
+    shown["maps"].append({"path": folder / "unit_map.png", "title": title,
+                          "caption": map_caption(base.summary.units, label, language)})
     if best is not None:
         change_label = text("change_points", language)
         change_variant = variant_label(comparison, best.variant.name, language)
@@ -331,13 +325,9 @@ def comparison_verdict(comparison: Comparison, folder: Path, problems: list[str]
         changes = unit_differences(base.units, best.units).set_index("slug")["change"]
         save(plot_unit_map(changes, label=change_label, title=change_title, diverging=True, language=language,
                            labelled=worst_labelled(today)), folder / "unit_change_map.png")
-        maps += (f"<figure>{image_tag(folder / 'unit_change_map.png', change_title)}<figcaption>"
-                 f"{html.escape(text('map_caption_change', language, label=label, variant=change_variant))}"
-                 "</figcaption></figure>")
-    table = status_table_html(today, language)
-    if table:
-        maps += f"<h3>{text('units_missing', language)}</h3>{table}"
-    return maps + glossary_html(language)
+        shown["maps"].append({"path": folder / "unit_change_map.png", "title": change_title,
+                              "caption": text("map_caption_change", language, label=label, variant=change_variant)})
+    return shown
 
 
 def plot_groups(comparison: Comparison, kpi: str, language: str | None = None) -> Figure:
@@ -449,52 +439,39 @@ def compare_title(comparison: Comparison, language: str) -> str:
                 others=others)
 
 
-def _html(comparison: Comparison, tables: dict, folder: Path, plots: list[str], front: str) -> str:
+def _html(comparison: Comparison, tables: dict, folder: Path, plots: list[str], front: dict) -> str:
+    """report.html from ``templates/comparison_report.html``; ``front``: what comparison_verdict found."""
     from sim.outputs.structure_verdict import described
 
     base = comparison.runs[0]
     s = base.scenario
     language = s.report_language
-    baseline = variant_label(comparison, base.variant.name, language)
-
-    def named(run) -> str:
-        return html.escape(variant_label(comparison, run.variant.name, language))
 
     def in_words(run) -> str:
         words = described(run.scenario.units, run.variant.structure, language)
         key = f"policy_{run.variant.policy}"
         if "/" in run.variant.name:
             words += f" ({text(key, language) if key in TEXTS else run.variant.policy})"
-        return html.escape(words)
+        return words
 
-    sections = [
-        f"<h1>{html.escape(compare_title(comparison, language))}</h1>",
-        front,
-        f"<h2 id='detail'>{text('detail', language)}</h2>",
-        "<p>" + text("cmp_intro", language, units=len(s.units), start=s.start, end=s.end, reps=s.replications,
-                     seed=s.seed, baseline=named(base)) + "</p>",
-        f"<p>{text('cmp_variants', language)}</p><ul>"
-        + "".join(f"<li><b>{named(r)}</b>: {in_words(r)}</li>" for r in comparison.runs) + "</ul>",
-        "<p>" + html.escape(text("cmp_per_unit", language, items=", ".join(
-            f"{variant_label(comparison, r.variant.name, language)} {number(r.scenario.units_per_unit, language, 2)}"
-            for r in comparison.runs))) + "</p>",
-        f"<h3>{text('cmp_in_short', language)}</h3><ul>"
-        + "".join(f"<li>{line}</li>" for line in verdict(comparison, language)) + "</ul>",
-    ]
-    for group, (levels, differences) in tables.items():
-        sections.append(f"<h2>{text(f'cmp_group_{group}', language)}</h2>"
-                        f"<h3>{html.escape(text('cmp_levels', language))}</h3>" + levels.to_html(index=False, border=0)
-                        + f"<h3>{html.escape(text('cmp_differences', language, baseline=baseline))}</h3>"
-                        + differences.to_html(index=False, border=0))
-    sections += [f"<h2>{text('charts', language)}</h2>"] + [image_tag(folder / p, p) for p in plots]
-    for name, movers in comparison.movers.items():
-        listed = (_movers_shown(comparison, movers, language).to_html(index=False, border=0) if not movers.empty
-                  else f"<p><i>{text('cmp_movers_none', language)}</i></p>")
-        heading = text("cmp_movers", language, variant=variant_label(comparison, name, language))
-        sections.append(f"<h2>{html.escape(heading)}</h2>"
-                        f"<p>{html.escape(text('cmp_movers_intro', language, label=kpi_label(MOVERS_KPI, language)))}</p>"
-                        + listed)
-    return page(text("cmp_page_title", language), "".join(sections), language)
+    def label(name: str) -> str:
+        return variant_label(comparison, name, language)
+
+    return render(
+        "comparison_report.html", language, title=text("cmp_page_title", language),
+        heading=compare_title(comparison, language), answer=answer_sentences(comparison, language),
+        glossary=glossary_terms(language), **front,
+        units=len(s.units), start=s.start, end=s.end, reps=s.replications, seed=s.seed,
+        baseline=label(base.variant.name),
+        variants=[(label(r.variant.name), in_words(r)) for r in comparison.runs],
+        per_unit=", ".join(f"{label(r.variant.name)} {number(r.scenario.units_per_unit, language, 2)}"
+                           for r in comparison.runs),
+        in_short=verdict(comparison, language),
+        groups=[(group, table_of(levels), table_of(differences)) for group, (levels, differences) in tables.items()],
+        plots=[folder / p for p in plots],
+        movers=[(label(name), table_of(_movers_shown(comparison, movers, language))) for name, movers
+                in comparison.movers.items()],
+        movers_label=kpi_label(MOVERS_KPI, language))
 
 
 def _movers_shown(comparison: Comparison, movers: pd.DataFrame, language: str) -> pd.DataFrame:

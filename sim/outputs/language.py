@@ -1,13 +1,16 @@
 """The words of report.html, its verdict and its maps in English and Vietnamese (``report.language``).
 
 One table, ``TEXTS``: a key per phrase, its English and Vietnamese forms (``str.format`` fields in
-braces). Unit names are not translated: they are the official Vietnamese names in both languages.
+braces; a phrase that counts units holds its CLDR plural forms). Numbers and plurals follow the
+language through Babel (``number``, ``plain``, ``_form``), so that no page mixes 40.53 with 17,44. Unit names are not translated: they are the official Vietnamese names in both languages.
 The glossary (``GLOSSARY``) defines every term the reports use, once.
 """
 
 from __future__ import annotations
 
-import re
+from babel import Locale
+from babel.numbers import format_decimal
+from markupsafe import Markup
 
 from sim.config.schema import REPORT_LANGUAGES
 
@@ -45,7 +48,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "run_title": {"en": "Simulation run: {scenario}", "vi": "Kết quả mô phỏng: {scenario}"},
     "compare_title": {"en": "Structures compared: {baseline} against {others} alternatives",
                       "vi": "So sánh cơ cấu tổ chức: {baseline} so với {others} phương án khác"},
-    "run_intro": {"en": "{units} units{branches}, {start} to {end}, {reps} replications, seed {seed}.",
+    "run_intro": {"en": {"one": "{units} unit{branches}, {start} to {end}, {reps} replications, seed {seed}.",
+                   "other": "{units} units{branches}, {start} to {end}, {reps} replications, seed {seed}."}, "count": "units",
                   "vi": "{units} đơn vị{branches}, từ {start} đến {end}, {reps} lần chạy lặp, hạt giống {seed}."},
     "and_branches": {"en": " and {n} Centre branches", "vi": " và {n} chi nhánh Trung tâm"},
     "city_kpis": {"en": "City totals (mean [95 % interval])", "vi": "Toàn thành phố (trung bình [khoảng tin cậy 95 %])"},
@@ -152,9 +156,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "short_five_departments_urban": {"en": "5 departments in large wards", "vi": "5 phòng ở phường lớn"},
     "short_policy_same_headcount": {"en": "same headcount", "vi": "giữ nguyên biên chế"},
     "short_policy_extra_head": {"en": "extra head", "vi": "thêm trưởng phòng"},
-    "cmp_intro": {"en": "{units} units, {start} to {end}, {reps} replications, seed {seed}. Every variant runs the "
-                        "same simulated citizens and records (common random numbers); differences are paired by "
-                        "replication, with 95 % confidence intervals. Baseline: <b>{baseline}</b>.",
+    "cmp_intro": {"en": {"one": "{units} unit, {start} to {end}, {reps} replications, seed {seed}. Every variant runs the same simulated citizens and records (common random numbers); differences are paired by replication, with 95 % confidence intervals. Baseline: <b>{baseline}</b>.",
+                   "other": "{units} units, {start} to {end}, {reps} replications, seed {seed}. Every variant runs the same simulated citizens and records (common random numbers); differences are paired by replication, with 95 % confidence intervals. Baseline: <b>{baseline}</b>."}, "count": "units",
                   "vi": "{units} đơn vị, từ {start} đến {end}, {reps} lần chạy lặp, hạt giống {seed}. Mọi phương án "
                         "được mô phỏng với cùng người dân và hồ sơ (cùng chuỗi số ngẫu nhiên); chênh lệch được ghép cặp "
                         "theo lần chạy lặp, kèm khoảng tin cậy 95 %. Phương án gốc: <b>{baseline}</b>."},
@@ -251,14 +254,18 @@ TEXTS: dict[str, dict[str, str]] = {
                        "(the range is an assumption: no observation pins it).",
                  "vi": "{structure} ({policy}), so với {baseline}, tại {units} đơn vị; {parameter} từ {low} đến {high} "
                        "(khoảng này là giả định: chưa có số liệu quan sát nào xác định)."},
-    "be_gains_everywhere": {"en": "Pays for every value in the range: {n} units{names}.",
+    "be_gains_everywhere": {"en": {"one": "Pays for every value in the range: {n} unit{names}.",
+                   "other": "Pays for every value in the range: {n} units{names}."}, "count": "n",
                             "vi": "Có lợi với mọi giá trị trong khoảng: {n} đơn vị{names}."},
-    "be_gains_above": {"en": "Pays above a break-even: {n} units; break-even from {low} to {high} (median {median}){names}.",
+    "be_gains_above": {"en": {"one": "Pays above a break-even: {n} unit; break-even from {low} to {high} (median {median}){names}.",
+                   "other": "Pays above a break-even: {n} units; break-even from {low} to {high} (median {median}){names}."}, "count": "n",
                        "vi": "Có lợi khi vượt ngưỡng hòa vốn: {n} đơn vị; ngưỡng từ {low} đến {high} (trung vị "
                              "{median}){names}."},
-    "be_gains_below": {"en": "Pays below a break-even: {n} units{names}.",
+    "be_gains_below": {"en": {"one": "Pays below a break-even: {n} unit{names}.",
+                   "other": "Pays below a break-even: {n} units{names}."}, "count": "n",
                        "vi": "Có lợi khi dưới ngưỡng hòa vốn: {n} đơn vị{names}."},
-    "be_no_gain": {"en": "No gain anywhere in the range: {n} units.", "vi": "Không có lợi trong cả khoảng: {n} đơn vị."},
+    "be_no_gain": {"en": {"one": "No gain anywhere in the range: {n} unit.",
+                   "other": "No gain anywhere in the range: {n} units."}, "count": "n", "vi": "Không có lợi trong cả khoảng: {n} đơn vị."},
     "be_ensemble_pays": {"en": "Over {members} plausible parameter sets (ensemble {name}): {n} of {units} units pay in "
                                "at least one set, above break-evens from {low} to {high} (lowest first: {names}); "
                                "{none} pay in none.",
@@ -363,8 +370,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "officers": {"en": "processing officers", "vi": "cán bộ xử lý"},
     "rec_title": {"en": "What each unit needs: counters and officers that meet the targets",
                   "vi": "Mỗi đơn vị cần gì: số quầy và cán bộ để đạt mục tiêu"},
-    "rec_intro": {"en": "{units} units{branches}, {start} to {end}, seed {seed}; each candidate staffing is simulated "
-                        "on {reps} to {max_reps} replications (common random numbers).",
+    "rec_intro": {"en": {"one": "{units} unit{branches}, {start} to {end}, seed {seed}; each candidate staffing is simulated on {reps} to {max_reps} replications (common random numbers).",
+                   "other": "{units} units{branches}, {start} to {end}, seed {seed}; each candidate staffing is simulated on {reps} to {max_reps} replications (common random numbers)."}, "count": "units",
                   "vi": "{units} đơn vị{branches}, từ {start} đến {end}, hạt giống {seed}; mỗi phương án nhân sự được "
                         "mô phỏng {reps} đến {max_reps} lần chạy lặp (cùng chuỗi số ngẫu nhiên)."},
     "t_desk_wait_p90_min": {"en": "90th-percentile desk wait at most {value} min",
@@ -391,13 +398,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "r_fix": {"en": "What it takes{scope}: {counters}; {officers}.", "vi": "Cần gì{scope}: {counters}; {officers}."},
     "r_point_only": {"en": "For the configured parameter set alone (the ensemble's range is above): ",
                      "vi": "Riêng với bộ tham số đang cấu hình (khoảng trên tập bộ tham số ở trên): "},
-    "r_fix_scope": {"en": " (the {n} settled units)", "vi": " ({n} đơn vị đã có kết luận)"},
+    "r_fix_scope": {"en": {"one": " (the {n} settled unit)",
+                   "other": " (the {n} settled units)"}, "count": "n", "vi": " ({n} đơn vị đã có kết luận)"},
     "r_fix_resource": {"en": "{recommended} {what} (today {current}){changes}",
                        "vi": "{recommended} {what} (hiện nay {current}){changes}"},
     "r_fix_none_settled": {"en": "{what}: no unit is settled yet (see below)",
                            "vi": "{what}: chưa đơn vị nào có kết luận (xem dưới)"},
-    "r_fix_add": {"en": "{n} more in {units} units{where}", "vi": "thêm {n} ở {units} đơn vị{where}"},
-    "r_fix_remove": {"en": "{n} fewer in {units} units{where}", "vi": "bớt {n} ở {units} đơn vị{where}"},
+    "r_fix_add": {"en": {"one": "{n} more in {units} unit{where}",
+                   "other": "{n} more in {units} units{where}"}, "count": "units", "vi": "thêm {n} ở {units} đơn vị{where}"},
+    "r_fix_remove": {"en": {"one": "{n} fewer in {units} unit{where}",
+                   "other": "{n} fewer in {units} units{where}"}, "count": "units", "vi": "bớt {n} ở {units} đơn vị{where}"},
     "r_every_unit_p": {"en": "every unit", "vi": "mọi đơn vị"},
     "r_fix_not_staffed": {"en": "processing officers are not simulated in this run (no back office)",
                           "vi": "lần chạy này không mô phỏng cán bộ xử lý (không có bộ phận xử lý hồ sơ)"},
@@ -413,21 +423,19 @@ TEXTS: dict[str, dict[str, str]] = {
                          "{high}] (today {today}); the most: {most}.",
                    "vi": "Làm thêm giờ với phương án đề xuất: {value} giờ mỗi cán bộ mỗi tuần [khoảng tin cậy 95 %: "
                          "{low} – {high}] (hiện nay {today}); nhiều nhất: {most}."},
-    "r_out_of_reach": {"en": "{n} units cannot reach a target with more counters or officers ({factor} times every "
-                             "count still misses it, or one more brought it no measurable step closer); their counts "
-                             "are the last tried: {names}.",
+    "r_out_of_reach": {"en": {"one": "{n} unit cannot reach a target with more counters or officers ({factor} times every count still misses it, or one more brought it no measurable step closer); its counts are the last tried: {names}.",
+                   "other": "{n} units cannot reach a target with more counters or officers ({factor} times every count still misses it, or one more brought it no measurable step closer); their counts are the last tried: {names}."}, "count": "n",
                        "vi": "{n} đơn vị không thể đạt một mục tiêu bằng cách thêm quầy hay cán bộ (gấp {factor} lần "
                              "mọi số vẫn không đạt, hoặc thêm một không cải thiện đo được); số của chúng là phương án "
                              "thử cuối cùng: {names}."},
     "r_reach_value": {"en": "{target} {value} with {factor} times every count",
                       "vi": "{target} {value} khi gấp {factor} lần mọi số"},
-    "r_not_settled": {"en": "{n} units are not settled (replications or rounds ran out, or a resource reached its "
-                            "ceiling); their counts are the last tried: {names}.",
+    "r_not_settled": {"en": {"one": "{n} unit is not settled (replications or rounds ran out, or a resource reached its ceiling); its counts are the last tried: {names}.",
+                   "other": "{n} units are not settled (replications or rounds ran out, or a resource reached its ceiling); their counts are the last tried: {names}."}, "count": "n",
                       "vi": "{n} đơn vị chưa có kết luận (hết lần chạy lặp hoặc vòng, hoặc chạm mức tối đa); số "
                             "của chúng là phương án thử cuối cùng: {names}."},
-    "r_structures": {"en": "{gaining} units finish clearly more records on time with an extra department (at the "
-                           "recommended counts); within Decree 370's average of {limit} organisations per unit "
-                           "(today {before}) the plan gives one to {chosen} of them (average {after}).",
+    "r_structures": {"en": {"one": "{gaining} unit finishes clearly more records on time with an extra department (at the recommended counts); within Decree 370's average of {limit} organisations per unit (today {before}) the plan gives one to {chosen} of them (average {after}).",
+                   "other": "{gaining} units finish clearly more records on time with an extra department (at the recommended counts); within Decree 370's average of {limit} organisations per unit (today {before}) the plan gives one to {chosen} of them (average {after})."}, "count": "gaining",
                      "vi": "{gaining} đơn vị giải quyết đúng hạn nhiều hồ sơ hơn rõ rệt khi có thêm một phòng (với "
                            "số đề xuất); trong giới hạn bình quân {limit} tổ chức mỗi đơn vị của Nghị định 370 "
                            "(hiện nay {before}), phương án dành thêm phòng cho {chosen} đơn vị (bình quân {after})."},
@@ -487,7 +495,8 @@ TEXTS: dict[str, dict[str, str]] = {
                       "points over the run's units with its 95 % interval): {items}.",
                 "vi": "Ba phương án trong giới hạn (số đơn vị, số phòng và biên chế tăng thêm, thay đổi tỷ lệ đúng "
                       "hạn trên các đơn vị của lần chạy, điểm phần trăm, khoảng tin cậy 95 %): {items}."},
-    "r_plan_item": {"en": "{plan}: {units} units, +{departments} departments, +{positions} positions, {gain}",
+    "r_plan_item": {"en": {"one": "{plan}: {units} unit, +{departments} departments, +{positions} positions, {gain}",
+                   "other": "{plan}: {units} units, +{departments} departments, +{positions} positions, {gain}"}, "count": "units",
                     "vi": "{plan}: {units} đơn vị, +{departments} phòng, +{positions} biên chế, {gain}"},
     "plan_gain": {"en": "by gain", "vi": "theo hiệu quả"},
     "plan_class": {"en": "by Decree 307 class", "vi": "theo loại (Nghị định 307)"},
@@ -621,27 +630,37 @@ RECOMMEND_GLOSSARY: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 
-# English counts of one: "1 units are" -> "1 unit is", "the 1 settled units" -> "the 1 settled unit"
-# (not "21 units", "1,001 units" or "1 of 3 units"); Vietnamese nouns have no plural.
-_ONE_ARE = re.compile(r"(?<![\d.,])1 ((?:[a-z]+ )?)units are\b")
-_ONE = re.compile(r"(?<![\d.,])1 ((?:settled |more |fewer )?)units\b")
+
+def _form(key: str, language: str, fields: dict) -> str:
+    """The phrase ``key`` in ``language`` (English where it has no translation). A phrase that counts
+    something holds its CLDR plural forms ({"one": ..., "other": ...}) and names its count field in
+    ``"count"``; Babel's plural rule of the language picks the form. Vietnamese nouns do not change with
+    the count: its forms are plain strings."""
+    forms = TEXTS[key]
+    form = forms.get(language, forms["en"])
+    if isinstance(form, dict):
+        category = Locale.parse(language).plural_form(abs(int(fields[forms["count"]])))
+        form = form.get(category, form["other"])
+    return form
 
 
 def text(key: str, language: str, **fields) -> str:
-    """The phrase ``key`` in ``language`` (English where a phrase has no translation), fields filled in."""
-    forms = TEXTS[key]
-    written = forms.get(language, forms["en"]).format(**fields)
-    if language != "vi":
-        written = _ONE.sub(r"1 \1unit", _ONE_ARE.sub(r"1 \1unit is", written))
-    return written
+    """The phrase ``key`` in ``language``, fields filled in, as plain text (figures, sheets, console)."""
+    return _form(key, language, fields).format(**fields)
+
+
+def markup(key: str, language: str, **fields) -> Markup:
+    """The phrase ``key`` for an HTML page: the phrase's own markup (``<b>``) kept, every field escaped
+    unless it is already :class:`~markupsafe.Markup`."""
+    return Markup(_form(key, language, fields)).format(**fields)
 
 
 def number(value: float, language: str, digits: int = 1, signed: bool = False) -> str:
-    """A number as the language writes it: 1,234.5 in English, 1.234,5 in Vietnamese."""
-    written = f"{value:{'+' if signed else ''},.{digits}f}"
-    if language == "vi":
-        written = written.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return written
+    """A number as the language writes it (Babel): 1,234.5 in English, 1.234,5 in Vietnamese."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    if signed:
+        pattern = f"+{pattern};-{pattern}"
+    return format_decimal(float(value), pattern, locale=language)
 
 
 def parameter_words(name: str, language: str) -> str:
@@ -652,5 +671,4 @@ def parameter_words(name: str, language: str) -> str:
 
 def plain(value: float, language: str) -> str:
     """A setting as written, without trailing zeros (95, 99.9), with the language's decimal mark."""
-    written = f"{value:g}"
-    return written.replace(".", ",") if language == "vi" else written
+    return format_decimal(float(f"{float(value):g}"), "0.######", locale=language)

@@ -12,7 +12,6 @@ a byte-order mark, for Excel).
 
 from __future__ import annotations
 
-import html
 import math
 from pathlib import Path
 
@@ -28,9 +27,10 @@ from sim.outputs.csv_files import write_csv
 from sim.outputs.atomic import replacing, write_json, write_text
 from sim.outputs.figures import save
 from sim.outputs.language import RECOMMEND_GLOSSARY, RECOMMEND_SHARED_TERMS, number, parameter_words, plain, text
-from sim.outputs.run_report import image_tag, page
+from sim.outputs.run_report import table_of
+from sim.outputs.templating import render
 from sim.outputs.unit_map import MapDataError, plot_unit_map
-from sim.outputs.verdict import NAMED, basis_sentences, glossary_html
+from sim.outputs.verdict import NAMED, basis_sentences, glossary_terms
 
 KPI_COLUMNS = ("desk_wait_p90_min", "on_time_of_received_pct", "department_load_max", "overtime_hours_per_officer_week",
                "abandoned_of_received_pct", "desk_wait_mean_min")
@@ -162,9 +162,6 @@ def structure_summary(plan) -> dict:
 
 
 SETTLED = ("minimal", "out of reach")  # search outcomes whose counts are a finished recommendation
-# the maps two abreast on a wide screen (legible at half the page), stacked on a narrow one
-MAP_STYLE = ("div.maps{display:flex;flex-wrap:wrap;gap:8px}div.maps figure{flex:0 1 calc(50% - 4px);min-width:360px;margin:0}"
-             "div.maps img{width:100%}td:first-child,th:first-child{text-align:left}")
 MAPS = {"officers": "officers_change_map.png", "counters": "counters_change_map.png", "kpi": "unit_map.png"}
 
 
@@ -483,57 +480,47 @@ def every_unit_table(rec: Recommendation, units: pd.DataFrame, language: str) ->
 
 def report_html(rec: Recommendation, maps: list[dict], folder: Path, structures=None,
                 language: str | None = None) -> str:
-    """report.html: the verdict's sentences and the maps (``write_maps``, PNGs in ``folder``) on the
-    first screen, the glossary, then the detail: the counts that change, every unit, how it was made."""
+    """report.html from ``templates/recommendation_report.html``: the verdict's sentences and the maps
+    (``write_maps``, PNGs in ``folder``) two abreast on the first screen, the glossary, then the
+    detail: the counts that change, every unit, how it was made, the structure plans."""
     language = _language(rec, language)
     scenario, spec = rec.scenario, rec.spec
     units = unit_frame(rec)
     s = summary(rec)
     branches = int((units["kind"] == CENTRE_KIND).sum())
-    intro = text("rec_intro", language, units=len(units) - branches,
-                 branches=text("and_branches", language, n=branches) if branches else "", start=scenario.start,
-                 end=scenario.end, seed=scenario.seed, reps=spec.replications, max_reps=spec.max_replications)
-    items = "".join(f"<li>{html.escape(line)}</li>" for line in verdict_sentences(rec, structures, language))
-    figures = "".join(f"<figure id='{m['id']}'>{image_tag(folder / m['file'], m['title'])}"
-                      f"<figcaption>{html.escape(m['caption'])}</figcaption></figure>" for m in maps)
     changed = changes_table(rec, language)
     method = text("r_method_text", language, screen_load=plain(spec.screen_load, language),
                   screen_s=number(s["time_s"]["screening"], language, 1), simulated=s["unit_replications_simulated"],
                   rounds=s["rounds"], simulation_s=number(s["time_s"]["simulation"], language, 1),
                   p=plain(round(100 * spec.confidence, 1), language),
                   dc=plain(round(100 * spec.decision_confidence, 1), language))
-    body = [f"<h1>{html.escape(text('rec_title', language))}</h1><p>{html.escape(intro)}</p>",
-            f"<section id='verdict'><h2>{text('verdict', language)}</h2><ul class='verdict'>{items}</ul>"
-            f"<h2 id='map'>{text('map', language)}</h2><div class='maps'>{figures}</div></section>",
-            glossary_html(language, RECOMMEND_SHARED_TERMS, RECOMMEND_GLOSSARY),
-            f"<h2 id='detail'>{text('detail', language)}</h2>",
-            f"<section id='changes'><h3>{html.escape(text('r_changes', language, n=changed.iloc[:, 0].nunique(), total=len(units)))}</h3>"
-            + changed.to_html(index=False, border=0) + "</section>",
-            f"<section id='units'><h3>{html.escape(text('r_every_unit', language))}</h3>"
-            + every_unit_table(rec, units, language).to_html(index=False, border=0) + "</section>",
-            f"<section id='method'><h3>{html.escape(text('r_method', language))}</h3><p>{html.escape(method)}</p></section>",
-            _structure_section(structures, language), _plans_section(structures, language)]
-    return page(text("rec_title", language), "".join(body), language, MAP_STYLE)
+    plans = None if structures is None or structures.plans is None else _plans_table(structures.plans.summary, language)
+    return render(
+        "recommendation_report.html", language, title=text("rec_title", language),
+        units=len(units) - branches, branches=text("and_branches", language, n=branches) if branches else "",
+        start=scenario.start, end=scenario.end, seed=scenario.seed, reps=spec.replications,
+        max_reps=spec.max_replications, sentences=verdict_sentences(rec, structures, language),
+        maps=[{"path": folder / m["file"], "title": m["title"], "caption": m["caption"], "id": m["id"]} for m in maps],
+        glossary=glossary_terms(language, RECOMMEND_SHARED_TERMS, RECOMMEND_GLOSSARY),
+        changed_units=changed.iloc[:, 0].nunique(), total=len(units), changes=table_of(changed),
+        every_unit=table_of(every_unit_table(rec, units, language)), method=method,
+        structures=None if structures is None else _structure_table(structures, language),
+        plans=None if plans is None else table_of(plans))
 
 
-def _structure_section(plan, language: str) -> str:
-    if plan is None:
-        return ""
+def _structure_table(plan, language: str) -> dict:
+    """The units given an extra department, with the on-time change and its interval."""
     columns = ["slug", "structure", "extra_departments", "on_time_of_received_pct_change",
                "on_time_of_received_pct_change_ci95_low", "on_time_of_received_pct_change_ci95_high"]
     shown = plan.chosen[columns].copy()
     for c in columns[3:]:
         shown[c] = [_shown(v, language) for v in shown[c]]
-    return (f"<section id='structures'><h3>{html.escape(text('r_structures_heading', language, n=len(plan.chosen)))}"
-            f"</h3>{shown.to_html(index=False, border=0)}</section>")
+    return table_of(shown)
 
 
-def _plans_section(structures, language: str) -> str:
+def _plans_table(table: pd.DataFrame, language: str) -> pd.DataFrame:
     """The three city plans under Decree 370 side by side (sim.experiments.city_plans)."""
-    if structures is None or structures.plans is None:
-        return ""
-    table = structures.plans.summary
-    shown = pd.DataFrame({
+    return pd.DataFrame({
         text("column_plan", language): [text(f"plan_{p}", language) for p in table["plan"]],
         text("column_plan_units", language): table["units"],
         text("column_plan_departments", language): table["departments_added"],
@@ -544,8 +531,6 @@ def _plans_section(structures, language: str) -> str:
             _shown(m, language) + (f" ({_shown(lo, language)} – {_shown(hi, language)})" if lo is not None and not pd.isna(lo) else "")
             for m, lo, hi in zip(table["on_time_of_received_pct_change"], table["on_time_of_received_pct_change_ci95_low"],
                                  table["on_time_of_received_pct_change_ci95_high"])]})
-    return (f"<section id='plans'><h3>{html.escape(text('r_plans_heading', language))}</h3>"
-            f"<p>{html.escape(text('r_plans_note', language))}</p>{shown.to_html(index=False, border=0)}</section>")
 
 
 # --- the workbook ------------------------------------------------------------------------------

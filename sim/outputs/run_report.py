@@ -1,23 +1,23 @@
 """A run's report.html (self-contained): the verdict in plain words first, the map of the units'
-on-time share under it, the glossary, then the detail (city totals and the run's figures)."""
+on-time share under it, the glossary, then the detail (city totals and the run's figures).
+The page comes from ``templates/run_report.html``."""
 
 from __future__ import annotations
 
-import base64
-import html
-import re
+import math
 from pathlib import Path
 
 import pandas as pd
+from markupsafe import Markup
 
 from sim.analysis.summary import RunSummary
 from sim.outputs.atomic import write_text
 from sim.outputs.figures import save
-from sim.outputs.language import number, text
+from sim.outputs.language import markup, number, text
+from sim.outputs.templating import render
 from sim.outputs.unit_map import MapDataError, plot_unit_map
-from sim.outputs.verdict import (NAMED, ON_TIME, OVERTIME, basis_sentences, map_caption, glossary_html, overtime_sentence,
-                                 status_table_html,
-                                 target_status, today_sentences, verdict_html, wait_sentence)
+from sim.outputs.verdict import (NAMED, ON_TIME, OVERTIME, basis_sentences, glossary_terms, map_caption,
+                                 overtime_sentence, status_rows, target_status, today_sentences, wait_sentence)
 
 MAP_FILE = "unit_map.png"
 REPORT_FILE = "report.html"
@@ -26,36 +26,6 @@ DETAIL_KPIS = ("on_time_of_received_pct", "on_time_pct", "abandoned_of_received_
                "overtime_hours_per_officer_week")
 DETAIL_FIGURES = ("unit_on_time.png", "unit_wait_p90.png", "wait_distribution.png", "daily_backlog.png",
                   "queue_by_hour.png")
-STYLE = ("body{font-family:'DejaVu Sans',sans-serif;max-width:1200px;margin:auto;padding:1em}"
-         "table{border-collapse:collapse;font-size:12px;margin-bottom:1em}"
-         "td,th{border-bottom:1px solid #ddd;padding:3px 6px;text-align:right}th{background:#f3f3f3}"
-         "ul.verdict{font-size:15px;line-height:1.5}figcaption{font-size:12px;color:#444}dd{margin-bottom:.4em}"
-         "h1,h2,h3,p,li,dt,dd,figcaption{overflow-wrap:anywhere}"  # a long name (a scenario's) wraps on a phone
-         "@media (max-width:600px){figure{margin:1em 0}dd{margin-left:1em}}")  # the map as wide as a phone allows
-
-
-def image_tag(path: Path, alt: str) -> str:
-    """An <img> holding the PNG itself (the page needs no other file)."""
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" style="max-width:100%">'
-
-
-# A phone shows the page at its own width (not a shrunk desktop page); a wide table scrolls sideways
-# inside its box instead of widening the page.
-VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
-_TABLE = re.compile(r"<table\b.*?</table>", re.S | re.I)
-
-
-def scrollable_tables(body: str) -> str:
-    """Every table of ``body`` in a box that scrolls sideways when the table is wider than the screen."""
-    return _TABLE.sub(lambda m: f'<div class="table-scroll" style="overflow-x:auto">{m.group(0)}</div>', body)
-
-
-def page(title: str, body: str, language: str, style: str = "") -> str:
-    """A self-contained page that fits a phone; ``style``: CSS added to the reports' own."""
-    return (f"<!DOCTYPE html><html lang='{language}'><head><meta charset='utf-8'>{VIEWPORT}"
-            f"<title>{html.escape(title)}</title><style>{STYLE}{style}</style></head>"
-            f"<body>{scrollable_tables(body)}</body></html>")
 
 
 def unit_status(run: RunSummary) -> pd.DataFrame:
@@ -82,38 +52,40 @@ def write_run_report(folder: Path, run: RunSummary) -> str | None:
     try:
         save(plot_unit_map(run.units.set_index("slug")[ON_TIME], label=label, title=title, language=language,
                            labelled=worst_labelled(status), target=run.on_time_target_pct), folder / MAP_FILE)
-        problem, shown_map = None, image_tag(folder / MAP_FILE, title)
+        problem = None
     except MapDataError as exc:
-        problem, shown_map = str(exc), f"<p><em>{html.escape(str(exc))}</em></p>"
+        problem = str(exc)
     s = run.summary
     kpis = s["kpis"]
     sentences = today_sentences(status, run.on_time_target_pct, language)
     sentences += wait_sentence(run.units, run.wait_target_minutes, language)
     missing = run.units[run.units["slug"].isin(status.loc[status["status"] == "misses", "slug"])]
     if len(missing):
-        busiest = ", ".join(f"{html.escape(str(r.name))} {html.escape(str(r.busiest_department))} "
-                            f"{number(r.staff_utilisation_max, language, 2)}"
-                            for r in missing.sort_values(ON_TIME).head(NAMED).itertuples())
-        sentences.append(text("v_fix_not_searched", language, busiest=busiest))
+        busiest = Markup(", ").join(Markup("{} {} {}").format(r.name, r.busiest_department,
+                                                              number(r.staff_utilisation_max, language, 2))
+                                    for r in missing.sort_values(ON_TIME).head(NAMED).itertuples())
+        sentences.append(markup("v_fix_not_searched", language, busiest=busiest))
     sentences.append(overtime_sentence(bool(s.get("overtime_enabled")), kpis.get(OVERTIME, {}), language))
-    sentences.append(text("v_uncertainty", language, reps=s["replications"]))
-    sentences += [html.escape(line) for line in basis_sentences(s, language)]
-    branches = text("and_branches", language, n=s["centre_branches"]) if s.get("centre_branches") else ""
-    body = [f"<h1>{html.escape(text('run_title', language, scenario=s['scenario']))}</h1>",
-            f"<p>{html.escape(text('run_intro', language, units=s['units'], branches=branches, start=s['start'], end=s['end'], reps=s['replications'], seed=s['seed']))}</p>",
-            verdict_html(sentences, shown_map, map_caption(run.units, label, language), language)]
-    table = status_table_html(status, language)
-    if table:
-        body.append(f"<h3>{text('units_missing', language)}</h3>{table}")
-    body.append(glossary_html(language))
-    body.append(f"<h2 id='detail'>{text('detail', language)}</h2><h3>{text('city_kpis', language)}</h3>"
-                + city_table(kpis).to_html(index=False, border=0))
-    body.append(f"<h3>{text('unit_table', language)}</h3>" + unit_table(run.units, language).to_html(index=False, border=0))
-    body.append(f"<h3>{text('charts', language)}</h3>")
-    body += [image_tag(folder / name, name) for name in DETAIL_FIGURES if (folder / name).is_file()]
-    path = folder / REPORT_FILE
-    write_text(path, page(s["scenario"], "".join(body), language))
+    sentences.append(markup("v_uncertainty", language, reps=s["replications"]))
+    sentences += basis_sentences(s, language)  # plain text: the template escapes it
+    page = render("run_report.html", language, title=s["scenario"], summary=s, sentences=sentences,
+                  branches=text("and_branches", language, n=s["centre_branches"]) if s.get("centre_branches") else "",
+                  maps=[] if problem else [{"path": folder / MAP_FILE, "title": title,
+                                             "caption": map_caption(run.units, label, language)}],
+                  problem=problem or "", missing=status_rows(status, language),
+                  glossary=glossary_terms(language),
+                  city=table_of(city_table(kpis)), units=table_of(unit_table(run.units, language)),
+                  figures=[folder / name for name in DETAIL_FIGURES if (folder / name).is_file()])
+    write_text(folder / REPORT_FILE, page)
     return problem
+
+
+def table_of(frame: pd.DataFrame) -> dict:
+    """A table for the ``table`` macro: its ``columns`` and ``rows`` as Python values (NaN as None),
+    numbers left as numbers for the page to write in its language."""
+    rows = [[None if isinstance(v, float) and math.isnan(v) else v for v in row]
+            for row in frame.astype(object).itertuples(index=False)]
+    return {"columns": [str(c) for c in frame.columns], "rows": rows}
 
 
 def city_table(kpis: dict) -> pd.DataFrame:
@@ -143,5 +115,5 @@ def unit_table(units: pd.DataFrame, language: str) -> pd.DataFrame:
                         text("column_kind", language): [text(k, language) for k in shown["kind"]]})
     for column in UNIT_COLUMNS:
         if column in shown:
-            out[column] = shown[column].map(lambda v: "" if pd.isna(v) else number(v, language, 2))
+            out[column] = pd.to_numeric(shown[column], errors="coerce")  # the page writes it in its language
     return out

@@ -3,7 +3,6 @@ littles_law.csv, horizon_growth.csv, and validation.html with all of them and th
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 
@@ -13,7 +12,8 @@ from sim.experiments.validation import LITTLE_NOTE, Validation
 from sim.outputs.csv_files import write_csv
 from sim.outputs.atomic import write_text
 from sim.outputs.run_files import _clean
-from sim.outputs.run_report import VIEWPORT, scrollable_tables
+from sim.outputs.run_report import table_of
+from sim.outputs.templating import render
 
 OVERDUE_NOTE = ("Records in process past their due date are counted with the due date as it stood at the report "
                 "date: an extension for missing papers counts from the review that granted it (report counts "
@@ -98,55 +98,20 @@ def _interval(mean, low, high, form: str | None = None) -> str:
     return f"{show(mean)} [{show(low)}, {show(high)}]"
 
 
-def little_section(v: Validation) -> str:
-    if v.little is None:
-        return "<h2>Little's law</h2><p>Not checked: it is measured on the horizon run (validate.horizon_end).</p>"
-    h = v.plan.horizon_scenario
-    first, last = h.little_window
-    return (f"<h2>Little's law: {first} to {last}</h2><p>{html.escape(little_summary(v))}.</p><p>Measured on the "
-            f"horizon run ({h.start} to {h.end}) over a window away from both its ends, per unit, means over "
-            f"{h.replications} replications with the ratio's 95 % interval. {html.escape(LITTLE_NOTE)} Checked "
-            f"(within ±{v.plan.little_tolerance:.0%} of 1) where the unit is stable: every department's offered load "
-            f"over the horizon run below {v.plan.stable_load:g}. Censored: share of the window's arrivals still in "
-            f"the system on {h.end} (a warning above {v.plan.little_censored_share:.0%}).</p>"
-            + little_lines(v).to_html(index=False, border=0))
-
-
 def validation_html(v: Validation) -> str:
-    s = v.plan.scenario
+    """validation.html from ``templates/validation_report.html`` (English only: report.language does not reach it)."""
     t = v.observations
-    met = int((t["within_tolerance"] == True).sum())  # noqa: E712 (None: no simulated value)
-    loads = v.loads.sort_values("offered_load", ascending=False)
-    sections = [
-        f"<h1>Validation: {html.escape(s.name)}</h1>",
-        f"<p>{len(s.units)} units, {s.start} to {s.end}, {s.replications} replications, seed {s.seed}. "
-        f"{met} of {len(t)} observations within tolerance. Simulated: mean over replications with its 95 % interval, "
-        "counted over the nodes of the observation's scope at the close of its report date, for the records "
-        "received from the period's start.</p>",
-        "<h2>Warnings</h2>" + ("<ul>" + "".join(f"<li>{html.escape(w)}</li>" for w in v.warnings) + "</ul>"
-                               if v.warnings else "<p>None.</p>"),
-        "<h2>Observations</h2>" + observation_lines(v).to_html(index=False, border=0) + f"<p>{OVERDUE_NOTE}</p>",
-        f"<h2>Offered load</h2><p>Work that reached each department (staff minutes of the records received, and of "
-        f"any opening stock) over its staff's session minutes, {s.start} to {s.end}. Above 1, work arrives faster "
-        "than the department can do it.</p>" + loads.to_html(index=False, border=0, float_format=lambda x: f"{x:.3f}"),
-        little_section(v),
-    ]
+    h = v.plan.horizon_scenario
+    growth = None
     if v.growth is not None:
-        h = v.plan.horizon_scenario
-        growing = v.growth[v.growth["grows"]]
         listed = v.growth[v.growth["grows"] | (v.growth["max_load"] >= 1)].sort_values("max_load", ascending=False)
-        sections.append(
-            f"<h2>Horizon stability: {h.start} to {h.end}</h2><p>The same scenario run to {h.end}: the slope of each "
-            "unit's daily records in process over the second half of the run (records a day, mean over replications "
-            "with its 95 % interval). A unit's backlog grows without bound when the interval lies above 0 and a "
-            f"department's offered load is at least 1: {len(growing)} of {len(v.growth)} units. Listed: those, and "
-            "every unit with a department at load 1 or more (with few replications the interval may not tell "
-            "its growth from noise).</p>"
-            + (listed.to_html(index=False, border=0, float_format=lambda x: f"{x:.3f}") if len(listed)
-               else "<p>No unit.</p>"))
-    style = ("body{font-family:sans-serif;max-width:1200px;margin:auto;padding:1em}"
-             "table{border-collapse:collapse;font-size:12px;margin-bottom:1em}"
-             "td,th{border-bottom:1px solid #ddd;padding:3px 6px;text-align:right}th{background:#f3f3f3}"
-             "h1,h2,h3,p,li{overflow-wrap:anywhere}")
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'>{VIEWPORT}<title>Validation</title>"
-            f"<style>{style}</style></head><body>{scrollable_tables(''.join(sections))}</body></html>")
+        growth = table_of(listed)
+    return render(
+        "validation_report.html", "en", title=f"Validation: {v.plan.scenario.name}", s=v.plan.scenario, plan=v.plan,
+        h=h, met=int((t["within_tolerance"] == True).sum()),  # noqa: E712 (None: no simulated value)
+        warnings=v.warnings, observations=table_of(observation_lines(v)), overdue_note=OVERDUE_NOTE,
+        loads=table_of(v.loads.sort_values("offered_load", ascending=False)),
+        little=None if v.little is None else table_of(little_lines(v)), little_summary=little_summary(v),
+        little_note=LITTLE_NOTE, growth=growth,
+        growing=0 if v.growth is None else int(v.growth["grows"].sum()),
+        growth_units=0 if v.growth is None else len(v.growth))

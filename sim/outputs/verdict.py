@@ -9,14 +9,14 @@ it or cannot be told from it, from the mean and 95 % interval columns ``KPI``, `
 
 from __future__ import annotations
 
-import html
 import math
 
 import numpy as np
 import pandas as pd
+from markupsafe import Markup
 
 from sim.analysis.scopes import CENTRE_KIND
-from sim.outputs.language import GLOSSARY, TEXTS, number, parameter_words, plain, text
+from sim.outputs.language import GLOSSARY, TEXTS, markup, number, parameter_words, plain, text
 
 ON_TIME = "on_time_of_received_pct"
 WAIT = "desk_wait_p90_min"
@@ -40,110 +40,104 @@ def target_status(units: pd.DataFrame, kpi: str, target: float, higher_is_better
     return out.reset_index(drop=True)
 
 
-def _names(frame: pd.DataFrame, language: str) -> str:
-    """The first NAMED names (worst first, as given), then how many more."""
-    names = [html.escape(str(n)) + f" {number(m, language, 2)} %" for n, m in zip(frame["name"], frame["mean"])]
-    shown = ", ".join(names[:NAMED])
-    return shown + (text("v_and_more", language, n=len(names) - NAMED) if len(names) > NAMED else "")
+def _names(frame: pd.DataFrame, language: str) -> Markup:
+    """The first NAMED names (worst first, as given), then how many more; names escaped."""
+    names = [Markup("{} {} %").format(n, number(m, language, 2)) for n, m in zip(frame["name"], frame["mean"])]
+    shown = Markup(", ").join(names[:NAMED])
+    return shown + (markup("v_and_more", language, n=len(names) - NAMED) if len(names) > NAMED else "")
 
 
-def today_sentences(status: pd.DataFrame, target: float, language: str) -> list[str]:
+def today_sentences(status: pd.DataFrame, target: float, language: str) -> list[Markup]:
     """How many units (wards and communes; the Centre's branches apart) miss the on-time target,
-    how many cannot be told from it, and the lowest ones by name."""
+    how many cannot be told from it, and the lowest ones by name (HTML, names escaped)."""
     lines = []
     units = status[status["kind"] != CENTRE_KIND]
     counts = units["status"].value_counts()
     misses, uncertain = int(counts.get("misses", 0)), int(counts.get("uncertain", 0))
     total = int((units["status"] != "no_data").sum())
     if misses:
-        extra = text("v_today_uncertain", language, n=uncertain) if uncertain else ""
-        lines.append(text("v_today", language, misses=misses, total=total, target=plain(target, language), uncertain=extra))
+        extra = markup("v_today_uncertain", language, n=uncertain) if uncertain else ""
+        lines.append(markup("v_today", language, misses=misses, total=total, target=plain(target, language), uncertain=extra))
     else:
-        extra = text("v_none_uncertain", language, n=uncertain) if uncertain else ""
-        lines.append(text("v_none", language, target=plain(target, language), uncertain=extra))
+        extra = markup("v_none_uncertain", language, n=uncertain) if uncertain else ""
+        lines.append(markup("v_none", language, target=plain(target, language), uncertain=extra))
     short = units[units["status"].isin(["misses", "uncertain"])].sort_values("mean")
     if len(short):
-        lines.append(text("v_which", language, names=_names(short, language)))
+        lines.append(markup("v_which", language, names=_names(short, language)))
     branches = status[status["kind"] == CENTRE_KIND]
     if len(branches):
         b = branches["status"].value_counts()
-        extra = text("v_today_uncertain", language, n=int(b.get("uncertain", 0))) if b.get("uncertain", 0) else ""
-        lines.append(text("v_centre", language, misses=int(b.get("misses", 0)),
+        extra = markup("v_today_uncertain", language, n=int(b.get("uncertain", 0))) if b.get("uncertain", 0) else ""
+        lines.append(markup("v_centre", language, misses=int(b.get("misses", 0)),
                           total=int((branches["status"] != "no_data").sum()), uncertain=extra))
     return lines
 
 
-def wait_sentence(units: pd.DataFrame, target_minutes: float, language: str) -> list[str]:
+def wait_sentence(units: pd.DataFrame, target_minutes: float, language: str) -> list[Markup]:
     """How many units' (wards and communes, as in ``today_sentences``) mean 90th-percentile desk wait
     is over the wait target (nothing without a target)."""
     if not math.isfinite(target_minutes) or WAIT not in units:
         return []
     waits = pd.to_numeric(units.loc[units["kind"] != CENTRE_KIND, WAIT], errors="coerce")
-    return [text("v_wait", language, n=int((waits > target_minutes).sum()), total=int(waits.notna().sum()),
+    return [markup("v_wait", language, n=int((waits > target_minutes).sum()), total=int(waits.notna().sum()),
                  target=plain(target_minutes, language))]
 
 
-def fix_sentence(today: pd.DataFrame, after: pd.DataFrame, variant: str, change: dict, language: str) -> str:
+def fix_sentence(today: pd.DataFrame, after: pd.DataFrame, variant: str, change: dict, language: str) -> Markup:
     """What a change (a variant, a recommendation) does to the units that miss or may miss today:
     how many of them meet the target after it (``after``: a status table), and the city's change
     (``change``: mean, ci95_low, ci95_high of the paired difference, percentage points)."""
     short = set(today.loc[today["status"].isin(["misses", "uncertain"]), "slug"])
     if not short:
-        return text("v_fix_nothing_to_fix", language)
+        return markup("v_fix_nothing_to_fix", language)
     fixed = int(after[after["slug"].isin(short) & (after["status"] == "meets")].shape[0])
     if fixed == 0:
-        return text("v_fix_none", language)
+        return markup("v_fix_none", language)
 
     def shown(value):
         return "n/a" if value is None or pd.isna(value) else number(value, language, 2, signed=True)
 
-    return text("v_fix", language, variant=html.escape(variant), fixed=fixed, of=len(short),
+    return markup("v_fix", language, variant=variant, fixed=fixed, of=len(short),
                 change=shown(change.get("mean")), low=shown(change.get("ci95_low")), high=shown(change.get("ci95_high")))
 
 
-def overtime_sentence(enabled: bool, today: dict, language: str, variant: str = "", after: dict | None = None) -> str:
+def overtime_sentence(enabled: bool, today: dict, language: str, variant: str = "", after: dict | None = None) -> Markup:
     """The city's overtime per officer and week with its interval, today and (optionally) after a change."""
     if not enabled:
-        return text("v_overtime_off", language)
+        return markup("v_overtime_off", language)
 
     def shown(value):
         return "n/a" if value is None or pd.isna(value) else number(value, language, 2)
 
     tail = ""
     if after is not None:
-        tail = text("v_overtime_after", language, variant=html.escape(variant), value=shown(after.get("mean")),
+        tail = markup("v_overtime_after", language, variant=variant, value=shown(after.get("mean")),
                     low=shown(after.get("ci95_low")), high=shown(after.get("ci95_high")))
-    return text("v_overtime", language, value=shown(today.get("mean")), low=shown(today.get("ci95_low")),
+    return markup("v_overtime", language, value=shown(today.get("mean")), low=shown(today.get("ci95_low")),
                 high=shown(today.get("ci95_high")), after=tail)
 
 
-def status_table_html(status: pd.DataFrame, language: str) -> str:
-    """The units that miss or cannot be told from the target, worst first, as an HTML table."""
+def status_rows(status: pd.DataFrame, language: str) -> dict:
+    """The units that miss or cannot be told from the target, worst first: ``columns`` and ``rows``
+    for the tables macro (numbers left as numbers: the page formats them in its language)."""
     short = status[status["status"].isin(["misses", "uncertain"])].sort_values("mean")
-    if short.empty:
-        return ""
-    shown = pd.DataFrame({
-        text("column_unit", language): short["name"],
-        text("column_kind", language): [text(k, language) if k in ("ward", "commune", CENTRE_KIND) else k
-                                        for k in short["kind"]],
-        text(ON_TIME, language): short["mean"].map(lambda v: number(v, language, 2)),
-        text("column_low", language): short["ci95_low"].map(lambda v: number(v, language, 2)),
-        text("column_high", language): short["ci95_high"].map(lambda v: number(v, language, 2)),
-        text("column_status", language): [text(s, language) for s in short["status"]],
-    })
-    return shown.to_html(index=False, border=0, escape=True)
+    columns = [text(k, language) for k in ("column_unit", "column_kind", ON_TIME, "column_low", "column_high",
+                                           "column_status")]
+    rows = [[r.name, text(r.kind, language) if r.kind in ("ward", "commune", CENTRE_KIND) else r.kind,
+             float(r.mean), float(r.ci95_low), float(r.ci95_high), text(r.status, language)]
+            for r in short.itertuples()]
+    return {"columns": columns, "rows": rows}
 
 
-def glossary_html(language: str, keys: tuple[str, ...] | None = None,
-                  extra: dict[str, dict[str, tuple[str, str]]] | None = None) -> str:
+def glossary_terms(language: str, keys: tuple[str, ...] | None = None,
+                   extra: dict[str, dict[str, tuple[str, str]]] | None = None) -> list[tuple[str, str]]:
     """Every term the reports use, defined once: the GLOSSARY (or its ``keys`` only), then the
     terms of ``extra`` (a glossary of the same shape, for one report's own terms)."""
     shared = GLOSSARY.get(language, GLOSSARY["en"])
     terms = [shared[k] for k in (keys if keys is not None else shared)]
     if extra:
         terms += list(extra.get(language, extra["en"]).values())
-    items = "".join(f"<dt><b>{html.escape(term)}</b></dt><dd>{html.escape(meaning)}</dd>" for term, meaning in terms)
-    return f"<h2 id='glossary'>{text('glossary', language)}</h2><dl>{items}</dl>"
+    return terms
 
 
 def map_caption(units: pd.DataFrame, label: str, language: str) -> str:
@@ -151,14 +145,6 @@ def map_caption(units: pd.DataFrame, label: str, language: str) -> str:
     has branches (units of kind centre) to draw."""
     squares = text("map_caption_squares", language) if (units["kind"] == CENTRE_KIND).any() else ""
     return text("map_caption_kpi", language, label=label, squares=squares)
-
-
-def verdict_html(sentences: list[str], map_image: str, map_caption: str, language: str) -> str:
-    """The verdict section: the sentences (HTML-ready) as a list, then the map with its caption."""
-    items = "".join(f"<li>{s}</li>" for s in sentences)
-    return (f"<section id='verdict'><h2>{text('verdict', language)}</h2><ul class='verdict'>{items}</ul>"
-            f"<h2 id='map'>{text('map', language)}</h2><figure>{map_image}<figcaption>{html.escape(map_caption)}"
-            "</figcaption></figure></section>")
 
 
 # KPIs whose range over an ensemble the verdict states (scope, KPI), most decisive first
