@@ -187,7 +187,11 @@ def plot_unit_map(values: pd.Series, *, label: str, title: str = "", diverging: 
     drawn, nor in the legend). ``categories``: slug -> (label, colour) for units that have a
     category, not a value (drawn in that colour, each label once in the legend). ``limits``: the
     sequential scale's ends. ``zoom``: slugs whose boundaries (with a margin) fill the map; empty:
-    the whole city."""
+    the whole city.
+
+    Why one function: one matplotlib figure is drawn layer by layer (units, branches, categories,
+    colour bar, target, inset, names, scale), and each option adds or skips one layer; the layers
+    share the axes and the scale, so the order is the drawing order."""
     values = pd.to_numeric(pd.Series(values, dtype=float), errors="coerce")
     shapes = unit_shapes()
     places = branch_locations() if branches else pd.DataFrame(columns=["slug", "lon", "lat"])
@@ -357,7 +361,10 @@ def _place_names(ax, items: list[tuple[str, tuple[float, float], bool]], rendere
     """Write each name (in order; ``items``: name, point, whether a branch) near its point where its
     box (with a little room) covers no other name, no other named point, no branch square, no text
     already on ``ax`` (scale bar, north arrow) nor its legend, inside the axes; failing that, where
-    it covers no name, point or text; failing that, the name is left out (and its point)."""
+    it covers no name, point or text; failing that, the name is left out (and its point).
+
+    Why one function: the tries per name (eight offsets, two strictness levels) all test one set of
+    boxes already placed, which this loop keeps."""
     if not items:
         return
     dpi = ax.figure.dpi
