@@ -467,10 +467,33 @@ def starting_vector(planner: Planner, plan: UnitPlan, screened: Screen) -> tuple
     return tuple(start)
 
 
-def recommend(cfg: DictConfig, workers: int | None = None, progress=None) -> Recommendation:
+@dataclass(frozen=True)
+class WarmStart:
+    """Where a unit's search may start instead of the screen: another search's answer (the
+    previous ensemble member's, :func:`sim.experiments.over_ensemble.recommend_over_ensemble`),
+    and whether that one ended out of reach (then the reach probe runs in the first round instead
+    of after two steps up). The search's rules are unchanged: from here it steps up while rejected
+    and down while a removal is accepted, so it still ends at counts that are accepted and from
+    which no single removal is."""
+
+    vector: tuple[int, ...]
+    out_of_reach: bool = False
+
+
+def warm_starts(rec: "Recommendation") -> dict[str, WarmStart]:
+    """Slug -> where a next, similar search (the next member) may start: the counts of every unit
+    that settled (minimal or out of reach); units that hit a ceiling or ran out of rounds start cold."""
+    return {rec.scenario.units[s.position].unit.slug: WarmStart(s.x, s.outcome == "out of reach")
+            for s in rec.searches if s.outcome in ("minimal", "out of reach")}
+
+
+def recommend(cfg: DictConfig, workers: int | None = None, progress=None,
+              start: dict[str, WarmStart] | None = None) -> Recommendation:
     """Screen every unit of ``cfg`` and decide by simulation (see the module's docstring).
     ``progress`` (a :class:`sim.experiments.progress.RoundsBar`) is told when each round of
-    simulation starts, as its unit-replications finish, and how many units are still open after it."""
+    simulation starts, as its unit-replications finish, and how many units are still open after it.
+    ``start`` (slug -> :class:`WarmStart`, see :func:`warm_starts`) starts those units' searches
+    there instead of at the screen (within the floors and ceilings)."""
     spec = recommend_spec(cfg)
     scenario = build_scenario(cfg)
     t0 = time.perf_counter()
@@ -482,8 +505,14 @@ def recommend(cfg: DictConfig, workers: int | None = None, progress=None) -> Rec
     for position, plan in enumerate(scenario.units):
         resources = planner.resources(plan)
         screened = tuple(min(max(v, r.floor), r.ceiling) for v, r in zip(screens[position].vector, resources))
-        searches.append(UnitSearch(position, resources, planner.current(plan), screened,
-                                   starting_vector(planner, plan, screens[position])))
+        search = UnitSearch(position, resources, planner.current(plan), screened,
+                            starting_vector(planner, plan, screens[position]))
+        warm = (start or {}).get(plan.unit.slug)
+        if warm is not None and len(warm.vector) == len(resources):
+            search.x = tuple(min(max(v, r.floor), r.ceiling) for v, r in zip(warm.vector, resources))
+            if warm.out_of_reach:
+                search.probe = search.probe_vector(spec.reach_factor)
+        searches.append(search)
 
     results: dict[tuple[int, tuple[int, ...]], list[dict]] = {}
     simulated, rounds, round_log = 0, 0, []
