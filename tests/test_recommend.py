@@ -534,3 +534,31 @@ def test_a_unit_out_of_reach_in_the_previous_member_is_probed_in_the_first_round
     (search,) = result.searches
     assert search.probe == (4,) and result.reps(search, (4,))
     assert search.outcome == "out of reach" and search.x == (3,) and search.steps == []
+
+
+def test_a_warm_start_scales_officers_up_with_the_members_work_and_never_down():
+    """The next member's officers start at the previous answer times the ratio of expected work
+    (here effort 1.5 over 1.0), so a heavier member starts at or above its answer and steps down;
+    a lighter one starts at the previous answer (steps down too). Counters are left as they were."""
+    from sim.analysis.offered_load import session_minutes_per_day, unit_loads
+    from sim.experiments.recommendation import WarmStart, warm_vector
+
+    light, heavy = (load_config("city.units=[ba_dinh]", "centre.enabled=false", f"scenario.effort_scale={e}")
+                    for e in (1.0, 1.5))
+    plans = {}
+    for name, cfg in (("light", light), ("heavy", heavy)):
+        scenario = build_scenario(cfg)
+        planner = Planner.of(cfg, scenario, recommend_spec(cfg))
+        plans[name] = (planner, scenario.units[0], planner.resources(scenario.units[0]), session_minutes_per_day(scenario))
+    x = tuple(2 if r.kind == "counters" else 6 for r in plans["light"][2])
+    n_desk = sum(r.kind == "counters" for r in plans["light"][2])
+
+    def work(name):
+        planner, plan, _, minutes = plans[name]
+        return tuple(load.work_minutes_per_day for load in unit_loads(planner.scenario, planner.apply(plan, x), minutes))
+
+    up = warm_vector(*plans["heavy"][:3], WarmStart(x, work=work("light")), plans["heavy"][3])
+    assert up[:n_desk] == x[:n_desk]
+    assert up[n_desk:] == tuple(math.ceil(6 * h / w - 1e-9) for w, h in zip(work("light"), work("heavy")))
+    assert all(v == 9 for v in up[n_desk:])  # 6 x 1.5
+    assert warm_vector(*plans["light"][:3], WarmStart(x, work=work("heavy")), plans["light"][3]) == x

@@ -478,13 +478,41 @@ class WarmStart:
 
     vector: tuple[int, ...]
     out_of_reach: bool = False
+    # per department, the expected staff minutes a day at ``vector`` in the member it came from:
+    # where the next member has more work there, its officers start scaled up by the ratio
+    work: tuple[float, ...] = ()
 
 
 def warm_starts(rec: "Recommendation") -> dict[str, WarmStart]:
     """Slug -> where a next, similar search (the next member) may start: the counts of every unit
-    that settled (minimal or out of reach); units that hit a ceiling or ran out of rounds start cold."""
-    return {rec.scenario.units[s.position].unit.slug: WarmStart(s.x, s.outcome == "out of reach")
-            for s in rec.searches if s.outcome in ("minimal", "out of reach")}
+    that settled (minimal or out of reach), with their expected work per department; units that hit
+    a ceiling or ran out of rounds start cold."""
+    planner, minutes = Planner(rec.scenario, rec.spec, 1), session_minutes_per_day(rec.scenario)
+    out = {}
+    for s in rec.searches:
+        if s.outcome in ("minimal", "out of reach"):
+            plan = rec.scenario.units[s.position]
+            work = (tuple(load.work_minutes_per_day for load in unit_loads(rec.scenario, planner.apply(plan, s.x), minutes))
+                    if rec.scenario.back_office.enabled else ())
+            out[plan.unit.slug] = WarmStart(s.x, s.outcome == "out of reach", work)
+    return out
+
+
+def warm_vector(planner: Planner, plan: UnitPlan, resources: list[Resource], warm: WarmStart,
+                minutes_per_day: float) -> tuple[int, ...]:
+    """Where a warm-started search begins: the other member's counts within the floors and
+    ceilings, each department's officers scaled up by the ratio of this member's expected work to
+    the other's at those counts (never down). A start at or above the answer only steps down, and
+    a step down is the search's safe move: stepping up from below, a step that does not measurably
+    help ends the unit as out of reach, which a lighter start would risk for nothing."""
+    x = [min(max(v, r.floor), r.ceiling) for v, r in zip(warm.vector, resources)]
+    officers = [k for k, r in enumerate(resources) if r.kind == "officers"]
+    if officers and len(warm.work) == len(officers):
+        loads = unit_loads(planner.scenario, planner.apply(plan, tuple(x)), minutes_per_day)
+        for k, before, load in zip(officers, warm.work, loads):
+            if before > 0 and load.work_minutes_per_day > before:
+                x[k] = min(resources[k].ceiling, max(x[k], math.ceil(x[k] * load.work_minutes_per_day / before - 1e-9)))
+    return tuple(x)
 
 
 def recommend(cfg: DictConfig, workers: int | None = None, progress=None,
@@ -509,7 +537,7 @@ def recommend(cfg: DictConfig, workers: int | None = None, progress=None,
                             starting_vector(planner, plan, screens[position]))
         warm = (start or {}).get(plan.unit.slug)
         if warm is not None and len(warm.vector) == len(resources):
-            search.x = tuple(min(max(v, r.floor), r.ceiling) for v, r in zip(warm.vector, resources))
+            search.x = warm_vector(planner, plan, resources, warm, session_minutes_per_day(scenario))
             if warm.out_of_reach:
                 search.probe = search.probe_vector(spec.reach_factor)
         searches.append(search)
