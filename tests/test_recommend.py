@@ -536,10 +536,11 @@ def test_a_unit_out_of_reach_in_the_previous_member_is_probed_in_the_first_round
     assert search.outcome == "out of reach" and search.x == (3,) and search.steps == []
 
 
-def test_a_warm_start_scales_officers_up_with_the_members_work_and_never_down():
-    """The next member's officers start at the previous answer times the ratio of expected work
-    (here effort 1.5 over 1.0), so a heavier member starts at or above its answer and steps down;
-    a lighter one starts at the previous answer (steps down too). Counters are left as they were."""
+def test_a_warm_start_raises_officers_where_the_members_work_would_overload_them_and_never_lowers():
+    """The next member's officers start at the previous answer, raised where this member's expected
+    work (here effort 1.5 over 1.0) puts a department above both the load the previous answer had
+    and recommend.screen_load, to the fewest within that; a lighter member starts at the previous
+    answer. Counters are left as they were."""
     from sim.analysis.offered_load import session_minutes_per_day, unit_loads
     from sim.experiments.recommendation import WarmStart, warm_vector
 
@@ -550,15 +551,23 @@ def test_a_warm_start_scales_officers_up_with_the_members_work_and_never_down():
         scenario = build_scenario(cfg)
         planner = Planner.of(cfg, scenario, recommend_spec(cfg))
         plans[name] = (planner, scenario.units[0], planner.resources(scenario.units[0]), session_minutes_per_day(scenario))
-    x = tuple(2 if r.kind == "counters" else 6 for r in plans["light"][2])
+    x = tuple(2 for _ in plans["light"][2])
     n_desk = sum(r.kind == "counters" for r in plans["light"][2])
+    minutes, screen_load = plans["light"][3], plans["light"][0].spec.screen_load
 
-    def work(name):
-        planner, plan, _, minutes = plans[name]
-        return tuple(load.work_minutes_per_day for load in unit_loads(planner.scenario, planner.apply(plan, x), minutes))
+    def work(name, v=x):
+        planner, plan, _, m = plans[name]
+        return [load.work_minutes_per_day for load in unit_loads(planner.scenario, planner.apply(plan, v), m)]
 
-    up = warm_vector(*plans["heavy"][:3], WarmStart(x, work=work("light")), plans["heavy"][3])
+    up = warm_vector(*plans["heavy"][:3], WarmStart(x, work=tuple(work("light"))), minutes)
     assert up[:n_desk] == x[:n_desk]
-    assert up[n_desk:] == tuple(math.ceil(6 * h / w - 1e-9) for w, h in zip(work("light"), work("heavy")))
-    assert all(v == 9 for v in up[n_desk:])  # 6 x 1.5
-    assert warm_vector(*plans["light"][:3], WarmStart(x, work=work("heavy")), plans["light"][3]) == x
+    raised = 0
+    for d, (before, after) in enumerate(zip(work("light"), work("heavy", up))):
+        allowed = max(before / (2 * minutes), screen_load)
+        n = up[n_desk + d]
+        assert n >= 2 and after / (n * minutes) <= allowed + 1e-9  # within the allowed load
+        if n > 2:  # raised: the fewest that are
+            raised += 1
+            assert after / ((n - 1) * minutes) > allowed
+    assert 0 < raised < len(up) - n_desk  # ba_dinh at 2 officers: a busy department raised, a quiet one not
+    assert warm_vector(*plans["light"][:3], WarmStart(x, work=tuple(work("heavy"))), minutes) == x

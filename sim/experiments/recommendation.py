@@ -501,17 +501,21 @@ def warm_starts(rec: "Recommendation") -> dict[str, WarmStart]:
 def warm_vector(planner: Planner, plan: UnitPlan, resources: list[Resource], warm: WarmStart,
                 minutes_per_day: float) -> tuple[int, ...]:
     """Where a warm-started search begins: the other member's counts within the floors and
-    ceilings, each department's officers scaled up by the ratio of this member's expected work to
-    the other's at those counts (never down). A start at or above the answer only steps down, and
-    a step down is the search's safe move: stepping up from below, a step that does not measurably
-    help ends the unit as out of reach, which a lighter start would risk for nothing."""
+    ceilings; where this member's expected work would put a department above both the load the
+    other member's answer had there and ``recommend.screen_load``, its officers are raised to the
+    fewest that keep it within the larger of the two (never lowered). A start at or above the answer
+    only steps down, and a step down is the search's safe move: stepping up from below, a step that
+    does not measurably help ends the unit as out of reach. A small department with slack is not
+    raised (one officer more would be a step down to take back)."""
     x = [min(max(v, r.floor), r.ceiling) for v, r in zip(warm.vector, resources)]
     officers = [k for k, r in enumerate(resources) if r.kind == "officers"]
-    if officers and len(warm.work) == len(officers):
+    if officers and len(warm.work) == len(officers) and minutes_per_day > 0:
         loads = unit_loads(planner.scenario, planner.apply(plan, tuple(x)), minutes_per_day)
         for k, before, load in zip(officers, warm.work, loads):
-            if before > 0 and load.work_minutes_per_day > before:
-                x[k] = min(resources[k].ceiling, max(x[k], math.ceil(x[k] * load.work_minutes_per_day / before - 1e-9)))
+            allowed = max(before / (x[k] * minutes_per_day), planner.spec.screen_load)
+            if load.work_minutes_per_day > allowed * x[k] * minutes_per_day:
+                needed = math.ceil(load.work_minutes_per_day / (allowed * minutes_per_day) - 1e-9)
+                x[k] = min(resources[k].ceiling, max(x[k], needed))
     return tuple(x)
 
 
