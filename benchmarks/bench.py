@@ -31,7 +31,7 @@ Sections
           (3) on a subset of ten units (--recommend-units), with the code of --recommend-before (the
           commit before the warm start) and with this one, in turns: wall seconds and the
           unit-replications, candidates and rounds simulated (these do not depend on the machine),
-          and every unit whose answer differs (the earlier commit's seconds include compiling its
+          and every unit whose answer differs (the earlier commit's seconds can include compiling its
           numba kernels once in a fresh folder); with --recommend-city, also the whole city at the
           default settings against its 600 s target
   sweep   a planner's sweep, sixteen full-city jobs over the whole period (demand growth x
@@ -600,7 +600,7 @@ def section_recommend_ensemble(args, table: Table) -> None:
     reps = [sum(x["unit_replications"] for x in r["members"]) for r in runs.values()]
     differ = [(k, slug, b[slug], n[slug]) for k, (b, n) in enumerate(zip(*(
               [x["answers"] for x in r["members"]] for r in runs.values()))) for slug in b if b[slug] != n[slug]]
-    print("(the seconds before include compiling the earlier commit's numba kernels in a fresh folder)")
+    print("(the seconds before can include compiling the earlier commit's numba kernels in a fresh folder: compare the counts)")
     print(f"unit-replications now / before: {reps[1] / reps[0]:.2f}; answers that differ: {len(differ)} of "
           f"{sum(len(x['answers']) for x in runs['now']['members'])}")
     for k, slug, b, n in differ:
