@@ -523,7 +523,7 @@ def test_a_warm_start_at_a_searchs_own_answer_returns_it_in_one_round():
     assert warm.simulated < cold.simulated
 
 
-def test_a_unit_out_of_reach_in_the_previous_member_is_probed_in_the_first_round(monkeypatch):
+def test_a_unit_out_of_reach_in_the_previous_member_is_probed_in_the_first_round():
     """A warm start from an out-of-reach answer runs the reach probe at once (not after two steps up);
     a probe that still misses ends the unit out of reach at the counts it started from."""
     from sim.experiments.recommendation import WarmStart
