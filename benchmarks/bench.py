@@ -27,6 +27,13 @@ Sections
           kernels on, with the overtime one off (the staff stage without overtime still compiled)
           and with both off; medians of CPU seconds and their ratios (issue 22: 4x is the target
           for a whole replication; not judged here)
+  recommend  python -m sim.recommend over the shipped ensemble's first --recommend-members members
+          (3) on a subset of ten units (--recommend-units), with the code of --recommend-before (the
+          commit before the warm start) and with this one, in turns: wall seconds and the
+          unit-replications, candidates and rounds simulated (these do not depend on the machine),
+          and every unit whose answer differs (the earlier commit's seconds can include compiling its
+          numba kernels once in a fresh folder); with --recommend-city, also the whole city at the
+          default settings against its 600 s target
   sweep   a planner's sweep, sixteen full-city jobs over the whole period (demand growth x
           residents per desk, one replication each) with the joblib launcher, one job at a time
           and two at a time (--sweep-rounds 2: twice each, in the order 1, 2, 2, 1): jobs per
@@ -69,6 +76,14 @@ LINEAR_SLACK = 1.1
 SWEEP_RATIO = 1.8
 FRONT_RATIO = 1.5
 RECOMMEND_SECONDS = 600.0  # python -m sim.recommend for all 126 units and the Centre on two cores (issue 12)
+# Issues 20 and 22: the recommendation over the shipped ensemble, before the warm start and after,
+# on a subset (the five largest wards, a small ward, three communes, the largest Centre branch) and
+# the ensemble's first members; the counts simulated do not depend on the machine, the seconds do.
+RECOMMEND_BEFORE = "a46194a"  # the last commit before issues 20 and 22
+RECOMMEND_SUBSET = ("ha_dong", "tuong_mai", "bach_mai", "nghia_do", "hong_ha", "linh_nam", "dong_anh", "soc_son",
+                    "yen_bai", "centre_branch_01")
+RECOMMEND_MEMBERS = 3
+RECOMMEND_ENSEMBLE_SECONDS = 900.0  # the city over the ensemble within 15 minutes on two cores (issue 22)
 
 # The front-office section: the last commit before the front-office model (desk queue KPIs,
 # counters by group and everything after); today's minimal front office; the default one.
@@ -193,6 +208,22 @@ def child_recommend(overrides: list[str]) -> dict:
             "settled": sum(s.outcome in ("minimal", "out of reach") for s in rec.searches)}
 
 
+def child_recommend_members(overrides: list[str]) -> dict:
+    """The recommendation over the ensemble's members (``overrides`` choose it and the units) on two
+    workers, with whatever code is on PYTHONPATH: per member the unit-replications, candidates and
+    rounds, and each unit's answer, so two trees can be compared answer by answer."""
+    from sim.api import load_config
+    from sim.experiments.over_ensemble import recommend_over_ensemble
+
+    cfg = load_config(*overrides)
+    started = time.perf_counter()
+    over = recommend_over_ensemble(cfg, workers=2)
+    members = [{"unit_replications": rec.simulated, "candidates": len(rec.results), "rounds": rec.rounds,
+                "answers": {rec.scenario.units[s.position].unit.slug: [list(s.x), s.outcome] for s in rec.searches}}
+               for rec in over.members]
+    return {"seconds": time.perf_counter() - started, "members": members}
+
+
 def child_compiled(overrides: list[str], repeats: int) -> dict:
     """The compiled kernels against the Python loops in this one process, in turns (see the
     section): CPU seconds of each repeat, by setting."""
@@ -240,18 +271,20 @@ def child_compiled(overrides: list[str], repeats: int) -> dict:
 
 
 CHILDREN = {"city": child_city, "engine_mmc": child_engine_mmc, "ciw_mmc": child_ciw_mmc, "recommend": child_recommend,
-            "compiled": child_compiled}
+            "recommend_members": child_recommend_members, "compiled": child_compiled}
 
 
 # --- parent side --------------------------------------------------------------------------------
 WARNINGS: set[str] = set()  # distinct warning lines the children printed, reported at the end
 
 
-def measure(kind: str, tree: Path = ROOT, **kwargs) -> dict:
+def measure(kind: str, tree: Path = ROOT, script: Path | None = None, **kwargs) -> dict:
     """Run one measurement in a fresh Python process, with the code of ``tree`` (this checkout, or
-    an exported earlier commit), and return its JSON result."""
+    an exported earlier commit), and return its JSON result; ``script``: the bench.py whose child
+    runs (default the tree's own; this one, for a child the earlier commit's bench.py lacks)."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    done = subprocess.run([sys.executable, str(tree / "benchmarks" / "bench.py"), "--child", kind, json.dumps(kwargs)],
+    script = script or tree / "benchmarks" / "bench.py"
+    done = subprocess.run([sys.executable, str(script), "--child", kind, json.dumps(kwargs)],
                           capture_output=True, text=True, cwd=tree, env=env)
     _keep_warnings(done.stderr)
     if done.returncode != 0:
@@ -527,6 +560,9 @@ def section_sweep(args, table: Table) -> None:
 
 
 def section_recommend(args, table: Table) -> None:
+    section_recommend_ensemble(args, table)
+    if not args.recommend_city:
+        return
     print("\n== 6. python -m sim.recommend for every unit and branch, workers=2")
     cpu = _children_cpu()
     r = measure("recommend", overrides=args.overrides)
@@ -537,6 +573,44 @@ def section_recommend(args, table: Table) -> None:
           f"CPU {cpu:.0f} s) (target <= {RECOMMEND_SECONDS:g} s: {verdict(ok)})")
     table.add("recommendation, all units, wall time", f"{r['seconds']:.0f} s", f"<= {RECOMMEND_SECONDS:g} s", ok)
     table.add("recommendation, screening / simulation", f"{r['screening_s']:.1f} s / {r['simulation_s']:.0f} s", "", None)
+
+
+def section_recommend_ensemble(args, table: Table) -> None:
+    """The recommendation over the ensemble's first members on the subset, before (RECOMMEND_BEFORE,
+    every member from its screen) and now (each member from the previous member's answer), in that
+    order: seconds, and the counts simulated, which do not depend on the machine; and the units
+    whose answer differs."""
+    units = ",".join(args.recommend_units)
+    overrides = ["ensemble.path=hanoi_2025", f"ensemble.members={args.recommend_members}", f"city.units=[{units}]",
+                 "progress=false", *args.overrides]
+    print(f"\n== 6. python -m sim.recommend over the ensemble's first {args.recommend_members} members, "
+          f"{len(args.recommend_units)} units ({units}), workers=2: before ({args.recommend_before}) and now")
+    before_tree = _export(args.recommend_before)
+    try:
+        runs = {"before": measure("recommend_members", tree=before_tree, script=Path(__file__).resolve(),
+                                  overrides=overrides),
+                "now": measure("recommend_members", overrides=overrides)}
+    finally:
+        shutil.rmtree(before_tree, ignore_errors=True)
+    print(f"{'':<7} {'seconds':>8} {'unit-replications by member':>30} {'candidates':>12} {'rounds':>8}")
+    for name, r in runs.items():
+        m = r["members"]
+        print(f"{name:<7} {r['seconds']:>8.0f} {' + '.join(str(x['unit_replications']) for x in m):>30} "
+              f"{sum(x['candidates'] for x in m):>12} {' + '.join(str(x['rounds']) for x in m):>8}")
+    reps = [sum(x["unit_replications"] for x in r["members"]) for r in runs.values()]
+    differ = [(k, slug, b[slug], n[slug]) for k, (b, n) in enumerate(zip(*(
+              [x["answers"] for x in r["members"]] for r in runs.values()))) for slug in b if b[slug] != n[slug]]
+    print("(the seconds before can include compiling the earlier commit's numba kernels in a fresh folder: compare the counts)")
+    print(f"unit-replications now / before: {reps[1] / reps[0]:.2f}; answers that differ: {len(differ)} of "
+          f"{sum(len(x['answers']) for x in runs['now']['members'])}")
+    for k, slug, b, n in differ:
+        print(f"  member {k} {slug}: before {b[0]} ({b[1]}), now {n[0]} ({n[1]})")
+    seconds = runs["now"]["seconds"]
+    table.add(f"recommendation over {args.recommend_members} members, subset, unit-replications now / before",
+              f"{reps[1] / reps[0]:.2f}", "", None)
+    table.add("recommendation over the members, subset, wall time now / before",
+              f"{seconds:.0f} s / {runs['before']['seconds']:.0f} s", "", None)
+    table.add("recommendation over the members, subset, answers that differ", str(len(differ)), "", None)
 
 
 def section_compiled(args, table: Table) -> None:
@@ -587,6 +661,14 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--front-before", default=FRONT_BEFORE,
                         help=f"commit the front-office section compares with (default {FRONT_BEFORE})")
     parser.add_argument("--seed", type=int, default=20250701, help="seed of the M/M/c runs")
+    parser.add_argument("--recommend-before", default=RECOMMEND_BEFORE,
+                        help=f"commit the recommend section compares with (default {RECOMMEND_BEFORE})")
+    parser.add_argument("--recommend-units", type=lambda t: [u.strip() for u in t.split(",") if u.strip()],
+                        default=list(RECOMMEND_SUBSET), help="units of the recommend section's subset")
+    parser.add_argument("--recommend-members", type=int, default=RECOMMEND_MEMBERS,
+                        help=f"ensemble members of the recommend section (default {RECOMMEND_MEMBERS})")
+    parser.add_argument("--recommend-city", action="store_true",
+                        help="recommend section: also the whole city at the default settings (several minutes)")
     parser.add_argument("overrides", nargs="*", help="Hydra overrides for the full-city runs, as for python -m sim")
     args = parser.parse_args(argv)
     quick = {"repeats": 1, "customers": 50_000, "growths": [0.25, 0.5, 1.0], "sweep_days": 7,

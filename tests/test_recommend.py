@@ -486,3 +486,88 @@ def test_progress_bar_estimates_the_time_left_and_progress_false_draws_none(tmp_
     quiet = run_module("sim.recommend", *tiny, "progress=false", f"hydra.run.dir={tmp_path / 'b'}", cwd=tmp_path)
     assert quiet.returncode == 0, quiet.stderr
     assert "unit-replications" not in quiet.stderr and "%|" not in quiet.stderr
+
+
+@pytest.mark.parametrize("offset", [-2, 3])
+def test_a_warm_start_below_or_above_the_answer_ends_at_the_same_fewest_counters(offset):
+    """A warm start (the previous ensemble member's answer) only moves where the search begins: an
+    M/M/c unit, whose fewest counters are sharp, gets the Erlang C answer from below and above."""
+    from sim.experiments.recommendation import WarmStart
+
+    arrival_rate, target = 0.35, 5.0
+    smallest = servers_for_wait_quantile(arrival_rate, SERVICE_MEAN, target, 0.9, 100)
+    result = recommend(mmc_config(arrival_rate, target), workers=1,
+                       start={UNIT: WarmStart((smallest + offset,))})
+    (search,) = result.searches
+    assert search.x == (smallest,) and search.outcome == "minimal"
+    assert search.steps == (["+all"] * -offset if offset < 0 else ["-all"] * offset)
+    assert candidate_verdict(result.reps(search, (smallest,)), result.spec)[0] == ACCEPTED
+    assert candidate_verdict(result.reps(search, (smallest - 1,)), result.spec)[0] == REJECTED
+
+
+def test_a_warm_start_at_a_searchs_own_answer_returns_it_in_one_round():
+    """Started at its own cold answer (same member, same replications), every unit keeps it: the
+    answer is accepted and no single removal is, whatever path the cold search took."""
+    from sim.experiments.recommendation import warm_starts
+
+    cfg = load_config("city.units=[ba_dinh,soc_son]", *SHORT)
+    cold = recommend(cfg, workers=2)
+    warm = recommend(cfg, workers=2, start=warm_starts(cold))
+    assert [s.x for s in warm.searches] == [s.x for s in cold.searches]
+    for s in warm.searches:
+        assert s.outcome == "minimal" and s.steps == []
+        assert candidate_verdict(warm.reps(s, s.x), warm.spec)[0] == ACCEPTED
+        for r in range(len(s.resources)):
+            below = s.below(r)
+            assert below is None or candidate_verdict(warm.reps(s, below), warm.spec)[0] == REJECTED
+    assert warm.simulated < cold.simulated
+
+
+def test_a_unit_out_of_reach_in_the_previous_member_is_probed_in_the_first_round():
+    """A warm start from an out-of-reach answer runs the reach probe at once (not after two steps up);
+    a probe that still misses ends the unit out of reach at the counts it started from."""
+    from sim.experiments.recommendation import WarmStart
+
+    # a wait target of a second, with at most 4 counters: 3 x 3 counters is capped at 4, still queueing
+    result = recommend(mmc_config(0.35, 1 / 60, "recommend.max_desks=4"), workers=1,
+                       start={UNIT: WarmStart((3,), out_of_reach=True)})
+    (search,) = result.searches
+    assert search.probe == (4,) and result.reps(search, (4,))
+    assert search.outcome == "out of reach" and search.x == (3,) and search.steps == []
+
+
+def test_a_warm_start_raises_officers_where_the_members_work_would_overload_them_and_never_lowers():
+    """The next member's officers start at the previous answer, raised where this member's expected
+    work (here effort 1.5 over 1.0) puts a department above both the load the previous answer had
+    and recommend.screen_load, to the fewest within that; a lighter member starts at the previous
+    answer. Counters are left as they were."""
+    from sim.analysis.offered_load import session_minutes_per_day, unit_loads
+    from sim.experiments.recommendation import WarmStart, warm_vector
+
+    light, heavy = (load_config("city.units=[ba_dinh]", "centre.enabled=false", f"scenario.effort_scale={e}")
+                    for e in (1.0, 1.5))
+    plans = {}
+    for name, cfg in (("light", light), ("heavy", heavy)):
+        scenario = build_scenario(cfg)
+        planner = Planner.of(cfg, scenario, recommend_spec(cfg))
+        plans[name] = (planner, scenario.units[0], planner.resources(scenario.units[0]), session_minutes_per_day(scenario))
+    x = tuple(2 for _ in plans["light"][2])
+    n_desk = sum(r.kind == "counters" for r in plans["light"][2])
+    minutes, screen_load = plans["light"][3], plans["light"][0].spec.screen_load
+
+    def work(name, v=x):
+        planner, plan, _, m = plans[name]
+        return [load.work_minutes_per_day for load in unit_loads(planner.scenario, planner.apply(plan, v), m)]
+
+    up = warm_vector(*plans["heavy"][:3], WarmStart(x, work=tuple(work("light"))), minutes)
+    assert up[:n_desk] == x[:n_desk]
+    raised = 0
+    for d, (before, after) in enumerate(zip(work("light"), work("heavy", up))):
+        allowed = max(before / (2 * minutes), screen_load)
+        n = up[n_desk + d]
+        assert n >= 2 and after / (n * minutes) <= allowed + 1e-9  # within the allowed load
+        if n > 2:  # raised: the fewest that are
+            raised += 1
+            assert after / ((n - 1) * minutes) > allowed
+    assert 0 < raised < len(up) - n_desk  # ba_dinh at 2 officers: a busy department raised, a quiet one not
+    assert warm_vector(*plans["light"][:3], WarmStart(x, work=tuple(work("heavy"))), minutes) == x

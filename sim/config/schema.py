@@ -707,6 +707,10 @@ class RecommendConfig:
     # of reach by staffing (at the City Centre's branches, late records from waits outside the
     # office), and the unit's search ends there. Assumption.
     reach_factor: float = 3.0
+    # Over an ensemble (ensemble.path): each member's search starts at the previous member's answer
+    # (members are close) instead of at the screen; false: every member starts cold. The rules of
+    # the search are the same either way (docs/recommend.md, "How long it takes").
+    warm_start: bool = True
     # Structures (conf/structure/) each unit is also run under, today's counts, on the same
     # replications: which units gain from a fourth or fifth department, and a city plan within
     # structure.max_average_units (sim.experiments.structure_plan). Empty: not run.

@@ -22,6 +22,7 @@ simulation batch holds every open candidate of every unit, the same unit several
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import time
 from dataclasses import dataclass, field
@@ -264,9 +265,12 @@ def replication_values(result, plan: UnitPlan, per_group: bool, groups: int) -> 
     return values
 
 
+@functools.lru_cache(maxsize=None)
 def _tolerance_factor(n: int, coverage: float, confidence: float) -> float:
     """k of the one-sided normal tolerance bound mean + k s: with probability ``confidence`` at
-    least a share ``coverage`` of the population lies below it (noncentral t)."""
+    least a share ``coverage`` of the population lies below it (noncentral t). Cached: a search asks
+    for the same few (n, coverage, confidence) thousands of times, and scipy's noncentral t
+    quantile was 3 % of a recommendation's time."""
     from scipy.stats import nct, norm
 
     return float(nct.ppf(confidence, n - 1, norm.ppf(coverage) * math.sqrt(n)) / math.sqrt(n))
@@ -463,10 +467,65 @@ def starting_vector(planner: Planner, plan: UnitPlan, screened: Screen) -> tuple
     return tuple(start)
 
 
-def recommend(cfg: DictConfig, workers: int | None = None, progress=None) -> Recommendation:
+@dataclass(frozen=True)
+class WarmStart:
+    """Where a unit's search may start instead of the screen: another search's answer (the
+    previous ensemble member's, :func:`sim.experiments.over_ensemble.recommend_over_ensemble`),
+    and whether that one ended out of reach (then the reach probe runs in the first round instead
+    of after two steps up). The search's rules are unchanged: from here it steps up while rejected
+    and down while a removal is accepted, so it still ends at counts that are accepted and from
+    which no single removal is."""
+
+    vector: tuple[int, ...]
+    out_of_reach: bool = False
+    # per department, the expected staff minutes a day at ``vector`` in the member it came from:
+    # where the next member has more work there, its officers start scaled up by the ratio
+    work: tuple[float, ...] = ()
+
+
+def warm_starts(rec: "Recommendation") -> dict[str, WarmStart]:
+    """Slug -> where a next, similar search (the next member) may start: the counts of every unit
+    that settled (minimal or out of reach), with their expected work per department; units that hit
+    a ceiling or ran out of rounds start cold."""
+    planner, minutes = Planner(rec.scenario, rec.spec, 1), session_minutes_per_day(rec.scenario)
+    out = {}
+    for s in rec.searches:
+        if s.outcome in ("minimal", "out of reach"):
+            plan = rec.scenario.units[s.position]
+            work = (tuple(load.work_minutes_per_day for load in unit_loads(rec.scenario, planner.apply(plan, s.x), minutes))
+                    if rec.scenario.back_office.enabled else ())
+            out[plan.unit.slug] = WarmStart(s.x, s.outcome == "out of reach", work)
+    return out
+
+
+def warm_vector(planner: Planner, plan: UnitPlan, resources: list[Resource], warm: WarmStart,
+                minutes_per_day: float) -> tuple[int, ...]:
+    """Where a warm-started search begins: the other member's counts within the floors and
+    ceilings; where this member's expected work would put a department above both the load the
+    other member's answer had there and ``recommend.screen_load``, its officers are raised to the
+    fewest that keep it within the larger of the two (never lowered). A start at or above the answer
+    only steps down, and a step down is the search's safe move: stepping up from below, a step that
+    does not measurably help ends the unit as out of reach. A small department with slack is not
+    raised (one officer more would be a step down to take back)."""
+    x = [min(max(v, r.floor), r.ceiling) for v, r in zip(warm.vector, resources)]
+    officers = [k for k, r in enumerate(resources) if r.kind == "officers"]
+    if officers and len(warm.work) == len(officers) and minutes_per_day > 0:
+        loads = unit_loads(planner.scenario, planner.apply(plan, tuple(x)), minutes_per_day)
+        for k, before, load in zip(officers, warm.work, loads):
+            allowed = max(before / (x[k] * minutes_per_day), planner.spec.screen_load)
+            if load.work_minutes_per_day > allowed * x[k] * minutes_per_day:
+                needed = math.ceil(load.work_minutes_per_day / (allowed * minutes_per_day) - 1e-9)
+                x[k] = min(resources[k].ceiling, max(x[k], needed))
+    return tuple(x)
+
+
+def recommend(cfg: DictConfig, workers: int | None = None, progress=None,
+              start: dict[str, WarmStart] | None = None) -> Recommendation:
     """Screen every unit of ``cfg`` and decide by simulation (see the module's docstring).
     ``progress`` (a :class:`sim.experiments.progress.RoundsBar`) is told when each round of
-    simulation starts, as its unit-replications finish, and how many units are still open after it."""
+    simulation starts, as its unit-replications finish, and how many units are still open after it.
+    ``start`` (slug -> :class:`WarmStart`, see :func:`warm_starts`) starts those units' searches
+    there instead of at the screen (within the floors and ceilings)."""
     spec = recommend_spec(cfg)
     scenario = build_scenario(cfg)
     t0 = time.perf_counter()
@@ -478,8 +537,14 @@ def recommend(cfg: DictConfig, workers: int | None = None, progress=None) -> Rec
     for position, plan in enumerate(scenario.units):
         resources = planner.resources(plan)
         screened = tuple(min(max(v, r.floor), r.ceiling) for v, r in zip(screens[position].vector, resources))
-        searches.append(UnitSearch(position, resources, planner.current(plan), screened,
-                                   starting_vector(planner, plan, screens[position])))
+        search = UnitSearch(position, resources, planner.current(plan), screened,
+                            starting_vector(planner, plan, screens[position]))
+        warm = (start or {}).get(plan.unit.slug)
+        if warm is not None and len(warm.vector) == len(resources):
+            search.x = warm_vector(planner, plan, resources, warm, session_minutes_per_day(scenario))
+            if warm.out_of_reach:
+                search.probe = search.probe_vector(spec.reach_factor)
+        searches.append(search)
 
     results: dict[tuple[int, tuple[int, ...]], list[dict]] = {}
     simulated, rounds, round_log = 0, 0, []
