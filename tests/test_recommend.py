@@ -452,6 +452,27 @@ def test_the_plan_covering_every_member_meets_the_targets_in_every_member(tmp_pa
             assert met >= 0.75, (member.scenario.effort_scale, name, values)
 
 
+def test_a_member_that_is_the_configured_set_takes_the_point_answer_and_the_next_starts_from_it(tmp_path):
+    """The default is the shipped ensemble's central member: over the ensemble, that member is not
+    searched again (its answer is the configured set's, same replications and search), and the
+    first member searched starts from it. Here member 0 is the configured effort scale."""
+    from sim.experiments.over_ensemble import recommend_over_ensemble
+    from sim.experiments.recommendation import recommend
+
+    (tmp_path / "two.yaml").write_text(
+        "ensemble:\n  parameters:\n    effort_scale: {key: scenario.effort_scale, low: 0.5, high: 3.0}\n"
+        "  members:\n    - {effort_scale: 1.5}\n    - {effort_scale: 1.8}\n")
+    base = ("city.units=[linh_nam]", "centre.enabled=false", "period.end=2025-07-14", "recommend.max_replications=6",
+            "scenario.effort_scale=1.5", f"ensemble.path={tmp_path / 'two.yaml'}")
+    cfg = load_config(*base)
+    point = recommend(cfg, workers=1)
+    over = recommend_over_ensemble(cfg, workers=1, point=point)
+    assert over.members[0] is point  # not searched again
+    alone = recommend(load_config(*base, "scenario.effort_scale=1.8"), workers=1)
+    assert over.members[1].simulated <= alone.simulated  # started from the point answer, not the screen
+    assert [s.x for s in over.members[1].searches] == [s.x for s in alone.searches]
+
+
 @pytest.mark.slow
 def test_over_an_ensemble_the_range_comes_first_and_the_point_answer_says_it_is_one_set(tmp_path):
     """The first screen over an ensemble: the officers' range over the members right after the

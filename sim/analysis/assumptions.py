@@ -45,8 +45,6 @@ def parameter_set(cfg: DictConfig) -> dict | None:
     """Which shipped ensemble's central member ``cfg`` is (its values and settings, to 6 digits):
     ``{"ensemble": name, "member": k, "members": n}``; None when it is none of them (a set of the
     user's, or the configured values changed), or when ``ensemble.path`` is given (the range is shown)."""
-    import math
-
     from sim.config.ensemble import load_ensemble, shipped
     from sim.errors import ConfigError
 
@@ -58,9 +56,17 @@ def parameter_set(cfg: DictConfig) -> dict | None:
         except ConfigError:  # a shipped file that does not fit this config (a custom config tree)
             continue
         k = ensemble.central()
-        same_values = all(math.isclose(float(OmegaConf.select(cfg, key)), value, rel_tol=1e-5)
-                          for key, value in ensemble.overrides(k).items())
-        same_settings = all(OmegaConf.select(cfg, key, default=None) == value for key, value in ensemble.settings.items())
-        if same_values and same_settings:
+        if is_member(cfg, ensemble, k):
             return {"ensemble": ensemble.name, "member": k, "members": len(ensemble.members)}
     return None
+
+
+def is_member(cfg: DictConfig, ensemble, k: int) -> bool:
+    """Whether ``cfg`` runs member ``k`` of ``ensemble``: its values (to 6 digits, as files keep
+    them) and the ensemble's settings."""
+    import math
+
+    same_values = all(math.isclose(float(OmegaConf.select(cfg, key)), value, rel_tol=1e-5)
+                      for key, value in ensemble.overrides(k).items())
+    return same_values and all(OmegaConf.select(cfg, key, default=None) == value
+                               for key, value in ensemble.settings.items())

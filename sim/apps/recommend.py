@@ -71,7 +71,7 @@ def main(cfg: DictConfig, _spec, folder: Path) -> None:
         raise OutputMissing("; ".join(problems))
 
 
-def _over_ensemble(cfg: DictConfig, rec, folder: Path) -> None:
+def _over_ensemble(cfg: DictConfig, rec, folder: Path) -> None:  # rec: the configured set's, reused where it is a member
     """recommendation_ensemble.csv (each member's counts per unit), recommended_overrides_ensemble.txt
     (the plan covering every member) and the ranges in recommendation.json, before it is written."""
     import copy
@@ -87,7 +87,7 @@ def _over_ensemble(cfg: DictConfig, rec, folder: Path) -> None:
         if cfg.progress:
             print(f"recommend: ensemble member {done} of {total} done", flush=True)
 
-    over = recommend_over_ensemble(cfg, progress=show)
+    over = recommend_over_ensemble(cfg, progress=show, point=rec)
     write_csv(pd.DataFrame(over.unit_rows()), folder / "recommendation_ensemble.csv")
     covering, counts = copy.deepcopy(over.members[0]), over.covering()
     for search in covering.searches:

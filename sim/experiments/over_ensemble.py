@@ -156,21 +156,29 @@ class EnsembleRecommendation:
 
 
 def recommend_over_ensemble(cfg: DictConfig, workers: int | None = None, progress=None,
-                            warm: bool | None = None) -> EnsembleRecommendation:
+                            warm: bool | None = None, point=None) -> EnsembleRecommendation:
     """``sim.experiments.recommendation.recommend`` for every member used; ``progress(done, total)``.
     Members are close (one calibrated region), so with ``warm`` (None: ``recommend.warm_start``) each member's search starts at the
     previous member's answer (:func:`~sim.experiments.recommendation.warm_starts`) rather than at
     the screen: a few steps from it instead of several, and out-of-reach units probed at once. Each
     member's answer is still its own accepted counts from which no single removal is accepted; it
-    can differ from a cold start's where more than one set of counts is minimal."""
+    can differ from a cold start's where more than one set of counts is minimal. ``point``: the
+    recommendation the command made for ``cfg`` itself: a member that is ``cfg``'s parameter set
+    (the default scenario is the shipped ensemble's central member) takes it as its answer, same
+    replications, same search, and the first member searched starts from it."""
+    from sim.analysis.assumptions import is_member
     from sim.experiments.recommendation import recommend, warm_starts
 
     ensemble, configs = chosen_members(cfg)
     warm = bool(cfg.recommend.warm_start) if warm is None else warm
     members = []
     for k, member in enumerate(configs):
-        start = warm_starts(members[-1]) if warm and members else None
-        members.append(recommend(member, workers=workers, start=start))
+        if point is not None and is_member(cfg, ensemble, k):
+            members.append(point)
+        else:
+            previous = members[-1] if members else point
+            start = warm_starts(previous) if warm and previous is not None else None
+            members.append(recommend(member, workers=workers, start=start))
         if progress is not None:
             progress(k + 1, len(configs))
     return EnsembleRecommendation(ensemble, members)
