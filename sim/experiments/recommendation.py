@@ -525,7 +525,11 @@ def recommend(cfg: DictConfig, workers: int | None = None, progress=None,
     ``progress`` (a :class:`sim.experiments.progress.RoundsBar`) is told when each round of
     simulation starts, as its unit-replications finish, and how many units are still open after it.
     ``start`` (slug -> :class:`WarmStart`, see :func:`warm_starts`) starts those units' searches
-    there instead of at the screen (within the floors and ceilings)."""
+    there instead of at the screen (within the floors and ceilings).
+
+    Why one function: the rounds share one batch of simulations over every open unit (common random
+    numbers, one pool of workers), the timing and the progress bar; what is decided per unit is in
+    :func:`_advance`, the screening in :func:`screen`."""
     spec = recommend_spec(cfg)
     scenario = build_scenario(cfg)
     t0 = time.perf_counter()
@@ -649,7 +653,12 @@ def _brought_closer(before: list[dict], after: list[dict], failing: tuple[str, .
 
 
 def _advance(search: UnitSearch, results: dict, spec: RecommendSpec) -> None:
-    """Move one unit's search on from what its candidates' replications say."""
+    """Move one unit's search on from what its candidates' replications say.
+
+    Why one function: it is the search's state machine (probe out of reach, candidate undecided,
+    rejected and stepped up, accepted and a removal tried, removal accepted or not, finished), one
+    branch per state in the order the module's docstring gives; split, the states' order would be
+    hidden between functions."""
     reps = results.get((search.position, search.x), [])
     probe = results.get((search.position, search.probe), []) if search.probe is not None else []
     if probe:
