@@ -54,7 +54,8 @@ def _make_kernel():
             g = globals()
             g["_finish_after"] = compiled._finish_after  # compiled there
             for name in _HELPERS:  # callees first: each calls the others by their global names
-                g[name] = njit(cache=True, nogil=True)(g[name])
+                g[name] = njit(cache=True, nogil=True, inline="always")(g[name])
+            g["_run"] = njit(cache=True, nogil=True)(g["_run"])
             _kernel = g["_run"]
     return _kernel
 
@@ -504,7 +505,7 @@ def _run(arrival, b_time, b_opening, b_last, idle, may_take, n_may_take, takers_
 _HELPERS = ("_open_day_at", "_return_time", "_wait_end", "_due_time", "_extend_due", "_less", "_heap_push",
             "_heap_pop", "_come_back", "_log_stay", "_closed_minutes", "_end_stay", "_give_up", "_pop_front",
             "_call_from", "_longest_waiting", "_join", "_visits_after_receipt", "_start_service",
-            "_call_and_serve", "_dispatch", "_others_take", "_run")
+            "_call_and_serve", "_dispatch", "_others_take")
 
 
 # --- the hall's state in and out ---------------------------------------------------------------
