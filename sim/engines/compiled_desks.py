@@ -52,18 +52,34 @@ def _make_kernel():
             from numba import njit
 
             g = globals()
-            g["_finish_after"] = compiled._finish_after  # compiled there
+            # No reference counting (_nrt=False): the kernel allocates nothing, and counting the
+            # references of the arrays it takes from its tuples at every step was most of its time.
             for name in _HELPERS:  # callees first: each calls the others by their global names
-                g[name] = njit(cache=True, nogil=True, inline="always")(g[name])
-            g["_run"] = njit(cache=True, nogil=True)(g["_run"])
+                g[name] = njit(cache=True, nogil=True, inline="always", _nrt=False)(g[name])
+            g["_run"] = njit(cache=True, nogil=True, _nrt=False)(g["_run"])
             _kernel = g["_run"]
     return _kernel
 
 
-_finish_after = compiled._finish_after  # the Python function until _make_kernel
-
-
 # --- the calendar's look-ups (WorkCalendar's methods over its tables) -------------------------
+def _finish_after(t, work, session_start, cum_at_start, session_end, cum_at_end):
+    """:meth:`WorkCalendar.finish_after` (as :func:`sim.engines.compiled._finish_after`, compiled
+    here without reference counting)."""
+    if work <= 0:
+        return t
+    i = np.searchsorted(session_start, t, side="right") - 1
+    if i < 0:
+        done_before = 0.0
+    else:
+        end = session_end[i]
+        done_before = cum_at_start[i] + (end if end < t else t) - session_start[i]
+    target = done_before + work
+    j = np.searchsorted(cum_at_end, target, side="left")
+    if j >= len(cum_at_end):
+        return INF
+    return session_start[j] + (target - cum_at_start[j])
+
+
 def _open_day_at(t, later, position, cal):
     """:meth:`WorkCalendar.open_day_at`."""
     open_rank, opening_of, open_minutes_of = cal[4], cal[5], cal[6]
@@ -382,10 +398,10 @@ def _dispatch(now, callers, n_callers, idle, may_take, n_may_take, pooled, cz, c
                 idle[g] -= 1
 
 
-def _others_take(now, g, idle, takers_of, n_takers, cz, ci, queues, st, log, ist, heaps, cal, visits,
+def _others_take(now, g, only_g, idle, takers_of, n_takers, cz, ci, queues, st, log, ist, heaps, cal, visits,
                  n_in_person, flags):
-    """:meth:`_DeskHall._others_take`."""
-    only_g = np.full(1, g, dtype=np.int64)
+    """:meth:`_DeskHall._others_take` (``only_g``: room for one group number)."""
+    only_g[0] = g
     qlen = queues[2]
     for x in range(n_takers[g]):
         h = takers_of[g, x]
@@ -397,15 +413,14 @@ def _others_take(now, g, idle, takers_of, n_takers, cz, ci, queues, st, log, ist
 
 
 def _run(arrival, b_time, b_opening, b_last, idle, may_take, n_may_take, takers_of, n_takers, cz, ci, queues,
-         st, log, ist, heaps, cal, visits, issued, day0, intake_per_day, n_in_person, flags):
-    """:meth:`_DeskHall.run` and :meth:`DeskQueue.close_books`, event for event (see there)."""
+         st, log, ist, heaps, cal, visits, issued, day0, intake_per_day, n_in_person, flags, all_groups, one, only_g):
+    """:meth:`_DeskHall.run` and :meth:`DeskQueue.close_books`, event for event (see there);
+    ``all_groups``: 0, 1, ... for every group, ``one`` and ``only_g`` room for one group number."""
     horizon = cal[14][3]
     n_groups = len(idle)
     pooled = n_groups == 1
     entered, patience = cz[0], cz[1]
     head, qlen = queues[0], queues[2]
-    all_groups = np.arange(n_groups)
-    one = np.zeros(1, dtype=np.int64)
     next_arrival = next_boundary = 0
     t_arrival, t_boundary = arrival[0], b_time[0]
     while True:
@@ -475,7 +490,7 @@ def _run(arrival, b_time, b_opening, b_last, idle, may_take, n_may_take, takers_
                     _start_service(now, g, i, cz, ci, heaps, ist, cal, visits, n_in_person, flags)
                     continue
                 if ist[WAITING] == qlen[g]:  # no other line has anyone
-                    _others_take(now, g, idle, takers_of, n_takers, cz, ci, queues, st, log, ist, heaps, cal,
+                    _others_take(now, g, only_g, idle, takers_of, n_takers, cz, ci, queues, st, log, ist, heaps, cal,
                                  visits, n_in_person, flags)
                     continue
             callers, n_callers = takers_of[g], n_takers[g]
@@ -502,7 +517,7 @@ def _run(arrival, b_time, b_opening, b_last, idle, may_take, n_may_take, takers_
                 _log_stay(entered[i], horizon, log[0], log[1], ist)
 
 
-_HELPERS = ("_open_day_at", "_return_time", "_wait_end", "_due_time", "_extend_due", "_less", "_heap_push",
+_HELPERS = ("_finish_after", "_open_day_at", "_return_time", "_wait_end", "_due_time", "_extend_due", "_less", "_heap_push",
             "_heap_pop", "_come_back", "_log_stay", "_closed_minutes", "_end_stay", "_give_up", "_pop_front",
             "_call_from", "_longest_waiting", "_join", "_visits_after_receipt", "_start_service",
             "_call_and_serve", "_dispatch", "_others_take")
@@ -587,7 +602,8 @@ def run(hall) -> bool:
     flags = np.array([later is not None, hall.wait_counts_closed, back_work is not None], dtype=i64)
     kernel(arrival, b_time, b_opening, b_last, as_i(hall.idle), may_take, n_may_take, takers_of, n_takers, cz, ci,
            queues, st, log, ist, heaps, _calendar_tables(hall.calendar), visits, issued, day0,
-           int(hall.intake_per_day), hall.n_in_person, flags)
+           int(hall.intake_per_day), hall.n_in_person, flags, np.arange(n_groups, dtype=i64),
+           np.zeros(1, dtype=i64), np.zeros(1, dtype=i64))
     if ist[OVERFLOW]:
         return False
     hall.desk_wait, hall.closed_wait, hall.desk_start, hall.desk_end, hall.abandoned_at = cz[3], cz[4], cz[5], cz[6], cz[7]
