@@ -530,7 +530,8 @@ def covers(hall) -> bool:
     from sim.engines.rules import serve_in_overtime
 
     return (not hall.booked_first and hall.closing is serve_in_overtime and not hall.sent_home
-            and not hall.in_service and hall.waiting() == 0 and not hall.visit_enter)
+            and not hall.in_service and hall.waiting() == 0 and not hall.visit_enter and not hall.issued
+            and hall.idle == list(hall.counts))
 
 
 def _calendar_tables(calendar) -> tuple:
@@ -545,7 +546,7 @@ def _calendar_tables(calendar) -> tuple:
 
 
 def run(hall) -> bool:
-    """Run ``hall`` (a fresh :class:`sim.engines.fast._DeskHall`) to the horizon and close its books
+    """Run ``hall`` (a fresh :class:`sim.engines.fast._DeskHall`: built, not run) to the horizon and close its books
     with the kernel, as its Python loop would; False, with the hall untouched, where the kernel is
     not available or does not cover it (the caller then runs the Python loop)."""
     kernel = _make_kernel()
@@ -558,13 +559,16 @@ def run(hall) -> bool:
     as_i = lambda x: np.array(x, dtype=i64)
     later = hall.later_patience
     back_work = hall.back_work
-    cz = (as_f(hall.entered), as_f(hall.patience), as_f(later if later is not None else hall.patience),
-          as_f(hall.desk_wait), as_f(hall.closed_wait), as_f(hall.desk_start), as_f(hall.desk_end),
-          as_f(hall.abandoned_at), as_f(hall.desk_minutes), as_f(back_work if back_work is not None else np.zeros(n_all)),
+    # a fresh hall's per-citizen records are as DeskQueue.__init__ set them (covers checks it is
+    # fresh): made here as arrays, not converted from its lists
+    zeros, nans = (lambda: np.zeros(n_all)), (lambda: np.full(n_all, np.nan))
+    patience = as_f(hall.patience)
+    cz = (zeros(), patience, as_f(later) if later is not None else patience, zeros(), zeros(), nans(), nans(),
+          nans(), as_f(hall.desk_minutes), as_f(back_work) if back_work is not None else zeros(),
           as_f(hall.return_position), as_f(hall.extra_arrival))
-    ci = (as_i(hall.stage), as_i(hall.served_by), as_i(hall.group), as_i(hall.returns), as_i(hall.gave_up_before),
-          as_i(hall.asked_to_return), as_i(hall.return_visits), as_i(hall.asked_pending), as_i(hall.capped),
-          as_i(hall.brings_visits) if len(hall.brings_visits) else np.zeros(1, dtype=i64))
+    none = lambda: np.zeros(n_all, dtype=i64)
+    ci = (none(), np.full(n_all, -1, dtype=i64), as_i(hall.group), as_i(hall.returns), none(), none(), none(), none(),
+          as_i(hall.capped), as_i(hall.brings_visits) if len(hall.brings_visits) else np.zeros(1, dtype=i64))
     queues = (np.full(n_groups, -1, dtype=i64), np.full(n_groups, -1, dtype=i64), np.zeros(n_groups, dtype=i64),
               np.full(n_all, -1, dtype=i64))
     back = hall.coming_back
