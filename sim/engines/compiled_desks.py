@@ -14,8 +14,9 @@ missing turns the kernel off, as for the staff stages (:mod:`sim.engines.compile
 
 The hall is built in Python as before (its ``__init__`` lays out the per-citizen lists and schedules
 the first visits); the kernel takes its state as arrays, runs the loop to the horizon and the books'
-closing, and the results are written back into the hall's lists, so everything after ``run`` reads
-the hall as it would after the Python loop. The calendar look-ups the loop makes (a return's open
+closing, and the results replace the hall's per-citizen records (arrays where the Python loop
+leaves lists: both index and convert alike), so everything after ``run`` reads the hall as it would
+after the Python loop. The calendar look-ups the loop makes (a return's open
 day, a visit's day, a due day) are the :class:`~sim.model.calendar.WorkCalendar` methods over its
 own tables, operation for operation.
 """
