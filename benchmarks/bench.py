@@ -21,12 +21,14 @@ Sections
           run within a few tenths of a per cent, however busy it is, so they tell a real change
           from a slow spell of a shared machine (about five minutes a setting; not a target: the
           target is CPU time, and time per instruction differs between settings)
-  compiled  the numba kernels (sim.engines.compiled, sim.engines.compiled_overtime) against the
-          Python loops they replace, in one process, in turns: the staff stage with overtime on
-          the staff pools of a full-city replication, then full-city replications with both
-          kernels on, with the overtime one off (the staff stage without overtime still compiled)
-          and with both off; medians of CPU seconds and their ratios (issue 22: 4x is the target
-          for a whole replication; not judged here)
+  compiled  the numba kernels (sim.engines.compiled, sim.engines.compiled_overtime,
+          sim.engines.compiled_desks) against the Python loops they replace, in one process, in
+          turns: the staff stage with overtime on the staff pools of a full-city replication,
+          then full-city replications with every kernel on, with the desk loop in Python (the
+          staff kernels on) and with every kernel off (as SIM_NO_COMPILE=1 runs); medians of CPU
+          seconds and their ratios to the last, side by side (issue 22: 4x is the target for a
+          whole replication; not judged here). The first replication is a warm-up that also
+          says how long loading (or compiling) the kernels took
   recommend  python -m sim.recommend over the shipped ensemble's first --recommend-members members
           (3) on a subset of ten units (--recommend-units), with the code of --recommend-before (the
           commit before the warm start) and with this one, in turns: wall seconds and the
@@ -227,7 +229,7 @@ def child_recommend_members(overrides: list[str]) -> dict:
 def child_compiled(overrides: list[str], repeats: int) -> dict:
     """The compiled kernels against the Python loops in this one process, in turns (see the
     section): CPU seconds of each repeat, by setting."""
-    from sim.engines import compiled, compiled_overtime, fast
+    from sim.engines import compiled, compiled_desks, compiled_overtime, fast
     from sim.engines.rules import OvertimeDays
     from sim.experiments.runner import run_scenario
 
@@ -239,9 +241,11 @@ def child_compiled(overrides: list[str], repeats: int) -> dict:
         return serve(arrival, priority, work, servers, overtime)
 
     fast.serve_with_overtime = keep
+    warm_up = time.process_time()
     run_scenario(scenario, workers=1, progress=False)  # also a warm-up: kernels compiled or loaded
+    warm_up = time.process_time() - warm_up
     fast.serve_with_overtime = serve
-    kernels = compiled._make_kernel(), compiled_overtime._make_kernel()
+    kernels = compiled._make_kernel(), compiled_overtime._make_kernel(), compiled_desks._make_kernel()
     if not all(kernels):
         return {"compiled": False}
 
@@ -251,16 +255,18 @@ def child_compiled(overrides: list[str], repeats: int) -> dict:
             run(arrival, priority, work, servers, OvertimeDays(plan, servers))
         return time.process_time() - cpu
 
-    def city(staff: bool, overtime: bool) -> float:
+    def city(staff: bool, overtime: bool, desks: bool) -> float:
         compiled._kernel = kernels[0] if staff else False
         compiled_overtime._kernel = kernels[1] if overtime else False
+        compiled_desks._kernel = kernels[2] if desks else False
         cpu = time.process_time()
         run_scenario(scenario, workers=1, progress=False)
         return time.process_time() - cpu
 
     stages = {"python": fast.serve_with_overtime_python, "compiled": compiled_overtime.serve}
-    cities = {"both kernels": (True, True), "overtime in Python": (True, False), "both in Python": (False, False)}
-    out: dict = {"compiled": True, "pools": len(pools), "items": int(sum(len(p[0]) for p in pools)),
+    cities = {"every kernel": (True, True, True), "desks in Python": (True, True, False),
+              "all in Python": (False, False, False)}
+    out: dict = {"compiled": True, "pools": len(pools), "items": int(sum(len(p[0]) for p in pools)), "warm_up": warm_up,
                  "stage": {name: [] for name in stages}, "city": {name: [] for name in cities}}
     for k in range(repeats):
         for name in (list(stages) if k % 2 == 0 else list(stages)[::-1]):
@@ -624,18 +630,21 @@ def section_compiled(args, table: Table) -> None:
     print(f"overtime staff stage, {r['pools']} pools, {r['items']:,} items of a full-city replication: "
           f"Python {stage['python']:.3f} CPU s, compiled {stage['compiled']:.3f} CPU s, "
           f"ratio {stage['python'] / stage['compiled']:.1f}")
+    print(f"warm-up replication (kernels loaded from numba's cache, or compiled): {r['warm_up']:.2f} CPU s")
     city = {name: statistics.median(v) for name, v in r["city"].items()}
     print(f"{'full-city replication':<22} {'median CPU s':>12} {'Python / this':>14}   repeats")
-    slowest = city["both in Python"]
+    slowest = city["all in Python"]
     for name, median in city.items():
         print(f"{name:<22} {median:>12.2f} {slowest / median:>14.2f}   "
               + " ".join(f"{x:.2f}" for x in r["city"][name]))
+    print(f"compiled {city['every kernel']:.2f} CPU s, SIM_NO_COMPILE=1 {slowest:.2f} CPU s: "
+          f"ratio {slowest / city['every kernel']:.2f}")
     table.add("compiled: overtime staff stage, Python / compiled", f"{stage['python'] / stage['compiled']:.1f}",
               "", None)
-    table.add("compiled: city replication, both in Python / both kernels",
-              f"{slowest / city['both kernels']:.2f} ({slowest:.2f} / {city['both kernels']:.2f} s)", "", None)
-    table.add("compiled: city replication, overtime in Python / both kernels",
-              f"{city['overtime in Python'] / city['both kernels']:.2f}", "", None)
+    table.add("compiled: city replication, all in Python / every kernel",
+              f"{slowest / city['every kernel']:.2f} ({slowest:.2f} / {city['every kernel']:.2f} s)", "", None)
+    table.add("compiled: city replication, desks in Python / every kernel",
+              f"{city['desks in Python'] / city['every kernel']:.2f}", "", None)
 
 
 def _floats(text: str) -> list[float]:

@@ -21,7 +21,7 @@ from heapq import heappush
 
 import numpy as np
 
-from sim.engines import compiled, compiled_overtime
+from sim.engines import compiled, compiled_desks, compiled_overtime
 from sim.engines.outcome import UnitOutcome
 from sim.engines.rules import (BorrowingDispatch, DeskQueue, OvertimeDays, OvertimePlan, as_desks, busy_by_pool,
                                desk_sessions, priorities, stage_at_horizon, worked_up_to)
@@ -73,7 +73,16 @@ class _DeskHall(DeskQueue):
         (:meth:`_call`); the quick test before it skips the common case of nothing to dispatch,
         and the commonest calls (a freed counter alone in its group, a newcomer to a line an idle
         counter may take from) are made here as dispatch would make them, without it. The engine
-        agreement tests hold all of it to the reference engine, which always asks dispatch."""
+        agreement tests hold all of it to the reference engine, which always asks dispatch.
+
+        The loop runs compiled (:mod:`sim.engines.compiled_desks`, the same outcome to the last
+        bit) where numba is there and the kernel covers the hall; else here, in Python."""
+        if compiled_desks.run(self):
+            return
+        self.run_python()
+
+    def run_python(self) -> None:
+        """:meth:`run`'s loop in Python: the reference for the compiled one, and the fallback."""
         horizon, in_service, coming_back = self.horizon, self.in_service, self.coming_back
         heappop = heapq.heappop
         arrival = self.arrival + [INF]  # sentinels: no length checks in the loop
