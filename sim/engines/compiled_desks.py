@@ -416,7 +416,11 @@ def _others_take(now, g, only_g, idle, takers_of, n_takers, cz, ci, queues, st, 
 def _run(arrival, b_time, b_opening, b_last, idle, may_take, n_may_take, takers_of, n_takers, cz, ci, queues,
          st, log, ist, heaps, cal, visits, issued, day0, intake_per_day, n_in_person, flags, all_groups, one, only_g):
     """:meth:`_DeskHall.run` and :meth:`DeskQueue.close_books`, event for event (see there);
-    ``all_groups``: 0, 1, ... for every group, ``one`` and ``only_g`` room for one group number."""
+    ``all_groups``: 0, 1, ... for every group, ``one`` and ``only_g`` room for one group number.
+
+    Why one function: numba compiles it without reference counting only when nothing is allocated
+    or called through Python objects inside, so the event loop and the queue rules it uses are
+    inlined here; it is held line for line to the Python loop by tests/test_compiled_desks.py."""
     horizon = cal[14][3]
     n_groups = len(idle)
     pooled = n_groups == 1

@@ -110,7 +110,10 @@ def _serve(arrivals, items, priorities, works, joined_work, servers, pool_server
            session_end, cum_at_start, cum_at_end, last_end, worked_by_last_end, plan, policy, days, decided,
            officer, started, finished):
     """The loop of :func:`sim.engines.fast.serve_with_overtime_python`, line for line (see there):
-    fills ``started`` and ``finished`` and ``days``; returns (busy, decided, officer_minutes)."""
+    fills ``started`` and ``finished`` and ``days``; returns (busy, decided, officer_minutes).
+
+    Why one function: a compiled kernel mirrors its Python reference line for line, so that
+    tests/test_compiled.py can hold them to the same bits; splitting one would mean splitting both."""
     work_end = days[0]
     n, n_days = len(arrivals), len(work_end)
     instants = plan[0]

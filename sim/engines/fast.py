@@ -82,7 +82,12 @@ class _DeskHall(DeskQueue):
         self.run_python()
 
     def run_python(self) -> None:
-        """:meth:`run`'s loop in Python: the reference for the compiled one, and the fallback."""
+        """:meth:`run`'s loop in Python: the reference for the compiled one, and the fallback.
+
+        Why one function: an event loop whose commonest cases are dispatched inline (see
+        :meth:`run`) because a method call per event doubles its time; the compiled kernel mirrors it
+        line for line (sim.engines.compiled_desks), and the engine agreement tests hold both to the
+        reference engine, which always asks :meth:`dispatch`."""
         horizon, in_service, coming_back = self.horizon, self.in_service, self.coming_back
         heappop = heapq.heappop
         arrival = self.arrival + [INF]  # sentinels: no length checks in the loop
@@ -218,6 +223,9 @@ def serve_in_sessions_python(arrival: np.ndarray, priority: np.ndarray, work: np
     works ``work`` session minutes on it. With ``per_day`` > 0 a server starts at most that many
     items a calendar day (a head's daily approvals). Returns start and finish times; nan where an
     item was not started, or not finished, before the horizon.
+
+    Why one function: the reference of the compiled kernel (sim.engines.compiled), which mirrors it
+    line for line so that the tests can hold them to the same bits.
     """
     n = len(arrival)
     start, finish = np.full(n, np.nan), np.full(n, np.nan)
@@ -301,6 +309,9 @@ def serve_with_overtime_python(arrival: np.ndarray, priority: np.ndarray, work: 
     records that joined before its first session start and the count started so far, before any
     server starts or continues work at or after that instant. Returns start and finish times (nan
     as in :func:`serve_in_sessions`) and the session minutes worked up to the horizon.
+
+    Why one function: the reference of the compiled kernel (sim.engines.compiled_overtime._serve),
+    which mirrors it line for line so that the tests can hold them to the same bits.
     """
     n = len(arrival)
     start, finish = np.full(n, np.nan), np.full(n, np.nan)
