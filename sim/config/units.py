@@ -175,8 +175,10 @@ def _allocation(staff: dict, units: list, structure: Structure, effort_by_field:
                                      staff["framework_cap_ward"] if u.kind == "ward" else staff["framework_cap_commune"])
                  for u in allocated]
         total_work, total_heads = sum(workloads), sum(heads)
-        claims = [Claim(c.slug, (1 - weight) * w / total_work + weight * h / total_heads, c.minimum)
-                  for c, w, h in zip(claims, workloads, heads)]
+        # no expected work at all (a run without records, such as an M/M/c check): the framework alone
+        work_share = [w / total_work if total_work > 0 else 0.0 for w in workloads]
+        claims = [Claim(c.slug, (1 - weight) * share + weight * h / total_heads, c.minimum)
+                  for c, share, h in zip(claims, work_share, heads)]
     total = round(int(staff["city_positions"]) * float(staff["procedure_share"]))
     needed = sum(c.minimum for c in claims)
     if total < needed:
