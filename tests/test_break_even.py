@@ -13,10 +13,10 @@ import pytest
 
 from sim.errors import ConfigError
 from sim.experiments.break_even import Point, break_even, crossing, evaluate, settings, unit_break_even
-from tests.conftest import compose_config, run_module
+from tests.conftest import FORMER_DEFAULT, compose_config, run_module
 
 WARD = "ha_dong"
-BUSY = (f"break_even.units=[{WARD}]", "replications=3", "workers=1")
+BUSY = (f"break_even.units=[{WARD}]", "replications=3", "workers=1", *FORMER_DEFAULT)
 
 
 @pytest.fixture(scope="module")

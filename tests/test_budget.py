@@ -20,11 +20,11 @@ from sim.experiments.budget import budget_spec, fixed_budget
 from sim.config.build import build_scenario
 from sim.outputs.budget_report import (budget_moves_table, budget_overrides, budget_sentences, budget_summary,
                                        write_budget)
-from tests.conftest import run_module
+from tests.conftest import FORMER_DEFAULT, run_module
 
 UNITS = "city.units=[ba_dinh,hoan_kiem,soc_son]"
 OVERLOADED, IDLE = "ba_dinh", "hoan_kiem"
-SHORT = ("centre.enabled=false", "period.end=2025-07-21", "recommend.budget.replications=4")
+SHORT = ("centre.enabled=false", "period.end=2025-07-21", "recommend.budget.replications=4", *FORMER_DEFAULT)
 # ba_dinh's economic department gets one officer for about two officers' work (expected offered
 # load ~2); hoan_kiem gets four times its allocation (load well under 0.1)
 SKEWED = (f"+staff.per_unit.{OVERLOADED}={{office:8,economic:1,culture_society:3}}",

@@ -13,7 +13,7 @@ from sim.engines.outcome import ABANDONED, AT_DESK, AWAY, BACK_OFFICE, DESK_QUEU
 from sim.errors import ConfigError
 from sim.experiments import runner
 from sim.experiments.runner import calendar_for, unit_workload
-from tests.conftest import scenario_from
+from tests.conftest import FORMER_DEFAULT, scenario_from
 
 REFERENCE = "simpy"
 
@@ -68,7 +68,7 @@ POLICIES = {
     # Officers' time as it is spent: other duties and the counters' rota stretch the records'
     # effort, and overtime starts when the waiting work per officer exceeds the day.
     "overtime when the day's work exceeds it, other duties, counters' rota": (
-        "staff.overtime.enabled=true", "staff.overtime.trigger=work", "staff.overtime.threshold_days=1",
+        *FORMER_DEFAULT, "staff.overtime.enabled=true", "staff.overtime.trigger=work", "staff.overtime.threshold_days=1",
         "staff.rule=fixed", "staff.fixed=4", "staff.other_duties_share=0.3", "staff.desk_rota_share=0.5", *STOCK),
     "overtime on Saturdays, weekly limit, edf, approval cap": (
         *OVERTIME, "staff.rule=fixed", "staff.fixed=3", "staff.overtime.saturdays=true",
@@ -76,7 +76,7 @@ POLICIES = {
         "staff.approvals_per_day=4", "structure=five_departments_urban", "staff.pooling=false"),
     # Officers help other departments (staff.borrow; not with overtime): thin staff so that queues
     # form, one pool idle while another's records wait; a third, a half or all of each pool's time.
-    "borrowing, thin staff, opening stock": ("staff.overtime.enabled=false", "staff.borrow.share=0.34",
+    "borrowing, thin staff, opening stock": (*FORMER_DEFAULT, "staff.overtime.enabled=false", "staff.borrow.share=0.34",
                                              "staff.rule=fixed", "staff.fixed=3", *STOCK),
     "borrowing, edf, five departments, no pooling, approval cap": (
         "staff.overtime.enabled=false", "staff.borrow.share=0.5", "staff.order=edf", "structure=five_departments_urban",

@@ -14,7 +14,7 @@ from sim.experiments.ensemble import calibrate_ensemble, ensemble_spec
 from sim.experiments.runner import calendar_for, run_scenario
 from sim.config.build import build_scenario
 from sim.config.entries import with_values
-from tests.conftest import compose_config
+from tests.conftest import FORMER_DEFAULT, compose_config
 
 pytestmark = pytest.mark.slow  # dozens of candidates, each a small simulation
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow  # dozens of candidates, each a small simulation
 # their load. Overtime when the waiting work exceeds the day.
 SMALL = ("city.units=[ha_dong,tuong_mai,hong_son,my_duc]", "centre.enabled=false", "period.end=2025-07-28",
          "staff.overtime.enabled=true", "staff.overtime.trigger=work", "stock.source=none",
-         "calibration.checks=[]", "progress=false")
+         "calibration.checks=[]", "progress=false", *FORMER_DEFAULT)
 TRUTH = {"scenario.effort_scale": 1.6, "staff.other_duties_share": 0.3}
 STRETCH = 1.6 / (1 - 0.3)  # what the engines see: effort over the time left for records
 PARAMETERS = {

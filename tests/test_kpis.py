@@ -7,7 +7,7 @@ import pytest
 from sim.analysis.kpis import KPI_NAMES, kpis, pooled_kpis
 from sim.analysis.summary import BUSY_UTILISATION, summarise
 from sim.analysis.unit_counts import COUNTS, UnitResult
-from tests.conftest import simulate
+from tests.conftest import FORMER_DEFAULT, simulate
 
 
 def counts(**given) -> np.ndarray:
@@ -73,8 +73,8 @@ def test_fewer_desks_never_raise_the_on_time_share_of_records_received():
         _, results = simulate("city.units=[hoan_kiem]", "replications=2", "period.end=2025-07-10",
                               "desks.rule=fixed", f"desks.fixed={desks}", "staff.rule=fixed", "staff.fixed=6",
                               "scenario.demand.records_per_1000_residents_per_day=0.96",  # not the fitted value
-                              "scenario.effort_scale=1.0", "staff.overtime.enabled=false", "stock.source=none",
-                              "progress=false")
+                              "progress=false", *FORMER_DEFAULT, "scenario.effort_scale=1.0",
+                              "staff.overtime.enabled=false", "stock.source=none")
         by_desks[desks] = [pooled_kpis(rep) for rep in results]  # same seeds: replication r shares its citizens
     assert by_desks[1][0]["abandoned"] > 50  # the case does turn citizens away
     for rep in range(2):

@@ -21,7 +21,7 @@ from sim.experiments import recommendation as rec_module
 from sim.experiments.recommendation import (ACCEPTED, REJECTED, TARGETS, Planner, candidate_verdict, recommend,
                                             recommend_spec)
 from sim.outputs.recommendation_report import overrides, recommendation_table, summary, write_recommendation
-from tests.conftest import run_module, scenario_from
+from tests.conftest import FORMER_DEFAULT, run_module, scenario_from
 
 SERVICE_MEAN = 10.0  # minutes, sim/conf/procedures/single_exponential.yaml
 UNIT = "ba_dinh"
@@ -565,7 +565,7 @@ def test_a_warm_start_raises_officers_where_the_members_work_would_overload_them
     from sim.analysis.offered_load import session_minutes_per_day, unit_loads
     from sim.experiments.recommendation import WarmStart, warm_vector
 
-    light, heavy = (load_config("city.units=[ba_dinh]", "centre.enabled=false", f"scenario.effort_scale={e}")
+    light, heavy = (load_config("city.units=[ba_dinh]", "centre.enabled=false", *FORMER_DEFAULT, f"scenario.effort_scale={e}")
                     for e in (1.0, 1.5))
     plans = {}
     for name, cfg in (("light", light), ("heavy", heavy)):

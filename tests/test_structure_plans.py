@@ -231,13 +231,17 @@ def test_a_small_run_writes_the_three_plans(tmp_path):
 
 @pytest.mark.parametrize("language, heading", [("en", "Three city plans"), ("vi", "Ba phương án")])
 def test_the_report_shows_the_plans_side_by_side(language, heading):
-    from sim.outputs.recommendation_report import _plans_section
+    """One row per plan, in the page's language, under its heading (the report's template holds the
+    section; tests/test_report_templates.py renders it)."""
+    from sim.outputs.language import text
+    from sim.outputs.recommendation_report import _plans_table
 
     plan = _plan(DEFAULT, synthetic_table())
     plan.plans = city_plans(DEFAULT, plan)
-    shown = _plans_section(plan, language)
-    assert heading in shown and shown.count("</tr>") == 1 + 3  # the header and one row per plan
-    assert _plans_section(None, language) == ""
+    shown = _plans_table(plan.plans.summary, language)
+    assert len(shown) == 3 and text("column_plan_positions", language) in shown.columns
+    assert text("r_plans_heading", language).startswith(heading)
+    assert list(shown.iloc[:, 0]) == [text(f"plan_{p}", language) for p in ("gain", "class", "population")]
 
 
 def test_the_verdict_names_each_plan_with_its_cost_and_gain():

@@ -8,10 +8,10 @@ from omegaconf import OmegaConf
 from sim.analysis.kpis import KPI_NAMES, pooled_kpis
 from sim.experiments.comparison import Variant, compare, paired, run_variant
 from sim.config.schema import StructureConfig
-from tests.conftest import compose_config, run_module, simulate
+from tests.conftest import FORMER_DEFAULT, compose_config, run_module, simulate
 
 UNITS = "city.units=[bach_mai,ba_dinh,soc_son]"
-REDUCED = (UNITS, "period.end=2025-07-21", "replications=4", "progress=false")
+REDUCED = (UNITS, "period.end=2025-07-21", "replications=4", "progress=false", *FORMER_DEFAULT)
 ONE_FIELD_EACH = {f"dept_{f}": {"label": f, "fields": [f], "staff_weight": 1.0}
                   for f in ("justice", "other", "land", "construction", "business", "social")}
 
