@@ -55,6 +55,11 @@ def test_a_vietnamese_run_report_writes_no_english_decimal(vi_run, tmp_path):
     assert "từ 1 tháng 7, 2025 đến 14 tháng 7, 2025" in text  # dates as Vietnamese writes them
     assert re.search(r"\d,\d\d", text)  # the decimal comma is there (the city table, the verdict)
     assert not ENGLISH_DECIMAL.findall(text), ENGLISH_DECIMAL.findall(text)
+    # the detail tables are headed and named in Vietnamese too, not with the CSVs' keys
+    from sim.outputs.run_report import DETAIL_KPIS, UNIT_COLUMNS
+
+    assert "chỉ số" in text and "trung bình" in text and "mức sử dụng của phòng bận nhất" in text
+    assert not [key for key in (*DETAIL_KPIS, *UNIT_COLUMNS, "95 % low", "mean") if key in text]
 
 
 def test_a_hostile_unit_and_scenario_name_reach_the_run_report_as_text(vi_run, tmp_path):

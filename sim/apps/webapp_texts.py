@@ -87,15 +87,6 @@ APP_TEXTS: dict[str, dict[str, str]] = {
                      "vi": "Toàn thành phố đúng hạn (% hồ sơ tiếp nhận): {mean} [khoảng tin cậy 95 % {low}, {high}]."},
     "dl_city": {"en": "City units table (CSV)", "vi": "Bảng đơn vị toàn thành phố (CSV)"},
     # KPI labels the reports do not have
-    "kpi_abandoned_of_received_pct": {"en": "gave up at the desk (% of records received)",
-                                      "vi": "bỏ về tại quầy (% hồ sơ tiếp nhận)"},
-    "kpi_desk_wait_mean_min": {"en": "mean desk wait (minutes)", "vi": "thời gian chờ tại quầy trung bình (phút)"},
-    "kpi_lead_time_mean_wd": {"en": "lead time, receipt to result (working days)",
-                              "vi": "thời gian giải quyết, từ tiếp nhận đến trả kết quả (ngày làm việc)"},
-    "kpi_staff_utilisation": {"en": "processing officers' utilisation (0-1)", "vi": "mức bận của cán bộ xử lý (0-1)"},
-    "kpi_overdue": {"en": "records late (finished late or in process past due)",
-                    "vi": "hồ sơ trễ hạn (giải quyết trễ hoặc đang xử lý quá hạn)"},
-    "kpi_received": {"en": "records received", "vi": "hồ sơ tiếp nhận"},
     # bad input: what is wrong and what to do, never a traceback
     "e_no_units": {"en": "Choose at least one unit.", "vi": "Hãy chọn ít nhất một đơn vị."},
     "e_too_many": {"en": "At most {n} units at a time here (the app runs on this computer); for more, use "

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from sim.analysis.summary import RunSummary
 from sim.outputs.atomic import write_text
 from sim.outputs.figures import save
-from sim.outputs.language import markup, number, text
+from sim.outputs.language import TEXTS, markup, number, text
 from sim.outputs.templating import render
 from sim.outputs.unit_map import MapDataError, plot_unit_map
 from sim.outputs.verdict import (NAMED, ON_TIME, OVERTIME, basis_sentences, glossary_terms, map_caption,
@@ -74,7 +74,7 @@ def write_run_report(folder: Path, run: RunSummary) -> str | None:
                                              "caption": map_caption(run.units, label, language)}],
                   problem=problem or "", missing=status_rows(status, language),
                   glossary=glossary_terms(language),
-                  city=table_of(city_table(kpis)), units=table_of(unit_table(run.units, language)),
+                  city=table_of(city_table(kpis, language)), units=table_of(unit_table(run.units, language)),
                   figures=[folder / name for name in DETAIL_FIGURES if (folder / name).is_file()])
     write_text(folder / REPORT_FILE, page)
     return problem
@@ -88,8 +88,9 @@ def table_of(frame: pd.DataFrame) -> dict:
     return {"columns": [str(c) for c in frame.columns], "rows": rows}
 
 
-def city_table(kpis: dict) -> pd.DataFrame:
-    """The city's main KPIs: mean, 95 % low and high as numbers (one column each)."""
+def city_table(kpis: dict, language: str = "en") -> pd.DataFrame:
+    """The city's main KPIs: mean, 95 % low and high as numbers (one column each), headed and named
+    in ``language`` (a KPI without words of its own keeps its key, as the CSVs name it)."""
     from sim.analysis.kpis import KPIS
 
     rows = []
@@ -97,9 +98,12 @@ def city_table(kpis: dict) -> pd.DataFrame:
         ci = kpis.get(name) or {}
         if ci.get("mean") is None or pd.isna(ci["mean"]):
             continue
-        rows.append({"KPI": name, "unit": KPIS[name].unit, "mean": round(ci["mean"], 2),
-                     "95 % low": None if ci.get("ci95_low") is None else round(ci["ci95_low"], 2),
-                     "95 % high": None if ci.get("ci95_high") is None else round(ci["ci95_high"], 2)})
+        unit = KPIS[name].unit
+        rows.append({text("column_kpi", language): text(name, language) if name in TEXTS else name,
+                     text("column_measured_in", language): text(f"kpi_unit_{unit}", language) if f"kpi_unit_{unit}" in TEXTS else unit,
+                     text("column_mean", language): round(ci["mean"], 2),
+                     text("column_low", language): None if ci.get("ci95_low") is None else round(ci["ci95_low"], 2),
+                     text("column_high", language): None if ci.get("ci95_high") is None else round(ci["ci95_high"], 2)})
     return pd.DataFrame(rows)
 
 
@@ -113,7 +117,11 @@ def unit_table(units: pd.DataFrame, language: str) -> pd.DataFrame:
     shown = units.sort_values("on_time_of_received_pct", kind="stable")
     out = pd.DataFrame({text("column_unit", language): shown["name"],
                         text("column_kind", language): [text(k, language) for k in shown["kind"]]})
+    heads = {"on_time_of_received_pct_ci95_low": text("column_low", language),
+             "on_time_of_received_pct_ci95_high": text("column_high", language),
+             "staff_utilisation_max": text("column_busiest_utilisation", language)}
     for column in UNIT_COLUMNS:
         if column in shown:
-            out[column] = pd.to_numeric(shown[column], errors="coerce")  # the page writes it in its language
+            head = heads.get(column) or (text(column, language) if column in TEXTS else column)
+            out[head] = pd.to_numeric(shown[column], errors="coerce")  # the page writes it in its language
     return out
