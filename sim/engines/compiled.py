@@ -35,7 +35,7 @@ def _make_kernel():
         try:
             from numba import njit
         except ImportError:
-            print("sim: notice: numba is not installed; the staff stage runs in pure Python "
+            print("sim: notice: numba is not installed; the desks and the staff stage run in pure Python "
                   "(pip install numba for a faster one)", file=sys.stderr)
             _kernel = False
         else:  # the helpers first: the kernel calls them by their global names
