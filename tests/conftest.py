@@ -77,6 +77,14 @@ SLOW = (
     # a local Dask cluster started by the module, and each command's CLI run against a taken folder
     "tests/test_cluster.py",
     "tests/test_faults_io.py::test_a_folder_holding_another_run_is_refused_before_anything_is_written",
+    # the compiled desks against the Python loop on every policy mix (test_compiled.py stays quick),
+    # borrowing's fingerprints and split, two command-line refusals, Hydra's own help pages (a
+    # command each)
+    "tests/test_compiled_desks.py", "tests/test_help.py::test_help_is_hydras_own_page",
+    "tests/test_borrowing.py::test_with_borrowing_off_the_engines_give_todays_outcomes_bit_for_bit",
+    "tests/test_borrowing.py::test_with_borrowing_a_split_department_loses_less_on_time_share",
+    "tests/test_structure_plans.py::test_a_run_whose_structure_adds_more_positions_than_the_quota_is_refused",
+    "tests/test_ensemble_file.py::test_calibrate_central_writes_the_member_into_a_scenario_file",
     # every engine against the reference under many policies, or runs of weeks of several nodes
     "tests/test_centre.py", "tests/test_counters.py", "tests/test_day_start.py", "tests/test_structures.py",
     "tests/test_visits.py",
